@@ -1,0 +1,138 @@
+// Package dialect isolates the few places where SQLite and PostgreSQL differ:
+// error classification, bulk loading, and (later) full-text search. Every
+// other query in Alliance is one SQL text with $N placeholders that runs
+// unchanged on both engines.
+package dialect
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect describes one database engine. Implementations are stateless and
+// safe for concurrent use.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// IsUniqueViolation reports whether err is a unique-constraint failure.
+	IsUniqueViolation(err error) bool
+	// IsRetryable reports whether the transaction that produced err may be
+	// retried from the start: SQLITE_BUSY/LOCKED, or SQLSTATE 40001/40P01.
+	IsRetryable(err error) bool
+	// MaxParams is the most bind parameters one statement may carry.
+	MaxParams() int
+}
+
+// SQLite is the dialect of the embedded modernc SQLite engine.
+type SQLite struct{}
+
+// Name returns "sqlite".
+func (SQLite) Name() string { return "sqlite" }
+
+// MaxParams returns SQLite's default SQLITE_MAX_VARIABLE_NUMBER.
+func (SQLite) MaxParams() int { return 32766 }
+
+func sqliteCode(err error) (int, bool) {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code(), true
+	}
+	return 0, false
+}
+
+// IsUniqueViolation reports SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY.
+func (SQLite) IsUniqueViolation(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// IsRetryable reports SQLITE_BUSY and SQLITE_LOCKED in any extended form.
+func (SQLite) IsRetryable(err error) bool {
+	code, ok := sqliteCode(err)
+	if !ok {
+		return false
+	}
+	primary := code & 0xff
+	return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
+}
+
+// Postgres is the dialect of PostgreSQL through pgx.
+type Postgres struct{}
+
+// Name returns "postgres".
+func (Postgres) Name() string { return "postgres" }
+
+// MaxParams returns the PostgreSQL wire-protocol limit.
+func (Postgres) MaxParams() int { return 65535 }
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// IsUniqueViolation reports SQLSTATE 23505.
+func (Postgres) IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
+
+// IsRetryable reports serialization failure (40001) and deadlock (40P01).
+func (Postgres) IsRetryable(err error) bool {
+	c := pgCode(err)
+	return c == "40001" || c == "40P01"
+}
+
+// InsertRows inserts rows into table in as few multi-row INSERT statements as
+// the dialect's parameter limit allows. It is the portable bulk path used by
+// the demo loader, the generator and importers; every row must have
+// len(cols) values. table and cols are trusted identifiers from code, never
+// user input.
+func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := d.MaxParams() / len(cols)
+	if per > 500 {
+		per = 500 // long statements stop paying off past this
+	}
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		var b strings.Builder
+		b.WriteString("INSERT INTO ")
+		b.WriteString(table)
+		b.WriteString(" (")
+		b.WriteString(strings.Join(cols, ", "))
+		b.WriteString(") VALUES ")
+		args := make([]any, 0, (end-start)*len(cols))
+		n := 1
+		for i, row := range rows[start:end] {
+			if len(row) != len(cols) {
+				return fmt.Errorf("dialect: insert into %s: row %d has %d values, want %d", table, start+i, len(row), len(cols))
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := range cols {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", n)
+				n++
+			}
+			b.WriteByte(')')
+			args = append(args, row...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("dialect: insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}

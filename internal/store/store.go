@@ -1,0 +1,244 @@
+// Package store is Alliance's only road to the database. It owns the
+// connection pools, the transaction helper and the SQL for every record type.
+// Each query is one SQL text with $N placeholders that runs unchanged on
+// SQLite and PostgreSQL; the few real differences live in package dialect and
+// in the per-dialect migrations.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"alliance/internal/store/dialect"
+)
+
+// Queryer is what both *sql.DB and *sql.Tx offer. Store functions that may
+// run inside or outside a transaction take one.
+type Queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Options configure Open. The zero value of every field but DSN has a
+// sensible default.
+type Options struct {
+	// DSN is a SQLite file path (optionally "file:…") or a postgres:// URL.
+	DSN string
+	// ReadConns caps the SQLite reader pool, or the PostgreSQL pool. Default 8
+	// for SQLite and 16 for PostgreSQL.
+	ReadConns int
+	// BusyTimeout is how long a SQLite connection waits for a lock before
+	// SQLITE_BUSY. Default 5s. Tests shorten it to exercise retries.
+	BusyTimeout time.Duration
+	// MaxAttempts is how many times InTx runs a transaction that keeps
+	// failing with a retryable error. Default 8.
+	MaxAttempts int
+	// Now returns the current time. Default time.Now. Times are stored in UTC.
+	Now func() time.Time
+	// NewID returns a new primary key. Default a UUIDv7 string.
+	NewID func() string
+	// Logger receives retry warnings. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Store holds the database pools. It is safe for concurrent use. On SQLite
+// it keeps two pools on the same file, as PocketBase does: many readers and
+// a single writer, which removes most lock contention; on PostgreSQL both
+// are the same pool.
+type Store struct {
+	rdb, wdb    *sql.DB
+	d           dialect.Dialect
+	now         func() time.Time
+	newID       func() string
+	maxAttempts int
+	log         *slog.Logger
+	dsnDisplay  string
+	sqlitePath  string
+}
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL database.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath returns the file path named by a SQLite DSN ("x.db" or
+// "file:x.db?…").
+func SQLitePath(dsn string) string {
+	p := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// Open connects to the database named by opts.DSN and checks it answers. It
+// does not migrate; see Migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.DSN == "" {
+		return nil, errors.New("store: no database given")
+	}
+	s := &Store{
+		now:         opts.Now,
+		newID:       opts.NewID,
+		maxAttempts: opts.MaxAttempts,
+		log:         opts.Logger,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = 8
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if IsPostgresDSN(opts.DSN) {
+		err = s.openPostgres(opts)
+	} else {
+		err = s.openSQLite(opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.wdb.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: cannot reach %s: %w", s.dsnDisplay, err)
+	}
+	if err := s.rdb.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: cannot reach %s: %w", s.dsnDisplay, err)
+	}
+	return s, nil
+}
+
+func (s *Store) openPostgres(opts Options) error {
+	u, err := url.Parse(opts.DSN)
+	if err != nil {
+		return fmt.Errorf("store: bad PostgreSQL URL: %w", err)
+	}
+	s.dsnDisplay = u.Redacted()
+	db, err := sql.Open("pgx", opts.DSN)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", s.dsnDisplay, err)
+	}
+	n := opts.ReadConns
+	if n <= 0 {
+		n = 16
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s.rdb, s.wdb, s.d = db, db, dialect.Postgres{}
+	return nil
+}
+
+func (s *Store) openSQLite(opts Options) error {
+	path := SQLitePath(opts.DSN)
+	if path == "" || path == ":memory:" {
+		return errors.New("store: SQLite needs a file path (an in-memory database cannot be shared between pools)")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("store: SQLite path %q: %w", path, err)
+	}
+	s.sqlitePath = abs
+	s.dsnDisplay = abs
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = 5 * time.Second
+	}
+	// busy_timeout comes first so the connection blocks on a busy database
+	// before it tries to switch to WAL (PocketBase core/db_connect.go).
+	base := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"+
+		"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_time_format=sqlite",
+		abs, busy.Milliseconds())
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	n := opts.ReadConns
+	if n <= 0 {
+		n = 8
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.rdb, s.wdb, s.d = r, w, dialect.SQLite{}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.rdb != nil && s.rdb != s.wdb {
+		errs = append(errs, s.rdb.Close())
+	}
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Dialect returns the engine's dialect.
+func (s *Store) Dialect() dialect.Dialect { return s.d }
+
+// String names the database without secrets, for logs and messages.
+func (s *Store) String() string { return s.d.Name() + " " + s.dsnDisplay }
+
+// SQLiteFile returns the absolute database file path, or "" on PostgreSQL.
+func (s *Store) SQLiteFile() string { return s.sqlitePath }
+
+// Reader returns the pool for reads outside a transaction.
+func (s *Store) Reader() *sql.DB { return s.rdb }
+
+// Pools returns the named pools for metrics: one entry on PostgreSQL, a
+// reader and a writer on SQLite.
+func (s *Store) Pools() map[string]*sql.DB {
+	if s.rdb == s.wdb {
+		return map[string]*sql.DB{"main": s.wdb}
+	}
+	return map[string]*sql.DB{"read": s.rdb, "write": s.wdb}
+}
+
+// Now returns the store clock's current time in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// NewID returns a new primary key.
+func (s *Store) NewID() string { return s.newID() }
+
+// Ping checks that both pools answer a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: read pool: %w", err)
+	}
+	if s.rdb != s.wdb {
+		if err := s.wdb.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: write pool: %w", err)
+		}
+	}
+	return nil
+}
