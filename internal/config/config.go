@@ -1,0 +1,251 @@
+// Package config turns command-line flags and ALLIANCE_* environment
+// variables into one typed, validated Config. Flags win over the environment,
+// and the environment wins over the defaults. Nothing here is global: each
+// command builds its own Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is everything a command may need. Commands register only the flags
+// they use.
+type Config struct {
+	// DB is a SQLite file path or a postgres:// URL.
+	DB string
+	// Addr is the HTTP listen address.
+	Addr string
+	// Demo loads the demo partnership into an empty database at start-up.
+	Demo bool
+	// Migrate applies pending migrations at start-up even on a database
+	// that already has data.
+	Migrate bool
+	// Partnership is the slug of the partnership the web shell shows before
+	// sign-in exists; "" means the first by name.
+	Partnership string
+	// LogLevel is the minimum level logged.
+	LogLevel slog.Level
+	// LogFormat is "json" (default) or "text".
+	LogFormat string
+	// ShutdownTimeout bounds how long in-flight requests get after SIGTERM.
+	ShutdownTimeout time.Duration
+	// MetricsToken, when set, lets a client that sends it as a bearer token
+	// read /metrics from any address; without it /metrics answers loopback
+	// clients only. It is a secret.
+	MetricsToken string
+	// DBConns caps the read pool (SQLite) or the whole pool (PostgreSQL).
+	DBConns int
+}
+
+// Load returns the defaults overlaid with ALLIANCE_* variables read through
+// getenv. An unparsable variable is an error that names it.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DB:              "alliance.db",
+		Addr:            "127.0.0.1:8080",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "json",
+		ShutdownTimeout: 30 * time.Second,
+	}
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst *bool) {
+		if v := getenv(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want true or false", name, v))
+				return
+			}
+			*dst = b
+		}
+	}
+	str("ALLIANCE_DB", &c.DB)
+	str("ALLIANCE_ADDR", &c.Addr)
+	boolean("ALLIANCE_DEMO", &c.Demo)
+	boolean("ALLIANCE_MIGRATE", &c.Migrate)
+	str("ALLIANCE_PARTNERSHIP", &c.Partnership)
+	str("ALLIANCE_LOG_FORMAT", &c.LogFormat)
+	str("ALLIANCE_METRICS_TOKEN", &c.MetricsToken)
+	if v := getenv("ALLIANCE_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("ALLIANCE_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	if v := getenv("ALLIANCE_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ALLIANCE_SHUTDOWN_TIMEOUT=%q: want a duration such as 30s", v))
+		}
+		c.ShutdownTimeout = d
+	}
+	if v := getenv("ALLIANCE_DB_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ALLIANCE_DB_CONNS=%q: want a whole number", v))
+		}
+		c.DBConns = n
+	}
+	return c, errors.Join(errs...)
+}
+
+// levelValue adapts slog.Level to pflag.Value.
+type levelValue struct{ l *slog.Level }
+
+func (v levelValue) String() string     { return strings.ToLower(v.l.String()) }
+func (v levelValue) Set(s string) error { return v.l.UnmarshalText([]byte(s)) }
+func (v levelValue) Type() string       { return "level" }
+
+// BindDB registers --db and the logging flags, which every command that
+// touches data takes.
+func (c *Config) BindDB(fs *pflag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite file path or postgres:// URL (env ALLIANCE_DB)")
+	fs.Var(levelValue{&c.LogLevel}, "log-level", "debug, info, warn or error (env ALLIANCE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (env ALLIANCE_LOG_FORMAT)")
+	fs.IntVar(&c.DBConns, "db-conns", c.DBConns, "database pool size; 0 for the default (env ALLIANCE_DB_CONNS)")
+}
+
+// BindServe registers the flags of the serve command.
+func (c *Config) BindServe(fs *pflag.FlagSet) {
+	c.BindDB(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env ALLIANCE_ADDR)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo partnership into an empty database (env ALLIANCE_DEMO)")
+	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start-up (env ALLIANCE_MIGRATE)")
+	fs.StringVar(&c.Partnership, "partnership", c.Partnership, "slug of the partnership to show (env ALLIANCE_PARTNERSHIP)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time in-flight requests get after SIGTERM (env ALLIANCE_SHUTDOWN_TIMEOUT)")
+}
+
+// ValidateDB checks the --db value and the logging settings without
+// connecting: a PostgreSQL URL must parse and name a host and database; a
+// SQLite path's folder must exist and be writable.
+func (c *Config) ValidateDB() error {
+	var errs []error
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want json or text", c.LogFormat))
+	}
+	if c.DBConns < 0 {
+		errs = append(errs, fmt.Errorf("--db-conns %d: want 0 or more", c.DBConns))
+	}
+	errs = append(errs, validateDSN(c.DB))
+	return errors.Join(errs...)
+}
+
+func validateDSN(dsn string) error {
+	if strings.TrimSpace(dsn) == "" {
+		return errors.New("--db: give a SQLite file path or a postgres:// URL")
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return fmt.Errorf("--db: not a valid PostgreSQL URL: %s", redactParseError(err))
+		}
+		if u.Host == "" {
+			return fmt.Errorf("--db %s: the URL names no host", u.Redacted())
+		}
+		if strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("--db %s: the URL names no database (add /dbname)", u.Redacted())
+		}
+		return nil
+	}
+	if strings.Contains(dsn, "://") {
+		return fmt.Errorf("--db %q: only SQLite file paths and postgres:// URLs are supported", dsn)
+	}
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == ":memory:" {
+		return errors.New("--db :memory:: an in-memory database would lose everything at exit; give a file path")
+	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("--db %q is a directory; give a file path such as %s", path, filepath.Join(path, "alliance.db"))
+		}
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--db %q: folder %q does not exist", path, dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("--db %q: %q is not a folder", path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".alliance-write-check-*")
+	if err != nil {
+		return fmt.Errorf("--db %q: folder %q is not writable", path, dir)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
+}
+
+// redactParseError strips the input echoed by url.Parse, which could hold a
+// password.
+func redactParseError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return "unparsable"
+}
+
+// ValidateServe checks everything ValidateDB does plus the listen address.
+// It does not check whether the port is free; Listen does that.
+func (c *Config) ValidateServe() error {
+	var errs []error
+	errs = append(errs, c.ValidateDB())
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port, such as 127.0.0.1:8080", c.Addr))
+	} else {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			errs = append(errs, fmt.Errorf("--addr %q: port must be a number from 0 to 65535", c.Addr))
+		}
+		if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+			if _, err := net.LookupHost(host); err != nil {
+				errs = append(errs, fmt.Errorf("--addr %q: unknown host %q", c.Addr, host))
+			}
+		}
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: want more than 0", c.ShutdownTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Listen opens the listen socket, with a message that says what to do when
+// the port is taken.
+func (c *Config) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		if errors.Is(err, errAddrInUse) || strings.Contains(err.Error(), "address already in use") {
+			return nil, fmt.Errorf("--addr %s: the port is already in use (is another alliance serve running?); choose another with --addr", c.Addr)
+		}
+		return nil, fmt.Errorf("--addr %s: %w", c.Addr, err)
+	}
+	return ln, nil
+}
+
+// Redacted returns the DB setting with any password hidden, for logs.
+func (c *Config) Redacted() string {
+	if u, err := url.Parse(c.DB); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return c.DB
+}
