@@ -1,0 +1,229 @@
+// Package service holds Alliance's use cases. Each exported method is one
+// unit of work: it checks what it is given, runs in one transaction when it
+// writes, and returns domain errors that transports map to responses. The
+// web pages, the JSON API and the command line all call the same methods;
+// there is no second implementation of any rule.
+package service
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"alliance/internal/domain"
+	"alliance/internal/importexport"
+	"alliance/internal/store"
+)
+
+// Service is the use-case layer. It is safe for concurrent use.
+type Service struct {
+	store *store.Store
+	log   *slog.Logger
+}
+
+// New returns a Service over st.
+func New(st *store.Store, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: st, log: log}
+}
+
+// Ready reports whether the database answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Partnership returns the partnership with slug, or the first by name when
+// slug is "". It returns a not-found error when there is none.
+func (s *Service) Partnership(ctx context.Context, slug string) (domain.Partnership, error) {
+	if slug != "" {
+		return s.store.PartnershipBySlug(ctx, slug)
+	}
+	all, err := s.store.Partnerships(ctx)
+	if err != nil {
+		return domain.Partnership{}, err
+	}
+	if len(all) == 0 {
+		return domain.Partnership{}, domain.NotFound("partnership", "any")
+	}
+	return all[0], nil
+}
+
+// Partnerships lists every partnership.
+func (s *Service) Partnerships(ctx context.Context) ([]domain.Partnership, error) {
+	return s.store.Partnerships(ctx)
+}
+
+// Glance is the home page's picture of a partnership.
+type Glance struct {
+	Partnership domain.Partnership
+	Region      domain.Region
+	Overview    store.Overview
+}
+
+// AtAGlance returns the partnership's headline figures.
+func (s *Service) AtAGlance(ctx context.Context, p domain.Partnership) (Glance, error) {
+	g := Glance{Partnership: p}
+	if p.RegionCode != "" {
+		r, err := s.store.Region(ctx, p.RegionCode)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return g, err
+		}
+		g.Region = r
+	}
+	ov, err := s.store.PartnershipOverview(ctx, p.ID)
+	if err != nil {
+		return g, err
+	}
+	g.Overview = ov
+	return g, nil
+}
+
+// Agencies lists the partnership's agencies.
+func (s *Service) Agencies(ctx context.Context, p domain.Partnership) ([]domain.Agency, error) {
+	return s.store.Agencies(ctx, p.ID)
+}
+
+// Areas lists the partnership's org units at level ("" for all).
+func (s *Service) Areas(ctx context.Context, p domain.Partnership, level domain.OrgLevel) ([]domain.OrgUnit, error) {
+	return s.store.OrgUnits(ctx, p.ID, level)
+}
+
+// AreaDetail is one org unit with its ancestors and children.
+type AreaDetail struct {
+	Unit     domain.OrgUnit
+	Path     []domain.OrgUnit // from the root down to the unit's parent
+	Children []domain.OrgUnit
+}
+
+// Area returns the org unit with ONS code, its path and its children.
+func (s *Service) Area(ctx context.Context, p domain.Partnership, code string) (AreaDetail, error) {
+	if !domain.ValidONSCode(code) {
+		return AreaDetail{}, domain.NotFound("area", code)
+	}
+	u, err := s.store.OrgUnitByCode(ctx, s.store.Reader(), p.ID, code)
+	if err != nil {
+		return AreaDetail{}, err
+	}
+	path, err := s.store.OrgUnitPath(ctx, p.ID, u.ID)
+	if err != nil {
+		return AreaDetail{}, err
+	}
+	children, err := s.store.OrgUnitChildren(ctx, p.ID, u.ID)
+	if err != nil {
+		return AreaDetail{}, err
+	}
+	return AreaDetail{Unit: u, Path: path[:len(path)-1], Children: children}, nil
+}
+
+// AreaBoundary returns the org unit's boundary as GeoJSON geometry.
+func (s *Service) AreaBoundary(ctx context.Context, p domain.Partnership, code string) (string, error) {
+	if !domain.ValidONSCode(code) {
+		return "", domain.NotFound("area", code)
+	}
+	return s.store.OrgUnitBoundary(ctx, p.ID, code)
+}
+
+// ImportResult says what an areas import did, or would do on a dry run.
+type ImportResult struct {
+	Created, Updated int
+	DryRun           bool
+}
+
+var errDryRun = errors.New("dry run")
+
+// ImportAreas adds or updates org units from rows in one transaction: all
+// rows are stored or none. A row's parent may come earlier or later in the
+// same file or already exist; it must sit exactly one level above. An
+// existing code keeps its level and has its name, parent and population
+// updated. With dryRun, everything is checked and nothing is stored.
+func (s *Service) ImportAreas(ctx context.Context, p domain.Partnership, rows []importexport.AreaRow, dryRun bool) (ImportResult, error) {
+	sorted := append([]importexport.AreaRow(nil), rows...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Level.Depth() < sorted[j].Level.Depth() })
+	var res ImportResult
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res = ImportResult{DryRun: dryRun}
+		verr := &domain.ValidationError{}
+		known := map[string]domain.OrgUnit{} // code → unit, from the file or the database
+		lookup := func(code string) (domain.OrgUnit, bool, error) {
+			if u, ok := known[code]; ok {
+				return u, true, nil
+			}
+			u, err := s.store.OrgUnitByCode(ctx, tx, p.ID, code)
+			if errors.Is(err, domain.ErrNotFound) {
+				return domain.OrgUnit{}, false, nil
+			}
+			if err != nil {
+				return domain.OrgUnit{}, false, err
+			}
+			known[code] = u
+			return u, true, nil
+		}
+		for _, r := range sorted {
+			field := func(col string) string { return fmt.Sprintf("row %d, column %s", r.Row, col) }
+			row := store.OrgUnitRow{OrgUnit: domain.OrgUnit{PartnershipID: p.ID, Level: r.Level, Code: r.Code, Name: r.Name, Population: r.Population}}
+			if r.Level != domain.LevelRegion {
+				parent, ok, err := lookup(r.ParentCode)
+				if err != nil {
+					return err
+				}
+				want := domain.OrgLevels[r.Level.Depth()-1]
+				switch {
+				case !ok:
+					verr.Add(field("parent_code"), "no area has the code %s; add the %s first or in the same file", r.ParentCode, want)
+					continue
+				case parent.Level != want:
+					verr.Add(field("parent_code"), "%s is a %s; a %s's parent must be a %s", r.ParentCode, parent.Level, r.Level, want)
+					continue
+				}
+				row.ParentID = parent.ID
+			}
+			existing, ok, err := lookup(r.Code)
+			if err != nil {
+				return err
+			}
+			if ok && existing.CreatedAt.IsZero() {
+				verr.Add(field("code"), "%s appears twice in the file", r.Code)
+				continue
+			}
+			if ok {
+				if existing.Level != r.Level {
+					verr.Add(field("level"), "%s already exists as a %s; an area's level cannot change", r.Code, existing.Level)
+					continue
+				}
+				row.ID = existing.ID
+				if err := s.store.UpdateOrgUnit(ctx, tx, row); err != nil {
+					return err
+				}
+				res.Updated++
+				// Keep the existing unit marked as from the database.
+				continue
+			}
+			row.ID = s.store.NewID()
+			if err := s.store.InsertOrgUnits(ctx, tx, []store.OrgUnitRow{row}); err != nil {
+				return err
+			}
+			// A zero CreatedAt marks units created by this file, so a
+			// second row with the same code is caught above.
+			known[r.Code] = domain.OrgUnit{ID: row.ID, Level: r.Level, Code: r.Code}
+			res.Created++
+		}
+		if err := verr.Err(); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	s.log.InfoContext(ctx, "areas imported", "partnership", p.Slug, "created", res.Created, "updated", res.Updated)
+	return res, nil
+}
