@@ -106,3 +106,22 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 	}
 	return m
 }
+
+// RouteInfo carries the matched route pattern back out to middleware that
+// runs outside the ServeMux (the ServeMux sets Request.Pattern only on the
+// request it hands to the handler).
+type RouteInfo struct{ Pattern string }
+
+type routeKey struct{}
+
+// WithRouteInfo returns ctx carrying a new, empty RouteInfo.
+func WithRouteInfo(ctx context.Context) (context.Context, *RouteInfo) {
+	ri := &RouteInfo{}
+	return context.WithValue(ctx, routeKey{}, ri), ri
+}
+
+// Route returns the RouteInfo in ctx, or nil.
+func Route(ctx context.Context) *RouteInfo {
+	ri, _ := ctx.Value(routeKey{}).(*RouteInfo)
+	return ri
+}

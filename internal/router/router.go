@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"alliance/internal/domain"
+	"alliance/internal/observe"
 )
 
 // AccessKind says what sort of caller a route admits.
@@ -164,10 +165,14 @@ func (t *Table) Mux() *http.ServeMux {
 }
 
 func (t *Table) instrument(pattern string, h http.Handler) http.Handler {
-	if t.duration == nil {
-		return h
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri := observe.Route(r.Context()); ri != nil {
+			ri.Pattern = pattern
+		}
+		if t.duration == nil {
+			h.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		sw := &StatusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)

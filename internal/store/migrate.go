@@ -98,3 +98,17 @@ func (s *Store) HasPendingMigrations(ctx context.Context) (bool, error) {
 	}
 	return pending, nil
 }
+
+// SchemaVersion returns the highest applied migration version, 0 for a
+// database no migration has touched.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, err
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}

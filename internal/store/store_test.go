@@ -286,3 +286,34 @@ func TestPortableSQL(t *testing.T) {
 		}
 	}
 }
+
+func TestBackup(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			s := storetest.Open(t, e, store.Options{})
+			seedPartnership(t, s)
+			out := filepath.Join(t.TempDir(), "backup.db")
+			n, err := s.Backup(context.Background(), out)
+			if e.Name == "postgres" {
+				if !errors.Is(err, store.ErrBackupPostgres) {
+					t.Errorf("got %v, want ErrBackupPostgres", err)
+				}
+				return
+			}
+			if err != nil || n == 0 {
+				t.Fatalf("backup: got %d bytes, %v", n, err)
+			}
+			copied, err := store.Open(context.Background(), store.Options{DSN: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer copied.Close()
+			if p, err := copied.PartnershipBySlug(context.Background(), "test"); err != nil || p.Name != "Test: Programme" {
+				t.Errorf("restored: got %+v, %v; want the partnership", p, err)
+			}
+			if _, err := s.Backup(context.Background(), out); err == nil {
+				t.Error("backup over an existing file: got nil error, want one")
+			}
+		})
+	}
+}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"alliance/internal/app"
+)
+
+func serveCmd(env Env) *cobra.Command {
+	var stepDelay time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the web pages and the API",
+		Long: "Serve the web pages and the JSON API. On an empty database it applies the migrations;\n" +
+			"with --demo it also loads the North Yorkshire demo partnership (once: a second start reuses the data).",
+		Args: cobra.NoArgs,
+	}
+	c, err := loadConfig(env)
+	if err != nil {
+		cmd.RunE = func(*cobra.Command, []string) error { return err }
+		return cmd
+	}
+	c.BindServe(cmd.Flags())
+	cmd.Flags().DurationVar(&stepDelay, "demo-step-delay", 0, "pause between demo load steps (crash tests only)")
+	_ = cmd.Flags().MarkHidden("demo-step-delay")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := c.ValidateServe(); err != nil {
+			return err
+		}
+		log := logger(env, c)
+		ctx := cmd.Context()
+		start := time.Now()
+		ln, err := c.Listen()
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		a, err := app.New(ctx, *c, log, app.Options{Version: env.Version, DemoStepDelay: stepDelay})
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		url := "http://" + ln.Addr().String() + "/"
+		log.Info("ready", "url", url, "db", a.Store().String(), "startup", time.Since(start).String())
+		fmt.Fprintf(env.Stdout, "Alliance is ready at %s (database: %s, started in %s)\n", url, a.Store(), time.Since(start).Round(time.Millisecond))
+		if c.Demo {
+			printDemoUsers(env, a)
+		}
+		return a.Serve(ctx, ln)
+	}
+	return cmd
+}
+
+func printDemoUsers(env Env, a *app.App) {
+	fmt.Fprintln(env.Stdout, "Demo partnership: North Yorkshire: Project Alliance. Pages need no sign-in yet; the demo accounts")
+	fmt.Fprintln(env.Stdout, "are ready for when sign-in arrives (see README, 'Demo accounts'):")
+	if !a.DemoLoaded {
+		fmt.Fprintln(env.Stdout, "  (demo data was already present and has been reused)")
+		return
+	}
+	for _, u := range a.DemoResult.Users {
+		roles := make([]string, len(u.Roles))
+		for i, r := range u.Roles {
+			roles[i] = string(r)
+		}
+		fmt.Fprintf(env.Stdout, "  %-32s %s\n", u.Email, strings.Join(roles, ", "))
+	}
+}
