@@ -57,6 +57,7 @@ func newRoot(env Env) *cobra.Command {
 		generateCmd(env),
 		backupCmd(env),
 		areasCmd(env),
+		partnershipCmd(env),
 		loadtestCmd(env),
 		versionCmd(env),
 	)

@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
@@ -226,4 +229,54 @@ func (s *Service) ImportAreas(ctx context.Context, p domain.Partnership, rows []
 	}
 	s.log.InfoContext(ctx, "areas imported", "partnership", p.Slug, "created", res.Created, "updated", res.Updated)
 	return res, nil
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// PartnershipInput is what creating a partnership takes.
+type PartnershipInput struct {
+	Slug, Name, Programme, RegionCode string
+}
+
+// CreatePartnership validates in and stores a new partnership.
+func (s *Service) CreatePartnership(ctx context.Context, in PartnershipInput) (domain.Partnership, error) {
+	in.Slug = strings.TrimSpace(in.Slug)
+	in.Name = strings.TrimSpace(in.Name)
+	in.Programme = strings.TrimSpace(in.Programme)
+	in.RegionCode = strings.ToUpper(strings.TrimSpace(in.RegionCode))
+	verr := &domain.ValidationError{}
+	switch {
+	case in.Slug == "":
+		verr.Add("slug", "Enter a short name for web addresses, like west-yorkshire")
+	case len(in.Slug) > 60 || !slugPattern.MatchString(in.Slug):
+		verr.Add("slug", "The short name must be 60 characters or fewer, using lower-case letters, digits and single hyphens")
+	}
+	switch {
+	case in.Name == "":
+		verr.Add("name", "Enter the partnership's name, like West Yorkshire: Programme Precision")
+	case utf8.RuneCountInString(in.Name) > 200:
+		verr.Add("name", "The name must be 200 characters or fewer")
+	}
+	if utf8.RuneCountInString(in.Programme) > 200 {
+		verr.Add("programme", "The programme name must be 200 characters or fewer")
+	}
+	if in.RegionCode != "" {
+		if _, err := s.store.Region(ctx, in.RegionCode); errors.Is(err, domain.ErrNotFound) {
+			verr.Add("region", "%q is not a known region code, like E12000003 for Yorkshire and The Humber", in.RegionCode)
+		} else if err != nil {
+			return domain.Partnership{}, err
+		}
+	}
+	if err := verr.Err(); err != nil {
+		return domain.Partnership{}, err
+	}
+	p := domain.Partnership{Slug: in.Slug, Name: in.Name, Programme: in.Programme, RegionCode: in.RegionCode}
+	err := s.store.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return s.store.InsertPartnership(ctx, tx, &p)
+	})
+	if errors.Is(err, domain.ErrConflict) {
+		verr.Add("slug", "A partnership called %q already exists", in.Slug)
+		return domain.Partnership{}, verr
+	}
+	return p, err
 }

@@ -108,3 +108,37 @@ func TestAreaNotFound(t *testing.T) {
 		}
 	})
 }
+
+func TestCreatePartnership(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc := service.New(st, nil)
+		p, err := svc.CreatePartnership(ctx, service.PartnershipInput{Slug: "west-yorkshire", Name: "West Yorkshire: Programme Precision", Programme: "Programme Precision", RegionCode: "e12000003"})
+		if err != nil || p.ID == "" || p.RegionCode != "E12000003" {
+			t.Fatalf("got %+v, %v", p, err)
+		}
+		tests := []struct {
+			name  string
+			in    service.PartnershipInput
+			field string
+		}{
+			{"no slug", service.PartnershipInput{Name: "X"}, "slug"},
+			{"bad slug", service.PartnershipInput{Slug: "West Yorks", Name: "X"}, "slug"},
+			{"duplicate slug", service.PartnershipInput{Slug: "west-yorkshire", Name: "X"}, "slug"},
+			{"no name", service.PartnershipInput{Slug: "x"}, "name"},
+			{"bad region", service.PartnershipInput{Slug: "x", Name: "X", RegionCode: "E99999999"}, "region"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := svc.CreatePartnership(ctx, tc.in)
+				var verr *domain.ValidationError
+				if !errors.As(err, &verr) || !verr.Has(tc.field) {
+					t.Errorf("got %v, want a problem with %s", err, tc.field)
+				}
+			})
+		}
+		if ps, _ := svc.Partnerships(ctx); len(ps) != 1 {
+			t.Errorf("got %d partnerships, want only the valid one stored", len(ps))
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"alliance/internal/domain"
@@ -9,6 +10,9 @@ import (
 
 func (h *Web) home(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.currentPartnership(r.Context())
+	if errors.Is(err, domain.ErrNotFound) && h.partnership == "" {
+		return h.render(w, r, http.StatusOK, "setup", h.newPage(r, "Set up Alliance", "/"))
+	}
 	if err != nil {
 		return err
 	}
