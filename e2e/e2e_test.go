@@ -1,0 +1,314 @@
+// Package e2e drives real pages in Debian Chromium through chromedp, with
+// axe-core run on each page. The server runs in-process on a loopback port
+// with a fresh SQLite database and the demo partnership. Without Chromium the
+// tests skip, except under CI=true, where they fail.
+package e2e
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"alliance/internal/app"
+	"alliance/internal/config"
+)
+
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// chromiumPath finds the browser: ALLIANCE_CHROMIUM, then Debian's path.
+func chromiumPath() string {
+	if p := os.Getenv("ALLIANCE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+type harness struct {
+	base    string
+	browser context.Context
+}
+
+var (
+	setupOnce sync.Once
+	shared    *harness
+	setupErr  error
+	cleanups  []func()
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	os.Exit(code)
+}
+
+// setup starts one server and one browser for the whole package.
+func setup(t *testing.T) *harness {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Chromium not found: under CI=true browser tests must run (install Debian's chromium, or set ALLIANCE_CHROMIUM)")
+		}
+		t.Skip("Chromium not found: browser tests skipped (apt-get install chromium, or set ALLIANCE_CHROMIUM)")
+	}
+	setupOnce.Do(func() { shared, setupErr = start(path) })
+	if setupErr != nil {
+		t.Fatalf("start browser tests: %v", setupErr)
+	}
+	return shared
+}
+
+func start(chromium string) (*harness, error) {
+	dir, err := os.MkdirTemp("", "alliance-e2e-*")
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+	c, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	c.DB = filepath.Join(dir, "e2e.db")
+	c.Demo = true
+	c.ShutdownTimeout = 5 * time.Second
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, c, log, app.Options{Version: "e2e"})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() { _ = a.Serve(ctx, ln); close(done) }()
+	cleanups = append(cleanups, func() { cancel(); <-done; a.Close() })
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("user-data-dir", filepath.Join(dir, "chromium")),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		bcancel()
+		acancel()
+		return nil, fmt.Errorf("start %s: %w", chromium, err)
+	}
+	cleanups = append(cleanups, func() { bcancel(); acancel() })
+	return &harness{base: "http://" + ln.Addr().String(), browser: bctx}, nil
+}
+
+// tab opens a new tab and collects its console messages.
+type tab struct {
+	ctx  context.Context
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+func (h *harness) tab(t *testing.T) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(h.browser)
+	ctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { tcancel(); cancel() })
+	tb := &tab{ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("open tab: %v", err)
+	}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.msgs = append(tb.msgs, m)
+			tb.mu.Unlock()
+		}
+	}()
+	return tb
+}
+
+// consoleErrors returns the errors logged in the tab. The browser logs a
+// page's own non-2xx status as a failed load; pass that page's URL as
+// expected to leave that one entry out (the 404 page is meant to be a 404).
+func (tb *tab) consoleErrors(expected string) []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var out []string
+	for _, m := range tb.msgs {
+		if expected != "" && m.URL == expected && strings.HasPrefix(m.Text, "Failed to load resource") {
+			continue
+		}
+		if m.IsException() || m.Type == chromedp.ConsoleType("error") || m.Type == chromedp.ConsoleType("warning") && m.Source == "security" {
+			out = append(out, m.String())
+		}
+	}
+	return out
+}
+
+type axeResult struct {
+	Violations []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target []any `json:"target"`
+		} `json:"nodes"`
+	} `json:"violations"`
+}
+
+// checkAccessible injects axe-core and fails on serious or critical
+// violations of WCAG 2.2 A and AA rules.
+func (tb *tab) checkAccessible(t *testing.T, page string) {
+	t.Helper()
+	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+		t.Fatalf("%s: inject axe-core: %v", page, err)
+	}
+	res, err := chromedp.Run(tb.ctx, chromedp.Evaluate[axeResult](
+		`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}, resultTypes: ['violations']})`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: run axe-core: %v", page, err)
+	}
+	for _, v := range res.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s: axe %s violation %s: %s (%d nodes, first %v)", page, v.Impact, v.ID, v.Help, len(v.Nodes), v.Nodes[0].Target)
+		} else {
+			t.Logf("%s: axe %s: %s", page, v.ID, v.Help)
+		}
+	}
+}
+
+func screenshot(t *testing.T, tb *tab, name string) {
+	dir := os.Getenv("ALLIANCE_E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func TestPages(t *testing.T) {
+	h := setup(t)
+	pages := []struct {
+		name, path   string
+		wantH1       string
+		wantContains []string
+	}{
+		{"home", "/", "North Yorkshire: Project Alliance", []string{"At a glance", "195"}},
+		{"agencies", "/agencies", "Partner agencies", []string{"North Yorkshire Police", "St Giles Trust"}},
+		{"areas", "/areas", "Reporting structure", []string{"Craven", "E07000163"}},
+		{"district", "/areas/E06000014", "York", []string{"Acomb"}},
+		{"ward", "/areas/E05006189", "Aire Valley with Lothersdale", []string{"GeoJSON boundary"}},
+		{"about", "/about", "About Alliance", []string{"Open Government Licence"}},
+		{"not found", "/areas/E05999999", "Page not found", []string{"Go to the home page"}},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			tb := h.tab(t)
+			if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+				t.Fatalf("open %s: %v", p.path, err)
+			}
+			h1, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("h1")))
+			if err != nil || strings.TrimSpace(h1) != p.wantH1 {
+				t.Errorf("h1: got %q, %v; want %q", h1, err, p.wantH1)
+			}
+			body, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("body")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range p.wantContains {
+				if !strings.Contains(body, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			// The marking shows at the top and the bottom.
+			marks, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll('.app-marking')].filter(e => e.offsetHeight > 0).map(e => e.textContent.trim())`))
+			if err != nil || len(marks) != 2 || marks[0] != "OFFICIAL-SENSITIVE" || marks[1] != "OFFICIAL-SENSITIVE" {
+				t.Errorf("markings: got %v, %v; want OFFICIAL-SENSITIVE top and bottom", marks, err)
+			}
+			// The nonce'd inline script ran under the strict CSP, and GOV.UK
+			// Frontend's module initialised.
+			classes, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body.className`))
+			if err != nil || !strings.Contains(classes, "js-enabled") || !strings.Contains(classes, "govuk-frontend-supported") {
+				t.Errorf("body classes: got %q, %v; want js-enabled and govuk-frontend-supported", classes, err)
+			}
+			font, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('h1')).fontFamily`))
+			if err != nil || !strings.Contains(strings.ToLower(font), "arial") || strings.Contains(strings.ToLower(font), "transport") {
+				t.Errorf("h1 font: got %q, %v; want Arial and never GDS Transport", font, err)
+			}
+			tb.checkAccessible(t, p.path)
+			screenshot(t, tb, p.name)
+			time.Sleep(100 * time.Millisecond) // let late console messages arrive
+			expected := ""
+			if p.wantH1 == "Page not found" {
+				expected = h.base + p.path
+			}
+			if errs := tb.consoleErrors(expected); len(errs) > 0 {
+				t.Errorf("console errors on %s: %v", p.path, errs)
+			}
+		})
+	}
+}
+
+// TestWorksWithoutJavaScript follows the navigation with scripts disabled.
+func TestWorksWithoutJavaScript(t *testing.T) {
+	h := setup(t)
+	tb := h.tab(t)
+	err := chromedp.Do(tb.ctx,
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			return emulationScriptsOff(ctx)
+		}),
+		chromedp.Navigate(h.base+"/"),
+		chromedp.Click(chromedp.CSS(`a.govuk-service-navigation__link[href="/areas"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table")),
+	)
+	if err != nil {
+		t.Fatalf("navigate without JavaScript: %v", err)
+	}
+	loc, err := chromedp.Run(tb.ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, "/areas") {
+		t.Errorf("got location %q, %v; want /areas", loc, err)
+	}
+}
+
+var errNoScriptsOff = errors.New("cannot disable scripts")
