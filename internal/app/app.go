@@ -74,7 +74,7 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 	if !cfg.Demo {
 		return false, res, nil
 	}
-	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay})
+	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log)})
 	if errors.Is(err, demo.ErrNotEmpty) {
 		log.InfoContext(ctx, "demo not loaded: the database already holds data, which is reused")
 		return false, res, nil
@@ -84,6 +84,13 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 	}
 	log.InfoContext(ctx, "demo loaded", "partnership", res.Partnership.Slug, "agencies", res.Agencies, "areas", res.OrgUnits, "users", len(res.Users))
 	return true, res, nil
+}
+
+// demoProgress logs each demo step at debug level.
+func demoProgress(ctx context.Context, log *slog.Logger) func(string, int, int) {
+	return func(step string, n, of int) {
+		log.DebugContext(ctx, "demo step written, not yet committed", "step", step, "n", n, "of", of)
+	}
 }
 
 // New opens and prepares the database and builds the HTTP handler.

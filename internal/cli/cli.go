@@ -66,12 +66,11 @@ func newRoot(env Env) *cobra.Command {
 
 // loadConfig reads the environment into a Config; flags are bound to it
 // afterwards, so they win.
+// The Config is never nil: on an error it holds the defaults, so flags can
+// still be bound and the command reports the error when it runs.
 func loadConfig(env Env) (*config.Config, error) {
 	c, err := config.Load(env.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return &c, err
 }
 
 func logger(env Env, c *config.Config) *slog.Logger {

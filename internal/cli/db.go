@@ -23,16 +23,15 @@ import (
 // fn with an open store.
 func dbCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Args: args}
-	c, err := loadConfig(env)
-	if err != nil {
-		cmd.RunE = func(*cobra.Command, []string) error { return err }
-		return cmd
-	}
+	c, envErr := loadConfig(env)
 	c.BindDB(cmd.Flags())
 	if bind != nil {
 		bind(cmd)
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if envErr != nil {
+			return envErr
+		}
 		if err := c.ValidateDB(); err != nil {
 			return err
 		}
@@ -94,7 +93,10 @@ func demoCmd(env Env) *cobra.Command {
 			if _, err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
-			res, err := demo.Load(cmd.Context(), st, demo.Options{StepDelay: stepDelay})
+			log := logger(env, c)
+			res, err := demo.Load(cmd.Context(), st, demo.Options{StepDelay: stepDelay, Progress: func(step string, n, of int) {
+				log.Debug("demo step written, not yet committed", "step", step, "n", n, "of", of)
+			}})
 			if errors.Is(err, demo.ErrNotEmpty) {
 				return errors.New("the database already holds data; the demo loads only into an empty database")
 			}

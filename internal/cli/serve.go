@@ -19,15 +19,14 @@ func serveCmd(env Env) *cobra.Command {
 			"with --demo it also loads the North Yorkshire demo partnership (once: a second start reuses the data).",
 		Args: cobra.NoArgs,
 	}
-	c, err := loadConfig(env)
-	if err != nil {
-		cmd.RunE = func(*cobra.Command, []string) error { return err }
-		return cmd
-	}
+	c, envErr := loadConfig(env)
 	c.BindServe(cmd.Flags())
 	cmd.Flags().DurationVar(&stepDelay, "demo-step-delay", 0, "pause between demo load steps (crash tests only)")
 	_ = cmd.Flags().MarkHidden("demo-step-delay")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if envErr != nil {
+			return envErr
+		}
 		if err := c.ValidateServe(); err != nil {
 			return err
 		}

@@ -45,6 +45,9 @@ type Options struct {
 	// StepDelay pauses between steps inside the transaction. Tests use it to
 	// kill a process in the middle of a load; it is zero otherwise.
 	StepDelay time.Duration
+	// Progress, when set, is told after each step is written (not yet
+	// committed): its name, its number and how many steps there are.
+	Progress func(step string, n, of int)
 }
 
 // Result says what a load wrote.
@@ -69,9 +72,16 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 			return ErrNotEmpty
 		}
 		b := &builder{s: s, tx: tx, rng: rand.New(rand.NewPCG(Seed, Seed)), delay: opts.StepDelay, res: &res}
-		for _, step := range []func(context.Context) error{b.partnership, b.areas, b.agencies, b.users} {
-			if err := step(ctx); err != nil {
+		steps := []struct {
+			name string
+			run  func(context.Context) error
+		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}}
+		for i, step := range steps {
+			if err := step.run(ctx); err != nil {
 				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress(step.name, i+1, len(steps))
 			}
 			if err := b.pause(ctx); err != nil {
 				return err
