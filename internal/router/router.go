@@ -21,13 +21,12 @@ import (
 // AccessKind says what sort of caller a route admits.
 type AccessKind int
 
-// Kinds of access. The zero value is deliberately invalid so that a route
-// that forgets its declaration is refused.
+// Kinds of access. The zero value is deliberately not one of them, so a
+// route that forgets its declaration is refused.
 const (
-	accessUndeclared AccessKind = iota
 	// Public routes serve anyone: health checks, assets, error pages and
 	// reference pages that hold no protected data.
-	Public
+	Public AccessKind = iota + 1
 	// Operator routes serve loopback clients, or clients that present the
 	// operator's metrics token.
 	Operator

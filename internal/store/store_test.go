@@ -257,7 +257,7 @@ func TestPortableSQL(t *testing.T) {
 		name string
 		re   *regexp.Regexp
 	}{
-		{"question-mark placeholder", regexp.MustCompile("(=|,|\\()\\s*\\?")},
+		{"question-mark placeholder", regexp.MustCompile(`(=|,|\()\s*\?`)},
 		{"PostgreSQL cast", regexp.MustCompile(`[a-z0-9_)]::[a-z]`)},
 		{"ILIKE", regexp.MustCompile(`(?i)\bILIKE\b`)},
 		{"now()", regexp.MustCompile(`[^.\w](now|NOW)\(\)`)},
