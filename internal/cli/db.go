@@ -139,8 +139,8 @@ func generateCmd(env Env) *cobra.Command {
 			}
 			el := time.Since(start)
 			rows := stats.Partnerships + stats.OrgUnits + stats.Agencies + stats.Users
-			fmt.Fprintf(env.Stdout, "Generated %d partnerships, %d areas, %d agencies, %d users (%d rows) in %s: %.0f rows/s.\n",
-				stats.Partnerships, stats.OrgUnits, stats.Agencies, stats.Users, rows, el.Round(time.Millisecond), float64(rows)/el.Seconds())
+			fmt.Fprintf(env.Stdout, "Generated %d partnerships, %d areas, %d agencies, %d users (%d rows) in %s: %.0f rows/s, peak memory %.0f MiB.\n",
+				stats.Partnerships, stats.OrgUnits, stats.Agencies, stats.Users, rows, el.Round(time.Millisecond), float64(rows)/el.Seconds(), peakRSSMiB())
 			return nil
 		})
 }
