@@ -19,6 +19,19 @@ import (
 	"alliance/internal/store/storetest"
 )
 
+func newAppB(b *testing.B, e storetest.Engine) *app.App {
+	b.Helper()
+	c, _ := config.Load(func(string) string { return "" })
+	c.DB = e.DSN(b)
+	c.Demo = true
+	a, err := app.New(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Version: "bench"})
+	if err != nil {
+		b.Fatalf("app.New on %s: %v", e.Name, err)
+	}
+	b.Cleanup(func() { a.Close() })
+	return a
+}
+
 func newApp(t *testing.T, e storetest.Engine, mutate func(*config.Config)) *app.App {
 	t.Helper()
 	c, err := config.Load(func(string) string { return "" })

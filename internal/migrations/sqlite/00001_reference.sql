@@ -71,7 +71,8 @@ CREATE TABLE app_user (
     active         boolean NOT NULL DEFAULT TRUE,
     created_at     timestamp NOT NULL
 );
-CREATE INDEX app_user_partnership ON app_user (partnership_id, agency_id);
+CREATE INDEX app_user_partnership ON app_user (partnership_id, active, agency_id);
+CREATE INDEX app_user_agency ON app_user (agency_id);
 
 CREATE TABLE user_role (
     partnership_id text NOT NULL REFERENCES partnership (id),
@@ -79,7 +80,7 @@ CREATE TABLE user_role (
     role_code      text NOT NULL REFERENCES role (code),
     PRIMARY KEY (user_id, role_code)
 );
-CREATE INDEX user_role_partnership ON user_role (partnership_id, role_code);
+CREATE INDEX user_role_partnership ON user_role (partnership_id, role_code, user_id);
 
 INSERT INTO region (code, name) VALUES
     ('E12000001', 'North East'),

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmarks that anyone can rerun:
+#   1. Go benchmarks (store bulk insert, whole page requests) on SQLite and,
+#      when ALLIANCE_TEST_POSTGRES_URL is set, PostgreSQL;
+#   2. start-up time of `serve --demo` on an empty database and of `serve` on
+#      an existing one;
+#   3. `alliance generate` at benchmark scale, with its peak memory;
+#   4. the loopback load driver against `serve` on that database, with the
+#      server's peak resident memory sampled during the run.
+# Sizes: BENCH_USERS users per partnership (default 2000: 90,000 users
+# across 45 partnerships), BENCH_DURATION per endpoint (default 10s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users=${BENCH_USERS:-2000}
+duration=${BENCH_DURATION:-10s}
+work=$(mktemp -d)
+trap 'if [ -n "${server:-}" ]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+port=${BENCH_PORT:-18080}
+
+echo "== Go benchmarks"
+go test -run '^$' -bench . -benchtime 2s ./internal/store/ ./internal/app/ | grep -E '^(Benchmark|ok)'
+
+echo "== build"
+CGO_ENABLED=0 go build -o "$work/alliance" ./cmd/alliance
+bin="$work/alliance"
+
+wait_ready() { # file: wait until serve prints its ready line
+  for _ in $(seq 1 600); do grep -q 'Alliance is ready' "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "server did not start:"; cat "$1"; return 1
+}
+
+echo "== start-up"
+t0=$(date +%s%N)
+"$bin" serve --demo --db "$work/demo.db" --addr 127.0.0.1:$port --log-level warn > "$work/demo.out" 2>&1 & server=$!
+wait_ready "$work/demo.out"; t1=$(date +%s%N)
+kill -TERM $server; wait $server || true
+echo "serve --demo on an empty database: ready in $(( (t1 - t0) / 1000000 )) ms (wall clock, process start to ready)"
+t0=$(date +%s%N)
+"$bin" serve --demo --db "$work/demo.db" --addr 127.0.0.1:$port --log-level warn > "$work/demo2.out" 2>&1 & server=$!
+wait_ready "$work/demo2.out"; t1=$(date +%s%N)
+kill -TERM $server; wait $server || true
+echo "serve on an existing database: ready in $(( (t1 - t0) / 1000000 )) ms"
+
+echo "== generate (45 partnerships, $users users each)"
+"$bin" generate --db "$work/bench.db" --users "$users" --log-level warn 2>/dev/null
+ls -l "$work/bench.db" | awk '{printf "database file: %.0f MiB\n", $5/1048576}'
+
+echo "== load: serve on the benchmark-scale database"
+"$bin" serve --db "$work/bench.db" --partnership synthetic-001 --addr 127.0.0.1:$port --log-level warn > "$work/serve.out" 2>&1 & server=$!
+wait_ready "$work/serve.out"
+
+( while kill -0 $server 2>/dev/null; do
+    rss=$(awk '/VmRSS/ {print $2}' /proc/$server/status 2>/dev/null || echo 0)
+    echo "$rss"; sleep 0.2
+  done ) > "$work/rss.txt" &
+sampler=$!
+"$bin" loadtest --url http://127.0.0.1:$port --duration "$duration" --concurrency 16 \
+  --paths "/,/areas,/areas/E07900001,/api/v1/areas,/api/v1/areas?level=ward,/agencies"
+kill $sampler 2>/dev/null || true
+peak=$(sort -n "$work/rss.txt" | tail -n 1)
+echo "serve peak resident memory during the load: $(( peak / 1024 )) MiB"
+kill -TERM $server; wait $server || true
+server=
