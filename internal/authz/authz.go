@@ -1,0 +1,239 @@
+// Package authz is Alliance's access policy, in one place. The same rule
+// exists twice: as Can, which decides one actor, one action and one record
+// in Go, and as Predicate, the SQL condition the store's scoped query
+// builders put into every list, count, search, export and aggregate. A
+// generated test runs both over every combination of role, agency type,
+// classification, handling code, restriction and operation, on both
+// engines, and fails if they ever disagree.
+//
+// The rule, for an actor A and a record R:
+//
+//  1. A must be signed in, in R's partnership, and hold a role that grants
+//     the action on R's kind (role permissions are data; administrators and
+//     auditors hold none on intelligence, so they never see it by virtue of
+//     their role).
+//  2. R's classification must be OFFICIAL or OFFICIAL-SENSITIVE.
+//  3. If R is restricted (need-to-know), A sees it only if A, or A's agency,
+//     is named on it. Nothing else opens it.
+//  4. Otherwise A sees R if A's agency originated it; or if R is handled P
+//     and is OFFICIAL, or is OFFICIAL-SENSITIVE and A's agency is law
+//     enforcement (police, ROCU, NCA); or if R is handled C and its
+//     conditions name A's agency or A's agency type.
+//  5. Editing also needs A's agency to be R's originator.
+//  6. An API token acts for its user, further limited by its scopes: "read"
+//     for reading, "write" for changing, and, when it names resources, R's
+//     kind among them.
+//
+// What A may not see is "not found": Can returns domain.ErrNotFound, never
+// a hint that the record exists.
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"alliance/internal/domain"
+)
+
+// Action is what an actor wants to do to a record.
+type Action string
+
+// Actions. View, List, Count and Search are forms of reading; Export is
+// reading out of the service; Edit changes an existing record; Create makes
+// a new one.
+const (
+	View   Action = "view"
+	List   Action = "list"
+	Count  Action = "count"
+	Search Action = "search"
+	Export Action = "export"
+	Edit   Action = "edit"
+	Create Action = "create"
+)
+
+// Actions lists every action, for generated tests.
+var Actions = []Action{View, List, Count, Search, Export, Edit, Create}
+
+// Perm is a permission a role may hold on a record kind.
+type Perm string
+
+// Permissions.
+const (
+	PermRead   Perm = "read"
+	PermExport Perm = "export"
+	PermWrite  Perm = "write"
+)
+
+func (a Action) perm() Perm {
+	switch a {
+	case Export:
+		return PermExport
+	case Edit, Create:
+		return PermWrite
+	}
+	return PermRead
+}
+
+func (a Action) writes() bool { return a == Edit || a == Create }
+
+// Grant is one row of the role permission data.
+type Grant struct {
+	Role domain.Role
+	Kind domain.RecordKind
+	Perm Perm
+}
+
+// Policy decides access. Build one with New from the role permission data;
+// the zero Policy grants nothing. It is immutable and safe for concurrent use.
+type Policy struct {
+	grants map[domain.Role]map[domain.RecordKind]map[Perm]bool
+}
+
+// New returns the policy for grants.
+func New(grants []Grant) Policy {
+	p := Policy{grants: map[domain.Role]map[domain.RecordKind]map[Perm]bool{}}
+	for _, g := range grants {
+		if p.grants[g.Role] == nil {
+			p.grants[g.Role] = map[domain.RecordKind]map[Perm]bool{}
+		}
+		if p.grants[g.Role][g.Kind] == nil {
+			p.grants[g.Role][g.Kind] = map[Perm]bool{}
+		}
+		p.grants[g.Role][g.Kind][g.Perm] = true
+	}
+	return p
+}
+
+// Allowed reports whether a's roles (and, for a token, its scopes) permit
+// act on records of kind at all, before looking at any record. Export also
+// needs read.
+func (p Policy) Allowed(a domain.Actor, act Action, kind domain.RecordKind) bool {
+	if a.Anonymous() || a.PartnershipID == "" {
+		return false
+	}
+	if a.Kind == domain.ActorToken && !tokenAllows(a.Scopes, act, kind) {
+		return false
+	}
+	need := act.perm()
+	var has, read bool
+	for _, r := range a.Roles {
+		perms := p.grants[r][kind]
+		has = has || perms[need]
+		read = read || perms[PermRead]
+	}
+	if need == PermExport || need == PermWrite {
+		return has && read
+	}
+	return has
+}
+
+func tokenAllows(scopes []string, act Action, kind domain.RecordKind) bool {
+	want := "read"
+	if act.writes() {
+		want = "write"
+	}
+	if !slices.Contains(scopes, want) {
+		return false
+	}
+	var resources []string
+	for _, s := range scopes {
+		if s != "read" && s != "write" {
+			resources = append(resources, s)
+		}
+	}
+	return len(resources) == 0 || slices.Contains(resources, string(kind))
+}
+
+// visible is rules 2 to 4: whether a may see a record marked m.
+func visible(a domain.Actor, m domain.Marking) bool {
+	if m.PartnershipID != a.PartnershipID {
+		return false
+	}
+	if m.Classification != domain.Official && m.Classification != domain.OfficialSensitive {
+		return false
+	}
+	if m.Restricted {
+		return slices.Contains(m.NamedUsers, a.UserID) || slices.Contains(m.NamedAgencies, a.AgencyID)
+	}
+	if m.OriginAgencyID == a.AgencyID {
+		return true
+	}
+	switch m.Handling {
+	case domain.HandlingP:
+		return m.Classification == domain.Official || a.LawEnforcement()
+	case domain.HandlingC:
+		return slices.Contains(m.ConditionAgencies, a.AgencyID) || slices.Contains(m.ConditionTypes, a.AgencyType)
+	}
+	return false
+}
+
+// Can decides whether a may do act to the record of kind marked m. It
+// returns nil when allowed, domain.ErrNotFound when a may not see the
+// record, and domain.ErrForbidden when a may see it but not do act to it.
+// For Create, m is the marking the new record would have.
+func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain.Marking) error {
+	if act == Create {
+		if !p.Allowed(a, Create, kind) || m.PartnershipID != a.PartnershipID {
+			return domain.ErrForbidden
+		}
+		return nil
+	}
+	if !p.Allowed(a, View, kind) || !visible(a, m) {
+		return domain.ErrNotFound
+	}
+	if !p.Allowed(a, act, kind) {
+		return domain.ErrForbidden
+	}
+	if act == Edit && m.OriginAgencyID != a.AgencyID {
+		return domain.ErrForbidden
+	}
+	return nil
+}
+
+// Args collects the bind parameters of a query as it is built, numbering
+// them $1, $2, … in order.
+type Args struct{ vals []any }
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	a.vals = append(a.vals, v)
+	return fmt.Sprintf("$%d", len(a.vals))
+}
+
+// Values returns the parameters in order.
+func (a *Args) Values() []any { return a.vals }
+
+// Predicate returns the SQL condition that admits exactly the rows of kind
+// that Can admits for a and act, for a record table aliased alias with the
+// columns id, partnership_id, origin_agency_id, classification,
+// handling_code and restricted. Its parameters are added to args. For
+// Export and Edit it admits only rows Can allows for that action, so a
+// query built on it never returns a row the actor could not act on.
+func (p Policy) Predicate(a domain.Actor, act Action, kind domain.RecordKind, alias string, args *Args) string {
+	if act == Create || !p.Allowed(a, View, kind) || !p.Allowed(a, act, kind) {
+		return "(1 = 0)"
+	}
+	c := func(col string) string { return alias + "." + col }
+	pid := args.Add(a.PartnershipID)
+	user := args.Add(a.UserID)
+	agency := args.Add(a.AgencyID)
+	agencyType := args.Add(string(a.AgencyType))
+	osRule := "(1 = 0)"
+	if a.LawEnforcement() {
+		osRule = "(1 = 1)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "(%s = %s AND %s IN ('OFFICIAL', 'OFFICIAL-SENSITIVE') AND (", c("partnership_id"), pid, c("classification"))
+	fmt.Fprintf(&b, "(%s AND EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = %s AND (g.user_id = %s OR g.agency_id = %s)))",
+		c("restricted"), c("id"), user, agency)
+	fmt.Fprintf(&b, " OR (NOT %s AND (%s = %s", c("restricted"), c("origin_agency_id"), agency)
+	fmt.Fprintf(&b, " OR (%s = 'P' AND (%s = 'OFFICIAL' OR %s))", c("handling_code"), c("classification"), osRule)
+	fmt.Fprintf(&b, " OR (%s = 'C' AND EXISTS (SELECT 1 FROM record_condition rc WHERE rc.record_id = %s AND (rc.agency_id = %s OR rc.agency_type = %s))))))",
+		c("handling_code"), c("id"), agency, agencyType)
+	b.WriteString(")")
+	if act == Edit {
+		fmt.Fprintf(&b, " AND %s = %s", c("origin_agency_id"), agency)
+	}
+	return "(" + b.String() + ")"
+}

@@ -1,0 +1,99 @@
+package authz
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"alliance/internal/domain"
+)
+
+func defaultGrants() []Grant {
+	var g []Grant
+	add := func(r domain.Role, perms ...Perm) {
+		for _, p := range perms {
+			g = append(g, Grant{r, domain.KindInfoReport, p})
+		}
+	}
+	add(domain.RoleAnalyst, PermRead, PermExport, PermWrite)
+	add(domain.RolePartnerOfficer, PermRead, PermWrite)
+	add(domain.RolePanelMember, PermRead)
+	return g
+}
+
+func TestCan(t *testing.T) {
+	p := New(defaultGrants())
+	police := domain.Actor{Kind: domain.ActorUser, UserID: "u-pol", PartnershipID: "p1", AgencyID: "a-pol", AgencyType: domain.AgencyPolice, Roles: []domain.Role{domain.RoleAnalyst}}
+	council := domain.Actor{Kind: domain.ActorUser, UserID: "u-cou", PartnershipID: "p1", AgencyID: "a-cou", AgencyType: domain.AgencyLocalAuthority, Roles: []domain.Role{domain.RolePartnerOfficer}}
+	admin := domain.Actor{Kind: domain.ActorUser, UserID: "u-adm", PartnershipID: "p1", AgencyID: "a-pol", AgencyType: domain.AgencyPolice, Roles: []domain.Role{domain.RoleAdministrator}}
+	other := police
+	other.PartnershipID = "p2"
+	readToken := police
+	readToken.Kind, readToken.Scopes = domain.ActorToken, []string{"read"}
+	wrongResource := readToken
+	wrongResource.Scopes = []string{"read", "ocg"}
+
+	m := func(mut func(*domain.Marking)) domain.Marking {
+		x := domain.Marking{PartnershipID: "p1", OriginAgencyID: "a-pol", Classification: domain.Official, Handling: domain.HandlingP}
+		if mut != nil {
+			mut(&x)
+		}
+		return x
+	}
+	tests := []struct {
+		name  string
+		actor domain.Actor
+		act   Action
+		mark  domain.Marking
+		want  error
+	}{
+		{"originator views", police, View, m(nil), nil},
+		{"partner views OFFICIAL P", council, View, m(nil), nil},
+		{"partner cannot see OFFICIAL-SENSITIVE P", council, View, m(func(x *domain.Marking) { x.Classification = domain.OfficialSensitive }), domain.ErrNotFound},
+		{"police sees OFFICIAL-SENSITIVE P from another agency", police, View, m(func(x *domain.Marking) { x.OriginAgencyID = "a-cou"; x.Classification = domain.OfficialSensitive }), nil},
+		{"C naming the partner's agency", council, View, m(func(x *domain.Marking) { x.Handling = domain.HandlingC; x.ConditionAgencies = []string{"a-cou"} }), nil},
+		{"C naming the partner's agency type, OFFICIAL-SENSITIVE", council, View, m(func(x *domain.Marking) {
+			x.Handling, x.Classification, x.ConditionTypes = domain.HandlingC, domain.OfficialSensitive, []domain.AgencyType{domain.AgencyLocalAuthority}
+		}), nil},
+		{"C naming someone else", council, View, m(func(x *domain.Marking) { x.Handling = domain.HandlingC; x.ConditionAgencies = []string{"a-x"} }), domain.ErrNotFound},
+		{"restricted, not named, even originator", police, View, m(func(x *domain.Marking) { x.Restricted = true; x.NamedUsers = []string{"u-x"} }), domain.ErrNotFound},
+		{"restricted, named user", council, View, m(func(x *domain.Marking) { x.Restricted = true; x.NamedUsers = []string{"u-cou"} }), nil},
+		{"restricted, named agency", council, View, m(func(x *domain.Marking) { x.Restricted = true; x.NamedAgencies = []string{"a-cou"} }), nil},
+		{"other partnership", other, View, m(nil), domain.ErrNotFound},
+		{"administrator sees no intelligence", admin, View, m(nil), domain.ErrNotFound},
+		{"SECRET never", police, View, m(func(x *domain.Marking) { x.Classification = "SECRET" }), domain.ErrNotFound},
+		{"partner may not export", council, Export, m(nil), domain.ErrForbidden},
+		{"analyst exports", police, Export, m(nil), nil},
+		{"partner may not edit police record", council, Edit, m(nil), domain.ErrForbidden},
+		{"originator edits", police, Edit, m(nil), nil},
+		{"read token reads", readToken, View, m(nil), nil},
+		{"read token cannot edit", readToken, Edit, m(nil), domain.ErrForbidden},
+		{"token scoped to another resource", wrongResource, View, m(nil), domain.ErrNotFound},
+		{"anonymous", domain.Actor{}, View, m(nil), domain.ErrNotFound},
+		{"partner creates", council, Create, m(func(x *domain.Marking) { x.OriginAgencyID = "a-cou" }), nil},
+		{"administrator cannot create", admin, Create, m(nil), domain.ErrForbidden},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := p.Can(tc.actor, tc.act, domain.KindInfoReport, tc.mark)
+			if !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPredicateShape(t *testing.T) {
+	p := New(defaultGrants())
+	a := domain.Actor{Kind: domain.ActorUser, UserID: "u", PartnershipID: "p", AgencyID: "a", AgencyType: domain.AgencyPolice, Roles: []domain.Role{domain.RoleAnalyst}}
+	var args Args
+	args.Add("first")
+	sql := p.Predicate(a, List, domain.KindInfoReport, "r", &args)
+	if !strings.Contains(sql, "r.partnership_id = $2") || len(args.Values()) != 5 {
+		t.Errorf("got %s with %d args, want numbering to continue from $2", sql, len(args.Values()))
+	}
+	var none Args
+	if got := p.Predicate(domain.Actor{}, List, domain.KindInfoReport, "r", &none); got != "(1 = 0)" || len(none.Values()) != 0 {
+		t.Errorf("anonymous: got %q, want (1 = 0)", got)
+	}
+}

@@ -1,0 +1,69 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Classification is a Government Security Classifications marking. Alliance
+// holds OFFICIAL information only; SECRET and above are refused at input.
+type Classification string
+
+// Classifications Alliance accepts.
+const (
+	Official          Classification = "OFFICIAL"
+	OfficialSensitive Classification = "OFFICIAL-SENSITIVE"
+)
+
+// ParseClassification accepts OFFICIAL and OFFICIAL-SENSITIVE (any case,
+// spaces or hyphen) and refuses everything else, naming SECRET and TOP SECRET
+// explicitly.
+func ParseClassification(s string) (Classification, error) {
+	n := strings.ToUpper(strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " ")), " "))
+	switch n {
+	case "OFFICIAL":
+		return Official, nil
+	case "OFFICIAL SENSITIVE":
+		return OfficialSensitive, nil
+	case "SECRET", "TOP SECRET":
+		return "", fmt.Errorf("%s material must not be put on Alliance: record where it is held instead", n)
+	case "":
+		return "", fmt.Errorf("choose OFFICIAL or OFFICIAL-SENSITIVE")
+	}
+	return "", fmt.Errorf("%q is not a classification Alliance holds: choose OFFICIAL or OFFICIAL-SENSITIVE", s)
+}
+
+// HandlingCode is the "2" of 3x5x2: P, lawful sharing permitted; C, lawful
+// sharing permitted with conditions.
+type HandlingCode string
+
+// Handling codes.
+const (
+	HandlingP HandlingCode = "P"
+	HandlingC HandlingCode = "C"
+)
+
+// Marking is the protective metadata every protected record carries. The
+// access policy reads nothing else about a record.
+type Marking struct {
+	PartnershipID  string
+	OriginAgencyID string
+	Classification Classification
+	Handling       HandlingCode
+	// ConditionAgencies and ConditionTypes are who handling code C allows.
+	ConditionAgencies []string
+	ConditionTypes    []AgencyType
+	// Restricted records are visible only to the users and agencies named.
+	Restricted    bool
+	NamedUsers    []string
+	NamedAgencies []string
+}
+
+// RecordKind names a kind of protected record, the unit role permissions
+// are granted on.
+type RecordKind string
+
+// Protected record kinds.
+const (
+	KindInfoReport RecordKind = "info_report"
+)

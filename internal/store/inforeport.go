@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store/dialect"
+)
+
+// InsertInfoReport stores r with its handling conditions and need-to-know
+// grants, filling ID, times and reference when empty.
+func (s *Store) InsertInfoReport(ctx context.Context, tx *sql.Tx, r *domain.InfoReport) error {
+	now := s.Now()
+	if r.ID == "" {
+		r.ID = s.NewID()
+	}
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = now
+	}
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = r.CreatedAt
+	}
+	if r.Reference == "" {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM info_report WHERE partnership_id = $1`, r.Marking.PartnershipID).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("store: number info report: %w", err)
+		}
+		r.Reference = fmt.Sprintf("IR-%d-%06d", r.CreatedAt.Year(), n+1)
+	}
+	m := r.Marking
+	_, err := tx.ExecContext(ctx, `INSERT INTO info_report (id, partnership_id, reference, title, body, source_grade, intel_grade,
+		handling_code, handling_conditions, classification, restricted, origin_agency_id, area_id, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		r.ID, m.PartnershipID, r.Reference, r.Title, r.Body, r.SourceGrade, r.IntelGrade, string(m.Handling), r.HandlingConditions,
+		string(m.Classification), m.Restricted, m.OriginAgencyID, nullIfEmpty(r.AreaID), r.CreatedBy, r.CreatedAt, r.UpdatedAt)
+	if err != nil {
+		return s.mapInsertErr(fmt.Errorf("store: insert info report: %w", err), "information report")
+	}
+	return s.insertMarkingRows(ctx, tx, r.ID, m)
+}
+
+// insertMarkingRows writes a record's handling conditions and grants.
+func (s *Store) insertMarkingRows(ctx context.Context, tx *sql.Tx, recordID string, m domain.Marking) error {
+	var conds [][]any
+	for _, a := range m.ConditionAgencies {
+		conds = append(conds, []any{m.PartnershipID, recordID, a, nil})
+	}
+	for _, t := range m.ConditionTypes {
+		conds = append(conds, []any{m.PartnershipID, recordID, nil, string(t)})
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "record_condition", []string{"partnership_id", "record_id", "agency_id", "agency_type"}, conds); err != nil {
+		return err
+	}
+	var grants [][]any
+	for _, u := range m.NamedUsers {
+		grants = append(grants, []any{m.PartnershipID, recordID, u, nil})
+	}
+	for _, a := range m.NamedAgencies {
+		grants = append(grants, []any{m.PartnershipID, recordID, nil, a})
+	}
+	return dialect.InsertRows(ctx, s.d, tx, "record_grant", []string{"partnership_id", "record_id", "user_id", "agency_id"}, grants)
+}
+
+// InfoReportQuery reads information reports for one actor. Its constructor
+// puts the access policy's predicate first, so every list, count, search,
+// page and export built on it sees exactly what the policy allows.
+type InfoReportQuery struct {
+	s     *Store
+	args  authz.Args
+	conds []string
+}
+
+// NewInfoReportQuery starts a query for actor doing act under policy.
+func (s *Store) NewInfoReportQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *InfoReportQuery {
+	q := &InfoReportQuery{s: s}
+	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindInfoReport, "r", &q.args))
+	return q
+}
+
+// WithID limits the query to one record. A malformed id matches nothing.
+func (q *InfoReportQuery) WithID(id string) *InfoReportQuery {
+	if _, err := uuid.Parse(id); err != nil {
+		q.conds = append(q.conds, "(1 = 0)")
+		return q
+	}
+	q.conds = append(q.conds, "r.id = "+q.args.Add(id))
+	return q
+}
+
+// WithReference limits the query to one reference.
+func (q *InfoReportQuery) WithReference(ref string) *InfoReportQuery {
+	q.conds = append(q.conds, "r.reference = "+q.args.Add(ref))
+	return q
+}
+
+// WithSearch keeps reports whose reference, title or text contains term
+// (case-insensitive).
+func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
+	term = strings.TrimSpace(term)
+	if term == "" {
+		return q
+	}
+	p := q.args.Add("%" + escapeLike(strings.ToLower(term)) + "%")
+	q.conds = append(q.conds, fmt.Sprintf(`(lower(r.reference) LIKE %[1]s ESCAPE '\' OR lower(r.title) LIKE %[1]s ESCAPE '\' OR lower(r.body) LIKE %[1]s ESCAPE '\')`, p))
+	return q
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (q *InfoReportQuery) where() string { return strings.Join(q.conds, " AND ") }
+
+// Count returns how many reports the query admits.
+func (q *InfoReportQuery) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := q.s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM info_report r WHERE `+q.where(), q.args.Values()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count info reports: %w", err)
+	}
+	return n, nil
+}
+
+const infoReportSelect = `SELECT r.id, r.partnership_id, r.reference, r.title, r.body, r.source_grade, r.intel_grade,
+	r.handling_code, r.handling_conditions, r.classification, r.restricted, r.origin_agency_id, a.name,
+	COALESCE(CAST(r.area_id AS text), ''), COALESCE(o.name, ''), r.created_by, u.display_name, r.created_at, r.updated_at
+	FROM info_report r
+	JOIN agency a ON a.id = r.origin_agency_id
+	JOIN app_user u ON u.id = r.created_by
+	LEFT JOIN org_unit o ON o.id = r.area_id`
+
+func scanInfoReport(r interface{ Scan(...any) error }) (domain.InfoReport, error) {
+	var x domain.InfoReport
+	var handling, class string
+	err := r.Scan(&x.ID, &x.Marking.PartnershipID, &x.Reference, &x.Title, &x.Body, &x.SourceGrade, &x.IntelGrade,
+		&handling, &x.HandlingConditions, &class, &x.Marking.Restricted, &x.Marking.OriginAgencyID, &x.OriginAgencyName,
+		&x.AreaID, &x.AreaName, &x.CreatedBy, &x.CreatedByName, &x.CreatedAt, &x.UpdatedAt)
+	x.Marking.Handling, x.Marking.Classification = domain.HandlingCode(handling), domain.Classification(class)
+	x.CreatedAt, x.UpdatedAt = x.CreatedAt.UTC(), x.UpdatedAt.UTC()
+	return x, err
+}
+
+// List returns one page of reports, newest first. limit ≤ 0 means all.
+func (q *InfoReportQuery) List(ctx context.Context, limit, offset int) ([]domain.InfoReport, error) {
+	query := infoReportSelect + ` WHERE ` + q.where() + ` ORDER BY r.created_at DESC, r.id DESC`
+	args := q.args
+	if limit > 0 {
+		query += ` LIMIT ` + args.Add(limit) + ` OFFSET ` + args.Add(max(offset, 0))
+	}
+	return collect(ctx, q.s.rdb, "list info reports", query, args.Values(),
+		func(r *sql.Rows) (domain.InfoReport, error) { return scanInfoReport(r) })
+}
+
+// One returns the single report the query admits, loading its handling
+// conditions and grants, or a not-found error.
+func (q *InfoReportQuery) One(ctx context.Context) (domain.InfoReport, error) {
+	list, err := q.List(ctx, 2, 0)
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
+	if len(list) != 1 {
+		return domain.InfoReport{}, domain.NotFound("information report", "")
+	}
+	r := list[0]
+	if err := q.s.loadMarkingRows(ctx, r.ID, &r.Marking); err != nil {
+		return domain.InfoReport{}, err
+	}
+	return r, nil
+}
+
+func (s *Store) loadMarkingRows(ctx context.Context, id string, m *domain.Marking) error {
+	type row struct{ a, t string }
+	conds, err := collect(ctx, s.rdb, "record conditions",
+		`SELECT COALESCE(CAST(agency_id AS text), ''), COALESCE(agency_type, '') FROM record_condition WHERE record_id = $1`, []any{id},
+		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.a, &x.t); return x, err })
+	if err != nil {
+		return err
+	}
+	for _, c := range conds {
+		if c.a != "" {
+			m.ConditionAgencies = append(m.ConditionAgencies, c.a)
+		} else {
+			m.ConditionTypes = append(m.ConditionTypes, domain.AgencyType(c.t))
+		}
+	}
+	grants, err := collect(ctx, s.rdb, "record grants",
+		`SELECT COALESCE(CAST(user_id AS text), ''), COALESCE(CAST(agency_id AS text), '') FROM record_grant WHERE record_id = $1`, []any{id},
+		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.a, &x.t); return x, err })
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if g.a != "" {
+			m.NamedUsers = append(m.NamedUsers, g.a)
+		} else {
+			m.NamedAgencies = append(m.NamedAgencies, g.t)
+		}
+	}
+	return nil
+}
+
+// RoleGrants loads the role permission data the policy is built from.
+func (s *Store) RoleGrants(ctx context.Context) ([]authz.Grant, error) {
+	return collect(ctx, s.rdb, "role permissions", `SELECT role_code, record_kind, action FROM role_permission`, nil,
+		func(r *sql.Rows) (authz.Grant, error) {
+			var g authz.Grant
+			err := r.Scan(&g.Role, &g.Kind, &g.Perm)
+			return g, err
+		})
+}
