@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"alliance/internal/domain"
+)
+
+// Credentials is a user with what sign-in needs to check. Secrets stay in
+// the store and service layers; they never reach a template or a log.
+type Credentials struct {
+	User               domain.User
+	AgencyType         domain.AgencyType
+	PasswordHash       string
+	TOTPSecret         string // sealed
+	TOTPLastStep       int64
+	SecondFactorExempt bool
+	ServiceAccount     bool
+	OIDCIssuer         string
+	OIDCSubject        string
+	LastSignInAt       time.Time
+}
+
+const credentialCols = `u.id, u.partnership_id, u.agency_id, a.name, a.agency_type, u.email, u.display_name, u.active, u.created_at,
+	COALESCE(u.password_hash, ''), COALESCE(u.totp_secret, ''), u.totp_last_step, u.second_factor_exempt, u.service_account,
+	COALESCE(u.oidc_issuer, ''), COALESCE(u.oidc_subject, ''), u.last_sign_in_at`
+
+func scanCredentials(r interface{ Scan(...any) error }) (Credentials, error) {
+	var c Credentials
+	var last sql.NullTime
+	err := r.Scan(&c.User.ID, &c.User.PartnershipID, &c.User.AgencyID, &c.User.AgencyName, &c.AgencyType, &c.User.Email,
+		&c.User.DisplayName, &c.User.Active, &c.User.CreatedAt, &c.PasswordHash, &c.TOTPSecret, &c.TOTPLastStep,
+		&c.SecondFactorExempt, &c.ServiceAccount, &c.OIDCIssuer, &c.OIDCSubject, &last)
+	if last.Valid {
+		c.LastSignInAt = last.Time.UTC()
+	}
+	c.User.CreatedAt = c.User.CreatedAt.UTC()
+	return c, err
+}
+
+func (s *Store) loadRoles(ctx context.Context, q Queryer, userID string) ([]domain.Role, error) {
+	return collect(ctx, q, "user roles", `SELECT ur.role_code FROM user_role ur JOIN role r ON r.code = ur.role_code
+		WHERE ur.user_id = $1 ORDER BY r.sort_order`, []any{userID},
+		func(r *sql.Rows) (domain.Role, error) { var x domain.Role; err := r.Scan(&x); return x, err })
+}
+
+// CredentialsByEmail returns the user with email (case-insensitive).
+func (s *Store) CredentialsByEmail(ctx context.Context, q Queryer, email string) (Credentials, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	c, err := scanCredentials(q.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.email = $1`, email))
+	if err := one(err, "user by email", domain.NotFound("user", email)); err != nil {
+		return Credentials{}, err
+	}
+	c.User.Roles, err = s.loadRoles(ctx, q, c.User.ID)
+	return c, err
+}
+
+// CredentialsByID returns the user with id.
+func (s *Store) CredentialsByID(ctx context.Context, q Queryer, id string) (Credentials, error) {
+	c, err := scanCredentials(q.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.id = $1`, id))
+	if err := one(err, "user by id", domain.NotFound("user", id)); err != nil {
+		return Credentials{}, err
+	}
+	c.User.Roles, err = s.loadRoles(ctx, q, c.User.ID)
+	return c, err
+}
+
+// CredentialsByOIDC returns the user linked to issuer and subject.
+func (s *Store) CredentialsByOIDC(ctx context.Context, q Queryer, issuer, subject string) (Credentials, error) {
+	c, err := scanCredentials(q.QueryRowContext(ctx, `SELECT `+credentialCols+` FROM app_user u JOIN agency a ON a.id = u.agency_id
+		WHERE u.oidc_issuer = $1 AND u.oidc_subject = $2`, issuer, subject))
+	if err := one(err, "user by oidc", domain.NotFound("user", issuer+" "+subject)); err != nil {
+		return Credentials{}, err
+	}
+	c.User.Roles, err = s.loadRoles(ctx, q, c.User.ID)
+	return c, err
+}
+
+func execOne(ctx context.Context, tx *sql.Tx, what string, notFound error, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// SetPasswordHash stores a new password hash for the user.
+func (s *Store) SetPasswordHash(ctx context.Context, tx *sql.Tx, userID, hash string) error {
+	return execOne(ctx, tx, "set password", domain.NotFound("user", userID),
+		`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, userID, hash, s.Now())
+}
+
+// SetTOTPSecret stores a sealed TOTP secret ("" removes it) and resets the
+// replay counter.
+func (s *Store) SetTOTPSecret(ctx context.Context, tx *sql.Tx, userID, sealed string) error {
+	return execOne(ctx, tx, "set totp", domain.NotFound("user", userID),
+		`UPDATE app_user SET totp_secret = $2, totp_last_step = 0 WHERE id = $1`, userID, nullIfEmpty(sealed))
+}
+
+// ErrReplay means a one-time code was already used.
+var ErrReplay = errors.New("store: code already used")
+
+// AdvanceTOTPStep records step as the user's last accepted TOTP step, only
+// if it is later than the one stored. It returns ErrReplay otherwise, so a
+// code accepted by one app server is refused by every other.
+func (s *Store) AdvanceTOTPStep(ctx context.Context, tx *sql.Tx, userID string, step int64) error {
+	return execOne(ctx, tx, "advance totp", ErrReplay,
+		`UPDATE app_user SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
+}
+
+// ReplaceRecoveryCodes swaps the user's recovery codes for new hashes.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, tx *sql.Tx, partnershipID, userID string, hashes []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_code WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("store: clear recovery codes: %w", err)
+	}
+	for _, h := range hashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_code (id, partnership_id, user_id, code_hash) VALUES ($1, $2, $3, $4)`,
+			s.NewID(), partnershipID, userID, h); err != nil {
+			return fmt.Errorf("store: add recovery code: %w", err)
+		}
+	}
+	return nil
+}
+
+// UseRecoveryCode marks the user's unused code with hash as used, or returns
+// ErrReplay when there is none.
+func (s *Store) UseRecoveryCode(ctx context.Context, tx *sql.Tx, userID, hash string) error {
+	return execOne(ctx, tx, "use recovery code", ErrReplay,
+		`UPDATE recovery_code SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, userID, hash, s.Now())
+}
+
+// UnusedRecoveryCodes counts the user's remaining recovery codes.
+func (s *Store) UnusedRecoveryCodes(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM recovery_code WHERE user_id = $1 AND used_at IS NULL`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count recovery codes: %w", err)
+	}
+	return n, nil
+}
+
+// MarkSignedIn records the time of a completed sign-in.
+func (s *Store) MarkSignedIn(ctx context.Context, tx *sql.Tx, userID string, at time.Time) error {
+	return execOne(ctx, tx, "mark signed in", domain.NotFound("user", userID),
+		`UPDATE app_user SET last_sign_in_at = $2 WHERE id = $1`, userID, at)
+}
+
+// SetUserActive activates or deactivates a user of the partnership.
+func (s *Store) SetUserActive(ctx context.Context, tx *sql.Tx, partnershipID, userID string, active bool) error {
+	var at any
+	if !active {
+		at = s.Now()
+	}
+	return execOne(ctx, tx, "set active", domain.NotFound("user", userID),
+		`UPDATE app_user SET active = $3, deactivated_at = $4 WHERE partnership_id = $1 AND id = $2`, partnershipID, userID, active, at)
+}
+
+// SetUserRoles replaces the roles of a user of the partnership.
+func (s *Store) SetUserRoles(ctx context.Context, tx *sql.Tx, partnershipID, userID string, roles []domain.Role) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_role WHERE partnership_id = $1 AND user_id = $2`, partnershipID, userID); err != nil {
+		return fmt.Errorf("store: clear roles: %w", err)
+	}
+	for _, r := range roles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_role (partnership_id, user_id, role_code) VALUES ($1, $2, $3)`, partnershipID, userID, string(r)); err != nil {
+			return fmt.Errorf("store: add role %s: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// SetSecondFactorExempt marks demo accounts that may skip the second factor.
+func (s *Store) SetSecondFactorExempt(ctx context.Context, tx *sql.Tx, userID string, exempt bool) error {
+	return execOne(ctx, tx, "set exempt", domain.NotFound("user", userID),
+		`UPDATE app_user SET second_factor_exempt = $2 WHERE id = $1`, userID, exempt)
+}
+
+// LinkOIDC links a user to an identity provider's issuer and subject.
+func (s *Store) LinkOIDC(ctx context.Context, tx *sql.Tx, userID, issuer, subject string) error {
+	err := execOne(ctx, tx, "link oidc", domain.NotFound("user", userID),
+		`UPDATE app_user SET oidc_issuer = $2, oidc_subject = $3 WHERE id = $1`, userID, issuer, subject)
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return fmt.Errorf("store: that identity is linked to another user: %w", domain.ErrConflict)
+	}
+	return err
+}
+
+// Session is a server-side sign-in session.
+type Session struct {
+	ID            string
+	PartnershipID string
+	UserID        string
+	Stage         string // "second_factor" or "full"
+	Method        string // "password", "oidc"
+	CreatedAt     time.Time
+	LastSeenAt    time.Time
+	ExpiresAt     time.Time
+	ClientAddr    string
+	UserAgent     string
+}
+
+// CreateSession stores a session under the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, tx *sql.Tx, sess *Session, tokenHash string) error {
+	if sess.ID == "" {
+		sess.ID = s.NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO user_session (id, partnership_id, user_id, token_hash, stage, method, created_at, last_seen_at,
+		expires_at, client_addr, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		sess.ID, sess.PartnershipID, sess.UserID, tokenHash, sess.Stage, sess.Method, sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt,
+		clip(sess.ClientAddr, 64), clip(sess.UserAgent, 300))
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+const sessionCols = `s.id, s.partnership_id, s.user_id, s.stage, s.method, s.created_at, s.last_seen_at, s.expires_at, s.client_addr, s.user_agent`
+
+func scanSession(r interface{ Scan(...any) error }) (Session, error) {
+	var x Session
+	err := r.Scan(&x.ID, &x.PartnershipID, &x.UserID, &x.Stage, &x.Method, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.ClientAddr, &x.UserAgent)
+	x.CreatedAt, x.LastSeenAt, x.ExpiresAt = x.CreatedAt.UTC(), x.LastSeenAt.UTC(), x.ExpiresAt.UTC()
+	return x, err
+}
+
+// SessionByTokenHash returns the live (not revoked, user active) session
+// with tokenHash. Expiry is for the caller to judge against its clock.
+func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (Session, error) {
+	x, err := scanSession(s.rdb.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM user_session s JOIN app_user u ON u.id = s.user_id
+		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.active`, tokenHash))
+	return x, one(err, "session", domain.NotFound("session", ""))
+}
+
+// TouchSession records activity on a session.
+func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
+	return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE user_session SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2`, id, at)
+		if err != nil {
+			return fmt.Errorf("store: touch session: %w", err)
+		}
+		return nil
+	})
+}
+
+// RevokeSession ends one session of the user.
+func (s *Store) RevokeSession(ctx context.Context, tx *sql.Tx, userID, id string) error {
+	return execOne(ctx, tx, "revoke session", domain.NotFound("session", id),
+		`UPDATE user_session SET revoked_at = $3 WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL`, userID, id, s.Now())
+}
+
+// RevokeUserSessions ends every session of the user except keep ("" for
+// none) and returns how many it ended.
+func (s *Store) RevokeUserSessions(ctx context.Context, tx *sql.Tx, userID, keep string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE user_session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND CAST(id AS text) <> $3`,
+		userID, s.Now(), keep)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// ActiveSessions lists the user's unrevoked, unexpired sessions, newest
+// first.
+func (s *Store) ActiveSessions(ctx context.Context, userID string, now time.Time) ([]Session, error) {
+	return collect(ctx, s.rdb, "list sessions", `SELECT `+sessionCols+` FROM user_session s
+		WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 ORDER BY s.last_seen_at DESC`, []any{userID, now},
+		func(r *sql.Rows) (Session, error) { return scanSession(r) })
+}
+
+// Throttle is the failure count of one sign-in key (an account or an
+// address).
+type Throttle struct {
+	Failures    int
+	WindowStart time.Time
+	LockedUntil time.Time
+}
+
+// ThrottleState returns the state of key; a key never seen has zero state.
+func (s *Store) ThrottleState(ctx context.Context, q Queryer, key string) (Throttle, error) {
+	var t Throttle
+	var locked sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1`, key).Scan(&t.Failures, &t.WindowStart, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Throttle{}, nil
+	}
+	if err != nil {
+		return Throttle{}, fmt.Errorf("store: throttle: %w", err)
+	}
+	if locked.Valid {
+		t.LockedUntil = locked.Time.UTC()
+	}
+	t.WindowStart = t.WindowStart.UTC()
+	return t, nil
+}
+
+// SaveThrottle writes the state of key.
+func (s *Store) SaveThrottle(ctx context.Context, tx *sql.Tx, key string, t Throttle) error {
+	var locked any
+	if !t.LockedUntil.IsZero() {
+		locked = t.LockedUntil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO login_throttle (key, failures, window_start, locked_until, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+		locked_until = excluded.locked_until, updated_at = excluded.updated_at`, key, t.Failures, t.WindowStart, locked, s.Now())
+	if err != nil {
+		return fmt.Errorf("store: save throttle: %w", err)
+	}
+	return nil
+}
+
+// ClearThrottle forgets key's failures.
+func (s *Store) ClearThrottle(ctx context.Context, tx *sql.Tx, key string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("store: clear throttle: %w", err)
+	}
+	return nil
+}
+
+// SignInEvent is one sign-in attempt.
+type SignInEvent struct {
+	ID            string
+	PartnershipID string
+	UserID        string
+	UserEmail     string
+	UserName      string
+	At            time.Time
+	Outcome       string
+	Method        string
+	ClientAddr    string
+}
+
+// AddSignInEvent records an attempt.
+func (s *Store) AddSignInEvent(ctx context.Context, tx *sql.Tx, e SignInEvent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sign_in_event (id, partnership_id, user_id, at, outcome, method, client_addr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, s.NewID(), nullIfEmpty(e.PartnershipID), nullIfEmpty(e.UserID), e.At, e.Outcome, e.Method, clip(e.ClientAddr, 64))
+	if err != nil {
+		return fmt.Errorf("store: sign-in event: %w", err)
+	}
+	return nil
+}
+
+// SignInEvents lists the partnership's latest attempts (one user's when
+// userID is not ""), newest first.
+func (s *Store) SignInEvents(ctx context.Context, partnershipID, userID string, limit int) ([]SignInEvent, error) {
+	return collect(ctx, s.rdb, "sign-in events", `SELECT e.id, CAST(e.partnership_id AS text), COALESCE(CAST(e.user_id AS text), ''),
+		COALESCE(u.email, ''), COALESCE(u.display_name, ''), e.at, e.outcome, e.method, e.client_addr
+		FROM sign_in_event e LEFT JOIN app_user u ON u.id = e.user_id
+		WHERE e.partnership_id = $1 AND ($2 = '' OR CAST(e.user_id AS text) = $2) ORDER BY e.at DESC LIMIT $3`, []any{partnershipID, userID, limit},
+		func(r *sql.Rows) (SignInEvent, error) {
+			var e SignInEvent
+			err := r.Scan(&e.ID, &e.PartnershipID, &e.UserID, &e.UserEmail, &e.UserName, &e.At, &e.Outcome, &e.Method, &e.ClientAddr)
+			e.At = e.At.UTC()
+			return e, err
+		})
+}
