@@ -28,16 +28,17 @@ func OpenAPI() []byte { return openAPIDoc }
 
 // Options configure the API.
 type Options struct {
-	Service     *service.Service
-	Log         *slog.Logger
-	Partnership string // slug shown before identity exists; "" for the first
+	Service *service.Service
+	Reports *service.Reports
+	Log     *slog.Logger
 }
 
-// API serves /api/v1. It is safe for concurrent use.
+// API serves /api/v1 to callers with an API token. It is safe for
+// concurrent use.
 type API struct {
-	svc         *service.Service
-	log         *slog.Logger
-	partnership string
+	svc     *service.Service
+	reports *service.Reports
+	log     *slog.Logger
 }
 
 // New returns the API.
@@ -46,18 +47,31 @@ func New(opts Options) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{svc: opts.Service, log: log, partnership: opts.Partnership}
+	return &API{svc: opts.Service, reports: opts.Reports, log: log}
 }
 
-// Register adds every API route to t with its access declaration. Until
-// identity exists, only reference data is served, publicly.
+// Unauthorized answers API calls without a valid token.
+func Unauthorized(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="alliance"`)
+	writeProblem(w, r, Problem{Status: http.StatusUnauthorized, Title: "Unauthorized", Detail: "Send a valid API token: Authorization: Bearer <token>."})
+}
+
+// NotFound answers API calls for what does not exist or may not be seen.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found"})
+}
+
+// Register adds every API route to t with its access declaration.
 func (a *API) Register(t *router.Table) {
 	t.HandleAPI("GET /api/v1/openapi.json", router.AccessPublic, http.HandlerFunc(a.openapi))
-	t.HandleAPI("GET /api/v1/partnership", router.AccessPublic, a.handle(a.getPartnership))
-	t.HandleAPI("GET /api/v1/agencies", router.AccessPublic, a.handle(a.listAgencies))
-	t.HandleAPI("GET /api/v1/areas", router.AccessPublic, a.handle(a.listAreas))
-	t.HandleAPI("GET /api/v1/areas/{code}", router.AccessPublic, a.handle(a.getArea))
-	t.HandleAPI("GET /api/v1/areas/{code}/boundary", router.AccessPublic, a.handle(a.getBoundary))
+	t.HandleAPI("GET /api/v1/partnership", router.AccessSignedIn, a.handle(a.getPartnership))
+	t.HandleAPI("GET /api/v1/agencies", router.AccessSignedIn, a.handle(a.listAgencies))
+	t.HandleAPI("GET /api/v1/areas", router.AccessSignedIn, a.handle(a.listAreas))
+	t.HandleAPI("GET /api/v1/areas/{code}", router.AccessSignedIn, a.handle(a.getArea))
+	t.HandleAPI("GET /api/v1/areas/{code}/boundary", router.AccessSignedIn, a.handle(a.getBoundary))
+	t.HandleAPI("GET /api/v1/reports", router.AccessSignedIn, a.handle(a.listReports))
+	t.HandleAPI("POST /api/v1/reports", router.AccessSignedIn, a.handle(a.createReport))
+	t.HandleAPI("GET /api/v1/reports/{id}", router.AccessSignedIn, a.handle(a.getReport))
 	// Anything else under /api/: a problem document, not an HTML page.
 	t.Handle("/api/", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "There is no such API resource."})
@@ -111,6 +125,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			Detail: "One or more parameters are invalid.", InvalidParams: verr.Problems})
 	case errors.Is(err, domain.ErrNotFound):
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found"})
+	case errors.Is(err, domain.ErrForbidden):
+		writeProblem(w, r, Problem{Status: http.StatusForbidden, Title: "Forbidden", Detail: "Your token or role does not allow this."})
 	case errors.Is(err, domain.ErrConflict):
 		writeProblem(w, r, Problem{Status: http.StatusConflict, Title: "Conflict", Detail: "The change clashes with existing data."})
 	default:
@@ -127,7 +143,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 func (a *API) partnershipFor(ctx context.Context) (domain.Partnership, error) {
-	return a.svc.Partnership(ctx, a.partnership)
+	actor := router.ActorFrom(ctx)
+	if actor.Anonymous() {
+		return domain.Partnership{}, domain.NotFound("partnership", "")
+	}
+	return a.svc.PartnershipByID(ctx, actor.PartnershipID)
 }
 
 type partnershipJSON struct {
@@ -258,4 +278,10 @@ func (a *API) getBoundary(w http.ResponseWriter, r *http.Request) error {
 		"geometry":   json.RawMessage(geom),
 	}
 	return json.NewEncoder(w).Encode(feature)
+}
+
+// ServerError answers an API call that failed inside, with the request id
+// only.
+func ServerError(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Title: "Internal server error", Detail: "Quote the request id if you contact support."})
 }

@@ -5,14 +5,19 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"alliance/internal/api"
+	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
 	"alliance/internal/observe"
@@ -28,6 +33,9 @@ type App struct {
 	log     *slog.Logger
 	store   *store.Store
 	svc     *service.Service
+	id      *service.Identity
+	admin   *service.Admin
+	reports *service.Reports
 	table   *router.Table
 	handler http.Handler
 	// DemoLoaded is true when this start loaded the demo.
@@ -41,6 +49,8 @@ type Options struct {
 	Version string
 	// DemoStepDelay slows the demo load, for crash tests only.
 	DemoStepDelay time.Duration
+	// Hasher overrides the password hasher (tests use cheap parameters).
+	Hasher *auth.Hasher
 }
 
 // OpenStore opens the database named by cfg.
@@ -74,7 +84,7 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 	if !cfg.Demo {
 		return false, res, nil
 	}
-	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log)})
+	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log), Hasher: opts.Hasher})
 	if errors.Is(err, demo.ErrNotEmpty) {
 		log.InfoContext(ctx, "demo not loaded: the database already holds data, which is reused")
 		return false, res, nil
@@ -113,25 +123,57 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	if err != nil {
 		return nil, err
 	}
-	svc := service.New(st, log)
-	metrics := observe.NewMetrics(st.Pools())
-	ui, err := web.New(web.Options{Service: svc, Log: log, Partnership: cfg.Partnership, Version: opts.Version})
+	key, err := SecretKey(cfg, st)
 	if err != nil {
 		return nil, err
 	}
-	guard := router.Guard{OperatorToken: cfg.MetricsToken, Denied: http.HandlerFunc(ui.NotFound)}
+	box, err := auth.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+	hasher := opts.Hasher
+	if hasher == nil {
+		hasher = auth.NewHasher(auth.DefaultArgon2, 2)
+	}
+	svc := service.New(st, log)
+	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,
+		service.IdentityConfig{IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionMax}, log)
+	reports := service.NewReports(st, log)
+	admin := service.NewAdmin(st, id, log)
+	var oidcSvc *service.OIDC
+	if cfg.OIDC.Enabled() {
+		roles, err := cfg.OIDC.RoleMap()
+		if err != nil {
+			return nil, err
+		}
+		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		oidcSvc, err = service.NewOIDC(dctx, id, service.OIDCSettings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
+			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL, Label: cfg.OIDC.Label, GroupRoles: roles})
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
+	metrics := observe.NewMetrics(st.Pools())
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, OIDC: oidcSvc, Log: log, Version: opts.Version})
+	if err != nil {
+		return nil, err
+	}
+	guard := router.Guard{OperatorToken: cfg.MetricsToken, NotFound: http.HandlerFunc(ui.NotFound),
+		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
 	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(table)
-	api.New(api.Options{Service: svc, Log: log, Partnership: cfg.Partnership}).Register(table)
+	api.New(api.Options{Service: svc, Reports: reports, Log: log}).Register(table)
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()
 	var h http.Handler = table.Mux()
 	h = cop.Handler(h)
+	h = web.Identify(id, http.HandlerFunc(ui.ServerError), http.HandlerFunc(api.ServerError), h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, h)
-	return &App{cfg: cfg, log: log, store: st, svc: svc, table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
+	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
 }
 
 // Handler returns the whole HTTP handler.
@@ -175,6 +217,44 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// Identity returns the identity service.
+func (a *App) Identity() *service.Identity { return a.id }
+
+// Admin returns the administration service.
+func (a *App) Admin() *service.Admin { return a.admin }
+
+// Reports returns the information reports service.
+func (a *App) Reports() *service.Reports { return a.reports }
+
+// SecretKey returns the configured key, or for SQLite the key kept in a
+// file beside the database, made on first use (readable by its owner only).
+// PostgreSQL deployments must configure one: every app server needs the same.
+func SecretKey(cfg config.Config, st *store.Store) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		return cfg.SecretKeyBytes()
+	}
+	path := st.SQLiteFile()
+	if path == "" {
+		return nil, errors.New("ALLIANCE_SECRET_KEY is required with PostgreSQL, the same on every app server (make one with: openssl rand -hex 32)")
+	}
+	path += ".key"
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("%s: want 64 hex characters", path)
+		}
+		return k, nil
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret key file: %w", err)
+	}
+	return k, nil
 }
 
 // Close releases the database.

@@ -14,17 +14,27 @@ import (
 
 	"alliance/internal/api"
 	"alliance/internal/app"
+	"alliance/internal/auth"
 	"alliance/internal/config"
+	"alliance/internal/demo"
 	"alliance/internal/router"
+	"alliance/internal/service"
 	"alliance/internal/store/storetest"
+	"alliance/internal/web"
 )
+
+// cheap keeps password hashing fast in tests; production uses auth.DefaultArgon2.
+var cheap = auth.NewHasher(auth.Argon2Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 4)
+
+const testKey = "0000000000000000000000000000000000000000000000000000000000000001"
 
 func newAppB(b *testing.B, e storetest.Engine) *app.App {
 	b.Helper()
 	c, _ := config.Load(func(string) string { return "" })
 	c.DB = e.DSN(b)
 	c.Demo = true
-	a, err := app.New(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Version: "bench"})
+	c.SecretKey = testKey
+	a, err := app.New(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Version: "bench", Hasher: cheap})
 	if err != nil {
 		b.Fatalf("app.New on %s: %v", e.Name, err)
 	}
@@ -40,11 +50,12 @@ func newApp(t *testing.T, e storetest.Engine, mutate func(*config.Config)) *app.
 	}
 	c.DB = e.DSN(t)
 	c.Demo = true
+	c.SecretKey = testKey
 	if mutate != nil {
 		mutate(&c)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(context.Background(), c, log, app.Options{Version: "test"})
+	a, err := app.New(context.Background(), c, log, app.Options{Version: "test", Hasher: cheap})
 	if err != nil {
 		t.Fatalf("app.New on %s: %v", e.Name, err)
 	}
@@ -52,9 +63,36 @@ func newApp(t *testing.T, e storetest.Engine, mutate func(*config.Config)) *app.
 	return a
 }
 
+// signIn returns a session cookie value for a demo account (demo accounts
+// skip the second factor).
+func signIn(t testing.TB, a *app.App, email string) string {
+	t.Helper()
+	res, err := a.Identity().SignIn(context.Background(), email, demo.Password, service.Client{Addr: "127.0.0.1"})
+	if err != nil || res.Stage != service.StageFull {
+		t.Fatalf("sign in %s: got %+v, %v", email, res, err)
+	}
+	return res.Token
+}
+
+// tokenFor returns an API token for a demo account.
+func tokenFor(t testing.TB, a *app.App, email string, scopes ...string) string {
+	t.Helper()
+	s, err := a.Identity().Authenticate(context.Background(), signIn(t, a, email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _, err := a.Identity().CreateToken(context.Background(), s.Actor, service.TokenInput{Name: "test", Scopes: scopes, Days: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
+}
+
 type scenario struct {
 	name            string
 	method, path    string
+	cookie          string // session cookie value
+	body            string // form or JSON body
 	header          map[string]string
 	remote          string
 	wantStatus      int
@@ -69,7 +107,17 @@ func (sc scenario) run(t *testing.T, h http.Handler) *httptest.ResponseRecorder 
 	if method == "" {
 		method = http.MethodGet
 	}
-	req := httptest.NewRequest(method, sc.path, nil)
+	var reqBody io.Reader
+	if sc.body != "" {
+		reqBody = strings.NewReader(sc.body)
+	}
+	req := httptest.NewRequest(method, sc.path, reqBody)
+	if sc.body != "" && !strings.HasPrefix(sc.body, "{") {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if sc.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: sc.cookie})
+	}
 	req.RemoteAddr = "127.0.0.1:40000"
 	if sc.remote != "" {
 		req.RemoteAddr = sc.remote
@@ -104,42 +152,58 @@ func TestScenarios(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			a := newApp(t, e, func(c *config.Config) { c.MetricsToken = "metrics-secret" })
 			h := a.Handler()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			admin := signIn(t, a, "admin@nyp.example")
+			tok := tokenFor(t, a, "analyst@nyp.example", "read")
+			bearer := map[string]string{"Authorization": "Bearer " + tok}
 			scenarios := []scenario{
-				{name: "home", path: "/", wantStatus: 200, wantType: "text/html",
-					wantContains:    []string{"North Yorkshire: Project Alliance", `data-marking="top"`, `data-marking="bottom"`, "OFFICIAL-SENSITIVE", "partner agencies", ">195<", "Skip to main content"},
-					wantNotContains: []string{"govuk-crest", "GDS Transport", "Crown copyright</a>"}},
-				{name: "agencies", path: "/agencies", wantStatus: 200,
+				{name: "signed out home goes to sign-in", path: "/", wantStatus: 303},
+				{name: "signed out page keeps where it was going", path: "/areas/E07000163", wantStatus: 303},
+				{name: "sign-in page", path: "/sign-in", wantStatus: 200, wantContains: []string{"Sign in to Alliance", `name="email"`, `autocomplete="current-password"`, "OFFICIAL-SENSITIVE"},
+					wantNotContains: []string{"Your account"}},
+				{name: "home", path: "/", cookie: analyst, wantStatus: 200, wantType: "text/html",
+					wantContains:    []string{"North Yorkshire: Project Alliance", `data-marking="top"`, `data-marking="bottom"`, "OFFICIAL-SENSITIVE", "partner agencies", ">195<", "Skip to main content", "Demo account", "Sign out", "Information reports"},
+					wantNotContains: []string{"govuk-crest", "GDS Transport", "Crown copyright</a>", `href="/admin/users"`}},
+				{name: "administrator sees Users, not reports", path: "/", cookie: admin, wantStatus: 200, wantContains: []string{`href="/admin/users"`}, wantNotContains: []string{`href="/reports"`}},
+				{name: "agencies", path: "/agencies", cookie: analyst, wantStatus: 200,
 					wantContains: []string{"North Yorkshire Police", "City of York Council", "HM Revenue and Customs", "St Giles Trust", "Charity or voluntary sector"}},
-				{name: "areas", path: "/areas", wantStatus: 200,
+				{name: "areas", path: "/areas", cookie: analyst, wantStatus: 200,
 					wantContains: []string{"Yorkshire and The Humber", "E23000009", "Craven", "E07000163", "Scarborough", "Open Government Licence"}},
-				{name: "district", path: "/areas/E07000163", wantStatus: 200,
+				{name: "district", path: "/areas/E07000163", cookie: analyst, wantStatus: 200,
 					wantContains: []string{"Craven", "Aire Valley with Lothersdale", "E05006189", "North Yorkshire", "19 wards"}},
-				{name: "ward", path: "/areas/E05006189", wantStatus: 200,
+				{name: "ward", path: "/areas/E05006189", cookie: analyst, wantStatus: 200,
 					wantContains: []string{"Aire Valley with Lothersdale", "/api/v1/areas/E05006189/boundary", "Craven"}},
-				{name: "about", path: "/about", wantStatus: 200, wantContains: []string{"About Alliance", "Open Government Licence"}},
-				{name: "unknown area", path: "/areas/E05999999", wantStatus: 404, wantContains: []string{"Page not found", "OFFICIAL-SENSITIVE"}},
-				{name: "malformed area", path: "/areas/%27%20OR%201=1", wantStatus: 404, wantContains: []string{"Page not found"}},
+				{name: "about is public", path: "/about", wantStatus: 200, wantContains: []string{"About Alliance", "Open Government Licence"}},
+				{name: "account", path: "/account", cookie: analyst, wantStatus: 200, wantContains: []string{"analyst@nyp.example", "This session", "Sign out everywhere", "Intelligence analyst"}},
+				{name: "unknown area", path: "/areas/E05999999", cookie: analyst, wantStatus: 404, wantContains: []string{"Page not found", "OFFICIAL-SENSITIVE"}},
+				{name: "malformed area", path: "/areas/%27%20OR%201=1", cookie: analyst, wantStatus: 404, wantContains: []string{"Page not found"}},
 				{name: "unknown page", path: "/no/such/page", wantStatus: 404, wantContains: []string{"Page not found"}},
-				{name: "api partnership", path: "/api/v1/partnership", wantStatus: 200, wantType: "application/json",
+				{name: "admin page for a non-admin is not found", path: "/admin/users", cookie: analyst, wantStatus: 404, wantNotContains: []string{"Add a user"}},
+				{name: "admin users", path: "/admin/users", cookie: admin, wantStatus: 200, wantContains: []string{"Add a user", "dpo@nyp.example", "Auditor"}},
+				{name: "api without token", path: "/api/v1/partnership", wantStatus: 401, wantType: "application/problem+json"},
+				{name: "api with a session cookie but no token", path: "/api/v1/partnership", cookie: analyst, wantStatus: 401},
+				{name: "api with a wrong token", path: "/api/v1/partnership", header: map[string]string{"Authorization": "Bearer alliance_nope"}, wantStatus: 401},
+				{name: "api partnership", path: "/api/v1/partnership", header: bearer, wantStatus: 200, wantType: "application/json",
 					wantContains: []string{`"slug":"north-yorkshire"`, `"region_code":"E12000003"`}},
-				{name: "api agencies", path: "/api/v1/agencies", wantStatus: 200, wantContains: []string{`"total":14`, `"type":"police"`}},
-				{name: "api wards", path: "/api/v1/areas?level=ward", wantStatus: 200,
+				{name: "api agencies", path: "/api/v1/agencies", header: bearer, wantStatus: 200, wantContains: []string{`"total":14`, `"type":"police"`}},
+				{name: "api wards", path: "/api/v1/areas?level=ward", header: bearer, wantStatus: 200,
 					wantContains: []string{`"total":195`, `"code":"E05006189"`, `"parent_code":"E07000163"`}, wantNotContains: []string{`"level":"district"`}},
-				{name: "api bad level", path: "/api/v1/areas?level=parish", wantStatus: 400, wantType: "application/problem+json",
+				{name: "api bad level", path: "/api/v1/areas?level=parish", header: bearer, wantStatus: 400, wantType: "application/problem+json",
 					wantContains: []string{`"field":"level"`, `"status":400`, `"request_id"`}},
-				{name: "api area", path: "/api/v1/areas/E07000163", wantStatus: 200, wantContains: []string{`"name":"Craven"`, `"parent_code":"E23000009"`, `"code":"E05006189"`}},
-				{name: "api unknown area", path: "/api/v1/areas/E05999999", wantStatus: 404, wantType: "application/problem+json"},
-				{name: "api boundary", path: "/api/v1/areas/E05006189/boundary", wantStatus: 200, wantType: "application/geo+json",
+				{name: "api area", path: "/api/v1/areas/E07000163", header: bearer, wantStatus: 200, wantContains: []string{`"name":"Craven"`, `"parent_code":"E23000009"`, `"code":"E05006189"`}},
+				{name: "api unknown area", path: "/api/v1/areas/E05999999", header: bearer, wantStatus: 404, wantType: "application/problem+json"},
+				{name: "api boundary", path: "/api/v1/areas/E05006189/boundary", header: bearer, wantStatus: 200, wantType: "application/geo+json",
 					wantContains: []string{`"type":"Feature"`, `"Polygon"`, `"coordinates"`}},
 				{name: "api unknown route", path: "/api/v1/nothing", wantStatus: 404, wantType: "application/problem+json"},
-				{name: "openapi", path: "/api/v1/openapi.json", wantStatus: 200, wantContains: []string{`"openapi": "3.1.0"`}},
+				{name: "api read token cannot write", method: "POST", path: "/api/v1/reports", header: bearer, body: `{"title":"x"}`, wantStatus: 403},
+				{name: "openapi is public", path: "/api/v1/openapi.json", wantStatus: 200, wantContains: []string{`"openapi": "3.1.0"`}},
 				{name: "healthz", path: "/healthz", wantStatus: 200, wantContains: []string{"ok"}},
 				{name: "readyz", path: "/readyz", wantStatus: 200, wantContains: []string{`"ready"`}},
 				{name: "metrics from loopback", path: "/metrics", wantStatus: 200, wantContains: []string{"alliance_http_request_duration_seconds", "go_sql_max_open_connections"}},
 				{name: "metrics from afar", path: "/metrics", remote: "203.0.113.9:5000", wantStatus: 404, wantNotContains: []string{"go_sql"}},
 				{name: "metrics from afar with token", path: "/metrics", remote: "203.0.113.9:5000", header: map[string]string{"Authorization": "Bearer metrics-secret"}, wantStatus: 200},
 				{name: "metrics from afar with wrong token", path: "/metrics", remote: "203.0.113.9:5000", header: map[string]string{"Authorization": "Bearer nope"}, wantStatus: 404},
-				{name: "cross-site post refused", method: "POST", path: "/", header: map[string]string{"Sec-Fetch-Site": "cross-site"}, wantStatus: 403},
+				{name: "cross-site post refused", method: "POST", path: "/sign-in", header: map[string]string{"Sec-Fetch-Site": "cross-site"}, wantStatus: 403},
 				{name: "stale asset", path: "/static/0000000000000000/app.css", wantStatus: 404},
 				{name: "asset traversal is cleaned, not served", path: "/static/x/../../go.mod", wantStatus: 307, wantNotContains: []string{"module alliance"}},
 			}
@@ -155,7 +219,8 @@ var nonceAttr = regexp.MustCompile(`<script nonce="([^"]+)">`)
 func TestSecurityHeadersAndAssets(t *testing.T) {
 	a := newApp(t, storetest.Engines(t)[0], nil)
 	h := a.Handler()
-	rec := scenario{path: "/", wantStatus: 200}.run(t, h)
+	cookie := signIn(t, a, "analyst@nyp.example")
+	rec := scenario{path: "/", cookie: cookie, wantStatus: 200}.run(t, h)
 	csp := rec.Header().Get("Content-Security-Policy")
 	m := nonceAttr.FindStringSubmatch(rec.Body.String())
 	if m == nil {
@@ -192,7 +257,7 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 		}
 	}
 	// A second request gets a different nonce.
-	rec2 := scenario{path: "/", wantStatus: 200}.run(t, h)
+	rec2 := scenario{path: "/", cookie: cookie, wantStatus: 200}.run(t, h)
 	if m2 := nonceAttr.FindStringSubmatch(rec2.Body.String()); m2 == nil || m2[1] == m[1] {
 		t.Error("got the same nonce twice, want a fresh one per request")
 	}
@@ -201,8 +266,8 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 func TestServerErrorShowsOnlyRequestID(t *testing.T) {
 	a := newApp(t, storetest.Engines(t)[0], nil)
 	a.Store().Close() // every query now fails
-	for _, path := range []string{"/", "/api/v1/agencies"} {
-		rec := scenario{path: path, wantStatus: 500, wantNotContains: []string{"database is closed", "sql:", "store:"}}.run(t, a.Handler())
+	for _, path := range []string{"/sign-in", "/api/v1/agencies"} {
+		rec := scenario{path: path, header: map[string]string{"Authorization": "Bearer alliance_x"}, wantStatus: 500, wantNotContains: []string{"database is closed", "sql:", "store:"}}.run(t, a.Handler())
 		id := rec.Header().Get("X-Request-Id")
 		if id == "" || !strings.Contains(rec.Body.String(), id) {
 			t.Errorf("%s: got body without the request id %q", path, id)
@@ -305,6 +370,6 @@ func TestEmptyDatabaseMigratesWithoutDemo(t *testing.T) {
 	if a.DemoLoaded {
 		t.Error("got a demo load without --demo")
 	}
-	// No partnership yet: the home page says how to add one.
-	scenario{path: "/", wantStatus: 200, wantContains: []string{"no partnership yet", "alliance partnership add", "OFFICIAL-SENSITIVE"}}.run(t, a.Handler())
+	// No partnership yet: the sign-in page says how to add one.
+	scenario{path: "/sign-in", wantStatus: 200, wantContains: []string{"no partnership yet", "alliance partnership add", "alliance user add", "OFFICIAL-SENSITIVE"}}.run(t, a.Handler())
 }

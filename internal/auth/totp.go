@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"image/png"
+	"net/url"
 	"strings"
 	"time"
 
@@ -99,4 +100,23 @@ func NormaliseRecoveryCode(code string) string {
 		return code
 	}
 	return code[0:4] + "-" + code[4:8] + "-" + code[8:12]
+}
+
+// TOTPFromSecret rebuilds the enrolment (URL and QR code) of an existing
+// secret.
+func TOTPFromSecret(issuer, account, secret string) (TOTPEnrolment, error) {
+	key, err := otp.NewKeyFromURL(fmt.Sprintf("otpauth://totp/%s:%s?secret=%s&issuer=%s&period=%d&digits=6&algorithm=SHA1",
+		url.PathEscape(issuer), url.PathEscape(account), secret, url.QueryEscape(issuer), totpPeriod))
+	if err != nil {
+		return TOTPEnrolment{}, fmt.Errorf("auth: TOTP key: %w", err)
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return TOTPEnrolment{}, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return TOTPEnrolment{}, err
+	}
+	return TOTPEnrolment{Secret: secret, URL: key.URL(), PNG: buf.Bytes()}, nil
 }

@@ -58,6 +58,8 @@ func newRoot(env Env) *cobra.Command {
 		backupCmd(env),
 		areasCmd(env),
 		partnershipCmd(env),
+		userCmd(env),
+		tokenCmd(env),
 		loadtestCmd(env),
 		versionCmd(env),
 	)

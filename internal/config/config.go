@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,9 +32,16 @@ type Config struct {
 	// Migrate applies pending migrations at start-up even on a database
 	// that already has data.
 	Migrate bool
-	// Partnership is the slug of the partnership the web shell shows before
-	// sign-in exists; "" means the first by name.
-	Partnership string
+	// SecretKey encrypts secrets at rest (TOTP seeds): 64 hex characters.
+	// Without it, a SQLite deployment keeps a generated key in a file beside
+	// the database (DB + ".key"); PostgreSQL deployments must set it, the same
+	// on every app server. It is a secret.
+	SecretKey string
+	// SessionIdle and SessionMax bound sessions: idle and absolute timeouts.
+	SessionIdle, SessionMax time.Duration
+	// OIDC configures sign-in through an identity provider; empty Issuer
+	// turns it off.
+	OIDC OIDCConfig
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
 	// LogFormat is "json" (default) or "text".
@@ -57,6 +65,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "json",
 		ShutdownTimeout: 30 * time.Second,
+		SessionIdle:     30 * time.Minute,
+		SessionMax:      12 * time.Hour,
 	}
 	var errs []error
 	str := func(name string, dst *string) {
@@ -78,7 +88,25 @@ func Load(getenv func(string) string) (Config, error) {
 	str("ALLIANCE_ADDR", &c.Addr)
 	boolean("ALLIANCE_DEMO", &c.Demo)
 	boolean("ALLIANCE_MIGRATE", &c.Migrate)
-	str("ALLIANCE_PARTNERSHIP", &c.Partnership)
+	str("ALLIANCE_SECRET_KEY", &c.SecretKey)
+	str("ALLIANCE_OIDC_ISSUER", &c.OIDC.Issuer)
+	str("ALLIANCE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
+	str("ALLIANCE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
+	str("ALLIANCE_OIDC_REDIRECT_URL", &c.OIDC.RedirectURL)
+	str("ALLIANCE_OIDC_GROUP_ROLES", &c.OIDC.GroupRoles)
+	str("ALLIANCE_OIDC_LABEL", &c.OIDC.Label)
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"ALLIANCE_SESSION_IDLE", &c.SessionIdle}, {"ALLIANCE_SESSION_MAX", &c.SessionMax}} {
+		if v := getenv(d.name); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 30m", d.name, v))
+			}
+			*d.dst = x
+		}
+	}
 	str("ALLIANCE_LOG_FORMAT", &c.LogFormat)
 	str("ALLIANCE_METRICS_TOKEN", &c.MetricsToken)
 	if v := getenv("ALLIANCE_LOG_LEVEL"); v != "" {
@@ -125,7 +153,8 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env ALLIANCE_ADDR)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo partnership into an empty database (env ALLIANCE_DEMO)")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start-up (env ALLIANCE_MIGRATE)")
-	fs.StringVar(&c.Partnership, "partnership", c.Partnership, "slug of the partnership to show (env ALLIANCE_PARTNERSHIP)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "sign users out after this long without a request (env ALLIANCE_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "sign users out this long after they sign in (env ALLIANCE_SESSION_MAX)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time in-flight requests get after SIGTERM (env ALLIANCE_SHUTDOWN_TIMEOUT)")
 }
 
@@ -223,6 +252,15 @@ func (c *Config) ValidateServe() error {
 			}
 		}
 	}
+	if c.SessionIdle < time.Minute || c.SessionMax < c.SessionIdle {
+		errs = append(errs, fmt.Errorf("--session-idle %s and --session-max %s: want at least a minute idle and a maximum no shorter than the idle timeout", c.SessionIdle, c.SessionMax))
+	}
+	if c.SecretKey != "" {
+		if _, err := c.SecretKeyBytes(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, c.OIDC.validate())
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout %s: want more than 0", c.ShutdownTimeout))
 	}
@@ -248,4 +286,67 @@ func (c *Config) Redacted() string {
 		return u.Redacted()
 	}
 	return c.DB
+}
+
+// SecretKeyBytes decodes SecretKey (64 hex characters).
+func (c *Config) SecretKeyBytes() ([]byte, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(c.SecretKey))
+	if err != nil || len(b) != 32 {
+		return nil, errors.New("ALLIANCE_SECRET_KEY: want 64 hex characters (32 random bytes; make one with: openssl rand -hex 32)")
+	}
+	return b, nil
+}
+
+// OIDCConfig is sign-in through an OpenID Connect identity provider (Entra
+// ID and similar).
+type OIDCConfig struct {
+	Issuer       string // e.g. https://login.microsoftonline.com/<tenant>/v2.0
+	ClientID     string
+	ClientSecret string // a secret
+	RedirectURL  string // e.g. https://alliance.example/sign-in/oidc/callback
+	// GroupRoles maps the provider's group claim values to roles:
+	// "group-id=intelligence_analyst;other-group=lro".
+	GroupRoles string
+	// Label is the sign-in button's text, e.g. "North Yorkshire Police".
+	Label string
+}
+
+// Enabled reports whether OIDC sign-in is configured.
+func (o OIDCConfig) Enabled() bool { return o.Issuer != "" }
+
+func (o OIDCConfig) validate() error {
+	if !o.Enabled() {
+		return nil
+	}
+	var errs []error
+	if u, err := url.Parse(o.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
+		errs = append(errs, fmt.Errorf("ALLIANCE_OIDC_ISSUER %q: want the provider's issuer URL", o.Issuer))
+	}
+	if o.ClientID == "" {
+		errs = append(errs, errors.New("ALLIANCE_OIDC_CLIENT_ID: required when ALLIANCE_OIDC_ISSUER is set"))
+	}
+	if u, err := url.Parse(o.RedirectURL); err != nil || u.Scheme == "" || u.Host == "" || !strings.HasSuffix(u.Path, "/sign-in/oidc/callback") {
+		errs = append(errs, fmt.Errorf("ALLIANCE_OIDC_REDIRECT_URL %q: want this service's https://…/sign-in/oidc/callback", o.RedirectURL))
+	}
+	if _, err := o.RoleMap(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// RoleMap parses GroupRoles into group → roles.
+func (o OIDCConfig) RoleMap() (map[string][]string, error) {
+	m := map[string][]string{}
+	for _, pair := range strings.Split(o.GroupRoles, ";") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		g, r, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(g) == "" || strings.TrimSpace(r) == "" {
+			return nil, fmt.Errorf("ALLIANCE_OIDC_GROUP_ROLES: %q is not group=role", pair)
+		}
+		m[strings.TrimSpace(g)] = append(m[strings.TrimSpace(g)], strings.TrimSpace(r))
+	}
+	return m, nil
 }

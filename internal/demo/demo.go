@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"alliance/internal/auth"
 	"alliance/internal/domain"
 	"alliance/internal/store"
 )
@@ -36,6 +37,10 @@ const MetaKey = "demo.version"
 // Version is bumped when the demo's content changes.
 const Version = "1"
 
+// Password is every demo account's password. Demo accounts sign in without a
+// second factor, and every page says so while one is signed in.
+const Password = "alliance-demo-partnership"
+
 // ErrNotEmpty means the database already holds a partnership, so the demo
 // was not loaded.
 var ErrNotEmpty = errors.New("demo: the database already holds data")
@@ -48,6 +53,8 @@ type Options struct {
 	// Progress, when set, is told after each step is written (not yet
 	// committed): its name, its number and how many steps there are.
 	Progress func(step string, n, of int)
+	// Hasher hashes the demo password; default argon2id at the default cost.
+	Hasher *auth.Hasher
 }
 
 // Result says what a load wrote.
@@ -61,8 +68,17 @@ type Result struct {
 // Load writes the demo partnership into an empty database. It returns
 // ErrNotEmpty, and writes nothing, when any partnership exists.
 func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
+	hasher := opts.Hasher
+	if hasher == nil {
+		hasher = auth.NewHasher(auth.DefaultArgon2, 1)
+	}
+	// One hash for every demo account: they share the one published password.
+	hash, err := hasher.Hash(ctx, Password)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: hash password: %w", err)
+	}
 	var res Result
-	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = Result{}
 		n, err := s.CountPartnerships(ctx, tx)
 		if err != nil {
@@ -71,7 +87,7 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 		if n > 0 {
 			return ErrNotEmpty
 		}
-		b := &builder{s: s, tx: tx, rng: rand.New(rand.NewPCG(Seed, Seed)), delay: opts.StepDelay, res: &res}
+		b := &builder{s: s, tx: tx, rng: rand.New(rand.NewPCG(Seed, Seed)), delay: opts.StepDelay, res: &res, hash: hash}
 		steps := []struct {
 			name string
 			run  func(context.Context) error
@@ -109,6 +125,7 @@ type builder struct {
 	delay  time.Duration
 	res    *Result
 	agency map[string]domain.Agency // by short name
+	hash   string
 }
 
 func (b *builder) pause(ctx context.Context) error {
@@ -301,6 +318,14 @@ func (b *builder) users(ctx context.Context) error {
 	}
 	if err := b.s.InsertUsers(ctx, b.tx, users); err != nil {
 		return err
+	}
+	for _, u := range users {
+		if err := b.s.SetPasswordHash(ctx, b.tx, u.ID, b.hash); err != nil {
+			return err
+		}
+		if err := b.s.SetSecondFactorExempt(ctx, b.tx, u.ID, true); err != nil {
+			return err
+		}
 	}
 	b.res.Users = users
 	return nil

@@ -28,6 +28,9 @@ type Actor struct {
 	Scopes []string
 	// ServiceAccount marks a machine caller (a partner system).
 	ServiceAccount bool
+	// NoSecondFactor marks a demo account allowed to skip the second factor;
+	// every page says so while it is signed in.
+	NoSecondFactor bool
 }
 
 // Anonymous reports whether a is nobody.

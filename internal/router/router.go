@@ -34,6 +34,9 @@ const (
 	SignedIn
 	// RoleRestricted routes serve signed-in users holding one of Roles.
 	RoleRestricted
+	// SecondFactor routes serve a person who has given a correct password
+	// and must now give (or set up) their second factor.
+	SecondFactor
 )
 
 // Access is a route's declaration of who may call it.
@@ -44,9 +47,10 @@ type Access struct {
 
 // Predefined declarations.
 var (
-	AccessPublic   = Access{Kind: Public}
-	AccessOperator = Access{Kind: Operator}
-	AccessSignedIn = Access{Kind: SignedIn}
+	AccessPublic       = Access{Kind: Public}
+	AccessOperator     = Access{Kind: Operator}
+	AccessSignedIn     = Access{Kind: SignedIn}
+	AccessSecondFactor = Access{Kind: SecondFactor}
 )
 
 // Roles declares a route open to holders of any of roles.
@@ -55,7 +59,7 @@ func Roles(roles ...domain.Role) Access { return Access{Kind: RoleRestricted, Ro
 // Valid reports whether a is a complete declaration.
 func (a Access) Valid() bool {
 	switch a.Kind {
-	case Public, Operator, SignedIn:
+	case Public, Operator, SignedIn, SecondFactor:
 		return len(a.Roles) == 0
 	case RoleRestricted:
 		return len(a.Roles) > 0
@@ -71,6 +75,8 @@ func (a Access) String() string {
 		return "operator"
 	case SignedIn:
 		return "signed-in"
+	case SecondFactor:
+		return "second-factor"
 	case RoleRestricted:
 		rs := make([]string, len(a.Roles))
 		for i, r := range a.Roles {
@@ -113,13 +119,14 @@ func (r Route) Path() string {
 type Table struct {
 	routes   []Route
 	duration *prometheus.HistogramVec
-	guard    func(Access, http.Handler) http.Handler
+	guard    func(Route) http.Handler
 }
 
 // NewTable returns an empty table. Request durations are observed into
 // duration (labels: route, method, code) when it is not nil. guard, when not
-// nil, wraps every handler with the enforcement of its declaration.
-func NewTable(duration *prometheus.HistogramVec, guard func(Access, http.Handler) http.Handler) *Table {
+// nil, returns each route's handler wrapped with the enforcement of its
+// declaration.
+func NewTable(duration *prometheus.HistogramVec, guard func(Route) http.Handler) *Table {
 	return &Table{duration: duration, guard: guard}
 }
 
@@ -156,7 +163,7 @@ func (t *Table) Mux() *http.ServeMux {
 	for _, r := range t.routes {
 		h := r.Handler
 		if t.guard != nil {
-			h = t.guard(r.Access, h)
+			h = t.guard(r)
 		}
 		mux.Handle(r.Pattern, t.instrument(r.Pattern, h))
 	}

@@ -277,7 +277,7 @@ func (id *Identity) Authenticate(ctx context.Context, token string) (Session, er
 func actorOf(c store.Credentials, kind domain.ActorKind, sessionID string, scopes []string) domain.Actor {
 	return domain.Actor{Kind: kind, UserID: c.User.ID, Email: c.User.Email, DisplayName: c.User.DisplayName, PartnershipID: c.User.PartnershipID,
 		AgencyID: c.User.AgencyID, AgencyName: c.User.AgencyName, AgencyType: c.AgencyType, Roles: c.User.Roles, SessionID: sessionID,
-		Scopes: scopes, ServiceAccount: c.ServiceAccount}
+		Scopes: scopes, ServiceAccount: c.ServiceAccount, NoSecondFactor: c.SecondFactorExempt}
 }
 
 // CompleteSecondFactor checks a TOTP code (or a recovery code) for a
@@ -493,4 +493,26 @@ func (id *Identity) SetPassword(ctx context.Context, userID, password string) er
 		_, err := id.st.RevokeUserSessions(ctx, tx, userID, "")
 		return err
 	})
+}
+
+// Logger returns the service's logger.
+func (id *Identity) Logger() *slog.Logger { return id.log }
+
+// ResumeEnrolment reopens a sealed secret carried through the enrolment form
+// (after a wrong code), so the user keeps the QR code they scanned.
+func (id *Identity) ResumeEnrolment(sealed string, s Session) (Enrolment, error) {
+	secret, err := id.box.Open(sealed)
+	if err != nil {
+		return id.BeginEnrolment(context.Background(), s)
+	}
+	e, err := auth.TOTPFromSecret(id.cfg.Issuer, s.Actor.Email, secret)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return Enrolment{Sealed: sealed, TOTPEnrolment: e}, nil
+}
+
+// RecoveryCodesLeft counts the actor's unused recovery codes.
+func (id *Identity) RecoveryCodesLeft(ctx context.Context, a domain.Actor) (int, error) {
+	return id.st.UnusedRecoveryCodes(ctx, a.UserID)
 }

@@ -65,6 +65,10 @@ func TestSignInWithSecondFactor(t *testing.T) {
 			if err := id.SetPassword(ctx, uid, demoPassword); err != nil {
 				t.Fatal(err)
 			}
+			// Demo accounts skip the second factor; this one must not.
+			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetSecondFactorExempt(ctx, tx, uid, false) }); err != nil {
+				t.Fatal(err)
+			}
 			c := service.Client{Addr: "192.0.2.1", UserAgent: "test"}
 
 			if _, err := id.SignIn(ctx, "analyst@nyp.example", "wrong password entirely", c); !errors.Is(err, service.ErrSignInFailed) {

@@ -54,6 +54,11 @@ func (s *Service) Partnership(ctx context.Context, slug string) (domain.Partners
 	return all[0], nil
 }
 
+// PartnershipByID returns the partnership with id.
+func (s *Service) PartnershipByID(ctx context.Context, id string) (domain.Partnership, error) {
+	return s.store.PartnershipByID(ctx, id)
+}
+
 // Partnerships lists every partnership.
 func (s *Service) Partnerships(ctx context.Context) ([]domain.Partnership, error) {
 	return s.store.Partnerships(ctx)
@@ -82,6 +87,11 @@ func (s *Service) AtAGlance(ctx context.Context, p domain.Partnership) (Glance, 
 	}
 	g.Overview = ov
 	return g, nil
+}
+
+// AgencyTypes lists the agency type reference data.
+func (s *Service) AgencyTypes(ctx context.Context) ([]domain.AgencyTypeInfo, error) {
+	return s.store.AgencyTypes(ctx)
 }
 
 // Agencies lists the partnership's agencies.

@@ -371,3 +371,184 @@ func (s *Store) SignInEvents(ctx context.Context, partnershipID, userID string, 
 			return e, err
 		})
 }
+
+// APIToken is a bearer token for the API. Only its hash is stored.
+type APIToken struct {
+	ID            string
+	PartnershipID string
+	UserID        string
+	UserEmail     string
+	Name          string
+	Prefix        string // the first characters, to recognise it in lists
+	Scopes        []string
+	CreatedBy     string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     time.Time
+	LastUsedAt    time.Time
+}
+
+// CreateAPIToken stores t under tokenHash.
+func (s *Store) CreateAPIToken(ctx context.Context, tx *sql.Tx, t *APIToken, tokenHash string) error {
+	if t.ID == "" {
+		t.ID = s.NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_token (id, partnership_id, user_id, name, token_hash, prefix, scopes, created_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, t.ID, t.PartnershipID, t.UserID, t.Name, tokenHash, t.Prefix,
+		strings.Join(t.Scopes, " "), t.CreatedBy, t.CreatedAt, t.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("store: create api token: %w", err)
+	}
+	return nil
+}
+
+const tokenCols = `t.id, t.partnership_id, t.user_id, u.email, t.name, t.prefix, t.scopes, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at`
+
+func scanToken(r interface{ Scan(...any) error }) (APIToken, error) {
+	var t APIToken
+	var scopes string
+	var revoked, used sql.NullTime
+	err := r.Scan(&t.ID, &t.PartnershipID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &scopes, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &revoked, &used)
+	t.Scopes = strings.Fields(scopes)
+	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
+	if revoked.Valid {
+		t.RevokedAt = revoked.Time.UTC()
+	}
+	if used.Valid {
+		t.LastUsedAt = used.Time.UTC()
+	}
+	return t, err
+}
+
+// APITokenByHash returns the unrevoked token with tokenHash.
+func (s *Store) APITokenByHash(ctx context.Context, tokenHash string) (APIToken, error) {
+	t, err := scanToken(s.rdb.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_token t JOIN app_user u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash))
+	return t, one(err, "api token", domain.NotFound("token", ""))
+}
+
+// APITokens lists the partnership's tokens (one user's when userID is not
+// ""), newest first.
+func (s *Store) APITokens(ctx context.Context, partnershipID, userID string) ([]APIToken, error) {
+	return collect(ctx, s.rdb, "list api tokens", `SELECT `+tokenCols+` FROM api_token t JOIN app_user u ON u.id = t.user_id
+		WHERE t.partnership_id = $1 AND ($2 = '' OR CAST(t.user_id AS text) = $2) ORDER BY t.created_at DESC`, []any{partnershipID, userID},
+		func(r *sql.Rows) (APIToken, error) { return scanToken(r) })
+}
+
+// RevokeAPIToken revokes the partnership's token id (only userID's when
+// userID is not "").
+func (s *Store) RevokeAPIToken(ctx context.Context, tx *sql.Tx, partnershipID, userID, id string) error {
+	return execOne(ctx, tx, "revoke api token", domain.NotFound("token", id),
+		`UPDATE api_token SET revoked_at = $4 WHERE partnership_id = $1 AND ($2 = '' OR CAST(user_id AS text) = $2) AND CAST(id AS text) = $3 AND revoked_at IS NULL`,
+		partnershipID, userID, id, s.Now())
+}
+
+// TouchAPIToken records a use of the token, at most once a minute.
+func (s *Store) TouchAPIToken(ctx context.Context, id string, at time.Time) error {
+	return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_token SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`,
+			id, at, at.Add(-time.Minute))
+		if err != nil {
+			return fmt.Errorf("store: touch api token: %w", err)
+		}
+		return nil
+	})
+}
+
+// PasswordReset is a one-time link that sets a user's password.
+type PasswordReset struct {
+	ID, PartnershipID, UserID, CreatedBy string
+	CreatedAt, ExpiresAt                 time.Time
+}
+
+// CreatePasswordReset stores a reset under the hash of its token, ending the
+// user's earlier unused resets.
+func (s *Store) CreatePasswordReset(ctx context.Context, tx *sql.Tx, r *PasswordReset, tokenHash string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE password_reset SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, r.UserID, r.CreatedAt); err != nil {
+		return fmt.Errorf("store: end old resets: %w", err)
+	}
+	if r.ID == "" {
+		r.ID = s.NewID()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO password_reset (id, partnership_id, user_id, token_hash, created_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.PartnershipID, r.UserID, tokenHash, r.CreatedBy, r.CreatedAt, r.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("store: create reset: %w", err)
+	}
+	return nil
+}
+
+// PasswordResetByHash returns the unused reset with tokenHash.
+func (s *Store) PasswordResetByHash(ctx context.Context, q Queryer, tokenHash string) (PasswordReset, error) {
+	var r PasswordReset
+	err := q.QueryRowContext(ctx, `SELECT id, partnership_id, user_id, created_by, created_at, expires_at FROM password_reset
+		WHERE token_hash = $1 AND used_at IS NULL`, tokenHash).Scan(&r.ID, &r.PartnershipID, &r.UserID, &r.CreatedBy, &r.CreatedAt, &r.ExpiresAt)
+	r.CreatedAt, r.ExpiresAt = r.CreatedAt.UTC(), r.ExpiresAt.UTC()
+	return r, one(err, "password reset", domain.NotFound("reset link", ""))
+}
+
+// UsePasswordReset marks a reset used, or returns ErrReplay.
+func (s *Store) UsePasswordReset(ctx context.Context, tx *sql.Tx, id string) error {
+	return execOne(ctx, tx, "use reset", ErrReplay, `UPDATE password_reset SET used_at = $2 WHERE id = $1 AND used_at IS NULL`, id, s.Now())
+}
+
+// SetServiceAccount marks a user as a machine account (API tokens only).
+func (s *Store) SetServiceAccount(ctx context.Context, tx *sql.Tx, userID string, on bool) error {
+	return execOne(ctx, tx, "set service account", domain.NotFound("user", userID),
+		`UPDATE app_user SET service_account = $2 WHERE id = $1`, userID, on)
+}
+
+// AgencyByName returns the partnership's agency called name (case-insensitive).
+func (s *Store) AgencyByName(ctx context.Context, q Queryer, partnershipID, name string) (domain.Agency, error) {
+	var a domain.Agency
+	err := q.QueryRowContext(ctx, `SELECT id, partnership_id, name, short_name, agency_type, created_at FROM agency
+		WHERE partnership_id = $1 AND lower(name) = lower($2)`, partnershipID, strings.TrimSpace(name)).
+		Scan(&a.ID, &a.PartnershipID, &a.Name, &a.ShortName, &a.Type, &a.CreatedAt)
+	return a, one(err, "agency by name", domain.NotFound("agency", name))
+}
+
+// UserSummary is a row of the administrator's user list.
+type UserSummary struct {
+	domain.User
+	ServiceAccount bool
+	HasPassword    bool
+	HasTOTP        bool
+	OIDC           bool
+	LastSignInAt   time.Time
+}
+
+// UserSummaries lists the partnership's users with their sign-in state.
+func (s *Store) UserSummaries(ctx context.Context, partnershipID string) ([]UserSummary, error) {
+	users, err := s.Users(ctx, partnershipID)
+	if err != nil {
+		return nil, err
+	}
+	type extra struct {
+		id                  string
+		svc, pw, totp, oidc bool
+		last                sql.NullTime
+	}
+	rows, err := collect(ctx, s.rdb, "user sign-in state", `SELECT id, service_account, password_hash IS NOT NULL, totp_secret IS NOT NULL,
+		oidc_subject IS NOT NULL, last_sign_in_at FROM app_user WHERE partnership_id = $1`, []any{partnershipID},
+		func(r *sql.Rows) (extra, error) {
+			var x extra
+			err := r.Scan(&x.id, &x.svc, &x.pw, &x.totp, &x.oidc, &x.last)
+			return x, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]extra{}
+	for _, x := range rows {
+		by[x.id] = x
+	}
+	out := make([]UserSummary, len(users))
+	for i, u := range users {
+		x := by[u.ID]
+		out[i] = UserSummary{User: u, ServiceAccount: x.svc, HasPassword: x.pw, HasTOTP: x.totp, OIDC: x.oidc}
+		if x.last.Valid {
+			out[i].LastSignInAt = x.last.Time.UTC()
+		}
+	}
+	return out, nil
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"alliance/internal/domain"
@@ -10,9 +9,6 @@ import (
 
 func (h *Web) home(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.currentPartnership(r.Context())
-	if errors.Is(err, domain.ErrNotFound) && h.partnership == "" {
-		return h.render(w, r, http.StatusOK, "setup", h.newPage(r, "Set up Alliance", "/"))
-	}
 	if err != nil {
 		return err
 	}
@@ -101,9 +97,6 @@ type aboutData struct{ Version string }
 
 func (h *Web) about(w http.ResponseWriter, r *http.Request) error {
 	page := h.newPage(r, "About Alliance", "")
-	if p, err := h.currentPartnership(r.Context()); err == nil {
-		page.Partnership = &p
-	}
 	page.Data = aboutData{Version: h.version}
 	return h.render(w, r, http.StatusOK, "about", page)
 }

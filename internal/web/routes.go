@@ -3,25 +3,71 @@ package web
 import (
 	"net/http"
 
+	"alliance/internal/domain"
 	"alliance/internal/router"
 )
 
 // Register adds every web route to t, each with its access declaration.
-//
-// Until sign-in exists (the identity issue), the pages below show only
-// reference data (agency names, the ONS reporting structure) and are public;
-// they become SignedIn when identity lands.
+// Fine-grained rules (which records, which agency) are the services' and
+// the access policy's; these declarations are the coarse gate.
 func (h *Web) Register(t *router.Table) {
+	admin := router.Roles(domain.RoleAdministrator)
+
 	t.Handle("GET /static/{version}/{path...}", router.AccessPublic, h.assets)
-	t.Handle("GET /{$}", router.AccessPublic, h.page(h.home))
-	t.Handle("GET /agencies", router.AccessPublic, h.page(h.agencies))
-	t.Handle("GET /areas", router.AccessPublic, h.page(h.areas))
-	t.Handle("GET /areas/{code}", router.AccessPublic, h.page(h.area))
-	t.Handle("GET /about", router.AccessPublic, h.page(h.about))
 	t.Handle("GET /favicon.ico", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	t.Handle("GET /about", router.AccessPublic, h.page(h.about))
+
+	// Signing in and out.
+	t.Handle("GET /sign-in", router.AccessPublic, h.page(h.signInForm))
+	t.Handle("POST /sign-in", router.AccessPublic, h.page(h.signIn))
+	t.Handle("GET /sign-in/oidc", router.AccessPublic, h.page(h.oidcBegin))
+	t.Handle("GET /sign-in/oidc/callback", router.AccessPublic, h.page(h.oidcCallback))
+	t.Handle("GET /sign-in/second-factor", router.AccessSecondFactor, h.page(h.secondFactorForm))
+	t.Handle("POST /sign-in/second-factor", router.AccessSecondFactor, h.page(h.secondFactor))
+	t.Handle("GET /sign-in/set-up-second-factor", router.AccessSecondFactor, h.page(h.enrolForm))
+	t.Handle("POST /sign-in/set-up-second-factor", router.AccessSecondFactor, h.page(h.enrol))
+	t.Handle("POST /sign-out", router.AccessPublic, h.page(h.signOut))
+	t.Handle("GET /reset-password/{token}", router.AccessPublic, h.page(h.resetForm))
+	t.Handle("POST /reset-password/{token}", router.AccessPublic, h.page(h.reset))
+
+	// The partnership.
+	t.Handle("GET /{$}", router.AccessSignedIn, h.page(h.home))
+	t.Handle("GET /agencies", router.AccessSignedIn, h.page(h.agencies))
+	t.Handle("GET /areas", router.AccessSignedIn, h.page(h.areas))
+	t.Handle("GET /areas/{code}", router.AccessSignedIn, h.page(h.area))
+
+	// Your account.
+	t.Handle("GET /account", router.AccessSignedIn, h.page(h.account))
+	t.Handle("POST /account/sessions/{id}/revoke", router.AccessSignedIn, h.page(h.revokeSession))
+	t.Handle("POST /account/sign-out-everywhere", router.AccessSignedIn, h.page(h.signOutEverywhere))
+	t.Handle("GET /account/password", router.AccessSignedIn, h.page(h.passwordForm))
+	t.Handle("POST /account/password", router.AccessSignedIn, h.page(h.changePassword))
+	t.Handle("POST /account/tokens", router.AccessSignedIn, h.page(h.createToken))
+	t.Handle("POST /account/tokens/{id}/revoke", router.AccessSignedIn, h.page(h.revokeToken))
+
+	// Information reports: the policy decides per record.
+	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
+	t.Handle("GET /reports/new", router.AccessSignedIn, h.page(h.reportNew))
+	t.Handle("POST /reports", router.AccessSignedIn, h.page(h.reportCreate))
+	t.Handle("GET /reports/export.csv", router.AccessSignedIn, h.page(h.reportExport))
+	t.Handle("GET /reports/{id}", router.AccessSignedIn, h.page(h.reportShow))
+
+	// Administration.
+	t.Handle("GET /admin/users", admin, h.page(h.adminUsers))
+	t.Handle("GET /admin/users/new", admin, h.page(h.adminUserNew))
+	t.Handle("POST /admin/users", admin, h.page(h.adminUserCreate))
+	t.Handle("GET /admin/users/{id}", admin, h.page(h.adminUser))
+	t.Handle("POST /admin/users/{id}/roles", admin, h.page(h.adminUserRoles))
+	t.Handle("POST /admin/users/{id}/deactivate", admin, h.page(h.adminUserActive(false)))
+	t.Handle("POST /admin/users/{id}/activate", admin, h.page(h.adminUserActive(true)))
+	t.Handle("POST /admin/users/{id}/reset-link", admin, h.page(h.adminUserReset))
+	t.Handle("POST /admin/users/{id}/oidc", admin, h.page(h.adminUserOIDC))
+	t.Handle("POST /admin/users/{id}/tokens", admin, h.page(h.adminUserToken))
+	t.Handle("GET /admin/sign-ins", admin, h.page(h.adminSignIns))
+
 	// Everything else: the GOV.UK 404 page.
 	t.Handle("/", router.AccessPublic, http.HandlerFunc(h.NotFound))
 }

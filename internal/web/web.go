@@ -8,41 +8,47 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 
 	"alliance/internal/domain"
 	"alliance/internal/observe"
+	"alliance/internal/router"
 	"alliance/internal/service"
 	"alliance/internal/web/view"
 )
 
 // Options configure the web UI.
 type Options struct {
-	Service *service.Service
-	Log     *slog.Logger
-	// Partnership is the slug of the partnership shown before sign-in
-	// exists; "" for the first by name.
-	Partnership string
+	Service  *service.Service
+	Identity *service.Identity
+	Reports  *service.Reports
+	Admin    *service.Admin
+	OIDC     *service.OIDC // nil when sign-in through an identity provider is off
+	Log      *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 }
 
 // Web serves the HTML pages. It is safe for concurrent use.
 type Web struct {
-	svc         *service.Service
-	log         *slog.Logger
-	views       *view.Engine
-	assets      *Assets
-	partnership string
-	version     string
+	svc     *service.Service
+	id      *service.Identity
+	reports *service.Reports
+	admin   *service.Admin
+	oidc    *service.OIDC
+	log     *slog.Logger
+	views   *view.Engine
+	assets  *Assets
+	version string
 }
 
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
-	if opts.Service == nil {
-		return nil, errors.New("web: no service")
+	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil {
+		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
 	if err != nil {
@@ -52,7 +58,8 @@ func New(opts Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, err := view.New(tfs, assets.URL)
+	views, err := view.New(tfs, assets.URL, template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options,
+		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions})
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +67,14 @@ func New(opts Options) (*Web, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Web{svc: opts.Service, log: log, views: views, assets: assets, partnership: opts.Partnership, version: opts.Version}, nil
+	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, oidc: opts.OIDC,
+		log: log, views: views, assets: assets, version: opts.Version}, nil
 }
 
 // Assets returns the static file server.
 func (h *Web) Assets() *Assets { return h.assets }
+
+var errNotFound = domain.NotFound("page", "")
 
 // handlerFunc is a page handler that returns its error instead of writing
 // it, so errors are rendered in one place.
@@ -78,13 +88,21 @@ func (h *Web) page(fn handlerFunc) http.Handler {
 	})
 }
 
-// nav lists the service navigation with current marked.
-func nav(current string) []view.NavItem {
-	items := []view.NavItem{
-		{Label: "Home", Href: "/"},
-		{Label: "Agencies", Href: "/agencies"},
-		{Label: "Areas", Href: "/areas"},
+// nav lists the service navigation for a, with current marked. Signed-out
+// pages have none.
+func nav(a domain.Actor, current string) []view.NavItem {
+	if a.Anonymous() {
+		return nil
 	}
+	items := []view.NavItem{{Label: "Home", Href: "/"}}
+	if a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember, domain.RoleReferralCoordinator) {
+		items = append(items, view.NavItem{Label: "Information reports", Href: "/reports"})
+	}
+	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
+	if a.Has(domain.RoleAdministrator) {
+		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"})
+	}
+	items = append(items, view.NavItem{Label: "Your account", Href: "/account"})
 	for i := range items {
 		items[i].Current = items[i].Href == current
 	}
@@ -93,17 +111,29 @@ func nav(current string) []view.NavItem {
 
 // newPage returns the common page data for r.
 func (h *Web) newPage(r *http.Request, title, current string) *view.Page {
-	return &view.Page{
+	a := router.ActorFrom(r.Context())
+	p := &view.Page{
 		Title:     title,
 		Nonce:     Nonce(r.Context()),
 		RequestID: observe.RequestID(r.Context()),
-		Nav:       nav(current),
+		Nav:       nav(a, current),
 	}
+	if !a.Anonymous() {
+		p.Actor = &a
+		if part, err := h.svc.PartnershipByID(r.Context(), a.PartnershipID); err == nil {
+			p.Partnership = &part
+		}
+	}
+	return p
 }
 
-// currentPartnership is the partnership the page is about.
+// currentPartnership is the signed-in actor's partnership.
 func (h *Web) currentPartnership(ctx context.Context) (domain.Partnership, error) {
-	return h.svc.Partnership(ctx, h.partnership)
+	a := router.ActorFrom(ctx)
+	if a.Anonymous() {
+		return domain.Partnership{}, domain.NotFound("partnership", "")
+	}
+	return h.svc.PartnershipByID(ctx, a.PartnershipID)
 }
 
 func (h *Web) render(w http.ResponseWriter, r *http.Request, status int, page string, p *view.Page) error {
@@ -131,7 +161,7 @@ type errorPage struct {
 // renderError maps err to a page: not found → 404, anything else → 500 with
 // only the request id. Internal detail goes to the log, never the browser.
 func (h *Web) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrForbidden) {
 		h.NotFound(w, r)
 		return
 	}
@@ -170,4 +200,69 @@ func (h *Web) ServerError(w http.ResponseWriter, r *http.Request) {
 		h.log.ErrorContext(r.Context(), "render 500", "error", err.Error())
 		http.Error(w, fmt.Sprintf("Internal server error (request id %s)", id), http.StatusInternalServerError)
 	}
+}
+
+// roleName returns a role's display name.
+func roleName(r domain.Role) string {
+	switch r {
+	case domain.RoleAdministrator:
+		return "Administrator"
+	case domain.RoleAnalyst:
+		return "Intelligence analyst"
+	case domain.RoleLRO:
+		return "Lead responsible officer"
+	case domain.RolePartnerOfficer:
+		return "Partner officer"
+	case domain.RolePanelMember:
+		return "Disruption panel member"
+	case domain.RoleBoardViewer:
+		return "Board viewer"
+	case domain.RoleReferralCoordinator:
+		return "Referral coordinator"
+	case domain.RoleAuditor:
+		return "Auditor"
+	}
+	return string(r)
+}
+
+func hasRole(roles []domain.Role, r string) bool {
+	for _, x := range roles {
+		if string(x) == r {
+			return true
+		}
+	}
+	return false
+}
+
+// options builds radio or checkbox options from value, label pairs.
+func options(pairs ...string) []Option {
+	out := make([]Option, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, Option{Value: pairs[i], Label: pairs[i+1]})
+	}
+	return out
+}
+
+func agencyOptions(ags []domain.Agency) []Option {
+	out := make([]Option, len(ags))
+	for i, a := range ags {
+		out[i] = Option{Value: a.ID, Label: a.Name}
+	}
+	return out
+}
+
+func typeOptions(ts []domain.AgencyTypeInfo) []Option {
+	out := make([]Option, len(ts))
+	for i, t := range ts {
+		out[i] = Option{Value: string(t.Code), Label: t.Name}
+	}
+	return out
+}
+
+func roleOptions(rs []domain.RoleInfo) []Option {
+	out := make([]Option, len(rs))
+	for i, r := range rs {
+		out[i] = Option{Value: string(r.Code), Label: r.Name}
+	}
+	return out
 }

@@ -45,6 +45,8 @@ type Page struct {
 	Breadcrumbs []Crumb
 	Errors      []ErrorItem
 	Data        any
+	// Actor is the signed-in user, for the header; nil when signed out.
+	Actor *domain.Actor
 }
 
 // Engine holds the parsed page templates. It is safe for concurrent use.
@@ -53,19 +55,25 @@ type Engine struct {
 }
 
 // Funcs returns the template functions, with asset resolving a static path
-// to its fingerprinted URL.
-func Funcs(asset func(string) string) template.FuncMap {
-	return template.FuncMap{
-		"asset":  asset,
-		"date":   FormatDate,
-		"number": FormatNumber,
-		"lower":  strings.ToLower,
+// to its fingerprinted URL, plus extra.
+func Funcs(asset func(string) string, extra template.FuncMap) template.FuncMap {
+	m := template.FuncMap{
+		"asset":    asset,
+		"date":     FormatDate,
+		"datetime": FormatDateTime,
+		"number":   FormatNumber,
+		"lower":    strings.ToLower,
+		"join":     strings.Join,
 	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
 }
 
 // New parses layout.html, components/*.html and one set per file in pages/.
-func New(fsys fs.FS, asset func(string) string) (*Engine, error) {
-	base := template.New("layout").Funcs(Funcs(asset)).Option("missingkey=error")
+func New(fsys fs.FS, asset func(string) string, extra template.FuncMap) (*Engine, error) {
+	base := template.New("layout").Funcs(Funcs(asset, extra)).Option("missingkey=error")
 	base, err := base.ParseFS(fsys, "layout.html", "components/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("view: parse layout: %w", err)
@@ -121,6 +129,14 @@ func FormatDate(t time.Time) string {
 		return ""
 	}
 	return t.In(london()).Format("2 January 2006")
+}
+
+// FormatDateTime writes t as "2 January 2006 at 3:04pm" in UK time.
+func FormatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(london()).Format("2 January 2006 at 3:04pm")
 }
 
 // FormatNumber writes n with thousands separators: 12345 → "12,345".

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"alliance/internal/domain"
+	"alliance/internal/router"
+	"alliance/internal/service"
+)
+
+type reportJSON struct {
+	ID                 string    `json:"id"`
+	Reference          string    `json:"reference"`
+	Title              string    `json:"title"`
+	Body               string    `json:"body"`
+	SourceGrade        string    `json:"source_grade"`
+	IntelGrade         string    `json:"intel_grade"`
+	Handling           string    `json:"handling"`
+	HandlingConditions string    `json:"handling_conditions,omitempty"`
+	Classification     string    `json:"classification"`
+	Restricted         bool      `json:"restricted"`
+	OriginAgency       string    `json:"originating_agency"`
+	CreatedAt          time.Time `json:"created_at"`
+}
+
+func toJSON(r domain.InfoReport) reportJSON {
+	return reportJSON{r.ID, r.Reference, r.Title, r.Body, r.SourceGrade, r.IntelGrade, string(r.Marking.Handling), r.HandlingConditions,
+		string(r.Marking.Classification), r.Marking.Restricted, r.OriginAgencyName, r.CreatedAt}
+}
+
+func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	verr := &domain.ValidationError{}
+	page, per := 1, 25
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			verr.Add("page", "page must be a whole number from 1")
+		}
+		page = n
+	}
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			verr.Add("per_page", "per_page must be a whole number from 1 to 100")
+		}
+		per = n
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	res, err := a.reports.List(r.Context(), router.ActorFrom(r.Context()), q.Get("q"), page, per)
+	if err != nil {
+		return err
+	}
+	items := make([]reportJSON, len(res.Items))
+	for i, it := range res.Items {
+		items[i] = toJSON(it)
+	}
+	// The response marking travels with the data.
+	w.Header().Set("X-Protective-Marking", string(domain.OfficialSensitive))
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "pages": res.Pages,
+		"marking": domain.OfficialSensitive})
+}
+
+func (a *API) getReport(w http.ResponseWriter, r *http.Request) error {
+	rep, err := a.reports.Get(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("X-Protective-Marking", string(rep.Marking.Classification))
+	return writeJSON(w, http.StatusOK, toJSON(rep))
+}
+
+type reportBody struct {
+	Title              string   `json:"title"`
+	Body               string   `json:"body"`
+	SourceGrade        string   `json:"source_grade"`
+	IntelGrade         string   `json:"intel_grade"`
+	Classification     string   `json:"classification"`
+	Handling           string   `json:"handling"`
+	HandlingConditions string   `json:"handling_conditions"`
+	ConditionAgencies  []string `json:"condition_agencies"`
+	ConditionTypes     []string `json:"condition_types"`
+	Restricted         bool     `json:"restricted"`
+	NamedAgencies      []string `json:"named_agencies"`
+	NamedUsers         []string `json:"named_users"`
+}
+
+func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
+	var b reportBody
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		verr := &domain.ValidationError{}
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			verr.Add("body", "the request body is larger than 1 MiB")
+		case errors.Is(err, io.EOF):
+			verr.Add("body", "send a JSON object")
+		default:
+			verr.Add("body", "the request body is not valid JSON for a report: %s", err.Error())
+		}
+		return verr
+	}
+	rep, err := a.reports.Create(r.Context(), router.ActorFrom(r.Context()), service.ReportInput{
+		Title: b.Title, Body: b.Body, SourceGrade: b.SourceGrade, IntelGrade: b.IntelGrade, Classification: b.Classification,
+		Handling: b.Handling, HandlingConditions: b.HandlingConditions, ConditionAgencies: b.ConditionAgencies, ConditionTypes: b.ConditionTypes,
+		Restricted: b.Restricted, NamedAgencies: b.NamedAgencies, NamedUsers: b.NamedUsers,
+	})
+	if err != nil {
+		return err
+	}
+	full, err := a.reports.Get(r.Context(), router.ActorFrom(r.Context()), rep.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/reports/"+rep.ID)
+	return writeJSON(w, http.StatusCreated, toJSON(full))
+}

@@ -1,0 +1,135 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"alliance/internal/domain"
+	"alliance/internal/service"
+	"alliance/internal/store/storetest"
+)
+
+// TestRestrictedRecordIsInvisible proves, over HTTP and on both engines,
+// that a user without access to a restricted report gets 404 on its page and
+// API route, does not find it in search, does not see it in totals or page
+// counts, and cannot export it, while a user named on it can.
+func TestRestrictedRecordIsInvisible(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			ctx := context.Background()
+			author := signIn(t, a, "analyst@nyp.example")
+			s, err := a.Identity().Authenticate(ctx, author)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 30 open reports and one restricted to a council officer.
+			for i := 0; i < 30; i++ {
+				if _, err := a.Reports().Create(ctx, s.Actor, service.ReportInput{Title: "Zebra open " + string(rune('A'+i%26)), Body: "Seen near the ring road",
+					SourceGrade: "2", IntelGrade: "B", Classification: "OFFICIAL", Handling: "P"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			secret, err := a.Reports().Create(ctx, s.Actor, service.ReportInput{Title: "Zebra restricted witness", Body: "Named witness details",
+				SourceGrade: "1", IntelGrade: "A", Classification: "OFFICIAL-SENSITIVE", Handling: "P", Restricted: true, NamedUsers: []string{"officer@nyc.example"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			outsider := signIn(t, a, "analyst2@nyp.example") // same agency, same role, not named
+			named := signIn(t, a, "officer@nyc.example")
+			admin := signIn(t, a, "admin@nyp.example")
+			outsiderTok := tokenFor(t, a, "analyst2@nyp.example", "read")
+			namedTok := tokenFor(t, a, "officer@nyc.example", "read")
+			page := "/reports/" + secret.ID
+			apiPath := "/api/v1/reports/" + secret.ID
+
+			scenarios := []scenario{
+				{name: "author sees it", path: page, cookie: author, wantStatus: 200, wantContains: []string{"Zebra restricted witness", "Restricted: need to know"}},
+				{name: "named user sees it", path: page, cookie: named, wantStatus: 200, wantContains: []string{"Named witness details"}},
+				{name: "outsider page is not found", path: page, cookie: outsider, wantStatus: 404, wantNotContains: []string{"Zebra restricted", "witness"}},
+				{name: "administrator page is not found", path: page, cookie: admin, wantStatus: 404, wantNotContains: []string{"Zebra restricted"}},
+				{name: "outsider API is not found", path: apiPath, header: map[string]string{"Authorization": "Bearer " + outsiderTok}, wantStatus: 404, wantNotContains: []string{"Zebra"}},
+				{name: "named API", path: apiPath, header: map[string]string{"Authorization": "Bearer " + namedTok}, wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
+				{name: "outsider search", path: "/reports?q=zebra", cookie: outsider, wantStatus: 200,
+					wantContains: []string{"30 reports match", "Page 1 of 2"}, wantNotContains: []string{"Zebra restricted", "31 reports"}},
+				{name: "author search counts it", path: "/reports?q=zebra", cookie: author, wantStatus: 200, wantContains: []string{"31 reports match", "Page 1 of 2"}},
+				{name: "outsider search for the title finds nothing", path: "/reports?q=" + url.QueryEscape("restricted witness"), cookie: outsider, wantStatus: 200,
+					wantContains: []string{"0 reports match"}, wantNotContains: []string{"Zebra restricted"}},
+				{name: "outsider second page", path: "/reports?q=zebra&page=2", cookie: outsider, wantStatus: 200, wantContains: []string{"Page 2 of 2"}, wantNotContains: []string{"Zebra restricted"}},
+				{name: "outsider export", path: "/reports/export.csv?q=zebra", cookie: outsider, wantStatus: 200, wantContains: []string{"OFFICIAL-SENSITIVE", "Zebra open"}, wantNotContains: []string{"Zebra restricted", "witness details"}},
+				{name: "author export", path: "/reports/export.csv?q=zebra", cookie: author, wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
+				{name: "partner officer may not export", path: "/reports/export.csv", cookie: named, wantStatus: 404, wantNotContains: []string{"Zebra"}},
+				{name: "administrator list is not found", path: "/reports", cookie: admin, wantStatus: 404, wantNotContains: []string{"Zebra"}},
+			}
+			for _, sc := range scenarios {
+				t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
+			}
+
+			// API totals do not count it either.
+			for _, tc := range []struct {
+				tok  string
+				want int
+			}{{outsiderTok, 30}, {namedTok, 31}} {
+				req := httptest.NewRequest(http.MethodGet, "/api/v1/reports?q=zebra&per_page=10", nil)
+				req.Header.Set("Authorization", "Bearer "+tc.tok)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				var body struct {
+					Total int `json:"total"`
+					Pages int `json:"pages"`
+					Items []struct {
+						Title string `json:"title"`
+					} `json:"items"`
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+					t.Fatalf("api list: %v: %s", err, rec.Body.String())
+				}
+				if body.Total != tc.want || body.Pages != (tc.want+9)/10 || len(body.Items) != 10 {
+					t.Errorf("api list: got total %d pages %d items %d, want total %d", body.Total, body.Pages, len(body.Items), tc.want)
+				}
+				if tc.want == 30 && strings.Contains(rec.Body.String(), "Zebra restricted") {
+					t.Error("api list for the outsider mentions the restricted report")
+				}
+			}
+		})
+	}
+}
+
+func TestSubmitReportForm(t *testing.T) {
+	a := newApp(t, storetest.Engines(t)[0], nil)
+	h := a.Handler()
+	officer := signIn(t, a, "officer@nyc.example")
+	bad := url.Values{"title": {""}, "body": {"x"}, "source_grade": {"9"}, "intel_grade": {"B"}, "classification": {"SECRET"}, "handling": {"C"}}
+	scenario{name: "bad form", method: "POST", path: "/reports", cookie: officer, body: bad.Encode(), wantStatus: 422,
+		wantContains: []string{"There is a problem", `href="#title"`, "Enter a title", "Choose the source evaluation", "SECRET material must not be put on Alliance",
+			"Enter the handling conditions", `govuk-form-group--error`}}.run(t, h)
+	if n, _ := a.Reports().List(context.Background(), mustActor(t, a, officer), "", 1, 10); n.Total != 0 {
+		t.Errorf("after a bad form: got %d reports, want nothing stored", n.Total)
+	}
+	good := url.Values{"title": {"Cuckooing at Flat 3"}, "body": {"Neighbours report new visitors"}, "source_grade": {"2"}, "intel_grade": {"C"},
+		"classification": {"OFFICIAL-SENSITIVE"}, "handling": {"P"}, "restricted": {"no"}}
+	rec := scenario{name: "good form", method: "POST", path: "/reports", cookie: officer, body: good.Encode(), wantStatus: 303}.run(t, h)
+	loc := rec.Header().Get("Location")
+	scenario{name: "created", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{"Cuckooing at Flat 3", "2C P", "North Yorkshire Council"}}.run(t, h)
+	// OFFICIAL-SENSITIVE handled P from the council: police see it, a fire officer does not.
+	scenario{name: "police see it", path: loc, cookie: signIn(t, a, "analyst@nyp.example"), wantStatus: 200}.run(t, h)
+	scenario{name: "fire do not", path: loc, cookie: signIn(t, a, "officer@nyfrs.example"), wantStatus: 404}.run(t, h)
+}
+
+func mustActor(t *testing.T, a interface {
+	Identity() *service.Identity
+}, cookie string) domain.Actor {
+	t.Helper()
+	s, err := a.Identity().Authenticate(context.Background(), cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Actor
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"alliance/internal/domain"
+	"alliance/internal/service"
+	"alliance/internal/web/view"
+)
+
+type sessionKey struct{}
+
+func withSession(ctx context.Context, s service.Session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+func sessionFrom(ctx context.Context) (service.Session, bool) {
+	s, ok := ctx.Value(sessionKey{}).(service.Session)
+	return s, ok
+}
+
+// maxForm bounds form bodies.
+const maxForm = 1 << 20
+
+// parseForm reads a POSTed form, bounded in size.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		verr := &domain.ValidationError{}
+		verr.Add("form", "The form could not be read. Try again")
+		return verr
+	}
+	return nil
+}
+
+// Form is a form's values and problems, for re-rendering with the GOV.UK
+// error summary and inline errors.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+	order  []string
+}
+
+// NewForm returns a form holding values.
+func NewForm(values url.Values) *Form {
+	if values == nil {
+		values = url.Values{}
+	}
+	return &Form{Values: values, Errors: map[string]string{}}
+}
+
+// Get returns the trimmed value of field.
+func (f *Form) Get(field string) string { return strings.TrimSpace(f.Values.Get(field)) }
+
+// Has reports whether the multi-valued field holds v.
+func (f *Form) Has(field, v string) bool {
+	for _, x := range f.Values[field] {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Fail records a problem with field.
+func (f *Form) Fail(field, msg string) {
+	if _, ok := f.Errors[field]; !ok {
+		f.order = append(f.order, field)
+	}
+	f.Errors[field] = msg
+}
+
+// FailAll records the problems of a validation error, if err is one, and
+// reports whether it was.
+func (f *Form) FailAll(err error) bool {
+	var verr *domain.ValidationError
+	if !errors.As(err, &verr) {
+		return false
+	}
+	for _, p := range verr.Problems {
+		f.Fail(p.Field, p.Message)
+	}
+	return true
+}
+
+// OK reports whether the form has no problems.
+func (f *Form) OK() bool { return len(f.Errors) == 0 }
+
+// Summary lists the problems for the error summary, linked to their fields.
+func (f *Form) Summary() []view.ErrorItem {
+	out := make([]view.ErrorItem, 0, len(f.order))
+	for _, field := range f.order {
+		out = append(out, view.ErrorItem{Message: f.Errors[field], Href: "#" + field})
+	}
+	return out
+}
+
+// safeNext returns next when it is a local path, and "/" otherwise, so a
+// sign-in link cannot send anyone to another site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}

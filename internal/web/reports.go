@@ -1,0 +1,155 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/router"
+	"alliance/internal/service"
+	"alliance/internal/web/view"
+)
+
+type reportsData struct {
+	service.ReportPage
+	CanCreate, CanExport bool
+	Prev, Next           string
+	ExportURL            string
+}
+
+func pageURL(q string, page int) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/reports"
+	}
+	return "/reports?" + v.Encode()
+}
+
+func (h *Web) reportList(w http.ResponseWriter, r *http.Request) error {
+	a := router.ActorFrom(r.Context())
+	q := r.URL.Query().Get("q")
+	page := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return domain.NotFound("page", v)
+		}
+		page = n
+	}
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	res, err := h.reports.List(r.Context(), a, q, page, 25)
+	if err != nil {
+		return err
+	}
+	d := reportsData{ReportPage: res, CanCreate: h.reports.Allowed(r.Context(), a, authz.Create), CanExport: h.reports.Allowed(r.Context(), a, authz.Export)}
+	if res.Page > 1 {
+		d.Prev = pageURL(res.Query, res.Page-1)
+	}
+	if res.Page < res.Pages {
+		d.Next = pageURL(res.Query, res.Page+1)
+	}
+	d.ExportURL = "/reports/export.csv"
+	if res.Query != "" {
+		d.ExportURL += "?q=" + url.QueryEscape(res.Query)
+	}
+	p := h.newPage(r, "Information reports", "/reports")
+	p.Data = d
+	return h.render(w, r, http.StatusOK, "reports", p)
+}
+
+func (h *Web) reportShow(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.reports.Get(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := h.newPage(r, rep.Reference+": "+rep.Title, "/reports")
+	p.Breadcrumbs = []view.Crumb{{Label: "Home", Href: "/"}, {Label: "Information reports", Href: "/reports"}}
+	p.Data = rep
+	return h.render(w, r, http.StatusOK, "report", p)
+}
+
+type reportFormData struct {
+	Form     *Form
+	Agencies []domain.Agency
+	Types    []domain.AgencyTypeInfo
+}
+
+func (h *Web) reportFormPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	if !h.reports.Allowed(r.Context(), a, authz.Create) {
+		return domain.ErrForbidden
+	}
+	ags, err := h.admin.Agencies(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	types, err := h.svc.AgencyTypes(r.Context())
+	if err != nil {
+		return err
+	}
+	p := h.newPage(r, "Submit information", "/reports")
+	p.Errors = f.Summary()
+	p.Data = reportFormData{Form: f, Agencies: ags, Types: types}
+	return h.render(w, r, status, "report_new", p)
+}
+
+func (h *Web) reportNew(w http.ResponseWriter, r *http.Request) error {
+	return h.reportFormPage(w, r, http.StatusOK, NewForm(url.Values{"classification": {"OFFICIAL-SENSITIVE"}, "handling": {"P"}}))
+}
+
+func (h *Web) reportCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	in := service.ReportInput{
+		Title: f.Get("title"), Body: f.Get("body"), SourceGrade: f.Get("source_grade"), IntelGrade: f.Get("intel_grade"),
+		Classification: f.Get("classification"), Handling: f.Get("handling"), HandlingConditions: f.Get("handling_conditions"),
+		ConditionAgencies: f.Values["condition_agencies"], ConditionTypes: f.Values["condition_types"],
+		Restricted: f.Get("restricted") == "yes", NamedAgencies: f.Values["named_agencies"], NamedUsers: splitLines(f.Get("named_users")),
+	}
+	rep, err := h.reports.Create(r.Context(), router.ActorFrom(r.Context()), in)
+	if f.FailAll(err) {
+		return h.reportFormPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/reports/"+rep.ID, http.StatusSeeOther)
+	return nil
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range bytes.FieldsFunc([]byte(s), func(r rune) bool { return r == '\n' || r == ',' || r == ';' || r == ' ' || r == '\r' }) {
+		out = append(out, string(l))
+	}
+	return out
+}
+
+func (h *Web) reportExport(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	a := router.ActorFrom(r.Context())
+	n, err := h.reports.Export(r.Context(), a, r.URL.Query().Get("q"), &buf, time.Now())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-information-reports-OFFICIAL-SENSITIVE-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
+	w.Header().Set("X-Alliance-Rows", strconv.Itoa(n))
+	_, err = buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"alliance/internal/domain"
+	"alliance/internal/router"
+	"alliance/internal/service"
+)
+
+// SessionCookie names the session cookie. The __Host- prefix makes
+// browsers insist on Secure, Path=/ and no Domain, so no other site or
+// subdomain can set or read it.
+const SessionCookie = "__Host-alliance_session"
+
+// Identify resolves the caller of every request and puts it in the request
+// context for the route guard and the handlers. Pages use the session
+// cookie; the API uses only "Authorization: Bearer" tokens and ignores
+// cookies, so no other site can make a browser call it. When the caller
+// cannot be resolved because something failed (not because the credential
+// is wrong), the request ends with pageErr or apiErr.
+func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+				a, err := id.AuthenticateToken(ctx, strings.TrimSpace(bearer))
+				switch {
+				case err == nil:
+					ctx = router.WithWho(ctx, router.Who{Actor: a, Full: true})
+				case !errors.Is(err, domain.ErrNotFound):
+					id.Logger().ErrorContext(ctx, "authenticate api token", "error", err.Error())
+					apiErr.ServeHTTP(w, r)
+					return
+				}
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			s, err := id.Authenticate(ctx, c.Value)
+			switch {
+			case err == nil:
+				ctx = router.WithWho(ctx, router.Who{Actor: s.Actor, Full: s.Stage == service.StageFull})
+				ctx = withSession(ctx, s)
+			case errors.Is(err, domain.ErrNotFound):
+				clearSessionCookie(w)
+			default:
+				id.Logger().ErrorContext(ctx, "authenticate session", "error", err.Error())
+				pageErr.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// clientOf describes the request's origin for sessions and sign-in history.
+func clientOf(r *http.Request) service.Client {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return service.Client{Addr: host, UserAgent: r.UserAgent()}
+}

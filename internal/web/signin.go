@@ -1,0 +1,234 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+
+	"alliance/internal/router"
+	"alliance/internal/service"
+)
+
+type signInData struct {
+	Form      *Form
+	Next      string
+	OIDCLabel string
+}
+
+func (h *Web) signInPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	ps, err := h.svc.Partnerships(r.Context())
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		return h.render(w, r, http.StatusOK, "setup", h.newPage(r, "Set up Alliance", ""))
+	}
+	p := h.newPage(r, "Sign in", "")
+	p.Errors = f.Summary()
+	d := signInData{Form: f, Next: safeNext(f.Get("next"))}
+	if h.oidc != nil {
+		d.OIDCLabel = h.oidc.Label()
+	}
+	p.Data = d
+	return h.render(w, r, status, "sign_in", p)
+}
+
+func (h *Web) signInForm(w http.ResponseWriter, r *http.Request) error {
+	if !router.ActorFrom(r.Context()).Anonymous() {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return h.signInPage(w, r, http.StatusOK, NewForm(r.URL.Query()))
+}
+
+func (h *Web) signIn(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	if f.Get("email") == "" {
+		f.Fail("email", "Enter your email address")
+	}
+	if f.Values.Get("password") == "" {
+		f.Fail("password", "Enter your password")
+	}
+	if !f.OK() {
+		return h.signInPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	res, err := h.id.SignIn(r.Context(), f.Get("email"), f.Values.Get("password"), clientOf(r))
+	switch {
+	case errors.Is(err, service.ErrSignInFailed):
+		f.Fail("email", "Enter a correct email address and password")
+		return h.signInPage(w, r, http.StatusUnauthorized, f)
+	case errors.Is(err, service.ErrThrottled):
+		f.Fail("email", "Too many failed attempts. Wait 15 minutes, then try again, or ask your administrator to help")
+		return h.signInPage(w, r, http.StatusTooManyRequests, f)
+	case err != nil:
+		return err
+	}
+	setSessionCookie(w, res.Token)
+	next := safeNext(f.Get("next"))
+	switch {
+	case res.Stage == service.StageFull:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case res.NeedsEnrolment:
+		http.Redirect(w, r, "/sign-in/set-up-second-factor", http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/sign-in/second-factor?next="+template.URLQueryEscaper(next), http.StatusSeeOther)
+	}
+	return nil
+}
+
+func (h *Web) secondFactorPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	p := h.newPage(r, "Enter your security code", "")
+	p.Errors = f.Summary()
+	p.Data = signInData{Form: f, Next: safeNext(f.Get("next"))}
+	return h.render(w, r, status, "second_factor", p)
+}
+
+func (h *Web) secondFactorForm(w http.ResponseWriter, r *http.Request) error {
+	return h.secondFactorPage(w, r, http.StatusOK, NewForm(r.URL.Query()))
+}
+
+func (h *Web) secondFactor(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		return nil
+	}
+	if f.Get("code") == "" {
+		f.Fail("code", "Enter the 6-digit security code from your authenticator app")
+		return h.secondFactorPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	tok, err := h.id.CompleteSecondFactor(r.Context(), s, f.Get("code"), clientOf(r))
+	switch {
+	case errors.Is(err, service.ErrCodeWrong):
+		f.Fail("code", "Enter the current security code from your authenticator app, or an unused recovery code")
+		return h.secondFactorPage(w, r, http.StatusUnauthorized, f)
+	case errors.Is(err, service.ErrThrottled):
+		f.Fail("code", "Too many failed attempts. Wait 15 minutes, then sign in again")
+		return h.secondFactorPage(w, r, http.StatusTooManyRequests, f)
+	case err != nil:
+		return err
+	}
+	setSessionCookie(w, tok)
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+	return nil
+}
+
+type enrolData struct {
+	Form   *Form
+	Sealed string
+	Secret string
+	QR     template.URL
+}
+
+func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *Form, sealed string) error {
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		return nil
+	}
+	var e service.Enrolment
+	var err error
+	if sealed == "" {
+		e, err = h.id.BeginEnrolment(r.Context(), s)
+	} else {
+		e, err = h.id.ResumeEnrolment(sealed, s)
+	}
+	if err != nil {
+		return err
+	}
+	p := h.newPage(r, "Set up your second factor", "")
+	p.Errors = f.Summary()
+	// The QR code is a data: URL, which the CSP allows for images.
+	p.Data = enrolData{Form: f, Sealed: e.Sealed, Secret: e.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.PNG))}
+	return h.render(w, r, status, "set_up_second_factor", p)
+}
+
+func (h *Web) enrolForm(w http.ResponseWriter, r *http.Request) error {
+	return h.enrolPage(w, r, http.StatusOK, NewForm(nil), "")
+}
+
+func (h *Web) enrol(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	s, ok := sessionFrom(r.Context())
+	if !ok {
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		return nil
+	}
+	codes, tok, err := h.id.ConfirmEnrolment(r.Context(), s, f.Get("sealed"), f.Get("code"), clientOf(r))
+	if errors.Is(err, service.ErrCodeWrong) {
+		f.Fail("code", "Enter the 6-digit code your authenticator app shows for Alliance")
+		return h.enrolPage(w, r, http.StatusUnprocessableEntity, f, f.Get("sealed"))
+	}
+	if err != nil {
+		return err
+	}
+	if tok != "" {
+		setSessionCookie(w, tok)
+	}
+	p := h.newPage(r, "Save your recovery codes", "")
+	p.Data = codes
+	return h.render(w, r, http.StatusOK, "recovery_codes", p)
+}
+
+func (h *Web) signOut(w http.ResponseWriter, r *http.Request) error {
+	if s, ok := sessionFrom(r.Context()); ok {
+		if err := h.id.SignOut(r.Context(), s); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(w)
+	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
+	return nil
+}
+
+const oidcCookie = "__Host-alliance_oidc"
+
+func (h *Web) oidcBegin(w http.ResponseWriter, r *http.Request) error {
+	if h.oidc == nil {
+		return errNotFound
+	}
+	u, sealed := h.oidc.Begin(safeNext(r.URL.Query().Get("next")))
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 600})
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return nil
+}
+
+func (h *Web) oidcCallback(w http.ResponseWriter, r *http.Request) error {
+	if h.oidc == nil {
+		return errNotFound
+	}
+	c, err := r.Cookie(oidcCookie)
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	f := NewForm(nil)
+	if err != nil {
+		f.Fail("email", "Sign-in with your agency account did not complete. Try again")
+		return h.signInPage(w, r, http.StatusBadRequest, f)
+	}
+	q := r.URL.Query()
+	tok, next, err := h.oidc.Finish(r.Context(), c.Value, q.Get("state"), q.Get("code"), clientOf(r))
+	switch {
+	case errors.Is(err, service.ErrOIDCNotLinked):
+		f.Fail("email", "Your agency account is not linked to Alliance. Ask your Alliance administrator to link it")
+		return h.signInPage(w, r, http.StatusForbidden, f)
+	case errors.Is(err, service.ErrOIDCFailed):
+		h.log.WarnContext(r.Context(), "oidc sign-in failed", "error", err.Error())
+		f.Fail("email", "Sign-in with your agency account did not complete. Try again")
+		return h.signInPage(w, r, http.StatusBadRequest, f)
+	case err != nil:
+		return err
+	}
+	setSessionCookie(w, tok)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	return nil
+}
