@@ -23,7 +23,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"alliance/internal/app"
+	"alliance/internal/auth"
 	"alliance/internal/config"
+	"alliance/internal/demo"
+	"alliance/internal/service"
 )
 
 //go:embed testdata/axe.min.js
@@ -48,6 +51,7 @@ func chromiumPath() string {
 type harness struct {
 	base    string
 	browser context.Context
+	app     *app.App
 }
 
 var (
@@ -94,10 +98,11 @@ func start(chromium string) (*harness, error) {
 	}
 	c.DB = filepath.Join(dir, "e2e.db")
 	c.Demo = true
+	c.SecretKey = "00000000000000000000000000000000000000000000000000000000000000e2"
 	c.ShutdownTimeout = 5 * time.Second
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, c, log, app.Options{Version: "e2e"})
+	a, err := app.New(ctx, c, log, app.Options{Version: "e2e", Hasher: auth.NewHasher(auth.Argon2Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 4)})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -129,7 +134,7 @@ func start(chromium string) (*harness, error) {
 		return nil, fmt.Errorf("start %s: %w", chromium, err)
 	}
 	cleanups = append(cleanups, func() { bcancel(); acancel() })
-	return &harness{base: "http://" + ln.Addr().String(), browser: bctx}, nil
+	return &harness{base: "http://" + ln.Addr().String(), browser: bctx, app: a}, nil
 }
 
 // tab opens a new tab and collects its console messages.
@@ -139,9 +144,11 @@ type tab struct {
 	msgs []chromedp.ConsoleMessage
 }
 
+// tab opens a new tab in its own browser context: its own cookies, as if a
+// different browser.
 func (h *harness) tab(t *testing.T) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(h.browser)
+	ctx, cancel := chromedp.NewContext(h.browser, chromedp.WithNewBrowserContext())
 	ctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { tcancel(); cancel() })
 	tb := &tab{ctx: ctx}
@@ -226,88 +233,163 @@ func screenshot(t *testing.T, tb *tab, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
+// signIn signs tb's tab in through the form.
+func (h *harness) signIn(t *testing.T, tb *tab, email, password string) {
+	t.Helper()
+	err := chromedp.Do(tb.ctx,
+		chromedp.Navigate(h.base+"/sign-in"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("form[action='/sign-in'] button")),
+		chromedp.WaitNotPresent(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("h1")),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
+	}
+}
+
+func (tb *tab) text(t *testing.T, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (tb *tab) location(t *testing.T) string {
+	t.Helper()
+	l, err := chromedp.Run(tb.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// checkPage runs the checks every page gets: the marking top and bottom,
+// the CSP-nonce'd script ran, Arial, axe-core, and no console errors.
+func (h *harness) checkPage(t *testing.T, tb *tab, name, path string, wantStatusPage bool) {
+	t.Helper()
+	marks, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll('.app-marking')].filter(e => e.offsetHeight > 0).map(e => e.textContent.trim())`))
+	if err != nil || len(marks) != 2 || marks[0] != "OFFICIAL-SENSITIVE" || marks[1] != "OFFICIAL-SENSITIVE" {
+		t.Errorf("%s markings: got %v, %v; want OFFICIAL-SENSITIVE top and bottom", name, marks, err)
+	}
+	classes, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body.className`))
+	if err != nil || !strings.Contains(classes, "js-enabled") || !strings.Contains(classes, "govuk-frontend-supported") {
+		t.Errorf("%s body classes: got %q, %v; want js-enabled and govuk-frontend-supported", name, classes, err)
+	}
+	font, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('h1')).fontFamily`))
+	if err != nil || !strings.Contains(strings.ToLower(font), "arial") || strings.Contains(strings.ToLower(font), "transport") {
+		t.Errorf("%s h1 font: got %q, %v; want Arial and never GDS Transport", name, font, err)
+	}
+	tb.checkAccessible(t, path)
+	screenshot(t, tb, name)
+	time.Sleep(100 * time.Millisecond) // let late console messages arrive
+	expected := ""
+	if wantStatusPage {
+		expected = h.base + path
+	}
+	if errs := tb.consoleErrors(expected); len(errs) > 0 {
+		t.Errorf("console errors on %s: %v", path, errs)
+	}
+}
+
 func TestPages(t *testing.T) {
 	h := setup(t)
+	// Some reports, one restricted, so the list and the report page have content.
+	ctx := context.Background()
+	res, err := h.app.Identity().SignIn(ctx, "analyst@nyp.example", demo.Password, service.Client{Addr: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.app.Identity().Authenticate(ctx, res.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := h.app.Reports().Create(ctx, s.Actor, service.ReportInput{Title: "Vehicle seen at cuckooed flat", Body: "Black hatchback, two visits a day.",
+		SourceGrade: "2", IntelGrade: "B", Classification: "OFFICIAL-SENSITIVE", Handling: "P"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct {
-		name, path   string
-		wantH1       string
-		wantContains []string
+		name, as, path string
+		wantH1         string
+		wantContains   []string
+		status         bool
 	}{
-		{"home", "/", "North Yorkshire: Project Alliance", []string{"At a glance", "195"}},
-		{"agencies", "/agencies", "Partner agencies", []string{"North Yorkshire Police", "St Giles Trust"}},
-		{"areas", "/areas", "Reporting structure", []string{"Craven", "E07000163"}},
-		{"district", "/areas/E06000014", "York", []string{"Acomb"}},
-		{"ward", "/areas/E05006189", "Aire Valley with Lothersdale", []string{"GeoJSON boundary"}},
-		{"about", "/about", "About Alliance", []string{"Open Government Licence"}},
-		{"not found", "/areas/E05999999", "Page not found", []string{"Go to the home page"}},
+		{"sign in", "", "/sign-in", "Sign in to Alliance", []string{"Email address", "Password"}, false},
+		{"home", "analyst@nyp.example", "/", "North Yorkshire: Project Alliance", []string{"At a glance", "195", "Demo account"}, false},
+		{"agencies", "analyst@nyp.example", "/agencies", "Partner agencies", []string{"North Yorkshire Police", "St Giles Trust"}, false},
+		{"areas", "analyst@nyp.example", "/areas", "Reporting structure", []string{"Craven", "E07000163"}, false},
+		{"district", "analyst@nyp.example", "/areas/E06000014", "York", []string{"Acomb"}, false},
+		{"ward", "analyst@nyp.example", "/areas/E05006189", "Aire Valley with Lothersdale", []string{"GeoJSON boundary"}, false},
+		{"reports", "analyst@nyp.example", "/reports", "Information reports", []string{"Vehicle seen at cuckooed flat", "Export these reports"}, false},
+		{"report", "analyst@nyp.example", "/reports/" + rep.ID, "Vehicle seen at cuckooed flat", []string{"2B P", "OFFICIAL-SENSITIVE"}, false},
+		{"submit information", "officer@nyc.example", "/reports/new", "Submit information", []string{"Source evaluation", "Handling code", "Need to know"}, false},
+		{"account", "analyst@nyp.example", "/account", "Your account", []string{"This session", "Sign out everywhere", "API tokens"}, false},
+		{"change password", "analyst@nyp.example", "/account/password", "Change your password", []string{"Current password"}, false},
+		{"users", "admin@nyp.example", "/admin/users", "Users", []string{"Add a user", "dpo@nyp.example"}, false},
+		{"add user", "admin@nyp.example", "/admin/users/new", "Add a user", []string{"Roles", "Kind of account"}, false},
+		{"sign-in history", "admin@nyp.example", "/admin/sign-ins", "Sign-in history", []string{"signed in"}, false},
+		{"about", "", "/about", "About Alliance", []string{"Open Government Licence"}, false},
+		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			tb := h.tab(t)
+			if p.as != "" {
+				h.signIn(t, tb, p.as, demo.Password)
+			}
 			if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+p.path), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 				t.Fatalf("open %s: %v", p.path, err)
 			}
-			h1, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("h1")))
-			if err != nil || strings.TrimSpace(h1) != p.wantH1 {
-				t.Errorf("h1: got %q, %v; want %q", h1, err, p.wantH1)
+			if got := tb.text(t, "h1"); got != p.wantH1 {
+				t.Errorf("h1: got %q, want %q", got, p.wantH1)
 			}
-			body, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("body")))
-			if err != nil {
-				t.Fatal(err)
-			}
+			body := tb.text(t, "body")
 			for _, s := range p.wantContains {
 				if !strings.Contains(body, s) {
 					t.Errorf("page lacks %q", s)
 				}
 			}
-			// The marking shows at the top and the bottom.
-			marks, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]string](
-				`[...document.querySelectorAll('.app-marking')].filter(e => e.offsetHeight > 0).map(e => e.textContent.trim())`))
-			if err != nil || len(marks) != 2 || marks[0] != "OFFICIAL-SENSITIVE" || marks[1] != "OFFICIAL-SENSITIVE" {
-				t.Errorf("markings: got %v, %v; want OFFICIAL-SENSITIVE top and bottom", marks, err)
-			}
-			// The nonce'd inline script ran under the strict CSP, and GOV.UK
-			// Frontend's module initialised.
-			classes, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.body.className`))
-			if err != nil || !strings.Contains(classes, "js-enabled") || !strings.Contains(classes, "govuk-frontend-supported") {
-				t.Errorf("body classes: got %q, %v; want js-enabled and govuk-frontend-supported", classes, err)
-			}
-			font, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('h1')).fontFamily`))
-			if err != nil || !strings.Contains(strings.ToLower(font), "arial") || strings.Contains(strings.ToLower(font), "transport") {
-				t.Errorf("h1 font: got %q, %v; want Arial and never GDS Transport", font, err)
-			}
-			tb.checkAccessible(t, p.path)
-			screenshot(t, tb, p.name)
-			time.Sleep(100 * time.Millisecond) // let late console messages arrive
-			expected := ""
-			if p.wantH1 == "Page not found" {
-				expected = h.base + p.path
-			}
-			if errs := tb.consoleErrors(expected); len(errs) > 0 {
-				t.Errorf("console errors on %s: %v", p.path, errs)
-			}
+			h.checkPage(t, tb, p.name, p.path, p.status)
 		})
 	}
+	// The user detail page, found through the list.
+	t.Run("user", func(t *testing.T) {
+		tb := h.tab(t)
+		h.signIn(t, tb, "admin@nyp.example", demo.Password)
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/admin/users"), chromedp.Click(chromedp.CSS(`#users a[href^="/admin/users/"]`)), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+			t.Fatal(err)
+		}
+		h.checkPage(t, tb, "user", "/admin/users/…", false)
+	})
 }
 
-// TestWorksWithoutJavaScript follows the navigation with scripts disabled.
+// TestWorksWithoutJavaScript signs in and follows the navigation with
+// scripts disabled.
 func TestWorksWithoutJavaScript(t *testing.T) {
 	h := setup(t)
 	tb := h.tab(t)
 	err := chromedp.Do(tb.ctx,
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			return emulationScriptsOff(ctx)
-		}),
-		chromedp.Navigate(h.base+"/"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error { return emulationScriptsOff(ctx) }),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.signIn(t, tb, "analyst@nyp.example", demo.Password)
+	err = chromedp.Do(tb.ctx,
 		chromedp.Click(chromedp.CSS(`a.govuk-service-navigation__link[href="/areas"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table")),
 	)
 	if err != nil {
 		t.Fatalf("navigate without JavaScript: %v", err)
 	}
-	loc, err := chromedp.Run(tb.ctx, chromedp.Location())
-	if err != nil || !strings.HasSuffix(loc, "/areas") {
-		t.Errorf("got location %q, %v; want /areas", loc, err)
+	if loc := tb.location(t); !strings.HasSuffix(loc, "/areas") {
+		t.Errorf("got location %q, want /areas", loc)
 	}
 }
 
