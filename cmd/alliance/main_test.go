@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,12 @@ import (
 	"alliance/internal/store"
 	"alliance/internal/store/storetest"
 )
+
+// testEnv is the environment the tests run the binary with: PostgreSQL
+// needs a configured secret key.
+func testEnv() []string {
+	return append(os.Environ(), "ALLIANCE_SECRET_KEY=00000000000000000000000000000000000000000000000000000000000000cc")
+}
 
 // buildBinary compiles the alliance command once for the process tests.
 func buildBinary(t *testing.T) string {
@@ -40,6 +48,7 @@ func TestKillDuringDemoLoad(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)
 			cmd := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "debug", "--demo-step-delay", "2s")
+			cmd.Env = testEnv()
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -88,6 +97,7 @@ func TestKillDuringDemoLoad(t *testing.T) {
 			// Start again: the demo completes, and SIGTERM stops the server
 			// cleanly.
 			serve := exec.Command(bin, "serve", "--demo", "--db", dsn, "--addr", "127.0.0.1:0")
+			serve.Env = testEnv()
 			stdout, err := serve.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -172,5 +182,76 @@ func TestCLIErrors(t *testing.T) {
 	out, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "ALLIANCE_DEMO") {
 		t.Errorf("bad environment: got %v\n%s, want an error naming ALLIANCE_DEMO", err, out)
+	}
+}
+
+func TestUserAndTokenCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cli.db")
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(bin, append(args, "--db", db, "--log-level", "warn")...).Output()
+		return string(out), err
+	}
+	if out, err := run("demo"); err != nil {
+		t.Fatalf("demo: %v %s", err, out)
+	}
+	out, err := run("user", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 29 || !strings.Contains(out, "analyst@nyp.example\tNorth Yorkshire Police\tintelligence_analyst") {
+		t.Errorf("user list: got %d lines:\n%s\nwant 29 with email, agency and roles", len(lines), out)
+	}
+	out, err = run("user", "add", "--email", "new.admin@nyp.example", "--name", "Nia Admin", "--agency", "North Yorkshire Police", "--role", "administrator", "--role", "auditor")
+	if err != nil || !strings.Contains(out, "/reset-password/") || !strings.Contains(out, "administrator,auditor") {
+		t.Errorf("user add: got %v\n%s", err, out)
+	}
+	out, err = run("user", "add", "--email", "case.system@york.example", "--name", "York case system", "--agency", "York Case Hub", "--agency-type", "local_authority",
+		"--role", "partner_officer", "--service-account")
+	if err != nil || strings.Contains(out, "/reset-password/") {
+		t.Errorf("service account: got %v\n%s, want no reset link", err, out)
+	}
+	if out, err := run("user", "add", "--email", "bad", "--name", "X", "--agency", "North Yorkshire Police", "--role", "nope"); err == nil {
+		t.Errorf("bad user add: got success %s", out)
+	}
+	out, err = run("token", "create", "--user", "analyst@nyp.example", "--scopes", "read")
+	tok := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(tok, "alliance_") || len(tok) < 40 {
+		t.Fatalf("token create: got %q, %v", out, err)
+	}
+	// The token works against a server on the same database.
+	srv := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	stdout, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	var url string
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "Alliance is ready at "); ok {
+			url = strings.Fields(rest)[0]
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	req, _ := http.NewRequest(http.MethodGet, url+"api/v1/partnership", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "north-yorkshire") {
+		t.Errorf("API with the new token: got %d %s", resp.StatusCode, body)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -119,11 +120,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 // NewWithStore is New over an open store, which the App then owns.
 func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
-	loaded, res, err := Prepare(ctx, st, cfg, log, opts)
+	key, err := SecretKey(cfg, st)
 	if err != nil {
 		return nil, err
 	}
-	key, err := SecretKey(cfg, st)
+	loaded, res, err := Prepare(ctx, st, cfg, log, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	}
 	hasher := opts.Hasher
 	if hasher == nil {
-		hasher = auth.NewHasher(auth.DefaultArgon2, 2)
+		hasher = auth.NewHasher(auth.DefaultArgon2, max(1, runtime.NumCPU()/2))
 	}
 	svc := service.New(st, log)
 	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,

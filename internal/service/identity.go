@@ -77,6 +77,9 @@ var (
 	ErrSignInFailed = errors.New("sign-in failed: wrong email address or password")
 	// ErrThrottled means too many failures: wait before trying again.
 	ErrThrottled = errors.New("sign-in refused: too many failed attempts")
+	// ErrBusy means too many sign-ins are being checked at once; the caller
+	// should try again in a moment. It bounds the queue a storm can build.
+	ErrBusy = errors.New("sign-in refused: too busy")
 	// ErrCodeWrong means a second-factor or recovery code was wrong or used.
 	ErrCodeWrong = errors.New("second factor refused: wrong or used code")
 )
@@ -153,13 +156,20 @@ func (id *Identity) SignIn(ctx context.Context, email, password string, c Client
 		return SignInResult{}, err
 	}
 	ok, rehash := false, false
+	// Wait at most a few seconds for a hashing slot: past that the server is
+	// being stormed, and queueing more work would only slow everyone.
+	hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
 	if found && cred.PasswordHash != "" {
-		ok, rehash, err = id.hasher.Verify(ctx, cred.PasswordHash, password)
+		ok, rehash, err = id.hasher.Verify(hctx, cred.PasswordHash, password)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return SignInResult{}, ErrBusy
+		}
 		if err != nil && !errors.Is(err, auth.ErrBadHash) {
 			return SignInResult{}, err
 		}
-	} else {
-		id.hasher.Burn(ctx, password)
+	} else if !id.hasher.Burn(hctx, password) && ctx.Err() == nil {
+		return SignInResult{}, ErrBusy
 	}
 	if !ok || !cred.User.Active || cred.ServiceAccount {
 		err := id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

@@ -22,11 +22,11 @@ func (h *Web) Register(t *router.Table) {
 
 	// Signing in and out.
 	t.Handle("GET /sign-in", router.AccessPublic, h.page(h.signInForm))
-	t.Handle("POST /sign-in", router.AccessPublic, h.page(h.signIn))
+	t.Handle("POST /sign-in", router.AccessPublic, h.limit.Wrap(h.page(h.signIn), h.page(h.tooMany)))
 	t.Handle("GET /sign-in/oidc", router.AccessPublic, h.page(h.oidcBegin))
 	t.Handle("GET /sign-in/oidc/callback", router.AccessPublic, h.page(h.oidcCallback))
 	t.Handle("GET /sign-in/second-factor", router.AccessSecondFactor, h.page(h.secondFactorForm))
-	t.Handle("POST /sign-in/second-factor", router.AccessSecondFactor, h.page(h.secondFactor))
+	t.Handle("POST /sign-in/second-factor", router.AccessSecondFactor, h.limit.Wrap(h.page(h.secondFactor), h.page(h.tooMany)))
 	t.Handle("GET /sign-in/set-up-second-factor", router.AccessSecondFactor, h.page(h.enrolForm))
 	t.Handle("POST /sign-in/set-up-second-factor", router.AccessSecondFactor, h.page(h.enrol))
 	t.Handle("POST /sign-out", router.AccessPublic, h.page(h.signOut))

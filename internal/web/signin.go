@@ -64,6 +64,9 @@ func (h *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, service.ErrThrottled):
 		f.Fail("email", "Too many failed attempts. Wait 15 minutes, then try again, or ask your administrator to help")
 		return h.signInPage(w, r, http.StatusTooManyRequests, f)
+	case errors.Is(err, service.ErrBusy):
+		f.Fail("email", "Alliance is busy. Wait a moment, then try again")
+		return h.signInPage(w, r, http.StatusServiceUnavailable, f)
 	case err != nil:
 		return err
 	}
@@ -231,4 +234,11 @@ func (h *Web) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	setSessionCookie(w, tok)
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 	return nil
+}
+
+// tooMany answers a sign-in refused by the per-address rate limit.
+func (h *Web) tooMany(w http.ResponseWriter, r *http.Request) error {
+	f := NewForm(nil)
+	f.Fail("email", "Too many attempts from your network. Wait a minute, then try again")
+	return h.signInPage(w, r, http.StatusTooManyRequests, f)
 }

@@ -43,6 +43,7 @@ type Web struct {
 	views   *view.Engine
 	assets  *Assets
 	version string
+	limit   *RateLimit
 }
 
 // New parses the templates and hashes the assets.
@@ -68,7 +69,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, oidc: opts.OIDC,
-		log: log, views: views, assets: assets, version: opts.Version}, nil
+		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
 // Assets returns the static file server.
