@@ -41,12 +41,14 @@ wait_ready "$work/demo2.out"; t1=$(date +%s%N)
 kill -TERM $server; wait $server || true
 echo "serve on an existing database: ready in $(( (t1 - t0) / 1000000 )) ms"
 
-echo "== generate (45 partnerships, $users users each)"
+echo "== generate (the demo, then 45 synthetic partnerships, $users users each)"
+"$bin" demo --db "$work/bench.db" --log-level warn >/dev/null
 "$bin" generate --db "$work/bench.db" --users "$users" --log-level warn 2>/dev/null
 ls -l "$work/bench.db" | awk '{printf "database file: %.0f MiB\n", $5/1048576}'
+token=$("$bin" token create --db "$work/bench.db" --user analyst@nyp.example --scopes read --log-level warn 2>/dev/null)
 
-echo "== load: serve on the benchmark-scale database"
-"$bin" serve --db "$work/bench.db" --partnership synthetic-001 --addr 127.0.0.1:$port --log-level warn > "$work/serve.out" 2>&1 & server=$!
+echo "== load: serve on the benchmark-scale database (pages as a signed-in demo analyst, API with a token)"
+"$bin" serve --db "$work/bench.db" --addr 127.0.0.1:$port --log-level warn > "$work/serve.out" 2>&1 & server=$!
 wait_ready "$work/serve.out"
 
 ( while kill -0 $server 2>/dev/null; do
@@ -55,7 +57,13 @@ wait_ready "$work/serve.out"
   done ) > "$work/rss.txt" &
 sampler=$!
 "$bin" loadtest --url http://127.0.0.1:$port --duration "$duration" --concurrency 16 \
-  --paths "/,/areas,/areas/E07900001,/api/v1/areas,/api/v1/areas?level=ward,/agencies"
+  --email analyst@nyp.example --password alliance-demo-partnership \
+  --paths "/,/areas,/areas/E07000163,/agencies,/reports,/account"
+"$bin" loadtest --url http://127.0.0.1:$port --duration "$duration" --concurrency 16 --token "$token" \
+  --paths "/api/v1/areas,/api/v1/areas?level=ward,/api/v1/reports"
+echo "== sign-in storm: 100 failed sign-ins a second against ordinary pages"
+"$bin" loadtest --url http://127.0.0.1:$port --duration 30s --concurrency 8 --storm-rate 100 \
+  --email analyst@nyp.example --password alliance-demo-partnership --paths "/,/areas,/reports"
 kill $sampler 2>/dev/null || true
 peak=$(sort -n "$work/rss.txt" | tail -n 1)
 echo "serve peak resident memory during the load: $(( peak / 1024 )) MiB"
