@@ -25,6 +25,10 @@ const SessionCookie = "__Host-alliance_session"
 func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if anonymousPath(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 				a, err := id.AuthenticateToken(ctx, strings.TrimSpace(bearer))
@@ -73,4 +77,14 @@ func clientOf(r *http.Request) service.Client {
 		host = r.RemoteAddr
 	}
 	return service.Client{Addr: host, UserAgent: r.UserAgent()}
+}
+
+// anonymousPath reports paths served the same to everyone, whose requests
+// need no session look-up: assets and the operator endpoints.
+func anonymousPath(p string) bool {
+	switch p {
+	case "/healthz", "/readyz", "/metrics", "/favicon.ico":
+		return true
+	}
+	return strings.HasPrefix(p, "/static/")
 }
