@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -33,6 +34,12 @@ func serveCmd(env Env) *cobra.Command {
 		log := logger(env, c)
 		ctx := cmd.Context()
 		start := time.Now()
+		// Password hashing allocates 64 MiB a time; a soft memory limit makes
+		// the collector return that promptly instead of letting the heap
+		// double. GOMEMLIMIT, when set, wins.
+		if env.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(192 << 20)
+		}
 		ln, err := c.Listen()
 		if err != nil {
 			return err

@@ -68,6 +68,12 @@ type Result struct {
 // Load writes the demo partnership into an empty database. It returns
 // ErrNotEmpty, and writes nothing, when any partnership exists.
 func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
+	// Cheap check first: a second start must not pay for a password hash.
+	if n, err := s.CountPartnerships(ctx, s.Reader()); err != nil {
+		return Result{}, fmt.Errorf("demo: %w", err)
+	} else if n > 0 {
+		return Result{}, ErrNotEmpty
+	}
 	hasher := opts.Hasher
 	if hasher == nil {
 		hasher = auth.NewHasher(auth.DefaultArgon2, 1)
