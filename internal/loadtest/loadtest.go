@@ -14,8 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync"
 	"text/tabwriter"
 	"time"
 )
@@ -126,67 +124,13 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 }
 
 func runOne(ctx context.Context, client *http.Client, opts Options, path string) (Result, error) {
-	target := opts.BaseURL + path
-	if _, err := url.Parse(target); err != nil {
+	if _, err := url.Parse(opts.BaseURL + path); err != nil {
 		return Result{}, fmt.Errorf("loadtest: bad path %q: %w", path, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Duration)
-	defer cancel()
-	var (
-		mu        sync.Mutex
-		latencies = make([]time.Duration, 0, min(opts.MaxRequests, 1<<16))
-		errs      int
-		issued    int
-	)
-	take := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if issued >= opts.MaxRequests {
-			return false
-		}
-		issued++
-		return true
-	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range opts.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil && take() {
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-				if err != nil {
-					return
-				}
-				for k, v := range opts.Header {
-					req.Header[k] = v
-				}
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				var ok bool
-				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					ok = resp.StatusCode < 400
-				}
-				d := time.Since(t0)
-				if ctx.Err() != nil && err != nil {
-					return // cut off by the deadline: not a server error
-				}
-				mu.Lock()
-				latencies = append(latencies, d)
-				if !ok {
-					errs++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(latencies)
-	return Result{Path: path, Requests: len(latencies), Errors: errs, Elapsed: elapsed,
-		P50: pct(latencies, 50), P95: pct(latencies, 95), P99: pct(latencies, 99)}, nil
+	opts.Paths = []string{path}
+	r, err := roundRobin(ctx, client, opts)
+	r.Path = path
+	return r, err
 }
 
 // pct returns the p-th percentile of sorted d (nearest rank).
