@@ -69,7 +69,7 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getReport(w http.ResponseWriter, r *http.Request) error {
-	rep, err := a.reports.Get(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	rep, err := a.reports.View(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	full, err := a.reports.Get(r.Context(), router.ActorFrom(r.Context()), rep.ID)
+	full, err := a.reports.View(r.Context(), router.ActorFrom(r.Context()), rep.ID)
 	if err != nil {
 		return err
 	}

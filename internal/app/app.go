@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"alliance/internal/api"
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
@@ -139,8 +140,10 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	svc := service.New(st, log)
 	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,
 		service.IdentityConfig{IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionMax}, log)
-	reports := service.NewReports(st, log)
-	admin := service.NewAdmin(st, id, log)
+	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
+	reports := service.NewReports(st, log, alog)
+	admin := service.NewAdmin(st, id, log, alog)
+	auditing := service.NewAuditing(st, log, alog)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -156,7 +159,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 	}
 	metrics := observe.NewMetrics(st.Pools())
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, OIDC: oidcSvc, Log: log, Version: opts.Version})
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, OIDC: oidcSvc, Log: log, Version: opts.Version})
 	if err != nil {
 		return nil, err
 	}

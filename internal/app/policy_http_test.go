@@ -52,7 +52,14 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 
 			scenarios := []scenario{
 				{name: "author sees it", path: page, cookie: author, wantStatus: 200, wantContains: []string{"Zebra restricted witness", "Restricted: need to know"}},
+				{name: "named user is asked why first", path: page, cookie: named, wantStatus: 200,
+					wantContains: []string{"Why are you opening this record?", "Zebra restricted witness", "Safeguarding a person"}, wantNotContains: []string{"Named witness details"}},
+				{name: "a reason is required", method: "POST", path: page + "/purpose", cookie: named, body: "purpose=other&detail=", wantStatus: 422,
+					wantContains: []string{"Explain why you are opening this record"}},
+				{name: "named user gives a reason", method: "POST", path: page + "/purpose", cookie: named, body: "purpose=safeguarding&detail=Strategy+meeting", wantStatus: 303},
 				{name: "named user sees it", path: page, cookie: named, wantStatus: 200, wantContains: []string{"Named witness details"}},
+				{name: "and is not asked again", path: page, cookie: named, wantStatus: 200, wantNotContains: []string{"Why are you opening"}},
+				{name: "outsider cannot give a reason for it", method: "POST", path: page + "/purpose", cookie: outsider, body: "purpose=tasking", wantStatus: 404},
 				{name: "outsider page is not found", path: page, cookie: outsider, wantStatus: 404, wantNotContains: []string{"Zebra restricted", "witness"}},
 				{name: "administrator page is not found", path: page, cookie: admin, wantStatus: 404, wantNotContains: []string{"Zebra restricted"}},
 				{name: "outsider API is not found", path: apiPath, header: map[string]string{"Authorization": "Bearer " + outsiderTok}, wantStatus: 404, wantNotContains: []string{"Zebra"}},
@@ -63,12 +70,31 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 				{name: "outsider search for the title finds nothing", path: "/reports?q=" + url.QueryEscape("restricted witness"), cookie: outsider, wantStatus: 200,
 					wantContains: []string{"0 reports match"}, wantNotContains: []string{"Zebra restricted"}},
 				{name: "outsider second page", path: "/reports?q=zebra&page=2", cookie: outsider, wantStatus: 200, wantContains: []string{"Page 2 of 2"}, wantNotContains: []string{"Zebra restricted"}},
-				{name: "outsider export", path: "/reports/export.csv?q=zebra", cookie: outsider, wantStatus: 200, wantContains: []string{"OFFICIAL-SENSITIVE", "Zebra open"}, wantNotContains: []string{"Zebra restricted", "witness details"}},
-				{name: "author export", path: "/reports/export.csv?q=zebra", cookie: author, wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
-				{name: "partner officer may not export", path: "/reports/export.csv", cookie: named, wantStatus: 404, wantNotContains: []string{"Zebra"}},
+				{name: "export needs a purpose", method: "POST", path: "/reports/export", cookie: outsider, body: "q=zebra", wantStatus: 422,
+					wantContains: []string{"Say why you are exporting", "Say who will receive"}, wantNotContains: []string{"Zebra open"}},
+				{name: "outsider export", method: "POST", path: "/reports/export", cookie: outsider, body: "q=zebra&purpose=Tasking&recipients=SOC+team", wantStatus: 200,
+					wantContains: []string{"OFFICIAL-SENSITIVE", "Zebra open", "Recipients: SOC team"}, wantNotContains: []string{"Zebra restricted", "witness details"}},
+				{name: "author export", method: "POST", path: "/reports/export", cookie: author, body: "q=zebra&purpose=Tasking&recipients=SOC+team", wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
+				{name: "partner officer may not export", path: "/reports/export", cookie: named, wantStatus: 404, wantNotContains: []string{"Zebra"}},
+				{name: "partner officer may not post an export", method: "POST", path: "/reports/export", cookie: named, body: "purpose=x&recipients=y", wantStatus: 404, wantNotContains: []string{"Zebra"}},
 				{name: "administrator list is not found", path: "/reports", cookie: admin, wantStatus: 404, wantNotContains: []string{"Zebra"}},
 			}
 			for _, sc := range scenarios {
+				t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
+			}
+
+			// The auditor sees who has seen it, and why; nobody else can.
+			dpo := signIn(t, a, "dpo@nyp.example")
+			for _, sc := range []scenario{
+				{name: "who has seen it", path: "/audit/records/" + secret.ID, cookie: dpo, wantStatus: 200,
+					wantContains: []string{"Who has seen this record", "consultation", "Safeguarding a person: Strategy meeting", "collection", "disclosure", "Tasking"}},
+				{name: "analyst cannot read the log", path: "/audit", cookie: author, wantStatus: 404},
+				{name: "administrator cannot read the log", path: "/audit/records/" + secret.ID, cookie: admin, wantStatus: 404},
+				{name: "what did the named user see", path: "/audit?user=officer%40nyc.example&operation=consultation", cookie: dpo, wantStatus: 200,
+					wantContains: []string{"Safeguarding a person", secret.Reference}},
+				{name: "reading the log is logged", path: "/audit?operation=consultation", cookie: dpo, wantStatus: 200, wantContains: []string{"audit_log"}},
+				{name: "bad audit search", path: "/audit?from=yesterday&operation=peek", cookie: dpo, wantStatus: 422, wantContains: []string{"Enter a date like"}},
+			} {
 				t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 			}
 

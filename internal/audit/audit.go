@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"alliance/internal/domain"
+	"alliance/internal/observe"
 )
 
 // Operation is a kind of processing DPA 2018 s.62(1) requires logging.
@@ -233,4 +234,17 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 		}
 	}
 	return len(heads), nil
+}
+
+// MetaFrom reads the request id and client address the HTTP middleware put
+// in ctx.
+func MetaFrom(ctx context.Context) Meta {
+	return Meta{RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}
+}
+
+// SigningKey derives the checkpoint signing key from the deployment's
+// secret key, so there is one secret to keep.
+func SigningKey(secret []byte) ed25519.PrivateKey {
+	seed := sha256.Sum256(append([]byte("alliance audit checkpoint key v1|"), secret...))
+	return ed25519.NewKeyFromSeed(seed[:])
 }

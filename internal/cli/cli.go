@@ -60,6 +60,7 @@ func newRoot(env Env) *cobra.Command {
 		partnershipCmd(env),
 		userCmd(env),
 		tokenCmd(env),
+		auditCmd(env),
 		loadtestCmd(env),
 		versionCmd(env),
 	)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"alliance/internal/app"
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/domain"
@@ -29,7 +30,7 @@ func services(c *config.Config, st *store.Store, env Env) (*service.Identity, *s
 	}
 	log := logger(env, c)
 	id := service.NewIdentity(st, auth.NewHasher(auth.DefaultArgon2, 2), auth.NewRules(12), box, service.IdentityConfig{}, log)
-	return id, service.NewAdmin(st, id, log), nil
+	return id, service.NewAdmin(st, id, log, audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))), nil
 }
 
 func partnershipActor(ctx context.Context, st *store.Store, slug string) (domain.Actor, error) {

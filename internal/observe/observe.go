@@ -125,3 +125,16 @@ func Route(ctx context.Context) *RouteInfo {
 	ri, _ := ctx.Value(routeKey{}).(*RouteInfo)
 	return ri
 }
+
+type clientKey struct{}
+
+// WithClientAddr returns ctx carrying the client's address.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientKey{}, addr)
+}
+
+// ClientAddr returns the client address in ctx, or "".
+func ClientAddr(ctx context.Context) string {
+	a, _ := ctx.Value(clientKey{}).(string)
+	return a
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -19,17 +20,25 @@ import (
 // roles. Every method checks that the actor is an administrator of the
 // partnership; administering users does not open any intelligence.
 type Admin struct {
-	st  *store.Store
-	id  *Identity
-	log *slog.Logger
+	st   *store.Store
+	id   *Identity
+	log  *slog.Logger
+	alog *audit.Log
 }
 
-// NewAdmin returns the service.
-func NewAdmin(st *store.Store, id *Identity, log *slog.Logger) *Admin {
+// NewAdmin returns the service. Changes to users are written to alog.
+func NewAdmin(st *store.Store, id *Identity, log *slog.Logger, alog *audit.Log) *Admin {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Admin{st: st, id: id, log: log}
+	return &Admin{st: st, id: id, log: log, alog: alog}
+}
+
+// record appends an entry about a user in tx.
+func (ad *Admin) record(ctx context.Context, tx *sql.Tx, a domain.Actor, op audit.Operation, u domain.User, fields ...string) error {
+	_, err := ad.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: op, RecordType: "user", RecordIDs: []string{u.ID},
+		Label: u.Email, Fields: fields})
+	return err
 }
 
 // System is the actor the command line acts as: an administrator of the
@@ -154,9 +163,11 @@ func (ad *Admin) CreateUser(ctx context.Context, a domain.Actor, in NewUser) (do
 		}
 		u.ID = c.User.ID
 		if in.ServiceAccount {
-			return ad.st.SetServiceAccount(ctx, tx, u.ID, true)
+			if err := ad.st.SetServiceAccount(ctx, tx, u.ID, true); err != nil {
+				return err
+			}
 		}
-		return nil
+		return ad.record(ctx, tx, a, audit.Collection, u)
 	})
 	if errors.Is(err, domain.ErrConflict) {
 		verr.Add("email", "There is already a user with this email address")
@@ -196,8 +207,10 @@ func (ad *Admin) SetRoles(ctx context.Context, a domain.Actor, userID string, ro
 		if err := ad.st.SetUserRoles(ctx, tx, a.PartnershipID, userID, rs); err != nil {
 			return err
 		}
-		_, err := ad.st.RevokeUserSessions(ctx, tx, userID, "")
-		return err
+		if _, err := ad.st.RevokeUserSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		return ad.record(ctx, tx, a, audit.Alteration, c.User, "roles")
 	})
 }
 
@@ -225,11 +238,12 @@ func (ad *Admin) SetActive(ctx context.Context, a domain.Actor, userID string, a
 		if err := ad.st.SetUserActive(ctx, tx, a.PartnershipID, userID, active); err != nil {
 			return err
 		}
-		if active {
-			return nil
+		if !active {
+			if _, err := ad.st.RevokeUserSessions(ctx, tx, userID, ""); err != nil {
+				return err
+			}
 		}
-		_, err := ad.st.RevokeUserSessions(ctx, tx, userID, "")
-		return err
+		return ad.record(ctx, tx, a, audit.Alteration, c.User, "active")
 	})
 }
 
@@ -254,7 +268,10 @@ func (ad *Admin) IssueReset(ctx context.Context, a domain.Actor, userID string) 
 	}
 	r := store.PasswordReset{PartnershipID: a.PartnershipID, UserID: userID, CreatedBy: creator, CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
 	err = ad.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return ad.st.CreatePasswordReset(ctx, tx, &r, auth.HashToken(tok))
+		if err := ad.st.CreatePasswordReset(ctx, tx, &r, auth.HashToken(tok)); err != nil {
+			return err
+		}
+		return ad.record(ctx, tx, a, audit.Alteration, c.User, "password_reset_link")
 	})
 	return tok, r.ExpiresAt, err
 }

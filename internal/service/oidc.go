@@ -11,6 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/domain"
 )
@@ -146,7 +147,8 @@ func (o *OIDC) Finish(ctx context.Context, sealed, state, code string, c Client)
 // LinkOIDC links a user of the partnership to an identity at the configured
 // provider.
 func (ad *Admin) LinkOIDC(ctx context.Context, a domain.Actor, userID, issuer, subject string) error {
-	if _, err := ad.target(ctx, a, userID); err != nil {
+	c, err := ad.target(ctx, a, userID)
+	if err != nil {
 		return err
 	}
 	if issuer == "" || subject == "" {
@@ -155,7 +157,10 @@ func (ad *Admin) LinkOIDC(ctx context.Context, a domain.Actor, userID, issuer, s
 		return verr
 	}
 	return ad.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return ad.st.LinkOIDC(ctx, tx, userID, issuer, subject)
+		if err := ad.st.LinkOIDC(ctx, tx, userID, issuer, subject); err != nil {
+			return err
+		}
+		return ad.record(ctx, tx, a, audit.Alteration, c.User, "oidc_link")
 	})
 }
 

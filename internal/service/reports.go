@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"alliance/internal/audit"
 	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
@@ -20,16 +22,18 @@ import (
 // Reports is the information reports use case: submit, list, search, read
 // and export, each under the access policy.
 type Reports struct {
-	st  *store.Store
-	log *slog.Logger
+	st   *store.Store
+	log  *slog.Logger
+	alog *audit.Log
 }
 
-// NewReports returns the service.
-func NewReports(st *store.Store, log *slog.Logger) *Reports {
+// NewReports returns the service. Every collection, consultation and
+// disclosure it does is written to alog.
+func NewReports(st *store.Store, log *slog.Logger, alog *audit.Log) *Reports {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reports{st: st, log: log}
+	return &Reports{st: st, log: log, alog: alog}
 }
 
 // Policy returns the access policy built from the current role permissions.
@@ -82,17 +86,126 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 	if err != nil {
 		return ReportPage{}, err
 	}
+	if len(items) > 0 {
+		// Titles on a list are a consultation of those records. The search
+		// words are not logged: they may themselves be personal data.
+		ids := make([]string, len(items))
+		for i, it := range items {
+			ids[i] = it.ID
+		}
+		why := "List of information reports"
+		if act == authz.Search {
+			why = "Search of information reports"
+		}
+		err := r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
+				RecordIDs: ids, Label: fmt.Sprintf("page %d", page), Justification: why})
+			return err
+		})
+		if err != nil {
+			return ReportPage{}, err
+		}
+	}
 	pages := max((total+perPage-1)/perPage, 1)
 	return ReportPage{Items: items, Total: total, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query)}, nil
 }
 
-// Get returns the report with id if a may see it, and not-found otherwise.
-func (r *Reports) Get(ctx context.Context, a domain.Actor, id string) (domain.InfoReport, error) {
+// PurposeNeeded is returned by View when the actor must say why they are
+// opening a record they are not working on. It carries what the prompt may
+// show: the record's reference and title, which the actor may see.
+type PurposeNeeded struct {
+	ID, Reference, Title string
+}
+
+func (e *PurposeNeeded) Error() string { return "a purpose is needed to open " + e.Reference }
+
+// View returns the report with id if a may see it (not-found otherwise) and
+// logs the consultation before returning it. Someone who did not write the
+// report must give a purpose once per session (see GivePurpose), else View
+// returns a *PurposeNeeded and logs nothing. API tokens act for systems that
+// cannot answer a prompt: their consultations are logged as API reads.
+func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.InfoReport, error) {
 	p, err := r.Policy(ctx)
 	if err != nil {
 		return domain.InfoReport{}, err
 	}
-	return r.st.NewInfoReportQuery(p, a, authz.View).WithID(id).One(ctx)
+	rep, err := r.st.NewInfoReportQuery(p, a, authz.View).WithID(id).One(ctx)
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
+	why := "Author"
+	if rep.CreatedBy != a.UserID {
+		switch a.Kind {
+		case domain.ActorToken:
+			why = "API read"
+		default:
+			purpose, detail, err := r.st.SessionPurpose(ctx, a.SessionID, rep.ID)
+			if errors.Is(err, domain.ErrNotFound) {
+				return domain.InfoReport{}, &PurposeNeeded{ID: rep.ID, Reference: rep.Reference, Title: rep.Title}
+			}
+			if err != nil {
+				return domain.InfoReport{}, err
+			}
+			why = purpose
+			if detail != "" {
+				why += ": " + detail
+			}
+		}
+	}
+	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
+			RecordIDs: []string{rep.ID}, Label: rep.Reference, Justification: why})
+		return err
+	})
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
+	return rep, nil
+}
+
+// Purposes lists the purposes a user may give.
+func (r *Reports) Purposes(ctx context.Context) ([]store.Purpose, error) { return r.st.Purposes(ctx) }
+
+// GivePurpose records why a is opening report id, for the rest of their
+// session. It checks a may see the report and the purpose is one of the
+// list (with an explanation for "other").
+func (r *Reports) GivePurpose(ctx context.Context, a domain.Actor, id, purpose, detail string) error {
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := r.st.NewInfoReportQuery(p, a, authz.View).WithID(id).One(ctx); err != nil {
+		return err
+	}
+	purposes, err := r.st.Purposes(ctx)
+	if err != nil {
+		return err
+	}
+	verr := &domain.ValidationError{}
+	name := ""
+	for _, x := range purposes {
+		if x.Code == purpose {
+			name = x.Name
+		}
+	}
+	detail = strings.TrimSpace(detail)
+	switch {
+	case name == "":
+		verr.Add("purpose", "Choose why you are opening this record")
+	case purpose == "other" && detail == "":
+		verr.Add("detail", "Explain why you are opening this record")
+	case utf8.RuneCountInString(detail) > 500:
+		verr.Add("detail", "The explanation must be 500 characters or fewer")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	if purpose == "other" {
+		name = "Other"
+	}
+	return r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return r.st.SetSessionPurpose(ctx, tx, a.SessionID, id, purpose, name, detail)
+	})
 }
 
 // ReportInput is a new report as a form or API body gives it.
@@ -222,7 +335,12 @@ func (r *Reports) Create(ctx context.Context, a domain.Actor, in ReportInput) (d
 	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		rep.ID, rep.Reference = "", ""
-		return r.st.InsertInfoReport(ctx, tx, &rep)
+		if err := r.st.InsertInfoReport(ctx, tx, &rep); err != nil {
+			return err
+		}
+		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindInfoReport),
+			RecordIDs: []string{rep.ID}, Label: rep.Reference})
+		return err
 	})
 	return rep, err
 }
@@ -236,6 +354,8 @@ func appendUnique(list []string, v string) []string {
 	return append(list, v)
 }
 
+func safe(s string) string { return importexport.SafeCell(s) }
+
 func capitalise(s string) string {
 	if s == "" {
 		return s
@@ -246,10 +366,17 @@ func capitalise(s string) string {
 // ExportLimit bounds one export.
 const ExportLimit = 100000
 
+// Disclosure is why and to whom an export goes.
+type Disclosure struct {
+	Purpose, Recipients string
+}
+
 // Export writes, as CSV, every report a may export that matches query,
-// under the protective marking, and returns how many it wrote. Actors who
-// may not export get domain.ErrForbidden and nothing is written.
-func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, w io.Writer, now time.Time) (int, error) {
+// under the protective marking, and returns how many it wrote. The export is
+// logged as a disclosure of every record in it, with its purpose and
+// recipients, before anything is written. Actors who may not export get
+// domain.ErrForbidden and nothing is written.
+func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Disclosure, w io.Writer, now time.Time) (int, error) {
 	p, err := r.Policy(ctx)
 	if err != nil {
 		return 0, err
@@ -257,7 +384,30 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, w io
 	if !p.Allowed(a, authz.Export, domain.KindInfoReport) {
 		return 0, domain.ErrForbidden
 	}
+	verr := &domain.ValidationError{}
+	d.Purpose, d.Recipients = strings.TrimSpace(d.Purpose), strings.TrimSpace(d.Recipients)
+	if d.Purpose == "" || len(d.Purpose) > 500 {
+		verr.Add("purpose", "Say why you are exporting these reports (500 characters or fewer)")
+	}
+	if d.Recipients == "" || len(d.Recipients) > 500 {
+		verr.Add("recipients", "Say who will receive the export (500 characters or fewer)")
+	}
+	if err := verr.Err(); err != nil {
+		return 0, err
+	}
 	items, err := r.st.NewInfoReportQuery(p, a, authz.Export).WithSearch(query).List(ctx, ExportLimit, 0)
+	if err != nil {
+		return 0, err
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport),
+			RecordIDs: ids, Label: fmt.Sprintf("CSV export of %d reports", len(ids)), Justification: d.Purpose, Recipients: d.Recipients})
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
@@ -265,7 +415,8 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, w io
 	marking := string(domain.OfficialSensitive)
 	rows := [][]string{
 		{marking},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC. Handle under your information sharing agreement.", a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"))},
+		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Handle under your information sharing agreement.",
+			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients)},
 		{"reference", "title", "information", "grading", "classification", "handling_conditions", "originating_agency", "created_at"},
 	}
 	for _, it := range items {

@@ -552,3 +552,32 @@ func (s *Store) UserSummaries(ctx context.Context, partnershipID string) ([]User
 	}
 	return out, nil
 }
+
+// Purpose is one of the reasons a user may give for opening a record.
+type Purpose struct{ Code, Name string }
+
+// Purposes lists the access purpose reference data.
+func (s *Store) Purposes(ctx context.Context) ([]Purpose, error) {
+	return collect(ctx, s.rdb, "access purposes", `SELECT code, name FROM access_purpose ORDER BY sort_order, code`, nil,
+		func(r *sql.Rows) (Purpose, error) { var p Purpose; err := r.Scan(&p.Code, &p.Name); return p, err })
+}
+
+// SessionPurpose returns the purpose given in session for record, or
+// not-found. The stored text is the purpose's name.
+func (s *Store) SessionPurpose(ctx context.Context, sessionID, recordID string) (string, string, error) {
+	var name, detail string
+	err := s.rdb.QueryRowContext(ctx, `SELECT p.name, sp.detail FROM session_purpose sp JOIN access_purpose p ON p.code = sp.purpose
+		WHERE sp.session_id = $1 AND sp.record_id = $2`, sessionID, recordID).Scan(&name, &detail)
+	return name, detail, one(err, "session purpose", domain.NotFound("purpose", recordID))
+}
+
+// SetSessionPurpose remembers a purpose for a record in a session.
+func (s *Store) SetSessionPurpose(ctx context.Context, tx *sql.Tx, sessionID, recordID, purpose, name, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO session_purpose (session_id, record_id, purpose, detail, at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (session_id, record_id) DO UPDATE SET purpose = excluded.purpose, detail = excluded.detail, at = excluded.at`,
+		sessionID, recordID, purpose, detail, s.Now())
+	if err != nil {
+		return fmt.Errorf("store: set purpose: %w", err)
+	}
+	return nil
+}

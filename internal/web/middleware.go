@@ -55,6 +55,7 @@ func RequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		id := observe.NewRequestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", id)
 		ctx, route := observe.WithRouteInfo(observe.WithRequestID(r.Context(), id))
+		ctx = observe.WithClientAddr(ctx, clientOf(r).Addr)
 		sw := &router.StatusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
 		next.ServeHTTP(sw, r)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -61,7 +62,7 @@ func (h *Web) reportList(w http.ResponseWriter, r *http.Request) error {
 	if res.Page < res.Pages {
 		d.Next = pageURL(res.Query, res.Page+1)
 	}
-	d.ExportURL = "/reports/export.csv"
+	d.ExportURL = "/reports/export"
 	if res.Query != "" {
 		d.ExportURL += "?q=" + url.QueryEscape(res.Query)
 	}
@@ -70,8 +71,33 @@ func (h *Web) reportList(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "reports", p)
 }
 
+type purposeData struct {
+	Need     *service.PurposeNeeded
+	Form     *Form
+	Purposes []Option
+}
+
+func (h *Web) purposePage(w http.ResponseWriter, r *http.Request, status int, need *service.PurposeNeeded, f *Form) error {
+	ps, err := h.reports.Purposes(r.Context())
+	if err != nil {
+		return err
+	}
+	opts := make([]Option, len(ps))
+	for i, p := range ps {
+		opts[i] = Option{Value: p.Code, Label: p.Name}
+	}
+	p := h.newPage(r, "Why are you opening this record?", "/reports")
+	p.Errors = f.Summary()
+	p.Data = purposeData{Need: need, Form: f, Purposes: opts}
+	return h.render(w, r, status, "purpose", p)
+}
+
 func (h *Web) reportShow(w http.ResponseWriter, r *http.Request) error {
-	rep, err := h.reports.Get(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	rep, err := h.reports.View(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	var need *service.PurposeNeeded
+	if errors.As(err, &need) {
+		return h.purposePage(w, r, http.StatusOK, need, NewForm(nil))
+	}
 	if err != nil {
 		return err
 	}
@@ -140,10 +166,62 @@ func splitLines(s string) []string {
 	return out
 }
 
+func (h *Web) reportPurpose(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	id := r.PathValue("id")
+	a := router.ActorFrom(r.Context())
+	err := h.reports.GivePurpose(r.Context(), a, id, f.Get("purpose"), f.Get("detail"))
+	if f.FailAll(err) {
+		// Show the prompt again; the record's reference comes from a fresh
+		// check that the user may see it.
+		_, verr := h.reports.View(r.Context(), a, id)
+		var need *service.PurposeNeeded
+		if errors.As(verr, &need) {
+			return h.purposePage(w, r, http.StatusUnprocessableEntity, need, f)
+		}
+		return verr
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/reports/"+id, http.StatusSeeOther)
+	return nil
+}
+
+type exportData struct {
+	Form  *Form
+	Query string
+}
+
+func (h *Web) exportPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	if !h.reports.Allowed(r.Context(), a, authz.Export) {
+		return domain.ErrForbidden
+	}
+	p := h.newPage(r, "Export information reports", "/reports")
+	p.Errors = f.Summary()
+	p.Data = exportData{Form: f, Query: f.Get("q")}
+	return h.render(w, r, status, "report_export", p)
+}
+
+func (h *Web) reportExportForm(w http.ResponseWriter, r *http.Request) error {
+	return h.exportPage(w, r, http.StatusOK, NewForm(r.URL.Query()))
+}
+
 func (h *Web) reportExport(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
 	var buf bytes.Buffer
 	a := router.ActorFrom(r.Context())
-	n, err := h.reports.Export(r.Context(), a, r.URL.Query().Get("q"), &buf, time.Now())
+	n, err := h.reports.Export(r.Context(), a, f.Get("q"), service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients")}, &buf, time.Now())
+	if f.FailAll(err) {
+		return h.exportPage(w, r, http.StatusUnprocessableEntity, f)
+	}
 	if err != nil {
 		return err
 	}

@@ -52,8 +52,10 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
 	t.Handle("GET /reports/new", router.AccessSignedIn, h.page(h.reportNew))
 	t.Handle("POST /reports", router.AccessSignedIn, h.page(h.reportCreate))
-	t.Handle("GET /reports/export.csv", router.AccessSignedIn, h.page(h.reportExport))
+	t.Handle("GET /reports/export", router.AccessSignedIn, h.page(h.reportExportForm))
+	t.Handle("POST /reports/export", router.AccessSignedIn, h.page(h.reportExport))
 	t.Handle("GET /reports/{id}", router.AccessSignedIn, h.page(h.reportShow))
+	t.Handle("POST /reports/{id}/purpose", router.AccessSignedIn, h.page(h.reportPurpose))
 
 	// Administration.
 	t.Handle("GET /admin/users", admin, h.page(h.adminUsers))
@@ -67,6 +69,12 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /admin/users/{id}/oidc", admin, h.page(h.adminUserOIDC))
 	t.Handle("POST /admin/users/{id}/tokens", admin, h.page(h.adminUserToken))
 	t.Handle("GET /admin/sign-ins", admin, h.page(h.adminSignIns))
+
+	// The audit log, for auditors (data protection officers) only.
+	auditor := router.Roles(domain.RoleAuditor)
+	t.Handle("GET /audit", auditor, h.page(h.auditSearch))
+	t.Handle("GET /audit/records/{id}", auditor, h.page(h.auditRecord))
+	t.Handle("GET /audit/export.csv", auditor, h.page(h.auditExport))
 
 	// Everything else: the GOV.UK 404 page.
 	t.Handle("/", router.AccessPublic, http.HandlerFunc(h.NotFound))

@@ -26,6 +26,7 @@ type Options struct {
 	Identity *service.Identity
 	Reports  *service.Reports
 	Admin    *service.Admin
+	Auditing *service.Auditing
 	OIDC     *service.OIDC // nil when sign-in through an identity provider is off
 	Log      *slog.Logger
 	// Version is the build's version string, shown on the about page.
@@ -38,6 +39,7 @@ type Web struct {
 	id      *service.Identity
 	reports *service.Reports
 	admin   *service.Admin
+	audits  *service.Auditing
 	oidc    *service.OIDC
 	log     *slog.Logger
 	views   *view.Engine
@@ -48,7 +50,7 @@ type Web struct {
 
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
-	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil {
+	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -68,7 +70,7 @@ func New(opts Options) (*Web, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, oidc: opts.OIDC,
+	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, oidc: opts.OIDC,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
@@ -102,6 +104,9 @@ func nav(a domain.Actor, current string) []view.NavItem {
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	if a.Has(domain.RoleAdministrator) {
 		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"})
+	}
+	if a.Has(domain.RoleAuditor) {
+		items = append(items, view.NavItem{Label: "Audit log", Href: "/audit"})
 	}
 	items = append(items, view.NavItem{Label: "Your account", Href: "/account"})
 	for i := range items {

@@ -56,7 +56,36 @@ CREATE TABLE audit_checkpoint (
     PRIMARY KEY (partnership_id, seq)
 );
 
+-- Purposes a user chooses from when they open a record that holds personal
+-- data they are not working on (reference data, editable).
+CREATE TABLE access_purpose (
+    code       text PRIMARY KEY,
+    name       text NOT NULL,
+    sort_order integer NOT NULL
+);
+INSERT INTO access_purpose (code, name, sort_order) VALUES
+    ('tasking', 'Tasking or briefing', 10),
+    ('investigation', 'Investigation or enquiry', 20),
+    ('safeguarding', 'Safeguarding a person', 30),
+    ('ocg_management', 'OCG management meeting or 4P plan', 40),
+    ('disruption_panel', 'Disruption panel', 50),
+    ('data_quality', 'Data quality, review or retention', 60),
+    ('other', 'Other (explain below)', 70);
+
+-- A purpose given for a record, remembered for the rest of the session so
+-- nobody is asked twice.
+CREATE TABLE session_purpose (
+    session_id   text NOT NULL REFERENCES user_session (id),
+    record_id    text NOT NULL,
+    purpose      text NOT NULL REFERENCES access_purpose (code),
+    detail       text NOT NULL,
+    at           timestamp NOT NULL,
+    PRIMARY KEY (session_id, record_id)
+);
+
 -- +goose Down
+DROP TABLE session_purpose;
+DROP TABLE access_purpose;
 DROP TABLE audit_checkpoint;
 DROP TABLE audit_subject;
 DROP TABLE audit_event;
