@@ -92,34 +92,31 @@ const CheckpointEvery = 1000
 
 // ComputeHash returns the hex SHA-256 of the entry's canonical encoding:
 // every field in a fixed order, each length-prefixed, the previous hash last.
-// Times are in UTC to the microsecond, the precision both engines keep.
+// Times count microseconds since 1970 UTC, the precision both engines keep;
+// they are stored beside the timestamp (at_us) so verifying needs no date
+// parsing.
 func ComputeHash(e Event) string {
+	return hex.EncodeToString(hashParts(nil,
+		[]byte(e.PartnershipID), []byte(strconv.FormatInt(e.Seq, 10)), []byte(strconv.FormatInt(e.At.UnixMicro(), 10)),
+		[]byte(e.ActorID), []byte(e.ActorName), []byte(e.AgencyID), []byte(e.AgencyName), []byte(e.Operation), []byte(e.RecordType),
+		[]byte(strings.Join(e.RecordIDs, " ")), []byte(e.Label), []byte(strings.Join(e.Fields, " ")), []byte(e.Justification),
+		[]byte(e.Recipients), []byte(e.ISAID), []byte(e.RequestID), []byte(e.ClientAddr), []byte(e.PrevHash)))
+}
+
+// hashParts is the canonical encoding's SHA-256 (appended to dst): a version
+// tag, then each part length-prefixed, in the order ComputeHash lists them.
+func hashParts(dst []byte, parts ...[]byte) []byte {
 	h := sha256.New()
 	var n [binary.MaxVarintLen64]byte
-	put := func(s string) {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		h.Write([]byte(s))
+	put := func(b []byte) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+		h.Write(b)
 	}
-	put("alliance-audit-v1")
-	put(e.PartnershipID)
-	put(strconv.FormatInt(e.Seq, 10))
-	put(e.At.UTC().Format("2006-01-02T15:04:05.000000Z"))
-	put(e.ActorID)
-	put(e.ActorName)
-	put(e.AgencyID)
-	put(e.AgencyName)
-	put(string(e.Operation))
-	put(e.RecordType)
-	put(strings.Join(e.RecordIDs, " "))
-	put(e.Label)
-	put(strings.Join(e.Fields, " "))
-	put(e.Justification)
-	put(e.Recipients)
-	put(e.ISAID)
-	put(e.RequestID)
-	put(e.ClientAddr)
-	put(e.PrevHash)
-	return hex.EncodeToString(h.Sum(nil))
+	put([]byte("alliance-audit-v1"))
+	for _, p := range parts {
+		put(p)
+	}
+	return h.Sum(dst)
 }
 
 // Meta is where a request came from.
@@ -170,12 +167,12 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 		return Event{}, fmt.Errorf("audit: advance chain: %w", err)
 	}
 	ev.Hash = ComputeHash(ev)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_event (id, partnership_id, seq, at, actor_id, actor_name, agency_id, agency_name, operation,
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation,
 		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		VALUES ($1, $2, $3, $4, $21, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		ev.ID, ev.PartnershipID, ev.Seq, ev.At, ev.ActorID, ev.ActorName, ev.AgencyID, ev.AgencyName, string(ev.Operation),
 		ev.RecordType, strings.Join(ev.RecordIDs, " "), ev.Label, strings.Join(ev.Fields, " "), ev.Justification, ev.Recipients,
-		ev.ISAID, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash)
+		ev.ISAID, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash, ev.At.UnixMicro())
 	if err != nil {
 		return Event{}, fmt.Errorf("audit: append: %w", err)
 	}

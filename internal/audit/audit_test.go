@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/domain"
@@ -98,16 +99,16 @@ func TestVerifyFindsTampering(t *testing.T) {
 			forged := audit.Event{ID: s.NewID(), PartnershipID: a.PartnershipID, Seq: 900, At: s.Now().Truncate(1000), ActorID: "x", ActorName: "Forger",
 				Operation: audit.Consultation, RecordType: "info_report", RecordIDs: []string{"rec-1"}, PrevHash: strings.Repeat("f", 64)}
 			forged.Hash = audit.ComputeHash(forged)
-			exec(t, s, `INSERT INTO audit_event (id, partnership_id, seq, at, actor_id, actor_name, agency_id, agency_name, operation, record_type,
+			exec(t, s, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation, record_type,
 				record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
-				VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, '', '', '', '', '', '', '', $10, $11)`,
+				VALUES ($1, $2, $3, $4, $12, $5, $6, '', '', $7, $8, $9, '', '', '', '', '', '', '', $10, $11)`,
 				forged.ID, forged.PartnershipID, forged.Seq, forged.At, forged.ActorID, forged.ActorName, string(forged.Operation), forged.RecordType,
-				"rec-1", forged.PrevHash, forged.Hash)
+				"rec-1", forged.PrevHash, forged.Hash, forged.At.UnixMicro())
 		}, "inserted", 900},
 		{"appended without the head", func(t *testing.T, s *store.Store, a domain.Actor) {
-			exec(t, s, `INSERT INTO audit_event (id, partnership_id, seq, at, actor_id, actor_name, agency_id, agency_name, operation, record_type,
+			exec(t, s, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation, record_type,
 				record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
-				SELECT $2, partnership_id, seq + 1, at, actor_id, actor_name, agency_id, agency_name, operation, record_type, record_ids, record_label,
+				SELECT $2, partnership_id, seq + 1, at, at_us, actor_id, actor_name, agency_id, agency_name, operation, record_type, record_ids, record_label,
 				fields, justification, recipients, isa_id, request_id, client_addr, hash, hash FROM audit_event WHERE partnership_id = $1 AND seq = 1200`,
 				a.PartnershipID, s.NewID())
 		}, "changed", 1201},
@@ -162,7 +163,7 @@ func TestRewrittenChainIsCaughtByCheckpoint(t *testing.T) {
 	// consistent hashes and head, as someone with database access but
 	// without the signing key could.
 	ctx := context.Background()
-	rows, err := s.Reader().QueryContext(ctx, `SELECT seq, at, actor_id, actor_name, agency_id, agency_name, operation, record_type, record_ids, record_label,
+	rows, err := s.Reader().QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation, record_type, record_ids, record_label,
 		fields, justification, recipients, isa_id, request_id, client_addr, prev_hash FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, a.PartnershipID)
 	if err != nil {
 		t.Fatal(err)
@@ -171,11 +172,12 @@ func TestRewrittenChainIsCaughtByCheckpoint(t *testing.T) {
 	for rows.Next() {
 		var e audit.Event
 		var op, ids, fields string
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.AgencyID, &e.AgencyName, &op, &e.RecordType, &ids, &e.Label, &fields,
+		var us int64
+		if err := rows.Scan(&e.Seq, &us, &e.ActorID, &e.ActorName, &e.AgencyID, &e.AgencyName, &op, &e.RecordType, &ids, &e.Label, &fields,
 			&e.Justification, &e.Recipients, &e.ISAID, &e.RequestID, &e.ClientAddr, &e.PrevHash); err != nil {
 			t.Fatal(err)
 		}
-		e.PartnershipID, e.Operation, e.RecordIDs = a.PartnershipID, audit.Operation(op), strings.Fields(ids)
+		e.PartnershipID, e.Operation, e.RecordIDs, e.At = a.PartnershipID, audit.Operation(op), strings.Fields(ids), time.UnixMicro(us).UTC()
 		evs = append(evs, e)
 	}
 	rows.Close()

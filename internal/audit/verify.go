@@ -1,11 +1,13 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -111,7 +113,7 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	}
 	hrows.Close()
 
-	erows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, at, actor_id, actor_name, agency_id, agency_name, operation,
+	erows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
 		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
 		FROM audit_event ORDER BY partnership_id, seq`)
 	if err != nil {
@@ -139,34 +141,53 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 		delete(heads, c.pid)
 	}
-	var e Event
-	var op, ids, fields string
+	// Every text column is read as raw bytes and hashed where it lies, so a
+	// row costs no allocations: the log can be far larger than memory, and
+	// verifying it is bound by reading, not by the collector.
+	var (
+		pid, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields sql.RawBytes
+		just, recip, isa, reqID, addr, prev, stored                                  sql.RawBytes
+		seq, us                                                                      int64
+		seqBuf, usBuf                                                                []byte
+		sum                                                                          = make([]byte, 0, 32)
+		hexSum                                                                       = make([]byte, 64)
+		lastHash                                                                     = make([]byte, 0, 64)
+	)
 	for erows.Next() {
-		if err := erows.Scan(&e.PartnershipID, &e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.AgencyID, &e.AgencyName, &op, &e.RecordType,
-			&ids, &e.Label, &fields, &e.Justification, &e.Recipients, &e.ISAID, &e.RequestID, &e.ClientAddr, &e.PrevHash, &e.Hash); err != nil {
+		if err := erows.Scan(&pid, &seq, &us, &actorID, &actorName, &agencyID, &agencyName, &op, &rtype, &ids, &label, &fields,
+			&just, &recip, &isa, &reqID, &addr, &prev, &stored); err != nil {
 			return rep, fmt.Errorf("audit: read entry: %w", err)
 		}
-		e.Operation = Operation(op)
-		e.RecordIDs = splitField(ids)
-		e.Fields = splitField(fields)
-		if c == nil || c.pid != e.PartnershipID {
+		if c == nil || c.pid != string(pid) {
+			if c != nil {
+				c.prevHash = string(lastHash)
+			}
 			finish()
-			c = &chain{pid: e.PartnershipID, expect: 1, prevHash: genesis, checkpoints: cps[e.PartnershipID]}
+			c = &chain{pid: string(pid), expect: 1, prevHash: genesis, checkpoints: cps[string(pid)]}
+			lastHash = append(lastHash[:0], genesis...)
 		}
 		rep.Entries++
+		seqBuf = strconv.AppendInt(seqBuf[:0], seq, 10)
+		usBuf = strconv.AppendInt(usBuf[:0], us, 10)
+		sum = hashParts(sum[:0], pid, seqBuf, usBuf, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields,
+			just, recip, isa, reqID, addr, prev)
+		hex.Encode(hexSum, sum)
 		switch {
-		case ComputeHash(e) != e.Hash:
-			add(Problem{e.PartnershipID, e.Seq, "changed", "the entry's content no longer matches its hash"})
-		case e.Seq > c.expect:
-			add(Problem{e.PartnershipID, c.expect, "removed", fmt.Sprintf("entries %d to %d are missing", c.expect, e.Seq-1)})
-		case e.PrevHash != c.prevHash:
-			add(Problem{e.PartnershipID, e.Seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
+		case !bytes.Equal(hexSum, stored):
+			add(Problem{c.pid, seq, "changed", "the entry's content no longer matches its hash"})
+		case seq > c.expect:
+			add(Problem{c.pid, c.expect, "removed", fmt.Sprintf("entries %d to %d are missing", c.expect, seq-1)})
+		case !bytes.Equal(prev, lastHash):
+			add(Problem{c.pid, seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
 		}
-		if want, ok := c.checkpoints[e.Seq]; ok && want != e.Hash {
-			add(Problem{e.PartnershipID, e.Seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
+		if want, ok := c.checkpoints[seq]; ok && want != string(stored) {
+			add(Problem{c.pid, seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
 		}
-		c.expect = e.Seq + 1
-		c.prevHash = e.Hash
+		c.expect = seq + 1
+		lastHash = append(lastHash[:0], stored...)
+	}
+	if c != nil {
+		c.prevHash = string(lastHash)
 	}
 	if err := erows.Err(); err != nil {
 		return rep, fmt.Errorf("audit: read log: %w", err)

@@ -15,6 +15,7 @@ CREATE TABLE audit_event (
     partnership_id uuid NOT NULL REFERENCES partnership (id),
     seq            bigint NOT NULL,
     at             timestamptz NOT NULL,
+    at_us          bigint NOT NULL,
     actor_id       text NOT NULL,
     actor_name     text NOT NULL,
     agency_id      text NOT NULL,

@@ -15,6 +15,7 @@ CREATE TABLE audit_event (
     partnership_id text NOT NULL REFERENCES partnership (id),
     seq            bigint NOT NULL,
     at             timestamp NOT NULL,
+    at_us          bigint NOT NULL,
     actor_id       text NOT NULL,
     actor_name     text NOT NULL,
     agency_id      text NOT NULL,
