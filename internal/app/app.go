@@ -64,7 +64,7 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 // database (or any database when cfg.Migrate or cfg.Demo is set), refuses a
 // database whose schema is behind this binary otherwise, and loads the demo
 // when cfg.Demo is set and the database holds no partnership.
-func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, opts Options) (loaded bool, res demo.Result, err error) {
+func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, alog *audit.Log, opts Options) (loaded bool, res demo.Result, err error) {
 	version, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return false, res, err
@@ -86,7 +86,7 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 	if !cfg.Demo {
 		return false, res, nil
 	}
-	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log), Hasher: opts.Hasher})
+	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log), Hasher: opts.Hasher, Audit: alog})
 	if errors.Is(err, demo.ErrNotEmpty) {
 		log.InfoContext(ctx, "demo not loaded: the database already holds data, which is reused")
 		return false, res, nil
@@ -125,7 +125,8 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	if err != nil {
 		return nil, err
 	}
-	loaded, res, err := Prepare(ctx, st, cfg, log, opts)
+	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
+	loaded, res, err := Prepare(ctx, st, cfg, log, alog, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -140,10 +141,10 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	svc := service.New(st, log)
 	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,
 		service.IdentityConfig{IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionMax}, log)
-	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
 	reports := service.NewReports(st, log, alog)
 	admin := service.NewAdmin(st, id, log, alog)
 	auditing := service.NewAuditing(st, log, alog)
+	sharing := service.NewSharing(st, log, alog)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -159,7 +160,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 	}
 	metrics := observe.NewMetrics(st.Pools())
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, OIDC: oidcSvc, Log: log, Version: opts.Version})
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, OIDC: oidcSvc, Log: log, Version: opts.Version})
 	if err != nil {
 		return nil, err
 	}

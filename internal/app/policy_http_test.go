@@ -48,6 +48,15 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 			outsiderTok := tokenFor(t, a, "analyst2@nyp.example", "read")
 			namedTok := tokenFor(t, a, "officer@nyc.example", "read")
 			page := "/reports/" + secret.ID
+			isas, err := a.Store().ISAs(ctx, s.Actor.PartnershipID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			isaID := map[string]string{}
+			for _, i := range isas {
+				isaID[i.Reference] = i.ID
+			}
+			exportBody := func(extra string) string { return "q=zebra&purpose=Tasking&recipients=SOC+team&" + extra }
 			apiPath := "/api/v1/reports/" + secret.ID
 
 			scenarios := []scenario{
@@ -72,9 +81,19 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 				{name: "outsider second page", path: "/reports?q=zebra&page=2", cookie: outsider, wantStatus: 200, wantContains: []string{"Page 2 of 2"}, wantNotContains: []string{"Zebra restricted"}},
 				{name: "export needs a purpose", method: "POST", path: "/reports/export", cookie: outsider, body: "q=zebra", wantStatus: 422,
 					wantContains: []string{"Say why you are exporting", "Say who will receive"}, wantNotContains: []string{"Zebra open"}},
-				{name: "outsider export", method: "POST", path: "/reports/export", cookie: outsider, body: "q=zebra&purpose=Tasking&recipients=SOC+team", wantStatus: 200,
-					wantContains: []string{"OFFICIAL-SENSITIVE", "Zebra open", "Recipients: SOC team"}, wantNotContains: []string{"Zebra restricted", "witness details"}},
-				{name: "author export", method: "POST", path: "/reports/export", cookie: author, body: "q=zebra&purpose=Tasking&recipients=SOC+team", wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
+				{name: "export needs an agreement", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody(""), wantStatus: 422,
+					wantContains: []string{"Choose the information sharing agreement"}},
+				{name: "expired agreement stops the export", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody("isa=" + isaID["PA-ISA-002"]), wantStatus: 422,
+					wantContains: []string{"PA-ISA-002", "expired on 31 March 2025"}, wantNotContains: []string{"Zebra open"}},
+				{name: "suspended agreement stops the export", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody("isa=" + isaID["PA-ISA-005"]), wantStatus: 422,
+					wantContains: []string{"the agreement is suspended"}},
+				{name: "ad hoc needs an approver", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody("isa=adhoc&justification=Risk+to+life"), wantStatus: 422,
+					wantContains: []string{"name who approved this disclosure"}},
+				{name: "ad hoc approved", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody("isa=adhoc&justification=Risk+to+life&approver=lro%40nyp.example"), wantStatus: 200,
+					wantContains: []string{"ad hoc disclosure, approved: Risk to life"}},
+				{name: "outsider export", method: "POST", path: "/reports/export", cookie: outsider, body: exportBody("isa=" + isaID["PA-ISA-001"]), wantStatus: 200,
+					wantContains: []string{"OFFICIAL-SENSITIVE", "Zebra open", "Recipients: SOC team", "PA-ISA-001"}, wantNotContains: []string{"Zebra restricted", "witness details"}},
+				{name: "author export", method: "POST", path: "/reports/export", cookie: author, body: exportBody("isa=" + isaID["PA-ISA-001"]), wantStatus: 200, wantContains: []string{"Zebra restricted witness"}},
 				{name: "partner officer may not export", path: "/reports/export", cookie: named, wantStatus: 404, wantNotContains: []string{"Zebra"}},
 				{name: "partner officer may not post an export", method: "POST", path: "/reports/export", cookie: named, body: "purpose=x&recipients=y", wantStatus: 404, wantNotContains: []string{"Zebra"}},
 				{name: "administrator list is not found", path: "/reports", cookie: admin, wantStatus: 404, wantNotContains: []string{"Zebra"}},
@@ -136,8 +155,10 @@ func TestSubmitReportForm(t *testing.T) {
 	scenario{name: "bad form", method: "POST", path: "/reports", cookie: officer, body: bad.Encode(), wantStatus: 422,
 		wantContains: []string{"There is a problem", `href="#title"`, "Enter a title", "Choose the source evaluation", "SECRET material must not be put on Alliance",
 			"Enter the handling conditions", `govuk-form-group--error`}}.run(t, h)
-	if n, _ := a.Reports().List(context.Background(), mustActor(t, a, officer), "", 1, 10); n.Total != 0 {
-		t.Errorf("after a bad form: got %d reports, want nothing stored", n.Total)
+	before, _ := a.Reports().List(context.Background(), mustActor(t, a, officer), "", 1, 10)
+	scenario{name: "bad form again", method: "POST", path: "/reports", cookie: officer, body: bad.Encode(), wantStatus: 422}.run(t, h)
+	if n, _ := a.Reports().List(context.Background(), mustActor(t, a, officer), "", 1, 10); n.Total != before.Total {
+		t.Errorf("after a bad form: got %d reports, want %d: nothing stored", n.Total, before.Total)
 	}
 	good := url.Values{"title": {"Cuckooing at Flat 3"}, "body": {"Neighbours report new visitors"}, "source_grade": {"2"}, "intel_grade": {"C"},
 		"classification": {"OFFICIAL-SENSITIVE"}, "handling": {"P"}, "restricted": {"no"}}

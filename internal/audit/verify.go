@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -200,11 +199,4 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
-}
-
-func splitField(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, " ")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"alliance/internal/app"
+	"alliance/internal/audit"
 	"alliance/internal/config"
 	"alliance/internal/demo"
 	"alliance/internal/generate"
@@ -94,7 +95,11 @@ func demoCmd(env Env) *cobra.Command {
 				return err
 			}
 			log := logger(env, c)
-			res, err := demo.Load(cmd.Context(), st, demo.Options{StepDelay: stepDelay, Progress: func(step string, n, of int) {
+			key, err := app.SecretKey(*c, st)
+			if err != nil {
+				return err
+			}
+			res, err := demo.Load(cmd.Context(), st, demo.Options{StepDelay: stepDelay, Audit: audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)), Progress: func(step string, n, of int) {
 				log.Debug("demo step written, not yet committed", "step", step, "n", n, "of", of)
 			}})
 			if errors.Is(err, demo.ErrNotEmpty) {

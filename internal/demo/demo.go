@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -55,6 +56,9 @@ type Options struct {
 	Progress func(step string, n, of int)
 	// Hasher hashes the demo password; default argon2id at the default cost.
 	Hasher *auth.Hasher
+	// Audit records the demo's own history (the reports it submits, who
+	// read them, an export). Required: nothing is written unlogged.
+	Audit *audit.Log
 }
 
 // Result says what a load wrote.
@@ -68,6 +72,9 @@ type Result struct {
 // Load writes the demo partnership into an empty database. It returns
 // ErrNotEmpty, and writes nothing, when any partnership exists.
 func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
+	if opts.Audit == nil {
+		return Result{}, errors.New("demo: no audit log")
+	}
 	// Cheap check first: a second start must not pay for a password hash.
 	if n, err := s.CountPartnerships(ctx, s.Reader()); err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
@@ -93,11 +100,11 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 		if n > 0 {
 			return ErrNotEmpty
 		}
-		b := &builder{s: s, tx: tx, rng: rand.New(rand.NewPCG(Seed, Seed)), delay: opts.StepDelay, res: &res, hash: hash}
+		b := &builder{s: s, tx: tx, rng: rand.New(rand.NewPCG(Seed, Seed)), delay: opts.StepDelay, res: &res, hash: hash, alog: opts.Audit}
 		steps := []struct {
 			name string
 			run  func(context.Context) error
-		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}}
+		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}, {"sharing", b.sharing}, {"reports", b.reports}}
 		for i, step := range steps {
 			if err := step.run(ctx); err != nil {
 				return err
@@ -125,13 +132,16 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 }
 
 type builder struct {
-	s      *store.Store
-	tx     *sql.Tx
-	rng    *rand.Rand
-	delay  time.Duration
-	res    *Result
-	agency map[string]domain.Agency // by short name
-	hash   string
+	s       *store.Store
+	tx      *sql.Tx
+	rng     *rand.Rand
+	delay   time.Duration
+	res     *Result
+	agency  map[string]domain.Agency // by short name
+	hash    string
+	alog    *audit.Log
+	byEmail map[string]domain.User
+	isaIDs  []string
 }
 
 func (b *builder) pause(ctx context.Context) error {
@@ -334,6 +344,10 @@ func (b *builder) users(ctx context.Context) error {
 		}
 	}
 	b.res.Users = users
+	b.byEmail = map[string]domain.User{}
+	for _, u := range users {
+		b.byEmail[u.Email] = u
+	}
 	return nil
 }
 

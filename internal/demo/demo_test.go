@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"alliance/internal/audit"
 	"alliance/internal/demo"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -14,7 +15,7 @@ import (
 func TestLoad(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		res, err := demo.Load(ctx, s, demo.Options{})
+		res, err := demo.Load(ctx, s, demo.Options{Audit: audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))})
 		if err != nil {
 			t.Fatalf("load: %v", err)
 		}
@@ -67,7 +68,7 @@ func TestLoad(t *testing.T) {
 			t.Errorf("partner officers: got %d agencies, want several", len(have[domain.RolePartnerOfficer]))
 		}
 
-		if _, err := demo.Load(ctx, s, demo.Options{}); !errors.Is(err, demo.ErrNotEmpty) {
+		if _, err := demo.Load(ctx, s, demo.Options{Audit: audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))}); !errors.Is(err, demo.ErrNotEmpty) {
 			t.Errorf("second load: got %v, want ErrNotEmpty", err)
 		}
 		if n, _ := s.CountPartnerships(ctx, s.Reader()); n != 1 {
@@ -84,7 +85,7 @@ func TestLoadIsDeterministic(t *testing.T) {
 	var names [2][]string
 	for i := range names {
 		s := storetest.Open(t, e, store.Options{})
-		res, err := demo.Load(context.Background(), s, demo.Options{})
+		res, err := demo.Load(context.Background(), s, demo.Options{Audit: audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +104,7 @@ func TestLoadCancelledLeavesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := demo.Load(ctx, s, demo.Options{}); err == nil {
+		if _, err := demo.Load(ctx, s, demo.Options{Audit: audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))}); err == nil {
 			t.Fatal("load with a cancelled context: got nil error")
 		}
 		if n, err := s.CountPartnerships(context.Background(), s.Reader()); err != nil || n != 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/demo"
 	"alliance/internal/domain"
@@ -41,7 +42,7 @@ func newIdentity(t *testing.T, e storetest.Engine) (*service.Identity, *store.St
 		t.Fatal(err)
 	}
 	id := service.NewIdentity(st, auth.NewHasher(auth.Argon2Params{Memory: 8 * 1024, Time: 1, Threads: 1}, 4), auth.NewRules(12), box, service.IdentityConfig{}, nil)
-	if _, err := demo.Load(context.Background(), st, demo.Options{}); err != nil {
+	if _, err := demo.Load(context.Background(), st, demo.Options{Audit: audit.NewLog(st.Now, st.NewID, audit.SigningKey([]byte("test")))}); err != nil {
 		t.Fatal(err)
 	}
 	return id, st, clk

@@ -356,6 +356,13 @@ func appendUnique(list []string, v string) []string {
 
 func safe(s string) string { return importexport.SafeCell(s) }
 
+func reliesOn(isaRef, justification string) string {
+	if isaRef != "" {
+		return "information sharing agreement " + isaRef
+	}
+	return "ad hoc disclosure, approved: " + justification
+}
+
 func capitalise(s string) string {
 	if s == "" {
 		return s
@@ -366,9 +373,15 @@ func capitalise(s string) string {
 // ExportLimit bounds one export.
 const ExportLimit = 100000
 
-// Disclosure is why and to whom an export goes.
+// Disclosure is why and to whom an export goes, and what it relies on: an
+// information sharing agreement, or an ad hoc justification approved by a
+// named user.
 type Disclosure struct {
 	Purpose, Recipients string
+	ISAID               string // the agreement relied on
+	AdHoc               bool   // no agreement: Justification and ApproverEmail instead
+	Justification       string // ad hoc: why sharing without an agreement is lawful
+	ApproverEmail       string // ad hoc: who approved it
 }
 
 // Export writes, as CSV, every report a may export that matches query,
@@ -392,6 +405,48 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	if d.Recipients == "" || len(d.Recipients) > 500 {
 		verr.Add("recipients", "Say who will receive the export (500 characters or fewer)")
 	}
+	var isaRef, approver string
+	switch {
+	case d.ISAID == "" && !d.AdHoc:
+		verr.Add("isa", "Choose the information sharing agreement this export relies on, or make an approved ad hoc disclosure")
+	case d.ISAID != "":
+		isas, err := r.st.ISAs(ctx, a.PartnershipID)
+		if err != nil {
+			return 0, err
+		}
+		found := false
+		for _, i := range isas {
+			if i.ID != d.ISAID {
+				continue
+			}
+			found = true
+			if ok, why := i.Usable(now); !ok {
+				verr.Add("isa", "You cannot rely on %s: %s. Choose another agreement or make an approved ad hoc disclosure", i.Reference, why)
+			} else if !i.HasParty(a.AgencyID) {
+				verr.Add("isa", "Your agency is not a party to %s", i.Reference)
+			}
+			isaRef = i.Reference
+		}
+		if !found {
+			verr.Add("isa", "Choose an information sharing agreement")
+		}
+	default:
+		d.Justification, d.ApproverEmail = strings.TrimSpace(d.Justification), strings.TrimSpace(d.ApproverEmail)
+		if d.Justification == "" || len(d.Justification) > 1000 {
+			verr.Add("justification", "Without an agreement, give the lawful basis for this disclosure (1,000 characters or fewer)")
+		}
+		c, err := r.st.CredentialsByEmail(ctx, r.st.Reader(), d.ApproverEmail)
+		switch {
+		case d.ApproverEmail == "":
+			verr.Add("approver", "Without an agreement, name who approved this disclosure")
+		case err != nil || c.User.PartnershipID != a.PartnershipID || !c.User.Active:
+			verr.Add("approver", "%s is not an active user of this partnership", d.ApproverEmail)
+		case c.User.ID == a.UserID:
+			verr.Add("approver", "Someone other than you must approve an ad hoc disclosure")
+		default:
+			approver = c.User.ID
+		}
+	}
 	if err := verr.Err(); err != nil {
 		return 0, err
 	}
@@ -403,9 +458,18 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	for i, it := range items {
 		ids[i] = it.ID
 	}
+	why := d.Purpose
+	if d.ISAID == "" {
+		why += " (ad hoc: " + d.Justification + ")"
+	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
+			RecordType: string(domain.KindInfoReport), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
+			Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
+			return err
+		}
 		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport),
-			RecordIDs: ids, Label: fmt.Sprintf("CSV export of %d reports", len(ids)), Justification: d.Purpose, Recipients: d.Recipients})
+			RecordIDs: ids, Label: fmt.Sprintf("CSV export of %d reports", len(ids)), Justification: why, Recipients: d.Recipients, ISAID: d.ISAID})
 		return err
 	})
 	if err != nil {
@@ -415,8 +479,8 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	marking := string(domain.OfficialSensitive)
 	rows := [][]string{
 		{marking},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Handle under your information sharing agreement.",
-			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients)},
+		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
+			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
 		{"reference", "title", "information", "grading", "classification", "handling_conditions", "originating_agency", "created_at"},
 	}
 	for _, it := range items {

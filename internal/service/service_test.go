@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"alliance/internal/audit"
 	"alliance/internal/demo"
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
@@ -26,7 +27,7 @@ func rows(t *testing.T, csv string) []importexport.AreaRow {
 func TestImportAreas(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, st, demo.Options{}); err != nil {
+		if _, err := demo.Load(ctx, st, demo.Options{Audit: audit.NewLog(st.Now, st.NewID, audit.SigningKey([]byte("test")))}); err != nil {
 			t.Fatal(err)
 		}
 		svc := service.New(st, nil)
@@ -93,7 +94,7 @@ func TestImportAreas(t *testing.T) {
 func TestAreaNotFound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		if _, err := demo.Load(ctx, st, demo.Options{}); err != nil {
+		if _, err := demo.Load(ctx, st, demo.Options{Audit: audit.NewLog(st.Now, st.NewID, audit.SigningKey([]byte("test")))}); err != nil {
 			t.Fatal(err)
 		}
 		svc := service.New(st, nil)

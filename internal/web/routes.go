@@ -70,6 +70,13 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /admin/users/{id}/tokens", admin, h.page(h.adminUserToken))
 	t.Handle("GET /admin/sign-ins", admin, h.page(h.adminSignIns))
 
+	// Information sharing agreements: administrators keep the register;
+	// auditors and administrators read it.
+	t.Handle("GET /sharing", router.Roles(domain.RoleAdministrator, domain.RoleAuditor), h.page(h.sharingList))
+	t.Handle("GET /sharing/new", admin, h.page(h.isaNew))
+	t.Handle("POST /sharing", admin, h.page(h.isaCreate))
+	t.Handle("POST /sharing/{id}/status", admin, h.page(h.isaStatus))
+
 	// The audit log, for auditors (data protection officers) only.
 	auditor := router.Roles(domain.RoleAuditor)
 	t.Handle("GET /audit", auditor, h.page(h.auditSearch))

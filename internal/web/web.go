@@ -27,6 +27,7 @@ type Options struct {
 	Reports  *service.Reports
 	Admin    *service.Admin
 	Auditing *service.Auditing
+	Sharing  *service.Sharing
 	OIDC     *service.OIDC // nil when sign-in through an identity provider is off
 	Log      *slog.Logger
 	// Version is the build's version string, shown on the about page.
@@ -40,6 +41,7 @@ type Web struct {
 	reports *service.Reports
 	admin   *service.Admin
 	audits  *service.Auditing
+	sharing *service.Sharing
 	oidc    *service.OIDC
 	log     *slog.Logger
 	views   *view.Engine
@@ -50,7 +52,7 @@ type Web struct {
 
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
-	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil {
+	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -70,7 +72,7 @@ func New(opts Options) (*Web, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, oidc: opts.OIDC,
+	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, oidc: opts.OIDC,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
@@ -103,7 +105,9 @@ func nav(a domain.Actor, current string) []view.NavItem {
 	}
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	if a.Has(domain.RoleAdministrator) {
-		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"})
+		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"}, view.NavItem{Label: "Sharing agreements", Href: "/sharing"})
+	} else if a.Has(domain.RoleAuditor) {
+		items = append(items, view.NavItem{Label: "Sharing agreements", Href: "/sharing"})
 	}
 	if a.Has(domain.RoleAuditor) {
 		items = append(items, view.NavItem{Label: "Audit log", Href: "/audit"})

@@ -1,0 +1,52 @@
+-- +goose Up
+-- Information sharing agreements (ISAs) and the disclosures that rely on
+-- them. A disclosure names its ISA, or is an ad hoc disclosure with a
+-- justification and the named user who approved it.
+
+CREATE TABLE isa (
+    id              text PRIMARY KEY,
+    partnership_id  text NOT NULL REFERENCES partnership (id),
+    reference       text NOT NULL,
+    title           text NOT NULL,
+    purposes        text NOT NULL,
+    data_categories text NOT NULL,
+    gateways        text NOT NULL,
+    regime          text NOT NULL CHECK (regime IN ('dpa_part3', 'uk_gdpr', 'both')),
+    status          text NOT NULL CHECK (status IN ('draft', 'active', 'suspended', 'withdrawn')),
+    starts_on       timestamp NOT NULL,
+    ends_on         timestamp,
+    review_on       timestamp NOT NULL,
+    created_at      timestamp NOT NULL,
+    updated_at      timestamp NOT NULL,
+    UNIQUE (partnership_id, reference)
+);
+
+CREATE TABLE isa_party (
+    partnership_id text NOT NULL REFERENCES partnership (id),
+    isa_id         text NOT NULL REFERENCES isa (id),
+    agency_id      text NOT NULL REFERENCES agency (id),
+    PRIMARY KEY (isa_id, agency_id)
+);
+CREATE INDEX isa_party_agency ON isa_party (partnership_id, agency_id);
+
+CREATE TABLE disclosure (
+    id             text PRIMARY KEY,
+    partnership_id text NOT NULL REFERENCES partnership (id),
+    at             timestamp NOT NULL,
+    actor_id       text NOT NULL,
+    agency_id      text NOT NULL,
+    record_type    text NOT NULL,
+    record_count   integer NOT NULL,
+    purpose        text NOT NULL,
+    recipients     text NOT NULL,
+    isa_id         text REFERENCES isa (id),
+    justification  text NOT NULL,
+    approved_by    text REFERENCES app_user (id),
+    channel        text NOT NULL
+);
+CREATE INDEX disclosure_partnership ON disclosure (partnership_id, at);
+
+-- +goose Down
+DROP TABLE disclosure;
+DROP TABLE isa_party;
+DROP TABLE isa;
