@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"os"
@@ -253,5 +254,43 @@ func TestUserAndTokenCommands(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "north-yorkshire") {
 		t.Errorf("API with the new token: got %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestAuditVerifyCommand: the command passes on an intact log and fails,
+// naming the entry, after a row is edited in the database.
+func TestAuditVerifyCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "audit.db")
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, append(args, "--db", db, "--log-level", "warn")...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("demo"); err != nil {
+		t.Fatalf("demo: %v %s", err, out)
+	}
+	out, err := run("audit", "verify")
+	if err != nil || !strings.Contains(out, "The audit log is intact") {
+		t.Fatalf("intact log: got %v\n%s", err, out)
+	}
+	st, err := store.Open(context.Background(), store.Options{DSN: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE audit_event SET justification = 'Nothing to see' WHERE seq = 7`)
+		return err
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = run("audit", "verify")
+	if err == nil || !strings.Contains(out, "entry 7: changed") {
+		t.Errorf("edited log: got %v\n%s\nwant a failure naming entry 7", err, out)
 	}
 }

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"alliance/internal/demo"
+	"alliance/internal/service"
+)
+
+// reportByTitle finds a demo report's id through the analyst who can see it.
+func (h *harness) reportByTitle(t *testing.T, email, title string) string {
+	t.Helper()
+	ctx := context.Background()
+	res, err := h.app.Identity().SignIn(ctx, email, demo.Password, service.Client{Addr: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.app.Identity().Authenticate(ctx, res.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := h.app.Reports().List(ctx, s.Actor, title, 1, 5)
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("find %q: %v", title, err)
+	}
+	return page.Items[0].ID
+}
+
+// TestReasonPromptAndWhoHasSeen: a council officer opening a police report
+// is asked why, once; the data protection officer then sees that access,
+// with the reason, on the record's "who has seen it" page.
+func TestReasonPromptAndWhoHasSeen(t *testing.T) {
+	h := setup(t)
+	id := h.reportByTitle(t, "analyst@nyp.example", "Cuckooed flat used for supply")
+	tb := h.tab(t)
+	h.signIn(t, tb, "officer@nyc.example", demo.Password)
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/reports/"+id), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.text(t, "h1"); got != "Why are you opening this record?" {
+		t.Fatalf("got %q, want the reason prompt", got)
+	}
+	h.checkPage(t, tb, "reason prompt", "/reports/{id}", false)
+	// Submitting without a reason shows the error summary.
+	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.CSS("form[action$='/purpose'] button")), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary"))); err != nil {
+		t.Fatalf("empty reason: %v", err)
+	}
+	err := chromedp.Do(tb.ctx,
+		chromedp.Click(chromedp.CSS(`input[name="purpose"][value="safeguarding"]`)),
+		chromedp.SendKeys(chromedp.CSS("#detail"), "Strategy meeting for the tenant"),
+		chromedp.Click(chromedp.CSS("form[action$='/purpose'] button")),
+		chromedp.WaitNotPresent(chromedp.CSS("#detail")),
+		chromedp.WaitVisible(chromedp.CSS("h1")),
+	)
+	if err != nil {
+		t.Fatalf("give reason: %v", err)
+	}
+	if got := tb.text(t, "h1"); !strings.HasPrefix(got, "Cuckooed flat") {
+		t.Fatalf("after the reason: got %q, want the report", got)
+	}
+	// Not asked again in the same session.
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/reports/"+id), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.text(t, "h1"); !strings.HasPrefix(got, "Cuckooed flat") {
+		t.Errorf("second visit: got %q, want the report without a prompt", got)
+	}
+
+	dpo := h.tab(t)
+	h.signIn(t, dpo, "dpo@nyp.example", demo.Password)
+	if err := chromedp.Do(dpo.ctx, chromedp.Navigate(h.base+"/audit/records/"+id), chromedp.WaitVisible(chromedp.CSS("#audit-entries"))); err != nil {
+		t.Fatal(err)
+	}
+	table := dpo.text(t, "#audit-entries")
+	for _, want := range []string{"Safeguarding a person: Strategy meeting for the tenant", "North Yorkshire Council", "collection", "disclosure"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("who has seen it: table lacks %q", want)
+		}
+	}
+	h.checkPage(t, dpo, "who has seen it", "/audit/records/{id}", false)
+	if err := chromedp.Do(dpo.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
+		t.Fatal(err)
+	}
+	h.checkPage(t, dpo, "sharing agreements", "/sharing", false)
+	if err := chromedp.Do(dpo.ctx, chromedp.Navigate(h.base+"/audit"), chromedp.WaitVisible(chromedp.CSS("#audit-entries"))); err != nil {
+		t.Fatal(err)
+	}
+	h.checkPage(t, dpo, "audit log", "/audit", false)
+}
+
+// TestSuspendedAgreementBlocksExport: an administrator suspends the
+// agreement an analyst exports under; the next export is refused, naming
+// the agreement.
+func TestSuspendedAgreementBlocksExport(t *testing.T) {
+	h := setup(t)
+	admin := h.tab(t)
+	h.signIn(t, admin, "admin@nyc.example", demo.Password)
+	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing/new"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	h.checkPage(t, admin, "add agreement", "/sharing/new", false)
+
+	an := h.tab(t)
+	h.signIn(t, an, "analyst@rocu.example", demo.Password)
+	err := chromedp.Do(an.ctx,
+		chromedp.Navigate(h.base+"/reports/export"),
+		chromedp.WaitVisible(chromedp.CSS("#purpose")),
+		chromedp.SendKeys(chromedp.CSS("#purpose"), "Regional tasking"),
+		chromedp.SendKeys(chromedp.CSS("#recipients"), "ROCU intelligence desk"),
+		chromedp.Click(chromedp.CSS(`label[for^="isa"]`)), // the first option: PA-ISA-001
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.checkPage(t, an, "export form", "/reports/export", false)
+
+	// The administrator suspends PA-ISA-001 (the first agreement listed).
+	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas")),
+		chromedp.Click(chromedp.CSS(`#isas tbody tr:first-child form button`)), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
+		t.Fatal(err)
+	}
+	if row := admin.text(t, "#isas tbody tr:first-child"); !strings.Contains(row, "PA-ISA-001") || !strings.Contains(row, "suspended") {
+		t.Fatalf("after suspending: got %q", row)
+	}
+	// The analyst's form, filled before the suspension, is now refused.
+	if err := chromedp.Do(an.ctx, chromedp.Click(chromedp.CSS(`form[action="/reports/export"] button`)), chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary"))); err != nil {
+		t.Fatal(err)
+	}
+	if s := an.text(t, ".govuk-error-summary"); !strings.Contains(s, "PA-ISA-001") || !strings.Contains(s, "suspended") {
+		t.Errorf("export under a suspended agreement: got %q, want it refused naming PA-ISA-001", s)
+	}
+	// Put it back for other tests.
+	if err := chromedp.Do(admin.ctx, chromedp.Click(chromedp.CSS(`#isas tbody tr:first-child form button`)), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
+		t.Fatal(err)
+	}
+}
