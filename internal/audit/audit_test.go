@@ -234,3 +234,27 @@ func TestFailedTransactionLeavesNoEntry(t *testing.T) {
 		}
 	})
 }
+
+func TestAppendBatchMatchesAppend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, _ := seed(t, s)
+		appendN(t, s, l, a, 5)
+		evs := make([]audit.Event, 2500)
+		for i := range evs {
+			evs[i] = audit.Event{At: s.Now(), ActorID: a.UserID, ActorName: "Bulk", Operation: audit.Consultation, RecordType: "info_report",
+				RecordIDs: []string{fmt.Sprintf("r%d", i%13)}, Justification: "Tasking"}
+		}
+		err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			return l.AppendBatch(ctx, s.Dialect(), tx, a.PartnershipID, evs)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, s, l, a, 5)
+		rep := verify(t, s)
+		if !rep.OK() || rep.Entries != 2510 || rep.Checkpoints != 2 {
+			t.Errorf("got %+v, want 2510 sound entries with 2 checkpoints", rep)
+		}
+	})
+}

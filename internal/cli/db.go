@@ -123,6 +123,7 @@ func generateCmd(env Env) *cobra.Command {
 			f.IntVar(&opts.WardsPerDistrict, "wards", opts.WardsPerDistrict, "wards per district")
 			f.IntVar(&opts.AgenciesPer, "agencies", opts.AgenciesPer, "agencies per partnership")
 			f.IntVar(&opts.UsersPer, "users", opts.UsersPer, "users per partnership")
+			f.IntVar(&opts.AuditPer, "audit", 0, "audit log entries per partnership (10M across 45 partnerships: 222223)")
 			f.IntVar(&opts.Batch, "batch", opts.Batch, "rows per transaction")
 			f.Uint64Var(&opts.Seed, "seed", opts.Seed, "random seed")
 		},
@@ -130,12 +131,17 @@ func generateCmd(env Env) *cobra.Command {
 			if _, err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
+			key, err := app.SecretKey(*c, st)
+			if err != nil {
+				return err
+			}
+			opts.Audit = audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
 			start := time.Now()
 			last := time.Now()
 			opts.Progress = func(s generate.Stats) {
 				if time.Since(last) > 5*time.Second {
 					last = time.Now()
-					fmt.Fprintf(env.Stderr, "… %d partnerships, %d users\n", s.Partnerships, s.Users)
+					fmt.Fprintf(env.Stderr, "… %d partnerships, %d users, %d audit entries\n", s.Partnerships, s.Users, s.AuditEntries)
 				}
 			}
 			stats, err := generate.Run(cmd.Context(), st, opts)
@@ -143,9 +149,9 @@ func generateCmd(env Env) *cobra.Command {
 				return err
 			}
 			el := time.Since(start)
-			rows := stats.Partnerships + stats.OrgUnits + stats.Agencies + stats.Users
-			fmt.Fprintf(env.Stdout, "Generated %d partnerships, %d areas, %d agencies, %d users (%d rows) in %s: %.0f rows/s, peak memory %.0f MiB.\n",
-				stats.Partnerships, stats.OrgUnits, stats.Agencies, stats.Users, rows, el.Round(time.Millisecond), float64(rows)/el.Seconds(), peakRSSMiB())
+			rows := stats.Partnerships + stats.OrgUnits + stats.Agencies + stats.Users + stats.AuditEntries
+			fmt.Fprintf(env.Stdout, "Generated %d partnerships, %d areas, %d agencies, %d users, %d audit entries (%d rows) in %s: %.0f rows/s, peak memory %.0f MiB.\n",
+				stats.Partnerships, stats.OrgUnits, stats.Agencies, stats.Users, stats.AuditEntries, rows, el.Round(time.Millisecond), float64(rows)/el.Seconds(), peakRSSMiB())
 			return nil
 		})
 }

@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
+	"alliance/internal/audit"
 	"alliance/internal/domain"
 	"alliance/internal/store"
 )
@@ -24,6 +26,10 @@ type Options struct {
 	AgenciesPer      int
 	UsersPer         int
 	Seed             uint64
+	// AuditPer is how many audit log entries each partnership gets.
+	AuditPer int
+	// Audit signs the log's checkpoints; required when AuditPer > 0.
+	Audit *audit.Log
 	// Batch is how many rows go into one transaction.
 	Batch int
 	// Progress, when set, is told after each batch what has been written.
@@ -36,7 +42,7 @@ var Defaults = Options{Partnerships: 45, DistrictsPer: 8, WardsPerDistrict: 24, 
 
 // Stats count what a run wrote.
 type Stats struct {
-	Partnerships, OrgUnits, Agencies, Users int64
+	Partnerships, OrgUnits, Agencies, Users, AuditEntries int64
 }
 
 func (o *Options) fill() {
@@ -147,15 +153,83 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Stats, error) {
 		}
 		stats.Partnerships++
 		stats.Agencies += int64(len(agencies))
-		if err := writeUsers(ctx, st, opts, rng, pi, pid, agencies, &stats); err != nil {
+		sample, err := writeUsers(ctx, st, opts, rng, pi, pid, agencies, &stats)
+		if err != nil {
+			return stats, err
+		}
+		if err := writeAudit(ctx, st, opts, rng, pid, agencies, sample, &stats); err != nil {
 			return stats, err
 		}
 	}
 	return stats, nil
 }
 
-func writeUsers(ctx context.Context, st *store.Store, opts Options, rng *rand.Rand, pi int, pid string, agencies []domain.Agency, stats *Stats) error {
+var operations = []audit.Operation{audit.Consultation, audit.Consultation, audit.Consultation, audit.Consultation, audit.Consultation,
+	audit.Consultation, audit.Consultation, audit.Consultation, audit.Collection, audit.Alteration, audit.Disclosure, audit.Combination}
+
+var justifications = []string{"Tasking or briefing: daily management meeting", "Investigation or enquiry", "Safeguarding a person",
+	"OCG management meeting or 4P plan", "Disruption panel", "Data quality, review or retention"}
+
+// writeAudit appends opts.AuditPer entries to the partnership's chain, over
+// the last three years, by its sampled users about a pool of records.
+func writeAudit(ctx context.Context, st *store.Store, opts Options, rng *rand.Rand, pid string, agencies []domain.Agency, users []domain.User, stats *Stats) error {
+	if opts.AuditPer <= 0 || len(users) == 0 {
+		return nil
+	}
+	if opts.Audit == nil {
+		return errors.New("generate: audit entries need the audit log's signing key")
+	}
+	agencyName := map[string]string{}
+	for _, a := range agencies {
+		agencyName[a.ID] = a.Name
+	}
+	records := make([]string, 5000)
+	for i := range records {
+		records[i] = st.NewID()
+	}
+	start := st.Now().AddDate(-3, 0, 0)
+	step := 3 * 365 * 24 * time.Hour / time.Duration(opts.AuditPer)
+	batch := make([]audit.Event, 0, opts.Batch)
+	for i := 0; i < opts.AuditPer; i++ {
+		u := users[rng.IntN(len(users))]
+		op := operations[rng.IntN(len(operations))]
+		e := audit.Event{At: start.Add(time.Duration(i) * step), ActorID: u.ID, ActorName: u.DisplayName, AgencyID: u.AgencyID,
+			AgencyName: agencyName[u.AgencyID], Operation: op, RecordType: "info_report", RecordIDs: []string{records[rng.IntN(len(records))]},
+			Label: fmt.Sprintf("IR-%06d", rng.IntN(999999)), RequestID: fmt.Sprintf("%024x", rng.Uint64()), ClientAddr: "198.51.100.20"}
+		switch op {
+		case audit.Consultation, audit.Disclosure:
+			e.Justification = justifications[rng.IntN(len(justifications))]
+		case audit.Alteration:
+			e.Fields = []string{"title", "body"}
+		case audit.Combination:
+			e.RecordIDs = append(e.RecordIDs, records[rng.IntN(len(records))])
+		}
+		if op == audit.Disclosure {
+			e.Recipients = "Partnership SOC team"
+		}
+		batch = append(batch, e)
+		if len(batch) == opts.Batch || i == opts.AuditPer-1 {
+			err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				return opts.Audit.AppendBatch(ctx, st.Dialect(), tx, pid, batch)
+			})
+			if err != nil {
+				return fmt.Errorf("generate: audit entries: %w", err)
+			}
+			stats.AuditEntries += int64(len(batch))
+			batch = batch[:0]
+			if opts.Progress != nil {
+				opts.Progress(*stats)
+			}
+		}
+	}
+	return nil
+}
+
+// writeUsers writes the partnership's users in batches and returns a sample
+// of at most 200 of them, for the audit history.
+func writeUsers(ctx context.Context, st *store.Store, opts Options, rng *rand.Rand, pi int, pid string, agencies []domain.Agency, stats *Stats) ([]domain.User, error) {
 	batch := make([]domain.User, 0, min(opts.Batch, opts.UsersPer))
+	var sample []domain.User
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -165,6 +239,11 @@ func writeUsers(ctx context.Context, st *store.Store, opts Options, rng *rand.Ra
 		})
 		if err != nil {
 			return fmt.Errorf("generate: users of partnership %d: %w", pi, err)
+		}
+		for _, u := range batch {
+			if len(sample) < 200 {
+				sample = append(sample, u)
+			}
 		}
 		stats.Users += int64(len(batch))
 		batch = batch[:0]
@@ -185,9 +264,9 @@ func writeUsers(ctx context.Context, st *store.Store, opts Options, rng *rand.Ra
 		})
 		if len(batch) == opts.Batch {
 			if err := flush(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return flush()
+	return sample, flush()
 }
