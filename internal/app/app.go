@@ -38,6 +38,8 @@ type App struct {
 	id      *service.Identity
 	admin   *service.Admin
 	reports *service.Reports
+	audits  *service.Auditing
+	sharing *service.Sharing
 	table   *router.Table
 	handler http.Handler
 	// DemoLoaded is true when this start loaded the demo.
@@ -178,7 +180,8 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, h)
-	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
+	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
+		table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
 }
 
 // Handler returns the whole HTTP handler.
@@ -229,6 +232,12 @@ func (a *App) Identity() *service.Identity { return a.id }
 
 // Admin returns the administration service.
 func (a *App) Admin() *service.Admin { return a.admin }
+
+// Auditing returns the auditor's service.
+func (a *App) Auditing() *service.Auditing { return a.audits }
+
+// Sharing returns the sharing agreements service.
+func (a *App) Sharing() *service.Sharing { return a.sharing }
 
 // Reports returns the information reports service.
 func (a *App) Reports() *service.Reports { return a.reports }
