@@ -125,6 +125,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			Detail: "One or more parameters are invalid.", InvalidParams: verr.Problems})
 	case errors.Is(err, domain.ErrNotFound):
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found"})
+	case errors.Is(err, service.ErrAgreementNotInForce):
+		writeProblem(w, r, Problem{Status: http.StatusForbidden, Title: "Sharing agreement not in force",
+			Detail: "The information sharing agreement this system's token relies on has expired, been suspended or withdrawn. Ask the partnership's administrator."})
 	case errors.Is(err, domain.ErrForbidden):
 		writeProblem(w, r, Problem{Status: http.StatusForbidden, Title: "Forbidden", Detail: "Your token or role does not allow this."})
 	case errors.Is(err, domain.ErrConflict):

@@ -11,6 +11,7 @@ import (
 
 	"alliance/internal/domain"
 	"alliance/internal/service"
+	"alliance/internal/store"
 	"alliance/internal/store/storetest"
 )
 
@@ -179,4 +180,45 @@ func mustActor(t *testing.T, a interface {
 		t.Fatal(err)
 	}
 	return s.Actor
+}
+
+// TestServiceAccountReadsAreDisclosures: a partner system reads through a
+// token tied to a sharing agreement; each read is a disclosure under it, and
+// suspending the agreement stops the reads.
+func TestServiceAccountReadsAreDisclosures(t *testing.T) {
+	a := newApp(t, storetest.Engines(t)[0], nil)
+	h := a.Handler()
+	ctx := context.Background()
+	admin := mustActor(t, a, signIn(t, a, "admin@nyc.example"))
+	ags, _ := a.Store().Agencies(ctx, admin.PartnershipID)
+	var council string
+	for _, ag := range ags {
+		if ag.Name == "North Yorkshire Council" {
+			council = ag.ID
+		}
+	}
+	svc, err := a.Admin().CreateUser(ctx, admin, service.NewUser{Email: "casesystem@nyc.example", Name: "NYC case system", AgencyID: council,
+		Roles: []string{"partner_officer"}, ServiceAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isas, _ := a.Store().ISAs(ctx, admin.PartnershipID)
+	if _, _, err := a.Identity().CreateToken(ctx, admin, service.TokenInput{UserID: svc.ID, Name: "case sync", Scopes: []string{"read"}, Days: 30}); err == nil {
+		t.Error("service account token without an agreement: got one")
+	}
+	tok, _, err := a.Identity().CreateToken(ctx, admin, service.TokenInput{UserID: svc.ID, Name: "case sync", Scopes: []string{"read"}, Days: 30, ISAID: isas[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := map[string]string{"Authorization": "Bearer " + tok}
+	scenario{name: "system lists reports", path: "/api/v1/reports", header: bearer, wantStatus: 200, wantContains: []string{"Young people missing from school"}}.run(t, h)
+	evs, _ := a.Store().SearchAudit(ctx, admin.PartnershipID, store.AuditFilter{Limit: 1})
+	if len(evs) == 0 || evs[0].Operation != "disclosure" || evs[0].ISAID != isas[0].ID || !strings.Contains(evs[0].Recipients, "case sync") {
+		t.Errorf("system read: got %+v, want a disclosure under %s", evs, isas[0].Reference)
+	}
+	if err := a.Sharing().SetStatus(ctx, admin, isas[0].ID, "suspended"); err != nil {
+		t.Fatal(err)
+	}
+	scenario{name: "suspended agreement stops the system", path: "/api/v1/reports", header: bearer, wantStatus: 403,
+		wantContains: []string{"Sharing agreement not in force"}, wantNotContains: []string{"Young people"}}.run(t, h)
 }

@@ -149,9 +149,9 @@ func joinRoles(rs []domain.Role) string {
 
 func tokenCmd(env Env) *cobra.Command {
 	var (
-		email, name string
-		scopes      []string
-		days        int
+		email, name, isaRef string
+		scopes              []string
+		days                int
 	)
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
 	create := dbCommand(env, "create", "Create an API token for a user and print it once", cobra.NoArgs,
@@ -161,6 +161,7 @@ func tokenCmd(env Env) *cobra.Command {
 			f.StringVar(&name, "name", "command line", "what the token is for")
 			f.StringSliceVar(&scopes, "scopes", []string{"read"}, "read, write, and optionally info_report")
 			f.IntVar(&days, "days", 90, "days until it expires (1 to 365)")
+			f.StringVar(&isaRef, "isa", "", "for a service account: the reference of the sharing agreement its reads rely on")
 		},
 		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
 			ctx := cmd.Context()
@@ -174,7 +175,22 @@ func tokenCmd(env Env) *cobra.Command {
 			}
 			// The operator acts as the user, who may create tokens for themselves.
 			actor := domain.Actor{Kind: domain.ActorUser, UserID: cred.User.ID, PartnershipID: cred.User.PartnershipID, Roles: cred.User.Roles}
-			plain, t, err := id.CreateToken(ctx, actor, service.TokenInput{Name: name, Scopes: scopes, Days: days})
+			in := service.TokenInput{Name: name, Scopes: scopes, Days: days}
+			if isaRef != "" {
+				isas, err := st.ISAs(ctx, cred.User.PartnershipID)
+				if err != nil {
+					return err
+				}
+				for _, i := range isas {
+					if i.Reference == isaRef {
+						in.ISAID = i.ID
+					}
+				}
+				if in.ISAID == "" {
+					return fmt.Errorf("--isa %q: no such sharing agreement", isaRef)
+				}
+			}
+			plain, t, err := id.CreateToken(ctx, actor, in)
 			if err != nil {
 				return err
 			}

@@ -28,6 +28,10 @@ type Actor struct {
 	Scopes []string
 	// ServiceAccount marks a machine caller (a partner system).
 	ServiceAccount bool
+	// ISAID is the sharing agreement a service account's token relies on.
+	ISAID string
+	// TokenName names the API token, for disclosure records.
+	TokenName string
 	// NoSecondFactor marks a demo account allowed to skip the second factor;
 	// every page says so while it is signed in.
 	NoSecondFactor bool

@@ -86,6 +86,10 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 	if err != nil {
 		return ReportPage{}, err
 	}
+	isa, system, err := r.systemRead(ctx, a)
+	if err != nil {
+		return ReportPage{}, err
+	}
 	if len(items) > 0 {
 		// Titles on a list are a consultation of those records. The search
 		// words are not logged: they may themselves be personal data.
@@ -98,9 +102,7 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 			why = "Search of information reports"
 		}
 		err := r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
-				RecordIDs: ids, Label: fmt.Sprintf("page %d", page), Justification: why})
-			return err
+			return r.logRead(ctx, tx, a, ids, fmt.Sprintf("page %d", page), why, isa, system)
 		})
 		if err != nil {
 			return ReportPage{}, err
@@ -108,6 +110,47 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 	}
 	pages := max((total+perPage-1)/perPage, 1)
 	return ReportPage{Items: items, Total: total, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query)}, nil
+}
+
+// systemRead checks that a service account's read relies on a sharing
+// agreement in force, returning it. Other actors need none.
+func (r *Reports) systemRead(ctx context.Context, a domain.Actor) (domain.ISA, bool, error) {
+	if a.Kind != domain.ActorToken || !a.ServiceAccount {
+		return domain.ISA{}, false, nil
+	}
+	isas, err := r.st.ISAs(ctx, a.PartnershipID)
+	if err != nil {
+		return domain.ISA{}, false, err
+	}
+	for _, i := range isas {
+		if i.ID == a.ISAID {
+			if ok, _ := i.Usable(r.st.Now()); ok && i.HasParty(a.AgencyID) {
+				return i, true, nil
+			}
+		}
+	}
+	return domain.ISA{}, false, ErrAgreementNotInForce
+}
+
+// ErrAgreementNotInForce means a service account's sharing agreement has
+// expired, been suspended or withdrawn, or does not cover its agency: its
+// reads stop until an administrator gives it a token under one in force.
+var ErrAgreementNotInForce = fmt.Errorf("the sharing agreement this system relies on is not in force: %w", domain.ErrForbidden)
+
+// logRead records a read of records: a consultation, or for a partner
+// system a disclosure under its agreement with a disclosure record.
+func (r *Reports) logRead(ctx context.Context, tx *sql.Tx, a domain.Actor, ids []string, label, why string, isa domain.ISA, system bool) error {
+	e := audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport), RecordIDs: ids, Label: label, Justification: why}
+	if system {
+		e.Operation, e.ISAID, e.Recipients = audit.Disclosure, isa.ID, a.DisplayName+" (API token "+a.TokenName+")"
+		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
+			RecordType: string(domain.KindInfoReport), RecordCount: len(ids), Purpose: why, Recipients: e.Recipients, ISAID: isa.ID,
+			Channel: "api", At: r.st.Now()}); err != nil {
+			return err
+		}
+	}
+	_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), e)
+	return err
 }
 
 // PurposeNeeded is returned by View when the actor must say why they are
@@ -133,6 +176,10 @@ func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.I
 	if err != nil {
 		return domain.InfoReport{}, err
 	}
+	isa, system, err := r.systemRead(ctx, a)
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
 	why := "Author"
 	if rep.CreatedBy != a.UserID {
 		switch a.Kind {
@@ -153,9 +200,7 @@ func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.I
 		}
 	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
-			RecordIDs: []string{rep.ID}, Label: rep.Reference, Justification: why})
-		return err
+		return r.logRead(ctx, tx, a, []string{rep.ID}, rep.Reference, why, isa, system)
 	})
 	if err != nil {
 		return domain.InfoReport{}, err

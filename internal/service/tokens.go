@@ -23,6 +23,9 @@ type TokenInput struct {
 	Name   string
 	Scopes []string // "read", "write", and optionally record kinds
 	Days   int      // lifetime, 1 to 365
+	// ISAID is the sharing agreement a service account's reads rely on;
+	// required for service accounts.
+	ISAID string
 }
 
 // CreateToken makes an API token and returns it in plain text, once. A user
@@ -52,13 +55,31 @@ func (id *Identity) CreateToken(ctx context.Context, a domain.Actor, in TokenInp
 	if problem != "" {
 		verr.Add("scopes", "%s", problem)
 	}
+	if cred.ServiceAccount {
+		isas, err := id.st.ISAs(ctx, a.PartnershipID)
+		if err != nil {
+			return "", store.APIToken{}, err
+		}
+		ok := false
+		for _, i := range isas {
+			if i.ID == in.ISAID {
+				usable, _ := i.Usable(id.now())
+				ok = usable && i.HasParty(cred.User.AgencyID)
+			}
+		}
+		if !ok {
+			verr.Add("isa", "Choose the sharing agreement in force, with this system's agency as a party, that its reads rely on")
+		}
+	} else {
+		in.ISAID = ""
+	}
 	if err := verr.Err(); err != nil {
 		return "", store.APIToken{}, err
 	}
 	plain := TokenPrefix + auth.NewToken(32)
 	now := id.now()
 	t := store.APIToken{PartnershipID: a.PartnershipID, UserID: target, Name: in.Name, Prefix: plain[:len(TokenPrefix)+6], Scopes: scopes,
-		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour)}
+		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour), ISAID: in.ISAID}
 	err = id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return id.st.CreateAPIToken(ctx, tx, &t, auth.HashToken(plain))
 	})
@@ -112,7 +133,9 @@ func (id *Identity) AuthenticateToken(ctx context.Context, plain string) (domain
 			id.log.WarnContext(ctx, "touch api token", "error", err.Error())
 		}
 	}
-	return actorOf(cred, domain.ActorToken, t.ID, t.Scopes), nil
+	actor := actorOf(cred, domain.ActorToken, t.ID, t.Scopes)
+	actor.ISAID, actor.TokenName = t.ISAID, t.Name
+	return actor, nil
 }
 
 // Tokens lists the actor's own tokens, or, for an administrator with all

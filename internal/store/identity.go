@@ -386,6 +386,8 @@ type APIToken struct {
 	ExpiresAt     time.Time
 	RevokedAt     time.Time
 	LastUsedAt    time.Time
+	// ISAID is the sharing agreement a service account's reads rely on.
+	ISAID string
 }
 
 // CreateAPIToken stores t under tokenHash.
@@ -393,22 +395,23 @@ func (s *Store) CreateAPIToken(ctx context.Context, tx *sql.Tx, t *APIToken, tok
 	if t.ID == "" {
 		t.ID = s.NewID()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_token (id, partnership_id, user_id, name, token_hash, prefix, scopes, created_by, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, t.ID, t.PartnershipID, t.UserID, t.Name, tokenHash, t.Prefix,
-		strings.Join(t.Scopes, " "), t.CreatedBy, t.CreatedAt, t.ExpiresAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_token (id, partnership_id, user_id, name, token_hash, prefix, scopes, created_by, created_at, expires_at, isa_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, t.ID, t.PartnershipID, t.UserID, t.Name, tokenHash, t.Prefix,
+		strings.Join(t.Scopes, " "), t.CreatedBy, t.CreatedAt, t.ExpiresAt, nullIfEmpty(t.ISAID))
 	if err != nil {
 		return fmt.Errorf("store: create api token: %w", err)
 	}
 	return nil
 }
 
-const tokenCols = `t.id, t.partnership_id, t.user_id, u.email, t.name, t.prefix, t.scopes, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at`
+const tokenCols = `t.id, t.partnership_id, t.user_id, u.email, t.name, t.prefix, t.scopes, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at,
+	COALESCE(CAST(t.isa_id AS text), '')`
 
 func scanToken(r interface{ Scan(...any) error }) (APIToken, error) {
 	var t APIToken
 	var scopes string
 	var revoked, used sql.NullTime
-	err := r.Scan(&t.ID, &t.PartnershipID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &scopes, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &revoked, &used)
+	err := r.Scan(&t.ID, &t.PartnershipID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &scopes, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &revoked, &used, &t.ISAID)
 	t.Scopes = strings.Fields(scopes)
 	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
 	if revoked.Valid {

@@ -75,6 +75,7 @@ type userData struct {
 	Tokens    []service.APIToken
 	NewToken  string
 	TokenForm *Form
+	ISAs      []Option
 }
 
 func (h *Web) adminUserPage(w http.ResponseWriter, r *http.Request, status int, d userData) error {
@@ -102,6 +103,13 @@ func (h *Web) adminUserPage(w http.ResponseWriter, r *http.Request, status int, 
 		d.OIDC, d.Issuer = true, h.oidc.Issuer()
 	}
 	if u.ServiceAccount {
+		isas, err := h.sharing.UsableBy(r.Context(), domain.Actor{UserID: a.UserID, PartnershipID: a.PartnershipID, AgencyID: u.AgencyID})
+		if err != nil {
+			return err
+		}
+		for _, i := range isas {
+			d.ISAs = append(d.ISAs, Option{Value: i.ID, Label: i.Reference + ": " + i.Title})
+		}
 		all, err := h.id.Tokens(r.Context(), a, true)
 		if err != nil {
 			return err
@@ -187,7 +195,7 @@ func (h *Web) adminUserToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r.PostForm)
 	days := atoiOr(f.Get("days"), 0)
-	plain, _, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{UserID: r.PathValue("id"), Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days})
+	plain, _, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{UserID: r.PathValue("id"), Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days, ISAID: f.Get("isa")})
 	if f.FailAll(err) {
 		return h.adminUserPage(w, r, http.StatusUnprocessableEntity, userData{TokenForm: f})
 	}

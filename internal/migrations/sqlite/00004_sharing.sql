@@ -46,7 +46,11 @@ CREATE TABLE disclosure (
 );
 CREATE INDEX disclosure_partnership ON disclosure (partnership_id, at);
 
+-- A service account's token names the agreement its reads rely on.
+ALTER TABLE api_token ADD COLUMN isa_id text REFERENCES isa (id);
+
 -- +goose Down
+ALTER TABLE api_token DROP COLUMN isa_id;
 DROP TABLE disclosure;
 DROP TABLE isa_party;
 DROP TABLE isa;
