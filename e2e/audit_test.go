@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -92,10 +94,10 @@ func TestReasonPromptAndWhoHasSeen(t *testing.T) {
 	h.checkPage(t, dpo, "audit log", "/audit", false)
 }
 
-// TestSuspendedAgreementBlocksExport: an administrator suspends the
+// TestLapsedAgreementBlocksExport: an administrator suspends the
 // agreement an analyst exports under; the next export is refused, naming
 // the agreement.
-func TestSuspendedAgreementBlocksExport(t *testing.T) {
+func TestLapsedAgreementBlocksExport(t *testing.T) {
 	h := setup(t)
 	admin := h.tab(t)
 	h.signIn(t, admin, "admin@nyc.example", demo.Password)
@@ -133,8 +135,38 @@ func TestSuspendedAgreementBlocksExport(t *testing.T) {
 	if s := an.text(t, ".govuk-error-summary"); !strings.Contains(s, "PA-ISA-001") || !strings.Contains(s, "suspended") {
 		t.Errorf("export under a suspended agreement: got %q, want it refused naming PA-ISA-001", s)
 	}
-	// Put it back for other tests.
+	// Make it active again, then let it expire: its end date passes.
 	if err := chromedp.Do(admin.ctx, chromedp.Click(chromedp.CSS(`#isas tbody tr:first-child form button`)), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
 		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st := h.app.Store()
+	ps, _ := st.Partnerships(ctx)
+	isas, _ := st.ISAs(ctx, ps[0].ID)
+	yesterday := time.Now().UTC().AddDate(0, 0, -2).Truncate(24 * time.Hour)
+	if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, yesterday) }); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, time.Time{}) })
+	}()
+	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
+		t.Fatal(err)
+	}
+	if row := admin.text(t, "#isas tbody tr:first-child"); !strings.Contains(row, "expired") {
+		t.Errorf("after its end date: got %q, want it shown as expired", row)
+	}
+	err = chromedp.Do(an.ctx,
+		chromedp.Navigate(h.base+"/reports/export"),
+		chromedp.WaitVisible(chromedp.CSS("#purpose")),
+		chromedp.SendKeys(chromedp.CSS("#purpose"), "Regional tasking"),
+		chromedp.SendKeys(chromedp.CSS("#recipients"), "ROCU intelligence desk"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The expired agreement is no longer offered; only an ad hoc disclosure is.
+	if form := an.text(t, `form[action="/reports/export"]`); strings.Contains(form, "PA-ISA-001") {
+		t.Errorf("export form after expiry: got %q, want PA-ISA-001 no longer offered", form)
 	}
 }
