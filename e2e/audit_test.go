@@ -144,11 +144,15 @@ func TestLapsedAgreementBlocksExport(t *testing.T) {
 	ps, _ := st.Partnerships(ctx)
 	isas, _ := st.ISAs(ctx, ps[0].ID)
 	yesterday := time.Now().UTC().AddDate(0, 0, -2).Truncate(24 * time.Hour)
-	if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, yesterday) }); err != nil {
+	if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, yesterday)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		_ = st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, time.Time{}) })
+		_ = st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return st.SetISAEnd(ctx, tx, ps[0].ID, isas[0].ID, time.Time{})
+		})
 	}()
 	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
 		t.Fatal(err)
