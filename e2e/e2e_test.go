@@ -233,8 +233,15 @@ func screenshot(t *testing.T, tb *tab, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 }
 
-// signIn signs tb's tab in through the form.
+// signIn signs tb's tab in through the form and waits for the page after
+// it: it must succeed.
 func (h *harness) signIn(t *testing.T, tb *tab, email, password string) {
+	t.Helper()
+	h.fillSignIn(t, tb, email, password, chromedp.WaitNotPresent(chromedp.CSS("#password")))
+}
+
+// fillSignIn submits the sign-in form, then runs wait.
+func (h *harness) fillSignIn(t *testing.T, tb *tab, email, password string, wait chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	err := chromedp.Do(tb.ctx,
 		chromedp.Navigate(h.base+"/sign-in"),
@@ -242,7 +249,7 @@ func (h *harness) signIn(t *testing.T, tb *tab, email, password string) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("form[action='/sign-in'] button")),
-		chromedp.WaitNotPresent(chromedp.CSS("#password")),
+		wait,
 		chromedp.WaitVisible(chromedp.CSS("h1")),
 	)
 	if err != nil {

@@ -64,7 +64,7 @@ func New(opts Options) (*Web, error) {
 		return nil, err
 	}
 	views, err := view.New(tfs, assets.URL, template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options,
-		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions})
+		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions, "pager": pager})
 	if err != nil {
 		return nil, err
 	}
@@ -276,3 +276,8 @@ func roleOptions(rs []domain.RoleInfo) []Option {
 	}
 	return out
 }
+
+// Pager is what the pagination partial takes.
+type Pager struct{ Prev, Next, Label string }
+
+func pager(prev, next, label string) Pager { return Pager{prev, next, label} }
