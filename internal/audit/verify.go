@@ -50,7 +50,7 @@ type chain struct {
 // under pub and that the chain passes through the hash it signed (a chain
 // rewritten from some point on, hashes and all, no longer does). It reads
 // one row at a time, so memory does not grow with the log.
-func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, error) {
+func Verify(ctx context.Context, db *sql.DB, order string, pub ed25519.PublicKey) (Report, error) {
 	start := time.Now()
 	var rep Report
 	add := func(p Problem) {
@@ -114,16 +114,16 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 
 	erows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
 		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
-		FROM audit_event ORDER BY partnership_id, seq`)
+		FROM audit_event ORDER BY `+order)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read log: %w", err)
 	}
 	defer erows.Close()
-	var c *chain
-	finish := func() {
-		if c == nil {
-			return
-		}
+	// Chains may interleave in the scan (SQLite reads in insertion order);
+	// each keeps its own state.
+	chains := map[string]*chain{}
+	var seen []*chain
+	finish := func(c *chain) {
 		rep.Chains++
 		h, ok := heads[c.pid]
 		last := c.expect - 1
@@ -140,6 +140,7 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 		delete(heads, c.pid)
 	}
+	var c *chain
 	// Every text column is read as raw bytes and hashed where it lies, so a
 	// row costs no allocations: the log can be far larger than memory, and
 	// verifying it is bound by reading, not by the collector.
@@ -161,9 +162,13 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 			if c != nil {
 				c.prevHash = string(lastHash)
 			}
-			finish()
-			c = &chain{pid: string(pid), expect: 1, prevHash: genesis, checkpoints: cps[string(pid)]}
-			lastHash = append(lastHash[:0], genesis...)
+			var ok bool
+			if c, ok = chains[string(pid)]; !ok {
+				c = &chain{pid: string(pid), expect: 1, prevHash: genesis, checkpoints: cps[string(pid)]}
+				chains[c.pid] = c
+				seen = append(seen, c)
+			}
+			lastHash = append(lastHash[:0], c.prevHash...)
 		}
 		rep.Entries++
 		seqBuf = strconv.AppendInt(seqBuf[:0], seq, 10)
@@ -176,6 +181,8 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 			add(Problem{c.pid, seq, "changed", "the entry's content no longer matches its hash"})
 		case seq > c.expect:
 			add(Problem{c.pid, c.expect, "removed", fmt.Sprintf("entries %d to %d are missing", c.expect, seq-1)})
+		case seq < c.expect:
+			add(Problem{c.pid, seq, "inserted", "the entry was written out of order: an entry was inserted afterwards"})
 		case !bytes.Equal(prev, lastHash):
 			add(Problem{c.pid, seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
 		}
@@ -188,10 +195,12 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	if c != nil {
 		c.prevHash = string(lastHash)
 	}
+	for _, ch := range seen {
+		finish(ch)
+	}
 	if err := erows.Err(); err != nil {
 		return rep, fmt.Errorf("audit: read log: %w", err)
 	}
-	finish()
 	for pid, h := range heads {
 		if h[0] != "0" {
 			add(Problem{pid, 0, "removed", "the head records entries but none remain"})

@@ -175,7 +175,7 @@ func (s *Store) openSQLite(opts Options) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", base+"&_pragma=mmap_size(268435456)&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", base+"&_pragma=mmap_size(2147418112)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("store: open %s: %w", abs, err)
