@@ -55,7 +55,7 @@ func appendN(t *testing.T, s *store.Store, l *audit.Log, a domain.Actor, n int) 
 
 func verify(t *testing.T, s *store.Store) audit.Report {
 	t.Helper()
-	rep, err := audit.Verify(context.Background(), s.Reader(), s.Dialect().AuditScanOrder(), key.Public().(ed25519.PublicKey))
+	rep, err := audit.Verify(context.Background(), s.Reader(), key.Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}

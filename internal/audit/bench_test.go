@@ -54,7 +54,7 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				rep, err := audit.Verify(ctx, s.Reader(), s.Dialect().AuditScanOrder(), key.Public().(ed25519.PublicKey))
+				rep, err := audit.Verify(ctx, s.Reader(), key.Public().(ed25519.PublicKey))
 				if err != nil || !rep.OK() || rep.Entries != int64(n) {
 					b.Fatalf("verify: %v %+v", err, rep.Problems)
 				}

@@ -7,7 +7,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"runtime"
+	"sort"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -35,30 +38,20 @@ type Report struct {
 // OK reports whether nothing was wrong.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
-type chain struct {
-	pid         string
-	expect      int64
-	prevHash    string
-	checkpoints map[int64]string // seq → hash, from verified signatures
-}
-
 // Verify walks every chain in db: it recomputes each entry's hash (an edited
 // entry no longer matches), checks positions run 1, 2, 3 … without gaps (a
 // deleted entry leaves one), checks each entry names its predecessor's hash
 // (an inserted or reordered entry breaks the link), checks the chain ends
 // where audit_head says, and checks every checkpoint's Ed25519 signature
 // under pub and that the chain passes through the hash it signed (a chain
-// rewritten from some point on, hashes and all, no longer does). It reads
-// one row at a time, so memory does not grow with the log.
-func Verify(ctx context.Context, db *sql.DB, order string, pub ed25519.PublicKey) (Report, error) {
+// rewritten from some point on, hashes and all, no longer does). Chains are
+// independent, so they are walked in parallel, one per core; each is read one
+// row at a time, so memory does not grow with the log. Problems are reported
+// chain by chain, in chain order.
+func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, error) {
 	start := time.Now()
 	var rep Report
-	add := func(p Problem) {
-		if len(rep.Problems) < 100 {
-			rep.Problems = append(rep.Problems, p)
-		}
-	}
-	// Checkpoints first: they are few.
+	var checkpointProblems []Problem
 	cps := map[string]map[int64]string{}
 	rows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_checkpoint ORDER BY partnership_id, seq`)
 	if err != nil {
@@ -76,9 +69,9 @@ func Verify(ctx context.Context, db *sql.DB, order string, pub ed25519.PublicKey
 		raw, _ := hex.DecodeString(sig)
 		switch {
 		case kid != keyID:
-			add(Problem{pid, seq, "checkpoint", fmt.Sprintf("signed with key %s, not this deployment's key %s", kid, keyID)})
+			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", fmt.Sprintf("signed with key %s, not this deployment's key %s", kid, keyID)})
 		case !ed25519.Verify(pub, checkpointMessage(pid, seq, hash), raw):
-			add(Problem{pid, seq, "checkpoint", "signature does not match: the checkpoint was altered"})
+			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", "signature does not match: the checkpoint was altered"})
 		default:
 			if cps[pid] == nil {
 				cps[pid] = map[int64]string{}
@@ -92,7 +85,12 @@ func Verify(ctx context.Context, db *sql.DB, order string, pub ed25519.PublicKey
 	}
 	rows.Close()
 
-	heads := map[string][2]string{}
+	type head struct {
+		seq  int64
+		hash string
+		ok   bool
+	}
+	heads := map[string]head{}
 	hrows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash FROM audit_head`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read heads: %w", err)
@@ -104,108 +102,151 @@ func Verify(ctx context.Context, db *sql.DB, order string, pub ed25519.PublicKey
 			hrows.Close()
 			return rep, err
 		}
-		heads[pid] = [2]string{fmt.Sprint(seq), hash}
+		heads[pid] = head{seq, hash, true}
 	}
 	if err := hrows.Err(); err != nil {
 		hrows.Close()
 		return rep, err
 	}
 	hrows.Close()
-
-	erows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
-		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
-		FROM audit_event ORDER BY `+order)
+	// Every chain belongs to a partnership (a foreign key says so).
+	var pids []string
+	prows, err := db.QueryContext(ctx, `SELECT CAST(id AS text) FROM partnership ORDER BY id`)
 	if err != nil {
-		return rep, fmt.Errorf("audit: read log: %w", err)
+		return rep, fmt.Errorf("audit: read partnerships: %w", err)
 	}
-	defer erows.Close()
-	// Chains may interleave in the scan (SQLite reads in insertion order);
-	// each keeps its own state.
-	chains := map[string]*chain{}
-	var seen []*chain
-	finish := func(c *chain) {
-		rep.Chains++
-		h, ok := heads[c.pid]
-		last := c.expect - 1
-		switch {
-		case !ok:
-			add(Problem{c.pid, last, "head", "the chain has no recorded head"})
-		case h[0] != fmt.Sprint(last) || h[1] != c.prevHash:
-			add(Problem{c.pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says %s: entries were removed from or added to the end", last, h[0])})
+	for prows.Next() {
+		var pid string
+		if err := prows.Scan(&pid); err != nil {
+			prows.Close()
+			return rep, err
 		}
-		for seq := range c.checkpoints {
-			if seq > last {
-				add(Problem{c.pid, seq, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", seq)})
+		pids = append(pids, pid)
+	}
+	if err := prows.Err(); err != nil {
+		prows.Close()
+		return rep, err
+	}
+	prows.Close()
+
+	type result struct {
+		entries  int64
+		exists   bool
+		problems []Problem
+		err      error
+	}
+	results := make([]result, len(pids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				h := heads[pids[i]]
+				r := &results[i]
+				r.entries, r.problems, r.err = verifyChain(ctx, db, pids[i], cps[pids[i]], h.seq, h.hash, h.ok)
+				r.exists = r.entries > 0 || h.ok
 			}
-		}
-		delete(heads, c.pid)
+		}()
 	}
-	var c *chain
-	// Every text column is read as raw bytes and hashed where it lies, so a
-	// row costs no allocations: the log can be far larger than memory, and
-	// verifying it is bound by reading, not by the collector.
+	for i := range pids {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	problems := checkpointProblems
+	for _, r := range results {
+		if r.err != nil {
+			return rep, r.err
+		}
+		rep.Entries += r.entries
+		if r.exists {
+			rep.Chains++
+		}
+		problems = append(problems, r.problems...)
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].PartnershipID < problems[j].PartnershipID })
+	if len(problems) > 100 {
+		problems = problems[:100]
+	}
+	rep.Problems = problems
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// verifyChain walks one partnership's chain in order. Every text column is
+// read as raw bytes and hashed where it lies, so a row costs no allocations.
+func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, headSeq int64, headHash string, hasHead bool) (int64, []Problem, error) {
+	var problems []Problem
+	add := func(p Problem) {
+		if len(problems) < 100 {
+			problems = append(problems, p)
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
+		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
+		FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, pid)
+	if err != nil {
+		return 0, nil, fmt.Errorf("audit: read chain: %w", err)
+	}
+	defer rows.Close()
 	var (
-		pid, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields sql.RawBytes
-		just, recip, isa, reqID, addr, prev, stored                                  sql.RawBytes
-		seq, us                                                                      int64
-		seqBuf, usBuf                                                                []byte
-		sum                                                                          = make([]byte, 0, 32)
-		hexSum                                                                       = make([]byte, 64)
-		lastHash                                                                     = make([]byte, 0, 64)
+		actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields sql.RawBytes
+		just, recip, isa, reqID, addr, prev, stored                             sql.RawBytes
+		seq, us, n                                                              int64
+		seqBuf, usBuf                                                           []byte
+		sum                                                                     = make([]byte, 0, 32)
+		hexSum                                                                  = make([]byte, 64)
+		lastHash                                                                = []byte(genesis)
+		pidBytes                                                                = []byte(pid)
+		expect                                                                  = int64(1)
 	)
-	for erows.Next() {
-		if err := erows.Scan(&pid, &seq, &us, &actorID, &actorName, &agencyID, &agencyName, &op, &rtype, &ids, &label, &fields,
+	for rows.Next() {
+		if err := rows.Scan(&seq, &us, &actorID, &actorName, &agencyID, &agencyName, &op, &rtype, &ids, &label, &fields,
 			&just, &recip, &isa, &reqID, &addr, &prev, &stored); err != nil {
-			return rep, fmt.Errorf("audit: read entry: %w", err)
+			return n, problems, fmt.Errorf("audit: read entry: %w", err)
 		}
-		if c == nil || c.pid != string(pid) {
-			if c != nil {
-				c.prevHash = string(lastHash)
-			}
-			var ok bool
-			if c, ok = chains[string(pid)]; !ok {
-				c = &chain{pid: string(pid), expect: 1, prevHash: genesis, checkpoints: cps[string(pid)]}
-				chains[c.pid] = c
-				seen = append(seen, c)
-			}
-			lastHash = append(lastHash[:0], c.prevHash...)
-		}
-		rep.Entries++
+		n++
 		seqBuf = strconv.AppendInt(seqBuf[:0], seq, 10)
 		usBuf = strconv.AppendInt(usBuf[:0], us, 10)
-		sum = hashParts(sum[:0], pid, seqBuf, usBuf, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields,
+		sum = hashParts(sum[:0], pidBytes, seqBuf, usBuf, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields,
 			just, recip, isa, reqID, addr, prev)
 		hex.Encode(hexSum, sum)
 		switch {
 		case !bytes.Equal(hexSum, stored):
-			add(Problem{c.pid, seq, "changed", "the entry's content no longer matches its hash"})
-		case seq > c.expect:
-			add(Problem{c.pid, c.expect, "removed", fmt.Sprintf("entries %d to %d are missing", c.expect, seq-1)})
-		case seq < c.expect:
-			add(Problem{c.pid, seq, "inserted", "the entry was written out of order: an entry was inserted afterwards"})
+			add(Problem{pid, seq, "changed", "the entry's content no longer matches its hash"})
+		case seq > expect:
+			add(Problem{pid, expect, "removed", fmt.Sprintf("entries %d to %d are missing", expect, seq-1)})
 		case !bytes.Equal(prev, lastHash):
-			add(Problem{c.pid, seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
+			add(Problem{pid, seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
 		}
-		if want, ok := c.checkpoints[seq]; ok && want != string(stored) {
-			add(Problem{c.pid, seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
+		if want, ok := checkpoints[seq]; ok && want != string(stored) {
+			add(Problem{pid, seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
 		}
-		c.expect = seq + 1
+		expect = seq + 1
 		lastHash = append(lastHash[:0], stored...)
 	}
-	if c != nil {
-		c.prevHash = string(lastHash)
+	if err := rows.Err(); err != nil {
+		return n, problems, fmt.Errorf("audit: read chain: %w", err)
 	}
-	for _, ch := range seen {
-		finish(ch)
+	last := expect - 1
+	switch {
+	case !hasHead && n > 0:
+		add(Problem{pid, last, "head", "the chain has no recorded head"})
+	case hasHead && (headSeq != last || headHash != string(lastHash)) && !(n == 0 && headSeq == 0):
+		add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says %d: entries were removed from or added to the end", last, headSeq)})
 	}
-	if err := erows.Err(); err != nil {
-		return rep, fmt.Errorf("audit: read log: %w", err)
-	}
-	for pid, h := range heads {
-		if h[0] != "0" {
-			add(Problem{pid, 0, "removed", "the head records entries but none remain"})
+	for cp := range checkpoints {
+		if cp > last {
+			add(Problem{pid, cp, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", cp)})
 		}
 	}
-	rep.Elapsed = time.Since(start)
-	return rep, nil
+	return n, problems, nil
 }

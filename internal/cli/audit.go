@@ -29,7 +29,7 @@ func auditCmd(env Env) *cobra.Command {
 				return err
 			}
 			priv := audit.SigningKey(key)
-			rep, err := audit.Verify(ctx, st.Reader(), st.Dialect().AuditScanOrder(), priv.Public().(ed25519.PublicKey))
+			rep, err := audit.Verify(ctx, st.Reader(), priv.Public().(ed25519.PublicKey))
 			if err != nil {
 				return err
 			}

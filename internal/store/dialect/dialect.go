@@ -28,11 +28,6 @@ type Dialect interface {
 	IsRetryable(err error) bool
 	// MaxParams is the most bind parameters one statement may carry.
 	MaxParams() int
-	// AuditScanOrder is the ORDER BY that reads the audit log fastest while
-	// keeping each chain's entries in order: SQLite's insertion order
-	// (rowid), which a single writer makes the chain order; PostgreSQL's
-	// chain index.
-	AuditScanOrder() string
 }
 
 // SQLite is the dialect of the embedded modernc SQLite engine.
@@ -51,9 +46,6 @@ func sqliteCode(err error) (int, bool) {
 	}
 	return 0, false
 }
-
-// AuditScanOrder returns "rowid".
-func (SQLite) AuditScanOrder() string { return "rowid" }
 
 // IsUniqueViolation reports SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY.
 func (SQLite) IsUniqueViolation(err error) bool {
@@ -87,9 +79,6 @@ func pgCode(err error) string {
 	}
 	return ""
 }
-
-// AuditScanOrder returns "partnership_id, seq".
-func (Postgres) AuditScanOrder() string { return "partnership_id, seq" }
 
 // IsUniqueViolation reports SQLSTATE 23505.
 func (Postgres) IsUniqueViolation(err error) bool { return pgCode(err) == "23505" }
