@@ -121,10 +121,10 @@ func TestLapsedAgreementBlocksExport(t *testing.T) {
 	h.checkPage(t, an, "export form", "/reports/export", false)
 
 	// The administrator suspends PA-ISA-001 (the first agreement listed).
-	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas")),
-		chromedp.Click(chromedp.CSS(`#isas tbody tr:first-child form button`)), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
+	if err := chromedp.Do(admin.ctx, chromedp.Navigate(h.base+"/sharing"), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
 		t.Fatal(err)
 	}
+	clickAndLoad(t, admin, `#isas tbody tr:first-child form button`)
 	if row := admin.text(t, "#isas tbody tr:first-child"); !strings.Contains(row, "PA-ISA-001") || !strings.Contains(row, "suspended") {
 		t.Fatalf("after suspending: got %q", row)
 	}
@@ -136,9 +136,7 @@ func TestLapsedAgreementBlocksExport(t *testing.T) {
 		t.Errorf("export under a suspended agreement: got %q, want it refused naming PA-ISA-001", s)
 	}
 	// Make it active again, then let it expire: its end date passes.
-	if err := chromedp.Do(admin.ctx, chromedp.Click(chromedp.CSS(`#isas tbody tr:first-child form button`)), chromedp.WaitVisible(chromedp.CSS("#isas"))); err != nil {
-		t.Fatal(err)
-	}
+	clickAndLoad(t, admin, `#isas tbody tr:first-child form button`)
 	ctx := context.Background()
 	st := h.app.Store()
 	ps, _ := st.Partnerships(ctx)
@@ -172,5 +170,20 @@ func TestLapsedAgreementBlocksExport(t *testing.T) {
 	// The expired agreement is no longer offered; only an ad hoc disclosure is.
 	if form := an.text(t, `form[action="/reports/export"]`); strings.Contains(form, "PA-ISA-001") {
 		t.Errorf("export form after expiry: got %q, want PA-ISA-001 no longer offered", form)
+	}
+}
+
+// clickAndLoad clicks a submit button and waits until the page it leads to
+// has loaded: the old document is marked, and the mark must be gone.
+func clickAndLoad(t *testing.T, tb *tab, sel string) {
+	t.Helper()
+	err := chromedp.Do(tb.ctx,
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.stale = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitNotPresent(chromedp.CSS("body[data-stale]")),
+		chromedp.WaitVisible(chromedp.CSS("h1")),
+	)
+	if err != nil {
+		t.Fatalf("click %s: %v", sel, err)
 	}
 }

@@ -369,8 +369,12 @@ func TestPages(t *testing.T) {
 	t.Run("user", func(t *testing.T) {
 		tb := h.tab(t)
 		h.signIn(t, tb, "admin@nyp.example", demo.Password)
-		if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/admin/users"), chromedp.Click(chromedp.CSS(`#users a[href^="/admin/users/"]`)), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/admin/users"), chromedp.WaitVisible(chromedp.CSS("#users"))); err != nil {
 			t.Fatal(err)
+		}
+		clickAndLoad(t, tb, `#users a[href^="/admin/users/"]`)
+		if !strings.Contains(tb.text(t, "body"), "Sign-in history") {
+			t.Error("user page: got no sign-in history section")
 		}
 		h.checkPage(t, tb, "user", "/admin/users/…", false)
 	})
