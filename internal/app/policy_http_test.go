@@ -113,7 +113,7 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 				{name: "what did the named user see", path: "/audit?user=officer%40nyc.example&operation=consultation", cookie: dpo, wantStatus: 200,
 					wantContains: []string{"Safeguarding a person", secret.Reference}},
 				{name: "reading the log is logged", path: "/audit?operation=consultation", cookie: dpo, wantStatus: 200, wantContains: []string{"audit_log"}},
-				{name: "bad audit search", path: "/audit?from=yesterday&operation=peek", cookie: dpo, wantStatus: 422, wantContains: []string{"Enter a date like"}},
+				{name: "bad audit search", path: "/audit?from=yesterday&operation=peek", cookie: dpo, wantStatus: 422, wantContains: []string{"Enter a date, for example 22/11/2026"}},
 			} {
 				t.Run(sc.name, func(t *testing.T) { sc.run(t, h) })
 			}

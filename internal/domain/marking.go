@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Classification is a Government Security Classifications marking. Alliance
@@ -67,3 +68,15 @@ type RecordKind string
 const (
 	KindInfoReport RecordKind = "info_report"
 )
+
+// ParseDay reads a date as people in the UK write it: 22/11/2026 (or
+// 22/11/26), or the ISO form 2026-11-22.
+func ParseDay(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2/1/2006", "02/01/2006", "2/1/06", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

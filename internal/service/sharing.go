@@ -78,10 +78,7 @@ type ISAInput struct {
 	Parties                                                      []string
 }
 
-func parseDay(s string) (time.Time, bool) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
-	return t, err == nil
-}
+func parseDay(s string) (time.Time, bool) { return domain.ParseDay(s) }
 
 // Create adds an agreement (administrators only), active from its start.
 func (sh *Sharing) Create(ctx context.Context, a domain.Actor, in ISAInput) (domain.ISA, error) {
@@ -107,14 +104,14 @@ func (sh *Sharing) Create(ctx context.Context, a domain.Actor, in ISAInput) (dom
 	}
 	var ok bool
 	if i.StartsOn, ok = parseDay(in.StartsOn); !ok {
-		verr.Add("starts_on", "Enter the start date like 2026-04-01")
+		verr.Add("starts_on", "Enter the start date, for example 1/4/2026")
 	}
 	if i.ReviewOn, ok = parseDay(in.ReviewOn); !ok {
-		verr.Add("review_on", "Enter the review date like 2027-04-01")
+		verr.Add("review_on", "Enter the review date, for example 1/4/2027")
 	}
 	if strings.TrimSpace(in.EndsOn) != "" {
 		if i.EndsOn, ok = parseDay(in.EndsOn); !ok {
-			verr.Add("ends_on", "Enter the end date like 2028-03-31, or leave it empty")
+			verr.Add("ends_on", "Enter the end date, for example 31/3/2028, or leave it empty")
 		} else if i.EndsOn.Before(i.StartsOn) {
 			verr.Add("ends_on", "The end date must be after the start date")
 		}

@@ -33,9 +33,9 @@ func parseAuditQuery(v url.Values, f *Form) service.AuditQuery {
 		dst   *time.Time
 	}{{"from", &q.From}, {"to", &q.To}} {
 		if s := f.Get(d.field); s != "" {
-			t, err := time.Parse("2006-01-02", s)
-			if err != nil {
-				f.Fail(d.field, "Enter a date like 2026-11-22")
+			t, ok := domain.ParseDay(s)
+			if !ok {
+				f.Fail(d.field, "Enter a date, for example 22/11/2026")
 				continue
 			}
 			*d.dst = t
