@@ -117,10 +117,9 @@ func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	full, err := a.reports.View(r.Context(), router.ActorFrom(r.Context()), rep.ID)
-	if err != nil {
-		return err
-	}
+	// Answer with what was stored; a write-only token cannot read it back,
+	// and a retrying client must still learn it succeeded.
+	rep.OriginAgencyName = router.ActorFrom(r.Context()).AgencyName
 	w.Header().Set("Location", "/api/v1/reports/"+rep.ID)
-	return writeJSON(w, http.StatusCreated, toJSON(full))
+	return writeJSON(w, http.StatusCreated, toJSON(rep))
 }

@@ -143,6 +143,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	svc := service.New(st, log)
 	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,
 		service.IdentityConfig{IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionMax}, log)
+	id.SetAudit(alog)
 	reports := service.NewReports(st, log, alog)
 	admin := service.NewAdmin(st, id, log, alog)
 	auditing := service.NewAuditing(st, log, alog)
@@ -179,7 +180,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	h = web.Identify(id, http.HandlerFunc(ui.ServerError), http.HandlerFunc(api.ServerError), h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
-	h = web.RequestLog(log, h)
+	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
 	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
 		table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
 }

@@ -30,7 +30,9 @@ func services(c *config.Config, st *store.Store, env Env) (*service.Identity, *s
 	}
 	log := logger(env, c)
 	id := service.NewIdentity(st, auth.NewHasher(auth.DefaultArgon2, 2), auth.NewRules(12), box, service.IdentityConfig{}, log)
-	return id, service.NewAdmin(st, id, log, audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))), nil
+	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
+	id.SetAudit(alog)
+	return id, service.NewAdmin(st, id, log, alog), nil
 }
 
 func partnershipActor(ctx context.Context, st *store.Store, slug string) (domain.Actor, error) {

@@ -54,6 +54,10 @@ type Config struct {
 	MetricsToken string
 	// DBConns caps the read pool (SQLite) or the whole pool (PostgreSQL).
 	DBConns int
+	// TrustedProxies are the addresses (CIDRs) of reverse proxies whose
+	// X-Forwarded-For and X-Request-Id headers are believed. Without them the
+	// client is the connection's peer.
+	TrustedProxies []*net.IPNet
 }
 
 // Load returns the defaults overlaid with ALLIANCE_* variables read through
@@ -120,6 +124,27 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ALLIANCE_SHUTDOWN_TIMEOUT=%q: want a duration such as 30s", v))
 		}
 		c.ShutdownTimeout = d
+	}
+	if v := getenv("ALLIANCE_TRUSTED_PROXIES"); v != "" {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if !strings.Contains(part, "/") {
+				if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+					part += "/32"
+				} else {
+					part += "/128"
+				}
+			}
+			_, n, err := net.ParseCIDR(part)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("ALLIANCE_TRUSTED_PROXIES: %q is not an address or CIDR", part))
+				continue
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
 	}
 	if v := getenv("ALLIANCE_DB_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -174,3 +174,15 @@ type User struct {
 	Roles         []Role
 	CreatedAt     time.Time
 }
+
+// HasAnyRole reports whether u holds any of roles.
+func (u User) HasAnyRole(roles ...Role) bool {
+	for _, r := range u.Roles {
+		for _, want := range roles {
+			if r == want {
+				return true
+			}
+		}
+	}
+	return false
+}

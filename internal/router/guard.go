@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"alliance/internal/domain"
+	"alliance/internal/observe"
 )
 
 // Who is the caller of a request as the identity middleware resolved it.
@@ -68,7 +69,7 @@ func (g Guard) Wrap(r Route) http.Handler {
 		return h
 	case Operator:
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			if isLoopback(req.RemoteAddr) || g.tokenOK(req) {
+			if isLoopback(clientAddr(req)) || g.tokenOK(req) {
 				h.ServeHTTP(w, req)
 				return
 			}
@@ -133,6 +134,15 @@ func (g Guard) tokenOK(r *http.Request) bool {
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(g.OperatorToken)) == 1
+}
+
+// clientAddr is the client the request logger resolved (so a request
+// relayed by a local proxy is judged by its real origin), else the peer.
+func clientAddr(r *http.Request) string {
+	if a := observe.ClientAddr(r.Context()); a != "" {
+		return a
+	}
+	return r.RemoteAddr
 }
 
 func isLoopback(remote string) bool {

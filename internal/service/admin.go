@@ -322,8 +322,14 @@ func (ad *Admin) UseReset(ctx context.Context, token, password string) error {
 		if err := ad.st.SetPasswordHash(ctx, tx, r.UserID, hash); err != nil {
 			return err
 		}
-		_, err := ad.st.RevokeUserSessions(ctx, tx, r.UserID, "")
-		return err
+		if _, err := ad.st.RevokeUserSessions(ctx, tx, r.UserID, ""); err != nil {
+			return err
+		}
+		if err := ad.st.RevokeUserTokens(ctx, tx, r.UserID); err != nil {
+			return err
+		}
+		self := domain.Actor{UserID: c.User.ID, DisplayName: c.User.DisplayName, PartnershipID: c.User.PartnershipID, AgencyID: c.User.AgencyID, AgencyName: c.User.AgencyName}
+		return ad.record(ctx, tx, self, audit.Alteration, c.User, "password")
 	})
 }
 

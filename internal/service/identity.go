@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -56,7 +57,13 @@ type Identity struct {
 	cfg    IdentityConfig
 	log    *slog.Logger
 	now    func() time.Time
+	alog   *audit.Log
 }
+
+// SetAudit gives the service the audit log for the changes it makes that
+// concern other users' records (API tokens, roles from an identity
+// provider).
+func (id *Identity) SetAudit(l *audit.Log) { id.alog = l }
 
 // NewIdentity returns the identity service.
 func NewIdentity(st *store.Store, hasher *auth.Hasher, rules *auth.Rules, box *auth.Box, cfg IdentityConfig, log *slog.Logger) *Identity {
@@ -198,8 +205,12 @@ func (id *Identity) SignIn(ctx context.Context, email, password string, c Client
 	}
 	var res SignInResult
 	err = id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := id.st.ClearThrottle(ctx, tx, accountKey(email)); err != nil {
-			return err
+		// Failures are forgiven only when the sign-in completes: a right
+		// password must not reset the count of wrong second-factor codes.
+		if stage == StageFull {
+			if err := id.st.ClearThrottle(ctx, tx, accountKey(email)); err != nil {
+				return err
+			}
 		}
 		if newHash != "" {
 			if err := id.st.SetPasswordHash(ctx, tx, cred.User.ID, newHash); err != nil {
@@ -372,8 +383,30 @@ type Enrolment struct {
 	auth.TOTPEnrolment
 }
 
+// ErrAlreadyEnrolled means a half-signed-in user tried to set up a second
+// factor they already have: they must give its code instead. (Replacing it
+// needs a full sign-in, so a stolen password cannot swap the authenticator.)
+var ErrAlreadyEnrolled = errors.New("second factor already set up")
+
+func (id *Identity) mayEnrol(ctx context.Context, s Session) error {
+	if s.Stage != StageSecondFactor {
+		return nil
+	}
+	cred, err := id.st.CredentialsByID(ctx, id.st.Reader(), s.Actor.UserID)
+	if err != nil {
+		return err
+	}
+	if cred.TOTPSecret != "" {
+		return ErrAlreadyEnrolled
+	}
+	return nil
+}
+
 // BeginEnrolment makes a new TOTP secret for the session's user.
 func (id *Identity) BeginEnrolment(ctx context.Context, s Session) (Enrolment, error) {
+	if err := id.mayEnrol(ctx, s); err != nil {
+		return Enrolment{}, err
+	}
 	e, err := auth.NewTOTP(id.cfg.Issuer, s.Actor.Email)
 	if err != nil {
 		return Enrolment{}, err
@@ -385,6 +418,9 @@ func (id *Identity) BeginEnrolment(ctx context.Context, s Session) (Enrolment, e
 // current code, issues ten recovery codes (returned once, stored hashed) and,
 // for a half-signed-in session, completes the sign-in with a new token.
 func (id *Identity) ConfirmEnrolment(ctx context.Context, s Session, sealed, code string, c Client) (recovery []string, token string, err error) {
+	if err := id.mayEnrol(ctx, s); err != nil {
+		return nil, "", err
+	}
 	secret, err := id.box.Open(sealed)
 	if err != nil {
 		return nil, "", ErrCodeWrong
@@ -500,8 +536,12 @@ func (id *Identity) SetPassword(ctx context.Context, userID, password string) er
 		if err := id.st.SetPasswordHash(ctx, tx, userID, hash); err != nil {
 			return err
 		}
-		_, err := id.st.RevokeUserSessions(ctx, tx, userID, "")
-		return err
+		if _, err := id.st.RevokeUserSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		// A password set from outside (recovery) also ends the user's API
+		// tokens: whoever held the account may have made some.
+		return id.st.RevokeUserTokens(ctx, tx, userID)
 	})
 }
 
@@ -511,6 +551,9 @@ func (id *Identity) Logger() *slog.Logger { return id.log }
 // ResumeEnrolment reopens a sealed secret carried through the enrolment form
 // (after a wrong code), so the user keeps the QR code they scanned.
 func (id *Identity) ResumeEnrolment(sealed string, s Session) (Enrolment, error) {
+	if err := id.mayEnrol(context.Background(), s); err != nil {
+		return Enrolment{}, err
+	}
 	secret, err := id.box.Open(sealed)
 	if err != nil {
 		return id.BeginEnrolment(context.Background(), s)

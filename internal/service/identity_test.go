@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -206,5 +207,61 @@ func TestPasswordRulesApply(t *testing.T) {
 	var verr *domain.ValidationError
 	if !errors.As(err, &verr) || !verr.Has("password") {
 		t.Errorf("common password: got %v, want a problem with password", err)
+	}
+}
+
+// TestSecondFactorCannotBeBypassed: with only the password, nobody can
+// replace an enrolled authenticator, and guessing codes leads to a lock-out
+// even when the password is given again between guesses.
+func TestSecondFactorCannotBeBypassed(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			id, st, clk := newIdentity(t, e)
+			uid := userID(t, st, "analyst@nyp.example")
+			if err := id.SetPassword(ctx, uid, demoPassword); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetSecondFactorExempt(ctx, tx, uid, false) }); err != nil {
+				t.Fatal(err)
+			}
+			c := service.Client{Addr: "192.0.2.50"}
+			res, _ := id.SignIn(ctx, "analyst@nyp.example", demoPassword, c)
+			half, _ := id.Authenticate(ctx, res.Token)
+			en, err := id.BeginEnrolment(ctx, half)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _ := auth.TOTPCode(en.Secret, clk.Now())
+			if _, _, err := id.ConfirmEnrolment(ctx, half, en.Sealed, code, c); err != nil {
+				t.Fatal(err)
+			}
+			// An attacker with the password only.
+			res, _ = id.SignIn(ctx, "analyst@nyp.example", demoPassword, c)
+			half, _ = id.Authenticate(ctx, res.Token)
+			if _, err := id.BeginEnrolment(ctx, half); !errors.Is(err, service.ErrAlreadyEnrolled) {
+				t.Errorf("re-enrol with a half session: got %v, want ErrAlreadyEnrolled", err)
+			}
+			attackerEn, _ := id.BeginEnrolment(ctx, service.Session{Actor: half.Actor, Stage: service.StageFull})
+			attackerCode, _ := auth.TOTPCode(attackerEn.Secret, clk.Now())
+			if _, _, err := id.ConfirmEnrolment(ctx, half, attackerEn.Sealed, attackerCode, c); !errors.Is(err, service.ErrAlreadyEnrolled) {
+				t.Errorf("confirm a new authenticator with a half session: got %v, want ErrAlreadyEnrolled", err)
+			}
+			// Guess codes, re-entering the password between guesses.
+			locked := false
+			for i := 0; i < 12 && !locked; i++ {
+				res, err := id.SignIn(ctx, "analyst@nyp.example", demoPassword, c)
+				if errors.Is(err, service.ErrThrottled) {
+					locked = true
+					break
+				}
+				half, _ := id.Authenticate(ctx, res.Token)
+				_, err = id.CompleteSecondFactor(ctx, half, fmt.Sprintf("%06d", i), c)
+				locked = errors.Is(err, service.ErrThrottled)
+			}
+			if !locked {
+				t.Error("12 wrong codes with the password re-entered between them: got no lock-out")
+			}
+		})
 	}
 }

@@ -134,9 +134,16 @@ func (o *OIDC) Finish(ctx context.Context, sealed, state, code string, c Client)
 		}
 	}
 	err = o.id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if len(o.set.GroupRoles) > 0 {
+		if len(o.set.GroupRoles) > 0 && !sameRoles(cred.User.Roles, roles) {
 			if err := o.id.st.SetUserRoles(ctx, tx, cred.User.PartnershipID, cred.User.ID, roles); err != nil {
 				return err
+			}
+			if o.id.alog != nil {
+				who := actorOf(cred, domain.ActorUser, "", nil)
+				if _, err := o.id.alog.Append(ctx, tx, who, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: "user",
+					RecordIDs: []string{cred.User.ID}, Label: cred.User.Email + " (roles from the identity provider's groups)", Fields: []string{"roles"}}); err != nil {
+					return err
+				}
 			}
 		}
 		return o.id.finishSignIn(ctx, tx, cred.User, "", "oidc", &token, c)
@@ -166,3 +173,19 @@ func (ad *Admin) LinkOIDC(ctx context.Context, a domain.Actor, userID, issuer, s
 
 // Issuer returns the provider's issuer URL.
 func (o *OIDC) Issuer() string { return o.set.Issuer }
+
+func sameRoles(a, b []domain.Role) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[domain.Role]bool{}
+	for _, r := range a {
+		seen[r] = true
+	}
+	for _, r := range b {
+		if !seen[r] {
+			return false
+		}
+	}
+	return true
+}

@@ -488,6 +488,8 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 			verr.Add("approver", "%s is not an active user of this partnership", d.ApproverEmail)
 		case c.User.ID == a.UserID:
 			verr.Add("approver", "Someone other than you must approve an ad hoc disclosure")
+		case c.ServiceAccount || !c.User.HasAnyRole(domain.RoleLRO, domain.RoleAnalyst, domain.RoleAdministrator, domain.RoleAuditor):
+			verr.Add("approver", "%s cannot approve disclosures: choose a lead responsible officer, analyst, administrator or data protection officer", d.ApproverEmail)
 		default:
 			approver = c.User.ID
 		}

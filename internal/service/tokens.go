@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -81,7 +82,15 @@ func (id *Identity) CreateToken(ctx context.Context, a domain.Actor, in TokenInp
 	t := store.APIToken{PartnershipID: a.PartnershipID, UserID: target, Name: in.Name, Prefix: plain[:len(TokenPrefix)+6], Scopes: scopes,
 		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour), ISAID: in.ISAID}
 	err = id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return id.st.CreateAPIToken(ctx, tx, &t, auth.HashToken(plain))
+		if err := id.st.CreateAPIToken(ctx, tx, &t, auth.HashToken(plain)); err != nil {
+			return err
+		}
+		if id.alog == nil {
+			return nil
+		}
+		_, err := id.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: "api_token",
+			RecordIDs: []string{t.ID, target}, Label: t.Name + " for " + cred.User.Email, Fields: t.Scopes, ISAID: t.ISAID})
+		return err
 	})
 	return plain, t, err
 }

@@ -47,9 +47,10 @@ func (s *Store) SearchAudit(ctx context.Context, partnershipID string, f AuditFi
 		conds = append(conds, "e.at < "+args.Add(f.To.UTC()))
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
+	if limit <= 0 {
 		limit = 50
 	}
+	limit = min(limit, 100000)
 	q := `SELECT e.id, CAST(e.partnership_id AS text), e.seq, e.at, e.actor_id, e.actor_name, e.agency_id, e.agency_name, e.operation,
 		e.record_type, e.record_ids, e.record_label, e.fields, e.justification, e.recipients, e.isa_id, e.request_id, e.client_addr, e.prev_hash, e.hash
 		FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY e.at DESC, e.seq DESC LIMIT ` + args.Add(limit+1) + ` OFFSET ` + args.Add(max(f.Offset, 0))

@@ -584,3 +584,11 @@ func (s *Store) SetSessionPurpose(ctx context.Context, tx *sql.Tx, sessionID, re
 	}
 	return nil
 }
+
+// RevokeUserTokens revokes every API token of the user.
+func (s *Store) RevokeUserTokens(ctx context.Context, tx *sql.Tx, userID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, s.Now()); err != nil {
+		return fmt.Errorf("store: revoke tokens: %w", err)
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"alliance/internal/domain"
@@ -99,13 +100,21 @@ func (f *Form) Summary() []view.ErrorItem {
 	return out
 }
 
-// safeNext returns next when it is a local path, and "/" otherwise, so a
-// sign-in link cannot send anyone to another site.
+// safeNext returns next when it is a path on this site, and "/" otherwise,
+// so a sign-in link cannot send anyone to another site. Backslashes and
+// control characters are refused outright (browsers read "/\\x" as
+// "//x"), and the path must still be local once cleaned, as http.Redirect
+// will clean it.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\\r\n\t") {
 		return "/"
 	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" || u.User != nil {
+		return "/"
+	}
+	clean := path.Clean(u.Path)
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
 		return "/"
 	}
 	return next

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"alliance/internal/observe"
@@ -46,16 +48,61 @@ func SecurityHeaders(hsts bool, next http.Handler) http.Handler {
 	})
 }
 
-// RequestLog gives each request an id (X-Request-Id) and logs one line when
-// it ends: method, route pattern, path, status, bytes and duration. It never
-// logs the query string, which may hold search terms about people.
-func RequestLog(log *slog.Logger, next http.Handler) http.Handler {
+// Proxies are the reverse proxies whose forwarding headers are believed.
+type Proxies []*net.IPNet
+
+func (p Proxies) trusted(ip net.IP) bool {
+	for _, n := range p {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// client returns the address of the request's client: the connection's
+// peer, or, when that is a trusted proxy, the last address in
+// X-Forwarded-For that is not one (earlier entries can be forged by the
+// client). It also reports whether the peer is a trusted proxy.
+func (p Proxies) client(r *http.Request) (string, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer := net.ParseIP(host)
+	if peer == nil || !p.trusted(peer) {
+		return host, false
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		ip := net.ParseIP(strings.TrimSpace(hops[i]))
+		if ip == nil {
+			break
+		}
+		if !p.trusted(ip) {
+			return ip.String(), true
+		}
+	}
+	return host, true
+}
+
+// RequestLog gives each request an id (X-Request-Id, taken from a trusted
+// proxy when it sends a well-formed one), resolves the client address, and
+// logs one line when the request ends: method, route pattern, path, status,
+// bytes and duration. It never logs the query string, which may hold search
+// terms about people.
+func RequestLog(log *slog.Logger, proxies Proxies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := observe.NewRequestID(r.Header.Get("X-Request-Id"))
+		addr, viaProxy := proxies.client(r)
+		incoming := ""
+		if viaProxy {
+			incoming = r.Header.Get("X-Request-Id")
+		}
+		id := observe.NewRequestID(incoming)
 		w.Header().Set("X-Request-Id", id)
 		ctx, route := observe.WithRouteInfo(observe.WithRequestID(r.Context(), id))
-		ctx = observe.WithClientAddr(ctx, clientOf(r).Addr)
+		ctx = observe.WithClientAddr(ctx, addr)
 		sw := &router.StatusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
 		next.ServeHTTP(sw, r)
@@ -66,7 +113,7 @@ func RequestLog(log *slog.Logger, next http.Handler) http.Handler {
 		log.LogAttrs(ctx, level, "request",
 			slog.String("method", r.Method),
 			slog.String("route", route.Pattern),
-			slog.String("path", r.URL.Path),
+			slog.String("path", loggablePath(r.URL.Path)),
 			slog.Int("status", sw.Status()),
 			slog.Int64("bytes", sw.Bytes()),
 			slog.Duration("duration", time.Since(start)),
@@ -89,4 +136,13 @@ func Recover(log *slog.Logger, onPanic http.Handler, next http.Handler) http.Han
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// loggablePath hides the secret in paths that carry one (password reset
+// links), so logs never hold a usable token.
+func loggablePath(p string) string {
+	if strings.HasPrefix(p, "/reset-password/") {
+		return "/reset-password/…"
+	}
+	return p
 }

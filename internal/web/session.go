@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"alliance/internal/domain"
+	"alliance/internal/observe"
 	"alliance/internal/router"
 	"alliance/internal/service"
 )
@@ -70,11 +71,16 @@ func clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// clientOf describes the request's origin for sessions and sign-in history.
+// clientOf describes the request's origin for sessions and sign-in history:
+// the client address RequestLog resolved (through trusted proxies), or the
+// connection's peer.
 func clientOf(r *http.Request) service.Client {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	host := observe.ClientAddr(r.Context())
+	if host == "" {
+		var err error
+		if host, _, err = net.SplitHostPort(r.RemoteAddr); err != nil {
+			host = r.RemoteAddr
+		}
 	}
 	return service.Client{Addr: host, UserAgent: r.UserAgent()}
 }

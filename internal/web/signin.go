@@ -144,6 +144,10 @@ func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *F
 	} else {
 		e, err = h.id.ResumeEnrolment(sealed, s)
 	}
+	if errors.Is(err, service.ErrAlreadyEnrolled) {
+		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -169,6 +173,10 @@ func (h *Web) enrol(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	codes, tok, err := h.id.ConfirmEnrolment(r.Context(), s, f.Get("sealed"), f.Get("code"), clientOf(r))
+	if errors.Is(err, service.ErrAlreadyEnrolled) {
+		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+		return nil
+	}
 	if errors.Is(err, service.ErrCodeWrong) {
 		f.Fail("code", "Enter the 6-digit code your authenticator app shows for Alliance")
 		return h.enrolPage(w, r, http.StatusUnprocessableEntity, f, f.Get("sealed"))
