@@ -27,12 +27,11 @@ func (s *Store) InsertInfoReport(ctx context.Context, tx *sql.Tx, r *domain.Info
 		r.UpdatedAt = r.CreatedAt
 	}
 	if r.Reference == "" {
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM info_report WHERE partnership_id = $1`, r.Marking.PartnershipID).Scan(&n)
+		n, err := s.nextNumber(ctx, tx, r.Marking.PartnershipID, string(domain.KindInfoReport))
 		if err != nil {
-			return fmt.Errorf("store: number info report: %w", err)
+			return err
 		}
-		r.Reference = fmt.Sprintf("IR-%d-%06d", r.CreatedAt.Year(), n+1)
+		r.Reference = fmt.Sprintf("IR-%d-%06d", r.CreatedAt.Year(), n)
 	}
 	m := r.Marking
 	_, err := tx.ExecContext(ctx, `INSERT INTO info_report (id, partnership_id, reference, title, body, source_grade, intel_grade,
@@ -213,4 +212,17 @@ func (s *Store) RoleGrants(ctx context.Context) ([]authz.Grant, error) {
 			err := r.Scan(&g.Role, &g.Kind, &g.Perm)
 			return g, err
 		})
+}
+
+// nextNumber hands out the partnership's next number for kind, in tx. The
+// upsert locks the counter row until commit (and waits on a concurrent first
+// insert), so writers on any number of servers get distinct numbers.
+func (s *Store) nextNumber(ctx context.Context, tx *sql.Tx, partnershipID, kind string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO record_counter (partnership_id, kind, next) VALUES ($1, $2, 1)
+		ON CONFLICT (partnership_id, kind) DO UPDATE SET next = record_counter.next + 1 RETURNING next`, partnershipID, kind).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: next %s number: %w", kind, err)
+	}
+	return n, nil
 }

@@ -317,3 +317,60 @@ func TestBackup(t *testing.T) {
 		})
 	}
 }
+
+// TestReferencesAreUniqueUnderConcurrency: several writers at once (two
+// "servers" on PostgreSQL) each get their own reference.
+func TestReferencesAreUniqueUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := seedPartnership(t, s)
+		var agency domain.Agency
+		var user domain.User
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			ags := []domain.Agency{{PartnershipID: p.ID, Name: "A", Type: domain.AgencyPolice}}
+			if err := s.InsertAgencies(ctx, tx, ags); err != nil {
+				return err
+			}
+			agency = ags[0]
+			us := []domain.User{{PartnershipID: p.ID, AgencyID: agency.ID, Email: "w@x.example", DisplayName: "W", Active: true}}
+			if err := s.InsertUsers(ctx, tx, us); err != nil {
+				return err
+			}
+			user = us[0]
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 4, 10
+		errs := make(chan error, writers)
+		for w := 0; w < writers; w++ {
+			go func() {
+				for i := 0; i < each; i++ {
+					err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+						r := domain.InfoReport{Title: "t", Body: "b", SourceGrade: "1", IntelGrade: "A", CreatedBy: user.ID,
+							Marking: domain.Marking{PartnershipID: p.ID, OriginAgencyID: agency.ID, Classification: domain.Official, Handling: domain.HandlingP}}
+						return s.InsertInfoReport(ctx, tx, &r)
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for w := 0; w < writers; w++ {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent insert: %v", err)
+			}
+		}
+		var n, distinct int
+		if err := s.Reader().QueryRowContext(ctx, `SELECT count(*), count(DISTINCT reference) FROM info_report WHERE partnership_id = $1`, p.ID).Scan(&n, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		if n != writers*each || distinct != n {
+			t.Errorf("got %d reports with %d distinct references, want %d distinct", n, distinct, writers*each)
+		}
+	})
+}
