@@ -50,8 +50,6 @@ type Guard struct {
 	// APIUnauthorized answers API requests without a valid token (401);
 	// APINotFound answers API requests refused for want of a role (404).
 	APIUnauthorized, APINotFound http.Handler
-	// SignInPath is where page requests without a session are sent.
-	SignInPath string
 }
 
 // Wrap returns the route's handler guarded by its declaration.
@@ -118,10 +116,7 @@ func (g Guard) unauthenticated(w http.ResponseWriter, r *http.Request, api bool)
 }
 
 func (g Guard) signIn(next string) string {
-	p := g.SignInPath
-	if p == "" {
-		p = "/sign-in"
-	}
+	const p = "/sign-in"
 	if next != "" && next != "/" {
 		return p + "?next=" + url.QueryEscape(next)
 	}

@@ -65,20 +65,14 @@ func (ad *Admin) Users(ctx context.Context, a domain.Actor) ([]store.UserSummary
 
 // User returns one user of the partnership with the latest sign-in events.
 func (ad *Admin) User(ctx context.Context, a domain.Actor, userID string) (store.UserSummary, []store.SignInEvent, error) {
-	if err := mustAdmin(a); err != nil {
-		return store.UserSummary{}, nil, err
-	}
-	all, err := ad.st.UserSummaries(ctx, a.PartnershipID)
+	c, err := ad.target(ctx, a, userID)
 	if err != nil {
 		return store.UserSummary{}, nil, err
 	}
-	for _, u := range all {
-		if u.ID == userID {
-			ev, err := ad.st.SignInEvents(ctx, a.PartnershipID, u.ID, 50)
-			return u, ev, err
-		}
-	}
-	return store.UserSummary{}, nil, domain.NotFound("user", userID)
+	u := store.UserSummary{User: c.User, ServiceAccount: c.ServiceAccount, HasPassword: c.PasswordHash != "", HasTOTP: c.TOTPSecret != "",
+		OIDC: c.OIDCSubject != "", LastSignInAt: c.LastSignInAt}
+	ev, err := ad.st.SignInEvents(ctx, a.PartnershipID, u.ID, 50)
+	return u, ev, err
 }
 
 // SignIns lists the partnership's latest sign-in attempts.

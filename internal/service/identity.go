@@ -74,9 +74,6 @@ func NewIdentity(st *store.Store, hasher *auth.Hasher, rules *auth.Rules, box *a
 	return &Identity{st: st, hasher: hasher, rules: rules, box: box, cfg: cfg, log: log, now: st.Now}
 }
 
-// Config returns the effective configuration.
-func (id *Identity) Config() IdentityConfig { return id.cfg }
-
 // Errors sign-in returns. Their messages are safe to show.
 var (
 	// ErrSignInFailed covers a wrong e-mail, a wrong password and an

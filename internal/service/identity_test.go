@@ -58,19 +58,27 @@ func userID(t *testing.T, st *store.Store, email string) string {
 	return c.User.ID
 }
 
+// needsSecondFactor gives a demo account the test password and takes away
+// its demo exemption from the second factor, returning its id.
+func needsSecondFactor(t *testing.T, id *service.Identity, st *store.Store, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	uid := userID(t, st, email)
+	if err := id.SetPassword(ctx, uid, demoPassword); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetSecondFactorExempt(ctx, tx, uid, false) }); err != nil {
+		t.Fatal(err)
+	}
+	return uid
+}
+
 func TestSignInWithSecondFactor(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			id, st, clk := newIdentity(t, e)
-			uid := userID(t, st, "analyst@nyp.example")
-			if err := id.SetPassword(ctx, uid, demoPassword); err != nil {
-				t.Fatal(err)
-			}
-			// Demo accounts skip the second factor; this one must not.
-			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetSecondFactorExempt(ctx, tx, uid, false) }); err != nil {
-				t.Fatal(err)
-			}
+			needsSecondFactor(t, id, st, "analyst@nyp.example")
 			c := service.Client{Addr: "192.0.2.1", UserAgent: "test"}
 
 			if _, err := id.SignIn(ctx, "analyst@nyp.example", "wrong password entirely", c); !errors.Is(err, service.ErrSignInFailed) {
@@ -218,13 +226,7 @@ func TestSecondFactorCannotBeBypassed(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
 			id, st, clk := newIdentity(t, e)
-			uid := userID(t, st, "analyst@nyp.example")
-			if err := id.SetPassword(ctx, uid, demoPassword); err != nil {
-				t.Fatal(err)
-			}
-			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.SetSecondFactorExempt(ctx, tx, uid, false) }); err != nil {
-				t.Fatal(err)
-			}
+			needsSecondFactor(t, id, st, "analyst@nyp.example")
 			c := service.Client{Addr: "192.0.2.50"}
 			res, _ := id.SignIn(ctx, "analyst@nyp.example", demoPassword, c)
 			half, _ := id.Authenticate(ctx, res.Token)

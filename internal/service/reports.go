@@ -58,6 +58,9 @@ type ReportPage struct {
 	Page, Pages int
 	PerPage     int
 	Query       string
+	// CanCreate and CanExport say what else the actor may do, decided by the
+	// same policy as the list.
+	CanCreate, CanExport bool
 }
 
 // List returns page (from 1) of the reports a may see, matching query when
@@ -109,7 +112,8 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 		}
 	}
 	pages := max((total+perPage-1)/perPage, 1)
-	return ReportPage{Items: items, Total: total, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query)}, nil
+	return ReportPage{Items: items, Total: total, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query),
+		CanCreate: p.Allowed(a, authz.Create, domain.KindInfoReport), CanExport: p.Allowed(a, authz.Export, domain.KindInfoReport)}, nil
 }
 
 // systemRead checks that a service account's read relies on a sharing

@@ -4,7 +4,6 @@ package web
 type Field struct {
 	Name, Label, Type, Value, Error, Hint string
 	Autocomplete, Inputmode, Width        string
-	LabelClass                            string
 	Small                                 bool
 	Options                               []Option
 }
@@ -34,8 +33,6 @@ func (x Field) With(key, value string) Field {
 		x.Inputmode = value
 	case "Width":
 		x.Width = value
-	case "LabelClass":
-		x.LabelClass = value
 	case "Small":
 		x.Small = value == "true"
 	}

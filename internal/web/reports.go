@@ -18,9 +18,8 @@ import (
 
 type reportsData struct {
 	service.ReportPage
-	CanCreate, CanExport bool
-	Prev, Next           string
-	ExportURL            string
+	Prev, Next string
+	ExportURL  string
 }
 
 func pageURL(q string, page int) string {
@@ -55,7 +54,7 @@ func (h *Web) reportList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := reportsData{ReportPage: res, CanCreate: h.reports.Allowed(r.Context(), a, authz.Create), CanExport: h.reports.Allowed(r.Context(), a, authz.Export)}
+	d := reportsData{ReportPage: res}
 	if res.Page > 1 {
 		d.Prev = pageURL(res.Query, res.Page-1)
 	}

@@ -96,15 +96,6 @@ func New(fsys fs.FS, asset func(string) string, extra template.FuncMap) (*Engine
 	return e, nil
 }
 
-// Pages lists the page names.
-func (e *Engine) Pages() []string {
-	out := make([]string, 0, len(e.pages))
-	for k := range e.pages {
-		out = append(out, k)
-	}
-	return out
-}
-
 // Render writes page with p to w. It renders into a buffer first, so a
 // template error never sends half a page.
 func (e *Engine) Render(w io.Writer, page string, p *Page) error {
