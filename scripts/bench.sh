@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks that anyone can rerun:
-#   1. Go benchmarks (store bulk insert, whole page requests) on SQLite and,
-#      when ALLIANCE_TEST_POSTGRES_URL is set, PostgreSQL;
+#   1. Go benchmarks (store bulk insert, whole page requests, register search
+#      over 1M people and 50k groups) on SQLite and, when
+#      ALLIANCE_TEST_POSTGRES_URL is set, PostgreSQL;
 #   2. start-up time of `serve --demo` on an empty database and of `serve` on
 #      an existing one;
 #   3. `alliance generate` at benchmark scale, with its peak memory;
@@ -20,9 +21,25 @@ port=${BENCH_PORT:-18080}
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchtime 2s ./internal/store/ ./internal/app/ | grep -E '^(Benchmark|ok)'
 
+echo "== register search: first page over 1,000,000 people and 50,000 groups (built once, cached in \$ALLIANCE_BENCH_CACHE)"
+ALLIANCE_BENCH_CACHE=${ALLIANCE_BENCH_CACHE:-${TMPDIR:-/tmp}/alliance-bench} \
+  go test -run '^$' -bench BenchmarkSearch -benchtime 480x -timeout 2h ./internal/service/ | grep -E '^(Benchmark|ok|    search)'
+
 echo "== build"
 CGO_ENABLED=0 go build -o "$work/alliance" ./cmd/alliance
 bin="$work/alliance"
+
+echo "== register import: 100,000 people from CSV on each engine, against sqlite3's .import of the same file"
+go test -run '^$' -bench BenchmarkImportPeople -benchtime 1x ./internal/service/ | grep -E '^(Benchmark|ok)|sqlite3'
+echo "== register import memory: 1,000,000 people from CSV through the command line (peak resident memory)"
+awk 'BEGIN { srand(1); print "name,aliases,dob,gender";
+  split("Jordan Kyle Ann Bob Chloe Daniel Emma Liam Olivia Noah Amelia Jack Isla Harry", f, " ");
+  split("Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Khan Patel", l, " ");
+  for (i = 0; i < 1000000; i++) printf "%s %s,%s,%02d/%02d/%d,male\n", f[1+int(rand()*14)], l[1+int(rand()*12)],
+    (i % 2 ? "" : f[1+int(rand()*14)] " " l[1+int(rand()*12)]), 1+int(rand()*28), 1+int(rand()*12), 1960+int(rand()*48) }' > "$work/people1m.csv"
+"$bin" demo --db "$work/import.db" --log-level warn >/dev/null
+"$bin" import people "$work/people1m.csv" --db "$work/import.db" --partnership north-yorkshire --as analyst@nyp.example --stats --log-level warn
+rm -f "$work"/import.db*
 
 wait_ready() { # file: wait until serve prints its ready line
   for _ in $(seq 1 600); do grep -q 'Alliance is ready' "$1" 2>/dev/null && return 0; sleep 0.05; done

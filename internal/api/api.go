@@ -28,17 +28,23 @@ func OpenAPI() []byte { return openAPIDoc }
 
 // Options configure the API.
 type Options struct {
-	Service *service.Service
-	Reports *service.Reports
-	Log     *slog.Logger
+	Service  *service.Service
+	Reports  *service.Reports
+	Register *service.Register
+	Pictures *service.Pictures
+	Search   *service.Search
+	Log      *slog.Logger
 }
 
 // API serves /api/v1 to callers with an API token. It is safe for
 // concurrent use.
 type API struct {
-	svc     *service.Service
-	reports *service.Reports
-	log     *slog.Logger
+	svc      *service.Service
+	reports  *service.Reports
+	register *service.Register
+	pictures *service.Pictures
+	finder   *service.Search
+	log      *slog.Logger
 }
 
 // New returns the API.
@@ -47,7 +53,7 @@ func New(opts Options) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{svc: opts.Service, reports: opts.Reports, log: log}
+	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, log: log}
 }
 
 // Unauthorized answers API calls without a valid token.
@@ -72,6 +78,16 @@ func (a *API) Register(t *router.Table) {
 	t.HandleAPI("GET /api/v1/reports", router.AccessSignedIn, a.handle(a.listReports))
 	t.HandleAPI("POST /api/v1/reports", router.AccessSignedIn, a.handle(a.createReport))
 	t.HandleAPI("GET /api/v1/reports/{id}", router.AccessSignedIn, a.handle(a.getReport))
+	// The OCG picture: the service decides who may see it.
+	t.HandleAPI("GET /api/v1/ocg-picture", router.AccessSignedIn, a.handle(a.getPicture))
+	// The OCG register: the service and policy decide per record.
+	t.HandleAPI("GET /api/v1/ocgs", router.AccessSignedIn, a.handle(a.listOCGs))
+	t.HandleAPI("POST /api/v1/ocgs", router.AccessSignedIn, a.handle(a.createOCG))
+	t.HandleAPI("GET /api/v1/ocgs/{id}", router.AccessSignedIn, a.handle(a.getOCG))
+	t.HandleAPI("POST /api/v1/ocgs/{id}/transitions", router.AccessSignedIn, a.handle(a.createTransition))
+	t.HandleAPI("POST /api/v1/ocgs/{id}/members", router.AccessSignedIn, a.handle(a.createMember))
+	t.HandleAPI("GET /api/v1/people/{id}", router.AccessSignedIn, a.handle(a.getPerson))
+	t.HandleAPI("GET /api/v1/search", router.AccessSignedIn, a.handle(a.search))
 	// Anything else under /api/: a problem document, not an HTML page.
 	t.Handle("/api/", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "There is no such API resource."})

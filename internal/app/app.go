@@ -148,6 +148,15 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	admin := service.NewAdmin(st, id, log, alog)
 	auditing := service.NewAuditing(st, log, alog)
 	sharing := service.NewSharing(st, log, alog)
+	// Scoring models: version 1 of each shipped default, stored once.
+	scoring := service.NewScoring(st, log, alog)
+	if err := scoring.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	register := service.NewRegister(st, log, alog)
+	pictures := service.NewPictures(st, log, alog)
+	search := service.NewSearch(st, log, alog)
+	importer := service.NewImporter(st, log, alog)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -163,7 +172,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 	}
 	metrics := observe.NewMetrics(st.Pools())
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, OIDC: oidcSvc, Log: log, Version: opts.Version})
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, OIDC: oidcSvc, Log: log, Version: opts.Version})
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +180,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
 	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(table)
-	api.New(api.Options{Service: svc, Reports: reports, Log: log}).Register(table)
+	api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Log: log}).Register(table)
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()

@@ -57,6 +57,7 @@ func newRoot(env Env) *cobra.Command {
 		generateCmd(env),
 		backupCmd(env),
 		areasCmd(env),
+		importCmd(env),
 		partnershipCmd(env),
 		userCmd(env),
 		tokenCmd(env),

@@ -279,28 +279,10 @@ func (r *Reports) Create(ctx context.Context, a domain.Actor, in ReportInput) (d
 	if !p.Allowed(a, authz.Create, domain.KindInfoReport) {
 		return domain.InfoReport{}, domain.ErrForbidden
 	}
-	agencies, err := r.st.Agencies(ctx, a.PartnershipID)
-	if err != nil {
-		return domain.InfoReport{}, err
-	}
-	known := map[string]bool{}
-	for _, ag := range agencies {
-		known[ag.ID] = true
-	}
-	types, err := r.st.AgencyTypes(ctx)
-	if err != nil {
-		return domain.InfoReport{}, err
-	}
-	knownType := map[string]bool{}
-	for _, t := range types {
-		knownType[string(t.Code)] = true
-	}
-
 	verr := &domain.ValidationError{}
 	rep := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), CreatedBy: a.UserID,
 		SourceGrade: strings.TrimSpace(in.SourceGrade), IntelGrade: strings.ToUpper(strings.TrimSpace(in.IntelGrade)),
 		HandlingConditions: strings.TrimSpace(in.HandlingConditions)}
-	m := domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Restricted: in.Restricted}
 	switch n := utf8.RuneCountInString(rep.Title); {
 	case n == 0:
 		verr.Add("title", "Enter a title")
@@ -319,61 +301,11 @@ func (r *Reports) Create(ctx context.Context, a domain.Actor, in ReportInput) (d
 	if _, ok := domain.IntelGrades[rep.IntelGrade]; !ok {
 		verr.Add("intel_grade", "Choose the intelligence assessment: A, B, C, D or E")
 	}
-	if c, err := domain.ParseClassification(in.Classification); err != nil {
-		verr.Add("classification", "%s", capitalise(err.Error()))
-	} else {
-		m.Classification = c
-	}
-	switch strings.ToUpper(strings.TrimSpace(in.Handling)) {
-	case "P":
-		m.Handling = domain.HandlingP
-	case "C":
-		m.Handling = domain.HandlingC
-		if rep.HandlingConditions == "" {
-			verr.Add("handling_conditions", "Enter the handling conditions that apply")
-		}
-		for _, id := range in.ConditionAgencies {
-			if !known[id] {
-				verr.Add("condition_agencies", "Choose agencies of this partnership")
-				break
-			}
-			m.ConditionAgencies = append(m.ConditionAgencies, id)
-		}
-		for _, t := range in.ConditionTypes {
-			if !knownType[t] {
-				verr.Add("condition_types", "Choose agency types from the list")
-				break
-			}
-			m.ConditionTypes = append(m.ConditionTypes, domain.AgencyType(t))
-		}
-		if len(in.ConditionAgencies) == 0 && len(in.ConditionTypes) == 0 {
-			verr.Add("condition_agencies", "Choose the agencies or agency types the conditions allow to see it")
-		}
-	default:
-		verr.Add("handling", "Choose handling code P or C")
-	}
-	if in.Restricted {
-		for _, id := range in.NamedAgencies {
-			if !known[id] {
-				verr.Add("named_agencies", "Choose agencies of this partnership")
-				break
-			}
-			m.NamedAgencies = append(m.NamedAgencies, id)
-		}
-		for _, email := range in.NamedUsers {
-			email = strings.TrimSpace(email)
-			if email == "" {
-				continue
-			}
-			c, err := r.st.CredentialsByEmail(ctx, r.st.Reader(), email)
-			if err != nil || c.User.PartnershipID != a.PartnershipID || !c.User.Active {
-				verr.Add("named_users", "%s is not an active user of this partnership", email)
-				continue
-			}
-			m.NamedUsers = append(m.NamedUsers, c.User.ID)
-		}
-		// The author can always see what they wrote.
-		m.NamedUsers = appendUnique(m.NamedUsers, a.UserID)
+	m, err := parseMarking(ctx, r.st, a, domain.MarkingInput{Classification: in.Classification, Handling: in.Handling,
+		HandlingNote: in.HandlingConditions, ConditionAgencies: in.ConditionAgencies, ConditionTypes: in.ConditionTypes,
+		Restricted: in.Restricted, NamedAgencies: in.NamedAgencies, NamedUsers: in.NamedUsers}, verr)
+	if err != nil {
+		return domain.InfoReport{}, err
 	}
 	if err := verr.Err(); err != nil {
 		return domain.InfoReport{}, err

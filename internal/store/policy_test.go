@@ -262,3 +262,93 @@ func TestInfoReportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestPolicySQLMatchesCanForRegister runs the generated policy test over
+// groups and entities: the same markings as the report fixture, on the
+// register's tables, must be admitted by the register's scoped queries
+// exactly as Can admits them for kinds ocg and entity.
+func TestPolicySQLMatchesCanForRegister(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPolicyFixture(t, s)
+		type rec struct {
+			ocg, entity string
+			m           domain.Marking
+		}
+		var recs []rec
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, r := range f.records {
+				o := domain.OCG{Name: "Group " + r.Title, Status: domain.StatusProposed, Ownership: domain.OwnLocal, PrimaryThreat: "drugs",
+					Marking: r.Marking, CreatedBy: r.CreatedBy}
+				if err := s.InsertOCG(ctx, tx, &o); err != nil {
+					return err
+				}
+				e := domain.Entity{Kind: domain.EntityPerson, Name: "Person " + r.Title, Marking: r.Marking, CreatedBy: r.CreatedBy}
+				if err := s.InsertEntity(ctx, tx, &e); err != nil {
+					return err
+				}
+				recs = append(recs, rec{o.ID, e.ID, r.Marking})
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := 0
+		for _, a := range f.actors {
+			name := string(a.Roles[0]) + "@" + string(a.AgencyType)
+			for _, act := range []authz.Action{authz.List, authz.Count, authz.Export, authz.Edit} {
+				var wantO, wantE []string
+				for _, r := range recs {
+					cases += 2
+					if f.policy.Can(a, act, domain.KindOCG, r.m) == nil {
+						wantO = append(wantO, r.ocg)
+					}
+					if f.policy.Can(a, act, domain.KindEntity, r.m) == nil {
+						wantE = append(wantE, r.entity)
+					}
+				}
+				sort.Strings(wantO)
+				sort.Strings(wantE)
+				if act == authz.Count {
+					no, err := s.NewOCGQuery(f.policy, a, act).Count(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ne, err := s.NewEntityQuery(f.policy, a, act).Count(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if no != len(wantO) || ne != len(wantE) {
+						t.Errorf("%s count: got %d groups and %d entities, want %d and %d", name, no, ne, len(wantO), len(wantE))
+					}
+					continue
+				}
+				gotO, err := s.NewOCGQuery(f.policy, a, act).List(ctx, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotE, err := s.NewEntityQuery(f.policy, a, act).List(ctx, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var og, eg []string
+				for _, o := range gotO {
+					og = append(og, o.ID)
+				}
+				for _, e := range gotE {
+					eg = append(eg, e.ID)
+				}
+				sort.Strings(og)
+				sort.Strings(eg)
+				if !slices.Equal(og, wantO) {
+					t.Errorf("%s %s groups: SQL admits %d, Can admits %d", name, act, len(og), len(wantO))
+				}
+				if !slices.Equal(eg, wantE) {
+					t.Errorf("%s %s entities: SQL admits %d, Can admits %d", name, act, len(eg), len(wantE))
+				}
+			}
+		}
+		t.Logf("%d register policy cases checked", cases)
+	})
+}

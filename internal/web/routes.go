@@ -57,6 +57,44 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /reports/{id}", router.AccessSignedIn, h.page(h.reportShow))
 	t.Handle("POST /reports/{id}/purpose", router.AccessSignedIn, h.page(h.reportPurpose))
 
+	// The OCG register: the service and policy decide per record.
+	t.Handle("GET /ocgs", router.AccessSignedIn, h.page(h.ocgList))
+	t.Handle("GET /ocgs/new", router.AccessSignedIn, h.page(h.ocgNew))
+	t.Handle("POST /ocgs", router.AccessSignedIn, h.page(h.ocgCreate))
+	t.Handle("GET /ocgs/{id}", router.AccessSignedIn, h.page(h.ocgShow))
+	t.Handle("POST /ocgs/{id}/purpose", router.AccessSignedIn, h.page(h.registerPurpose("/ocgs/")))
+	t.Handle("GET /ocgs/{id}/edit", router.AccessSignedIn, h.page(h.ocgEdit))
+	t.Handle("POST /ocgs/{id}/edit", router.AccessSignedIn, h.page(h.ocgUpdate))
+	t.Handle("GET /ocgs/{id}/transition", router.AccessSignedIn, h.page(h.ocgTransitionForm))
+	t.Handle("POST /ocgs/{id}/transition", router.AccessSignedIn, h.page(h.ocgTransition))
+	t.Handle("GET /ocgs/{id}/members/new", router.AccessSignedIn, h.page(h.ocgMemberNew))
+	t.Handle("POST /ocgs/{id}/members", router.AccessSignedIn, h.page(h.ocgMemberCreate))
+	t.Handle("GET /ocgs/{id}/plan", router.AccessSignedIn, h.page(h.planForm))
+	t.Handle("POST /ocgs/{id}/plan", router.AccessSignedIn, h.page(h.planSave))
+	t.Handle("GET /ocgs/{id}/plan/actions/new", router.AccessSignedIn, h.page(h.planActionNew))
+	t.Handle("POST /ocgs/{id}/plan/actions", router.AccessSignedIn, h.page(h.planActionCreate))
+	t.Handle("GET /ocgs/{id}/plan/actions/{action}", router.AccessSignedIn, h.page(h.planActionForm))
+	t.Handle("POST /ocgs/{id}/plan/actions/{action}", router.AccessSignedIn, h.page(h.planActionUpdate))
+	t.Handle("GET /people/new", router.AccessSignedIn, h.page(h.entityNew))
+	t.Handle("POST /people", router.AccessSignedIn, h.page(h.entityCreate))
+	t.Handle("GET /people/{id}", router.AccessSignedIn, h.page(h.entityShow))
+	t.Handle("POST /people/{id}/purpose", router.AccessSignedIn, h.page(h.registerPurpose("/people/")))
+	t.Handle("GET /links/new", router.AccessSignedIn, h.page(h.linkNew))
+	t.Handle("POST /links", router.AccessSignedIn, h.page(h.linkCreate))
+
+	// The OCG picture.
+	t.Handle("GET /ocg-picture", router.AccessSignedIn, h.page(h.ocgPicture))
+
+	// Search.
+	t.Handle("GET /search", router.AccessSignedIn, h.page(h.searchPage))
+
+	// Import and export of the register: the importer service decides who
+	// may (analysts and LROs import; those allowed export).
+	t.Handle("GET /import", router.AccessSignedIn, h.page(h.importForm))
+	t.Handle("POST /import", router.AccessSignedIn, h.page(h.importUpload))
+	t.Handle("GET /export/register", router.AccessSignedIn, h.page(h.registerExportForm))
+	t.Handle("POST /export/register", router.AccessSignedIn, h.page(h.registerExport))
+
 	// Administration.
 	t.Handle("GET /admin/users", admin, h.page(h.adminUsers))
 	t.Handle("GET /admin/users/new", admin, h.page(h.adminUserNew))
@@ -82,6 +120,16 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /audit", auditor, h.page(h.auditSearch))
 	t.Handle("GET /audit/records/{id}", auditor, h.page(h.auditRecord))
 	t.Handle("GET /audit/export.csv", auditor, h.page(h.auditExport))
+
+	// Scoring. Assessing and reading a group's scores: the scoring service
+	// decides per group (edit rights or its LRO to score; sight of the group
+	// to read). Administrators keep the models, each save a new version.
+	t.Handle("GET /ocgs/{id}/assess", router.AccessSignedIn, h.page(h.assessForm))
+	t.Handle("POST /ocgs/{id}/assess", router.AccessSignedIn, h.page(h.assess))
+	t.Handle("GET /ocgs/{id}/assessments", router.AccessSignedIn, h.page(h.assessments))
+	t.Handle("GET /admin/scoring-models", router.Roles(domain.RoleAdministrator), h.page(h.scoringModels))
+	t.Handle("GET /admin/scoring-models/{method}", router.Roles(domain.RoleAdministrator), h.page(h.scoringModelForm))
+	t.Handle("POST /admin/scoring-models/{method}", router.Roles(domain.RoleAdministrator), h.page(h.scoringModelSave))
 
 	// Everything else: the GOV.UK 404 page.
 	t.Handle("/", router.AccessPublic, http.HandlerFunc(h.NotFound))

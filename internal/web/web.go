@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 
 	"alliance/internal/domain"
@@ -28,10 +29,19 @@ type Options struct {
 	Admin    *service.Admin
 	Auditing *service.Auditing
 	Sharing  *service.Sharing
+	Register *service.Register
+	Scoring  *service.Scoring
+	Pictures *service.Pictures
+	Search   *service.Search
 	OIDC     *service.OIDC // nil when sign-in through an identity provider is off
 	Log      *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
+
+	// Importer imports and exports the register's files; ImportMaxBytes
+	// caps an upload (DefaultImportMaxBytes when zero).
+	Importer       *service.Importer
+	ImportMaxBytes int64
 }
 
 // Web serves the HTML pages. It is safe for concurrent use.
@@ -42,17 +52,28 @@ type Web struct {
 	admin   *service.Admin
 	audits  *service.Auditing
 	sharing *service.Sharing
-	oidc    *service.OIDC
-	log     *slog.Logger
-	views   *view.Engine
-	assets  *Assets
-	version string
-	limit   *RateLimit
+	scoring *service.Scoring
+	// register is the OCG register (groups, people, links, 4P plans),
+	// for every page that reads or writes it.
+	register *service.Register
+	pictures *service.Pictures
+	finder   *service.Search // register search
+	oidc     *service.OIDC
+	log      *slog.Logger
+	views    *view.Engine
+	assets   *Assets
+	version  string
+	limit    *RateLimit
+
+	// importer and importMaxBytes serve /import and /export/register.
+	importer       *service.Importer
+	importMaxBytes int64
 }
 
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
-	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil {
+	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil ||
+		opts.Register == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -63,8 +84,10 @@ func New(opts Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	views, err := view.New(tfs, assets.URL, template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options,
-		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions, "pager": pager})
+	funcs := template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options,
+		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions, "pager": pager}
+	maps.Copy(funcs, registerFuncs)
+	views, err := view.New(tfs, assets.URL, funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +95,8 @@ func New(opts Options) (*Web, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, oidc: opts.OIDC,
+	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
+		importer: opts.Importer, importMaxBytes: opts.ImportMaxBytes,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
@@ -100,6 +124,9 @@ func nav(a domain.Actor, current string) []view.NavItem {
 		return nil
 	}
 	items := []view.NavItem{{Label: "Home", Href: "/"}}
+	if a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember, domain.RoleBoardViewer) {
+		items = append(items, view.NavItem{Label: "Search", Href: "/search"})
+	}
 	if a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember, domain.RoleReferralCoordinator) {
 		items = append(items, view.NavItem{Label: "Information reports", Href: "/reports"})
 	}
@@ -128,6 +155,8 @@ func (h *Web) newPage(r *http.Request, title, current string) *view.Page {
 		RequestID: observe.RequestID(r.Context()),
 		Nav:       nav(a, current),
 	}
+	p.Nav = h.withGroups(r.Context(), a, p.Nav, current)
+	p.Nav = withPicture(p.Nav, current)
 	if !a.Anonymous() {
 		p.Actor = &a
 		if part, err := h.svc.PartnershipByID(r.Context(), a.PartnershipID); err == nil {

@@ -1,5 +1,5 @@
 // Package dialect isolates the few places where SQLite and PostgreSQL differ:
-// error classification, bulk loading, and (later) full-text search. Every
+// error classification, bulk loading, and full-text search (fulltext.go). Every
 // other query in Alliance is one SQL text with $N placeholders that runs
 // unchanged on both engines.
 package dialect
@@ -28,6 +28,13 @@ type Dialect interface {
 	IsRetryable(err error) bool
 	// MaxParams is the most bind parameters one statement may carry.
 	MaxParams() int
+	// FullTextRecords returns a SELECT of record_id: the register records
+	// of a partnership (placeholder partnership) whose names match a
+	// full-text query (placeholder query, a FullTextQuery value).
+	FullTextRecords(partnership, query string) string
+	// FullTextQuery turns normalised words into the engine's full-text
+	// query, each word matched as a prefix.
+	FullTextQuery(words []string) string
 }
 
 // SQLite is the dialect of the embedded modernc SQLite engine.

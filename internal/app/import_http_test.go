@@ -1,0 +1,115 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"alliance/internal/config"
+	"alliance/internal/store/storetest"
+	"alliance/internal/web"
+)
+
+// upload builds a multipart POST /import with fields and a file, as a
+// browser sends it (fields first, the file last).
+func upload(t *testing.T, cookie string, fields map[string]string, name, body string) *http.Request {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(fw, body)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+	return req
+}
+
+func TestImportPages(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, func(c *config.Config) {})
+			h := a.Handler()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			officer := signIn(t, a, "officer@dwp.example")
+			get := func(cookie, path string) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			if rec := get(analyst, "/import"); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `enctype="multipart/form-data"`) {
+				t.Errorf("GET /import: got %d, want the upload form", rec.Code)
+			}
+			if rec := get(officer, "/import"); rec.Code != http.StatusNotFound {
+				t.Errorf("GET /import as a partner officer: got %d, want 404", rec.Code)
+			}
+			if rec := get(analyst, "/export/register"); rec.Code != http.StatusOK {
+				t.Errorf("GET /export/register: got %d, want 200", rec.Code)
+			}
+			tests := []struct {
+				name       string
+				cookie     string
+				fields     map[string]string
+				file, body string
+				want       int
+				contains   []string
+			}{
+				{"dry run", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P", "dry_run": "1"}, "p.csv",
+					"name,dob\nAnn Smith,14/03/1994\nBob Jones,\n", http.StatusOK, []string{"2 rows checked, nothing stored (dry run)"}},
+				{"bad rows", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
+					"name,dob\nAnn Smith,31/02/1994\n,\nBob,=cmd\n", http.StatusUnprocessableEntity,
+					[]string{"govuk-error-summary", "row 2, column dob", "row 4, column dob", "nothing was stored"}},
+				{"stored", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
+					"name,aliases\nAnn Smith,Annie\n", http.StatusOK, []string{"1 people stored"}},
+				{"not a spreadsheet", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.txt",
+					"name\nAnn\n", http.StatusUnprocessableEntity, []string{"must be a CSV or XLSX file"}},
+				{"too large", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.csv",
+					"name\n" + strings.Repeat(strings.Repeat("x", 1<<20)+"\n", web.DefaultImportMaxBytes>>20+1), http.StatusRequestEntityTooLarge, []string{"must be smaller than 50 MB"}},
+				{"partner officer", officer, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.csv",
+					"name\nAnn\n", http.StatusNotFound, nil},
+			}
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, upload(t, tc.cookie, tc.fields, tc.file, tc.body))
+					if rec.Code != tc.want {
+						t.Fatalf("got %d, want %d: %s", rec.Code, tc.want, rec.Body.String())
+					}
+					for _, s := range tc.contains {
+						if !strings.Contains(rec.Body.String(), s) {
+							t.Errorf("got a page without %q", s)
+						}
+					}
+				})
+			}
+			form := url.Values{"kind": {"people"}, "format": {"csv"}, "purpose": {"Tasking"}, "recipients": {"NYC"}, "isa": {"adhoc"},
+				"justification": {"s.115"}, "approver": {"analyst2@nyp.example"}}
+			req := httptest.NewRequest(http.MethodPost, "/export/register", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: analyst})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "OFFICIAL") || !strings.Contains(rec.Body.String(), "Ann Smith") {
+				t.Errorf("POST /export/register: got %d %.200q, want a marked CSV with the imported person", rec.Code, rec.Body.String())
+			}
+		})
+	}
+}

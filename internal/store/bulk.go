@@ -1,0 +1,592 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store/dialect"
+)
+
+// BulkBatch is how many records a Bulk writer holds before it writes them:
+// enough to make each statement or COPY worth its round trip, few enough
+// that the buffered rows stay a few megabytes whatever the file's length.
+const BulkBatch = 2000
+
+// Bulk writes many new register records (groups, people and other
+// entities, links) in one transaction, faster than one InsertOCG or
+// InsertEntity call a record: it buffers records, takes a whole batch's
+// references from the partnership counter in one statement, and writes
+// each table's rows together. On SQLite it re-runs prepared multi-row
+// INSERTs for the whole transaction; on PostgreSQL it streams rows with
+// COPY. It is not safe for concurrent use.
+type Bulk struct {
+	s     *Store
+	conn  *sql.Conn
+	tx    *sql.Tx
+	pid   string
+	stmts map[string]*sql.Stmt
+
+	groups []bulkGroup
+	people []domain.Entity
+	links  []domain.Link
+}
+
+type bulkGroup struct {
+	o          domain.OCG
+	proposedOn time.Time
+}
+
+// Flushed says what one Flush wrote: the IDs and references of the new
+// records, for the audit entry of the batch.
+type Flushed struct {
+	Groups, Entities, Links []string // record IDs
+	GroupRefs, EntityRefs   []string // references, in the same order
+}
+
+// Empty reports whether nothing was written.
+func (f Flushed) Empty() bool { return len(f.Groups)+len(f.Entities)+len(f.Links) == 0 }
+
+// BulkTx runs fn in one write transaction with a Bulk writer for
+// partnershipID, flushing what fn left buffered and committing when fn
+// returns nil, rolling everything back otherwise. Unlike InTx it does not
+// retry: an import reads its file once, so fn cannot run twice.
+func (s *Store) BulkTx(ctx context.Context, partnershipID string, fn func(ctx context.Context, tx *sql.Tx, b *Bulk) error) (err error) {
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: bulk connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	b := &Bulk{s: s, conn: conn, tx: tx, pid: partnershipID, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		b.closeStmts()
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(ctx, tx, b); err != nil {
+		return err
+	}
+	if b.Pending() > 0 {
+		return errors.New("store: bulk: records left unflushed")
+	}
+	b.closeStmts()
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) closeStmts() {
+	for k, st := range b.stmts {
+		_ = st.Close()
+		delete(b.stmts, k)
+	}
+}
+
+// Pending is how many records are buffered.
+func (b *Bulk) Pending() int { return len(b.groups) + len(b.people) + len(b.links) }
+
+// Full reports whether the buffer has reached BulkBatch and should be
+// flushed.
+func (b *Bulk) Full() bool { return b.Pending() >= BulkBatch }
+
+// AddOCG buffers a new group and the lifecycle step that put it in its
+// status on proposedOn. Its ID is set now; its reference, when empty, at
+// Flush.
+func (b *Bulk) AddOCG(o domain.OCG, proposedOn time.Time) string {
+	if o.ID == "" {
+		o.ID = b.s.NewID()
+	}
+	o.Marking.PartnershipID = b.pid
+	b.groups = append(b.groups, bulkGroup{o: o, proposedOn: proposedOn})
+	return o.ID
+}
+
+// AddEntity buffers a new entity. Its ID is set now, so links to it can be
+// buffered straight away; its reference, when empty, at Flush.
+func (b *Bulk) AddEntity(e domain.Entity) string {
+	if e.ID == "" {
+		e.ID = b.s.NewID()
+	}
+	e.Marking.PartnershipID = b.pid
+	b.people = append(b.people, e)
+	return e.ID
+}
+
+// AddLink buffers a new link.
+func (b *Bulk) AddLink(l domain.Link) string {
+	if l.ID == "" {
+		l.ID = b.s.NewID()
+	}
+	b.links = append(b.links, l)
+	return l.ID
+}
+
+// Flush writes everything buffered: groups, then entities, then links.
+func (b *Bulk) Flush(ctx context.Context) (Flushed, error) {
+	var f Flushed
+	now := b.s.Now()
+	if len(b.groups) > 0 {
+		if err := b.flushGroups(ctx, now, &f); err != nil {
+			return f, err
+		}
+	}
+	if len(b.people) > 0 {
+		if err := b.flushEntities(ctx, now, &f); err != nil {
+			return f, err
+		}
+	}
+	if len(b.links) > 0 {
+		if err := b.flushLinks(ctx, now, &f); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// reserveNumbers advances the partnership's counter for kind by n in one
+// statement and returns the first of the n numbers it handed out.
+func (b *Bulk) reserveNumbers(ctx context.Context, kind string, n int) (int64, error) {
+	var last int64
+	err := b.tx.QueryRowContext(ctx, `INSERT INTO record_counter (partnership_id, kind, next) VALUES ($1, $2, $3)
+		ON CONFLICT (partnership_id, kind) DO UPDATE SET next = record_counter.next + $3 RETURNING next`, b.pid, kind, int64(n)).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("store: reserve %d %s numbers: %w", n, kind, err)
+	}
+	return last - int64(n) + 1, nil
+}
+
+var (
+	entityCols    = []string{"id", "partnership_id", "reference", "kind", "name", "identifier", "dob", "gender", "detail", "classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
+	aliasCols     = []string{"partnership_id", "entity_id", "kind", "value"}
+	flagCols      = []string{"partnership_id", "entity_id", "flag"}
+	keyCols       = []string{"partnership_id", "key", "record_kind", "record_id"}
+	conditionCols = []string{"partnership_id", "record_id", "agency_id", "agency_type"}
+	grantCols     = []string{"partnership_id", "record_id", "user_id", "agency_id"}
+	ocgCols       = []string{"id", "partnership_id", "reference", "name", "operation_name", "summary", "status", "ownership_level", "primary_threat", "home_unit_id", "lead_agency_id", "classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
+	ocgThreatCols = []string{"partnership_id", "ocg_id", "threat_code"}
+	ocgAreaCols   = []string{"partnership_id", "ocg_id", "unit_id"}
+	transCols     = []string{"id", "partnership_id", "ocg_id", "from_status", "to_status", "decided_on", "decision", "note", "actor_id", "at"}
+	linkInsCols   = []string{"id", "partnership_id", "from_kind", "from_id", "to_kind", "to_id", "type", "role", "valid_from", "valid_to", "source_ref", "confidence", "note", "created_by", "created_at"}
+)
+
+// markingRows appends a record's handling conditions and grants.
+func markingRows(conds, grants [][]any, id string, m domain.Marking) ([][]any, [][]any) {
+	for _, a := range m.ConditionAgencies {
+		conds = append(conds, []any{m.PartnershipID, id, a, nil})
+	}
+	for _, t := range m.ConditionTypes {
+		conds = append(conds, []any{m.PartnershipID, id, nil, string(t)})
+	}
+	for _, u := range m.NamedUsers {
+		grants = append(grants, []any{m.PartnershipID, id, u, nil})
+	}
+	for _, a := range m.NamedAgencies {
+		grants = append(grants, []any{m.PartnershipID, id, nil, a})
+	}
+	return conds, grants
+}
+
+func (b *Bulk) flushGroups(ctx context.Context, now time.Time, f *Flushed) error {
+	need := 0
+	for _, g := range b.groups {
+		if g.o.Reference == "" {
+			need++
+		}
+	}
+	var next int64
+	if need > 0 {
+		var err error
+		if next, err = b.reserveNumbers(ctx, string(domain.KindOCG), need); err != nil {
+			return err
+		}
+	}
+	rows := make([][]any, 0, len(b.groups))
+	var threats, areas, trans, keys, conds, grants [][]any
+	for i := range b.groups {
+		g := &b.groups[i]
+		o := &g.o
+		if o.Reference == "" {
+			o.Reference = fmt.Sprintf("OCG-%d-%04d", now.Year(), next)
+			next++
+		}
+		if o.CreatedAt.IsZero() {
+			o.CreatedAt = now
+		}
+		o.UpdatedAt = o.CreatedAt
+		m := o.Marking
+		rows = append(rows, []any{o.ID, b.pid, o.Reference, o.Name, o.OperationName, o.Summary, string(o.Status), string(o.Ownership),
+			o.PrimaryThreat, nullIfEmpty(o.HomeUnitID), nullIfEmpty(o.LeadAgencyID), string(m.Classification), string(m.Handling),
+			o.HandlingNote, m.Restricted, m.OriginAgencyID, o.CreatedBy, o.CreatedAt, o.UpdatedAt})
+		for _, t := range appendUniqueStr([]string{o.PrimaryThreat}, o.Threats...) {
+			threats = append(threats, []any{b.pid, o.ID, t})
+		}
+		for _, a := range appendUniqueStr(nil, o.AreaIDs...) {
+			areas = append(areas, []any{b.pid, o.ID, a})
+		}
+		on := g.proposedOn.Format("2006-01-02")
+		trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, "", string(domain.StatusProposed), on, "", "Imported", o.CreatedBy, now})
+		if o.Status == domain.StatusUnderAssessment {
+			trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, string(domain.StatusProposed), string(domain.StatusUnderAssessment), on, "", "Imported", o.CreatedBy, now})
+		}
+		for _, k := range ocgKeys(o) {
+			keys = append(keys, []any{b.pid, k, string(domain.NodeOCG), o.ID})
+		}
+		conds, grants = markingRows(conds, grants, o.ID, m)
+		f.Groups = append(f.Groups, o.ID)
+		f.GroupRefs = append(f.GroupRefs, o.Reference)
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{{"ocg", ocgCols, rows}, {"ocg_threat", ocgThreatCols, threats}, {"ocg_area", ocgAreaCols, areas}, {"ocg_transition", transCols, trans},
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
+		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	b.groups = b.groups[:0]
+	return nil
+}
+
+func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) error {
+	need := map[domain.EntityKind]int{}
+	for _, e := range b.people {
+		if e.Reference == "" {
+			need[e.Kind]++
+		}
+	}
+	next := map[domain.EntityKind]int64{}
+	for _, k := range domain.EntityKinds {
+		if need[k] == 0 {
+			continue
+		}
+		n, err := b.reserveNumbers(ctx, "entity_"+string(k), need[k])
+		if err != nil {
+			return err
+		}
+		next[k] = n
+	}
+	for i := range b.people {
+		e := &b.people[i]
+		if e.Reference == "" {
+			prefix, ok := entityPrefix[e.Kind]
+			if !ok {
+				return fmt.Errorf("store: unknown entity kind %q", e.Kind)
+			}
+			e.Reference = fmt.Sprintf("%s-%06d", prefix, next[e.Kind])
+			next[e.Kind]++
+		}
+	}
+	keysOf := parallelKeys(b.people)
+	rows := make([][]any, 0, len(b.people))
+	keys := make([][]any, 0, len(b.people)*12)
+	var aliases, flags, conds, grants [][]any
+	for i := range b.people {
+		e := &b.people[i]
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		e.UpdatedAt = e.CreatedAt
+		m := e.Marking
+		rows = append(rows, []any{e.ID, b.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
+			string(m.Classification), string(m.Handling), "", m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
+		for _, a := range appendUniqueStr(nil, e.Aliases...) {
+			aliases = append(aliases, []any{b.pid, e.ID, "alias", a})
+		}
+		for _, a := range appendUniqueStr(nil, e.Nicknames...) {
+			aliases = append(aliases, []any{b.pid, e.ID, "nickname", a})
+		}
+		for _, fl := range appendUniqueStr(nil, e.Flags...) {
+			flags = append(flags, []any{b.pid, e.ID, fl})
+		}
+		for _, k := range keysOf[i] {
+			keys = append(keys, []any{b.pid, k, string(domain.NodeEntity), e.ID})
+		}
+		conds, grants = markingRows(conds, grants, e.ID, m)
+		f.Entities = append(f.Entities, e.ID)
+		f.EntityRefs = append(f.EntityRefs, e.Reference)
+	}
+	sortKeys(keys)
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{{"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
+		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	b.people = b.people[:0]
+	return nil
+}
+
+func (b *Bulk) flushLinks(ctx context.Context, now time.Time, f *Flushed) error {
+	rows := make([][]any, 0, len(b.links))
+	for i := range b.links {
+		l := &b.links[i]
+		if l.CreatedAt.IsZero() {
+			l.CreatedAt = now
+		}
+		rows = append(rows, []any{l.ID, b.pid, string(l.FromKind), l.FromID, string(l.ToKind), l.ToID, string(l.Type), string(l.Role),
+			domain.Day(l.ValidFrom), domain.Day(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note, l.CreatedBy, l.CreatedAt})
+		f.Links = append(f.Links, l.ID)
+	}
+	if err := b.write(ctx, "link", linkInsCols, rows); err != nil {
+		return err
+	}
+	b.links = b.links[:0]
+	return nil
+}
+
+// parallelKeys computes the search keys of list on every processor: making
+// a name's keys (normalising, Double Metaphone) costs about as much as
+// writing them, and the writes are single-threaded anyway.
+func parallelKeys(list []domain.Entity) [][]string {
+	out := make([][]string, len(list))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(list)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(list); i += workers {
+				out[i] = EntityKeys(&list[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// sortKeys orders search key rows by key, so the primary key index of
+// search_key is filled in order rather than at random.
+func sortKeys(rows [][]any) {
+	slices.SortFunc(rows, func(a, b []any) int { return strings.Compare(a[1].(string), b[1].(string)) })
+}
+
+// sqliteChunk is how many rows one prepared SQLite INSERT carries. SQLite
+// looks $N parameters up in a list, so statements with hundreds of them
+// lose more than they gain; a few dozen rows a statement is the sweet spot
+// measured by BenchmarkBulkPeople.
+const sqliteChunk = 32
+
+// write inserts rows into table: COPY on PostgreSQL; on SQLite, prepared
+// multi-row INSERTs of sqliteChunk rows kept for the whole transaction, and
+// a prepared single-row INSERT for the remainder.
+func (b *Bulk) write(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if b.s.d.Name() == "postgres" {
+		if err := dialect.CopyRows(ctx, b.conn, table, cols, rows); err != nil {
+			return b.s.mapInsertErr(fmt.Errorf("store: bulk %s: %w", table, err), table)
+		}
+		return nil
+	}
+	chunk := min(sqliteChunk, max(1, 900/len(cols)))
+	args := make([]any, 0, chunk*len(cols))
+	for start := 0; start < len(rows); {
+		n := chunk
+		if len(rows)-start < chunk {
+			n = 1
+		}
+		st, err := b.stmt(ctx, table, cols, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, r := range rows[start : start+n] {
+			if len(r) != len(cols) {
+				return fmt.Errorf("store: bulk %s: a row has %d values, want %d", table, len(r), len(cols))
+			}
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return b.s.mapInsertErr(fmt.Errorf("store: bulk %s: %w", table, err), table)
+		}
+		start += n
+	}
+	return nil
+}
+
+// stmt returns the prepared INSERT of n rows into table, preparing it on
+// first use in this transaction.
+func (b *Bulk) stmt(ctx context.Context, table string, cols []string, n int) (*sql.Stmt, error) {
+	key := fmt.Sprintf("%s/%d", table, n)
+	if st, ok := b.stmts[key]; ok {
+		return st, nil
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	p := 1
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "$%d", p)
+			p++
+		}
+		q.WriteByte(')')
+	}
+	st, err := b.tx.PrepareContext(ctx, q.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare bulk %s: %w", table, err)
+	}
+	b.stmts[key] = st
+	return st, nil
+}
+
+// ReferencesInUse returns which of refs are already references of a group
+// or an entity in the partnership, whoever may see them: references are
+// unique across the partnership, so an import must not reuse one.
+func (s *Store) ReferencesInUse(ctx context.Context, q Queryer, partnershipID string, refs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(refs); start += 500 {
+		chunk := refs[start:min(start+500, len(refs))]
+		args := []any{partnershipID}
+		ps := make([]string, len(chunk))
+		for i, r := range chunk {
+			args = append(args, r)
+			ps[i] = fmt.Sprintf("$%d", i+2)
+		}
+		in := strings.Join(ps, ", ")
+		found, err := collect(ctx, q, "references in use", `SELECT reference FROM entity WHERE partnership_id = $1 AND reference IN (`+in+`)
+			UNION SELECT reference FROM ocg WHERE partnership_id = $1 AND reference IN (`+in+`)`, args,
+			func(r *sql.Rows) (string, error) { var s string; err := r.Scan(&s); return s, err })
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range found {
+			out[r] = true
+		}
+	}
+	return out, nil
+}
+
+// NodeRef is a group or entity found by reference.
+type NodeRef struct {
+	Kind       domain.NodeKind
+	EntityKind domain.EntityKind // for entities
+	ID         string
+	Reference  string
+	Marking    domain.Marking // partnership, origin, classification, handling and restriction only
+	Status     domain.OCGStatus
+	LRO, SRO   string
+}
+
+// NodesByReference returns the groups and entities among refs that actor
+// may act on (act) under policy, keyed by reference. Records the actor may
+// not see are simply absent, as if they did not exist.
+func (s *Store) NodesByReference(ctx context.Context, q Queryer, policy authz.Policy, actor domain.Actor, act authz.Action, refs []string) (map[string]NodeRef, error) {
+	out := map[string]NodeRef{}
+	for start := 0; start < len(refs); start += 500 {
+		chunk := refs[start:min(start+500, len(refs))]
+		var args authz.Args
+		ps := make([]string, len(chunk))
+		for i, r := range chunk {
+			ps[i] = args.Add(r)
+		}
+		in := strings.Join(ps, ", ")
+		entVis := policy.Predicate(actor, act, domain.KindEntity, "e", &args)
+		ocgVis := policy.Predicate(actor, act, domain.KindOCG, "o", &args)
+		query := `SELECT 'entity', e.kind, e.id, e.reference, e.partnership_id, e.origin_agency_id, e.classification, e.handling_code, e.restricted, '', '', ''
+			FROM entity e WHERE e.reference IN (` + in + `) AND ` + entVis + `
+			UNION ALL SELECT 'ocg', '', o.id, o.reference, o.partnership_id, o.origin_agency_id, o.classification, o.handling_code, o.restricted, o.status,
+			COALESCE(CAST(o.lro_user_id AS text), ''), COALESCE(CAST(o.sro_user_id AS text), '')
+			FROM ocg o WHERE o.reference IN (` + in + `) AND ` + ocgVis
+		nodes, err := collect(ctx, q, "records by reference", query, args.Values(), func(r *sql.Rows) (NodeRef, error) {
+			var n NodeRef
+			var kind, ekind, class, handling, status string
+			err := r.Scan(&kind, &ekind, &n.ID, &n.Reference, &n.Marking.PartnershipID, &n.Marking.OriginAgencyID, &class, &handling,
+				&n.Marking.Restricted, &status, &n.LRO, &n.SRO)
+			n.Kind, n.EntityKind, n.Status = domain.NodeKind(kind), domain.EntityKind(ekind), domain.OCGStatus(status)
+			n.Marking.Classification, n.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)
+			return n, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nodes {
+			out[n.Reference] = n
+		}
+	}
+	return out, nil
+}
+
+// OCGThreatCodes returns the threat codes of each of the groups ids.
+func (s *Store) OCGThreatCodes(ctx context.Context, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var args authz.Args
+		ps := make([]string, len(chunk))
+		for i, id := range chunk {
+			ps[i] = args.Add(id)
+		}
+		type pair struct{ id, code string }
+		rows, err := collect(ctx, s.rdb, "group threats", `SELECT CAST(ot.ocg_id AS text), ot.threat_code FROM ocg_threat ot JOIN threat t ON t.code = ot.threat_code
+			WHERE ot.ocg_id IN (`+strings.Join(ps, ", ")+`) ORDER BY t.sort_order`, args.Values(),
+			func(r *sql.Rows) (pair, error) { var p pair; err := r.Scan(&p.id, &p.code); return p, err })
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range rows {
+			out[p.id] = append(out[p.id], p.code)
+		}
+	}
+	return out, nil
+}
+
+// ExportLink is a link with both ends' references, for export.
+type ExportLink struct {
+	domain.Link
+	FromRef, ToRef string
+}
+
+// ExportLinks returns up to limit links both of whose ends actor may
+// export, oldest first.
+func (s *Store) ExportLinks(ctx context.Context, policy authz.Policy, actor domain.Actor, limit int) ([]ExportLink, error) {
+	var args authz.Args
+	pid := args.Add(actor.PartnershipID)
+	fe := policy.Predicate(actor, authz.Export, domain.KindEntity, "fe", &args)
+	fo := policy.Predicate(actor, authz.Export, domain.KindOCG, "fo", &args)
+	te := policy.Predicate(actor, authz.Export, domain.KindEntity, "te", &args)
+	to := policy.Predicate(actor, authz.Export, domain.KindOCG, "tgo", &args)
+	query := `SELECT ` + linkCols + `, COALESCE(fe.reference, fo.reference, ''), COALESCE(te.reference, tgo.reference, '')
+		FROM link l
+		LEFT JOIN entity fe ON l.from_kind = 'entity' AND fe.id = l.from_id AND ` + fe + `
+		LEFT JOIN ocg fo ON l.from_kind = 'ocg' AND fo.id = l.from_id AND ` + fo + `
+		LEFT JOIN entity te ON l.to_kind = 'entity' AND te.id = l.to_id AND ` + te + `
+		LEFT JOIN ocg tgo ON l.to_kind = 'ocg' AND tgo.id = l.to_id AND ` + to + `
+		WHERE l.partnership_id = ` + pid + ` AND (fe.id IS NOT NULL OR fo.id IS NOT NULL) AND (te.id IS NOT NULL OR tgo.id IS NOT NULL)
+		ORDER BY l.created_at, l.id LIMIT ` + args.Add(limit)
+	return collect(ctx, s.rdb, "export links", query, args.Values(), func(r *sql.Rows) (ExportLink, error) {
+		var x ExportLink
+		l, err := scanLink(r, &x.FromRef, &x.ToRef)
+		x.Link = l
+		return x, err
+	})
+}
