@@ -62,7 +62,7 @@ func BenchmarkOCGPage(b *testing.B) {
 func benchGroupWithMembers(b *testing.B, ctx context.Context, w *searchWorld, n int) string {
 	b.Helper()
 	var id string
-	if err := w.st.Reader().QueryRowContext(ctx, `SELECT id FROM ocg WHERE partnership_id = $1 AND reference = 'OCG-SYN-000000'`, w.pid).Scan(&id); err != nil {
+	if err := w.st.Reader().QueryRowContext(ctx, `SELECT id FROM ocg WHERE partnership_id = $1 AND reference = 'OCG-SYN-000001'`, w.pid).Scan(&id); err != nil {
 		b.Fatalf("benchmark group: %v", err)
 	}
 	var have int

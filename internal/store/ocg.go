@@ -142,17 +142,19 @@ func appendUniqueStr(list []string, vs ...string) []string {
 }
 
 // UpdateOCG writes a group's changed fields, threats, areas and search keys.
+// It never writes the score mirror columns (score, band, priority,
+// scored_on): only SetOCGScore does, so a lifecycle step cannot write back
+// a score older than an assessment committed meanwhile.
 // The marking is not changed here.
 func (s *Store) UpdateOCG(ctx context.Context, tx *sql.Tx, o *domain.OCG) error {
 	o.UpdatedAt = s.Now()
 	res, err := tx.ExecContext(ctx, `UPDATE ocg SET name = $2, operation_name = $3, summary = $4, status = $5, ownership_level = $6,
 		primary_threat = $7, home_unit_id = $8, lead_agency_id = $9, lro_user_id = $10, sro_user_id = $11, review_due = $12,
-		adopted_on = $13, archived_on = $14, archive_reason = $15, archive_rationale = $16, archive_decision = $17, score = $18,
-		band = $19, priority = $20, scored_on = $21, updated_at = $22 WHERE id = $1`,
+		adopted_on = $13, archived_on = $14, archive_reason = $15, archive_rationale = $16, archive_decision = $17,
+		updated_at = $18 WHERE id = $1`,
 		o.ID, o.Name, o.OperationName, o.Summary, string(o.Status), string(o.Ownership), o.PrimaryThreat, nullIfEmpty(o.HomeUnitID),
 		nullIfEmpty(o.LeadAgencyID), nullIfEmpty(o.LROUserID), nullIfEmpty(o.SROUserID), domain.Day(o.ReviewDue), domain.Day(o.AdoptedOn),
-		domain.Day(o.ArchivedOn), nullIfEmpty(string(o.ArchiveReason)), o.ArchiveWhy, o.ArchiveBy, o.Score, o.Band, o.Priority,
-		domain.Day(o.ScoredOn), o.UpdatedAt)
+		domain.Day(o.ArchivedOn), nullIfEmpty(string(o.ArchiveReason)), o.ArchiveWhy, o.ArchiveBy, o.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("store: update ocg: %w", err)
 	}
