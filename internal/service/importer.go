@@ -204,6 +204,9 @@ type importRun struct {
 	pending []pendingRef     // assigned references still to check against the database
 	threats map[string]bool
 	flags   map[string]bool
+	// flagList and threatList name the codes in the order the reference
+	// data lists them, for messages.
+	flagList, threatList string
 	units   map[string]string // ONS code → unit id
 	agency  map[string]string // lower-case name or short name → id
 	groups  map[string]store.NodeRef
@@ -314,9 +317,12 @@ func (run *importRun) loadReference(kind importexport.RegisterKind) error {
 			return err
 		}
 		run.threats = map[string]bool{}
+		codes := make([]string, 0, len(threats))
 		for _, t := range threats {
 			run.threats[t.Code] = true
+			codes = append(codes, t.Code)
 		}
+		run.threatList = strings.Join(codes, ", ")
 		units, err := st.OrgUnits(ctx, pid, "")
 		if err != nil {
 			return err
@@ -342,9 +348,12 @@ func (run *importRun) loadReference(kind importexport.RegisterKind) error {
 			return err
 		}
 		run.flags = map[string]bool{}
+		codes := make([]string, 0, len(flags))
 		for _, f := range flags {
 			run.flags[f.Code] = true
+			codes = append(codes, f.Code)
 		}
+		run.flagList = strings.Join(codes, ", ")
 	}
 	return nil
 }
@@ -465,12 +474,12 @@ func (run *importRun) groupsFile(src importexport.RowReader) error {
 		o := domain.OCG{Reference: g.Reference, Name: g.Name, OperationName: g.OperationName, Summary: g.Summary, Status: g.Status,
 			Ownership: g.Ownership, PrimaryThreat: g.PrimaryThreat, CreatedBy: run.a.UserID, HandlingNote: run.marks.note}
 		if g.PrimaryThreat != "" && !run.threats[g.PrimaryThreat] {
-			run.probs.addf(g.Row, "primary_threat", "%q is not a threat code; the codes are on the threats page, like county_lines or drugs", g.PrimaryThreat)
+			run.probs.addf(g.Row, "primary_threat", "%q is not a threat code; the codes are %s", g.PrimaryThreat, run.threatList)
 			ok = false
 		}
 		for _, t := range g.Threats {
 			if !run.threats[t] {
-				run.probs.addf(g.Row, "threats", "%q is not a threat code", t)
+				run.probs.addf(g.Row, "threats", "%q is not a threat code; the codes are %s", t, run.threatList)
 				ok = false
 				break
 			}
@@ -539,7 +548,7 @@ func (run *importRun) peopleFile(src importexport.RowReader) error {
 			DOB: pr.DOB, Gender: pr.Gender, CreatedBy: run.a.UserID}
 		for _, f := range pr.Flags {
 			if !run.flags[f] {
-				run.probs.addf(pr.Row, "flags", "%q is not a flag; the flags are vulnerable, exploited_child, cuckooing_victim, weapons, violence, drugs_supply, mental_health and missing_person", f)
+				run.probs.addf(pr.Row, "flags", "%q is not a flag; the flags are %s", f, run.flagList)
 				ok = false
 				break
 			}

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
 	"testing"
 	"time"
@@ -94,7 +93,7 @@ func benchGroupWithMembers(b *testing.B, ctx context.Context, w *searchWorld, n 
 		for i, pid := range add {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO link (id, partnership_id, from_kind, from_id, to_kind, to_id, type, role, confidence, created_by, created_at)
 			VALUES ($1, $2, 'entity', $3, 'ocg', $4, 'member_of', $5, 'medium', $6, $7)`,
-				fmt.Sprintf("bench-member-%02d", i), w.pid, pid, id, roles[i%len(roles)], w.analystUser.ID, w.st.Now()); err != nil {
+				w.st.NewID(), w.pid, pid, id, roles[i%len(roles)], w.analystUser.ID, w.st.Now()); err != nil {
 				return err
 			}
 		}

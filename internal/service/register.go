@@ -334,9 +334,10 @@ type GroupView struct {
 	Links       []domain.Link
 	Transitions []domain.Transition
 	Plan        *domain.Plan
-	// What else the viewer may do, decided by the policy.
-	CanEdit, CanPlan bool
-	Next             []domain.OCGStatus
+	// What else the viewer may do, decided by the policy: edit the group,
+	// keep its plan and members, score it.
+	CanEdit, CanPlan, CanScore bool
+	Next                       []domain.OCGStatus
 }
 
 // purpose returns why a is reading record id: "Author" for its creator,
@@ -399,6 +400,7 @@ func (g *Register) Group(ctx context.Context, a domain.Actor, id string) (GroupV
 	}
 	v.CanEdit = p.Can(a, authz.Edit, domain.KindOCG, o.Marking) == nil
 	v.CanPlan = g.mayPlan(p, a, o)
+	v.CanScore = mayAssess(p, a, o)
 	people := make([]string, len(v.Members))
 	for i, m := range v.Members {
 		people[i] = m.Person.ID
@@ -844,7 +846,8 @@ func (g *Register) node(ctx context.Context, p authz.Policy, a domain.Actor, id 
 }
 
 // Link records a typed, dated link between two records a may see. Only
-// people can be members, and only of groups.
+// people can be members, only of groups, and only by those who may keep
+// the group's members (see AddMember).
 func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (domain.Link, error) {
 	p, err := g.Policy(ctx)
 	if err != nil {
@@ -906,6 +909,17 @@ func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (doma
 	}
 	if err := verr.Err(); err != nil {
 		return domain.Link{}, err
+	}
+	if typ == domain.LinkMemberOf {
+		// Membership follows AddMember's rule: the group's analysts, LRO
+		// or SRO, and never an archived group.
+		o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(in.ToID).One(ctx)
+		if err != nil {
+			return domain.Link{}, err
+		}
+		if !g.mayPlan(p, a, o) {
+			return domain.Link{}, domain.ErrForbidden
+		}
 	}
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := g.st.InsertLink(ctx, tx, a.PartnershipID, &l); err != nil {
@@ -1097,6 +1111,9 @@ func (g *Register) AddAction(ctx context.Context, a domain.Actor, ocgID string, 
 			verr.Add("status", "Choose the action's status")
 		}
 		act.Status = st
+	}
+	if act.Status == domain.ActionDone && act.Outcome == "" {
+		verr.Add("outcome", "Record the outcome of a finished action")
 	}
 	if err := verr.Err(); err != nil {
 		return domain.PlanAction{}, err

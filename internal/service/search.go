@@ -107,7 +107,7 @@ type SearchPage struct {
 // best first. A bad date of birth, an unknown kind or nothing to search
 // for is a *domain.ValidationError naming the field (q, dob or kind).
 func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, page int) (SearchPage, error) {
-	q, f, err := parseSearch(in)
+	q, f, err := parseSearch(in, s.st.Now())
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -141,9 +141,9 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	return res, nil
 }
 
-// parseSearch validates in and turns it into a ranking query and a store
+// parseSearch validates in (a date of birth must be before now) and turns it into a ranking query and a store
 // filter.
-func parseSearch(in SearchInput) (match.Query, store.SearchFilter, error) {
+func parseSearch(in SearchInput, now time.Time) (match.Query, store.SearchFilter, error) {
 	verr := &domain.ValidationError{}
 	text := strings.TrimSpace(in.Text)
 	if utf8.RuneCountInString(text) > 200 {
@@ -155,7 +155,7 @@ func parseSearch(in SearchInput) (match.Query, store.SearchFilter, error) {
 		switch {
 		case !ok:
 			verr.Add("dob", "Date of birth must be a real date, like 22/11/1990")
-		case t.Year() < 1900 || t.After(time.Now()):
+		case t.Year() < 1900 || t.After(now):
 			verr.Add("dob", "Date of birth must be in the past, like 22/11/1990")
 		default:
 			dob = &t

@@ -520,7 +520,7 @@ func (h *Web) ocgShow(w http.ResponseWriter, r *http.Request) error {
 	o := v.OCG
 	today := time.Now().UTC()
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	d := ocgData{GroupView: v, Today: today, CanLink: v.CanPlan && h.register.Allowed(ctx, a, authz.Create, domain.KindEntity), CanScore: v.CanEdit}
+	d := ocgData{GroupView: v, Today: today, CanLink: v.CanPlan && h.register.Allowed(ctx, a, authz.Create, domain.KindEntity), CanScore: v.CanScore}
 	for _, role := range domain.MemberRoles {
 		g := memberGroup{Role: role}
 		for _, m := range v.Members {
