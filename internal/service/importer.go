@@ -207,9 +207,9 @@ type importRun struct {
 	// flagList and threatList name the codes in the order the reference
 	// data lists them, for messages.
 	flagList, threatList string
-	units   map[string]string // ONS code → unit id
-	agency  map[string]string // lower-case name or short name → id
-	groups  map[string]store.NodeRef
+	units                map[string]string // ONS code → unit id
+	agency               map[string]string // lower-case name or short name → id
+	groups               map[string]store.NodeRef
 }
 
 type pendingRef struct {
