@@ -249,7 +249,9 @@ type GroupPage struct {
 	Page, Pages int
 	PerPage     int
 	Filter      GroupFilter
-	CanPropose  bool
+	// CanPropose: the viewer may propose (and so import) groups;
+	// CanExport: the viewer may export groups.
+	CanPropose, CanExport bool
 }
 
 func (f GroupFilter) apply(q *store.OCGQuery) *store.OCGQuery {
@@ -303,7 +305,7 @@ func (g *Register) Groups(ctx context.Context, a domain.Actor, f GroupFilter, pa
 		return GroupPage{}, err
 	}
 	return GroupPage{Items: items, Total: total, Page: page, Pages: max((total+perPage-1)/perPage, 1), PerPage: perPage, Filter: f,
-		CanPropose: p.Allowed(a, authz.Create, domain.KindOCG)}, nil
+		CanPropose: p.Allowed(a, authz.Create, domain.KindOCG), CanExport: p.Allowed(a, authz.Export, domain.KindOCG)}, nil
 }
 
 func ocgIDs(list []domain.OCG) []string {

@@ -23,6 +23,10 @@ import (
 // Options.ImportMaxBytes is zero.
 const DefaultImportMaxBytes = 50 << 20
 
+// ImportDeadline is how long an upload may take to arrive and be imported,
+// in place of the server's ordinary deadlines.
+const ImportDeadline = 15 * time.Minute
+
 func (h *Web) importMax() int64 {
 	if h.importMaxBytes > 0 {
 		return h.importMaxBytes
@@ -81,6 +85,11 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return domain.ErrForbidden
 	}
 	max := h.importMax()
+	// A large file is checked and stored as it arrives, which takes longer
+	// than the server's ordinary read and write deadlines allow.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(ImportDeadline))
+	_ = rc.SetWriteDeadline(time.Now().Add(ImportDeadline))
 	r.Body = http.MaxBytesReader(w, r.Body, max+64<<10)
 	f := NewForm(nil)
 	mr, err := r.MultipartReader()
