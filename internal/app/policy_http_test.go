@@ -216,9 +216,32 @@ func TestServiceAccountReadsAreDisclosures(t *testing.T) {
 	if len(evs) == 0 || evs[0].Operation != "disclosure" || evs[0].ISAID != isas[0].ID || !strings.Contains(evs[0].Recipients, "case sync") {
 		t.Errorf("system read: got %+v, want a disclosure under %s", evs, isas[0].Reference)
 	}
+	// The register's reads are disclosures under the agreement too.
+	rec := scenario{name: "system lists groups", path: "/api/v1/ocgs", header: bearer, wantStatus: 200}.run(t, h)
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Items) == 0 {
+		t.Fatalf("groups the system can see: got %v (%s), want some", err, rec.Body.String())
+	}
+	group := "/api/v1/ocgs/" + list.Items[0].ID
+	for _, path := range []string{"/api/v1/ocgs", group, "/api/v1/ocg-picture"} {
+		before, _ := a.Store().SearchAudit(ctx, admin.PartnershipID, store.AuditFilter{Limit: 1})
+		scenario{name: "system reads " + path, path: path, header: bearer, wantStatus: 200}.run(t, h)
+		evs, _ := a.Store().SearchAudit(ctx, admin.PartnershipID, store.AuditFilter{Limit: 1})
+		if len(evs) == 0 || (len(before) > 0 && evs[0].ID == before[0].ID) || evs[0].Operation != "disclosure" || evs[0].ISAID != isas[0].ID {
+			t.Errorf("system read of %s: got %+v, want a new disclosure under %s", path, evs, isas[0].Reference)
+		}
+	}
 	if err := a.Sharing().SetStatus(ctx, admin, isas[0].ID, "suspended"); err != nil {
 		t.Fatal(err)
 	}
 	scenario{name: "suspended agreement stops the system", path: "/api/v1/reports", header: bearer, wantStatus: 403,
 		wantContains: []string{"Sharing agreement not in force"}, wantNotContains: []string{"Young people"}}.run(t, h)
+	for _, path := range []string{"/api/v1/ocgs", group, "/api/v1/ocg-picture", "/api/v1/search?q=Smith"} {
+		scenario{name: "suspended agreement stops " + path, path: path, header: bearer, wantStatus: 403,
+			wantContains: []string{"Sharing agreement not in force"}, wantNotContains: []string{`"reference"`, `"items"`}}.run(t, h)
+	}
 }

@@ -160,6 +160,10 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 	if !p.Allowed(a, authz.Count, domain.KindOCG) {
 		return OCGPicture{}, domain.ErrForbidden
 	}
+	// A partner system reads figures only under an agreement in force.
+	if _, _, err := (readLog{st: ps.st, alog: ps.alog}).systemRead(ctx, a); err != nil {
+		return OCGPicture{}, err
+	}
 	today := ps.today()
 	pic := OCGPicture{Today: today, AsAt: today, Period: domain.TwelveMonthsTo(today)}
 	if fy = strings.TrimSpace(fy); fy != "" {
@@ -272,10 +276,14 @@ func (ps *Pictures) logLists(ctx context.Context, a domain.Actor, pic OCGPicture
 	if len(ids) == 0 {
 		return nil
 	}
+	rl := readLog{st: ps.st, alog: ps.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
+		return err
+	}
 	label := "OCG picture, " + pic.Period.Label
 	return ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := ps.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
-			RecordIDs: ids, Label: label, Justification: "The OCG picture: ranked list and groups needing attention"})
-		return err
+		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
+			RecordIDs: ids, Label: label, Justification: "The OCG picture: ranked list and groups needing attention"}, isa, system)
 	})
 }

@@ -317,16 +317,55 @@ func ocgIDs(list []domain.OCG) []string {
 }
 
 // logConsultation records that a was shown records, in its own
-// transaction. Nothing is logged for an empty list.
+// transaction (a disclosure for a partner system, whose agreement must be
+// in force even for an empty list). Nothing is logged for an empty list.
 func (g *Register) logConsultation(ctx context.Context, a domain.Actor, kind domain.RecordKind, ids []string, label, why string) error {
-	if len(ids) == 0 {
-		return nil
+	rl := readLog{st: g.st, alog: g.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	return g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(kind),
-			RecordIDs: ids, Label: label, Justification: why})
-		return err
+		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(kind),
+			RecordIDs: ids, Label: label, Justification: why}, isa, system)
 	})
+}
+
+// linkedIDs returns the records at the far ends of links from self, by
+// kind, leaving out those in skip (already logged).
+func linkedIDs(links []domain.Link, self string, skip []string) map[domain.NodeKind][]string {
+	out := map[domain.NodeKind][]string{}
+	for _, l := range links {
+		kind, id := l.ToKind, l.ToID
+		if id == self {
+			kind, id = l.FromKind, l.FromID
+		}
+		if id == self || slices.Contains(skip, id) || slices.Contains(out[kind], id) {
+			continue
+		}
+		out[kind] = append(out[kind], id)
+	}
+	return out
+}
+
+// logLinked records the consultation of the records a page names through
+// its links, one entry per record type.
+func (g *Register) logLinked(ctx context.Context, tx *sql.Tx, rl readLog, a domain.Actor, linked map[domain.NodeKind][]string, label, why string,
+	isa domain.ISA, system bool) error {
+	for _, k := range []domain.NodeKind{domain.NodeEntity, domain.NodeOCG} {
+		if len(linked[k]) == 0 {
+			continue
+		}
+		rt := domain.KindEntity
+		if k == domain.NodeOCG {
+			rt = domain.KindOCG
+		}
+		if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(rt), RecordIDs: linked[k],
+			Label: label, Justification: why}, isa, system); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GroupView is everything the group page shows.
@@ -375,6 +414,11 @@ func (g *Register) Group(ctx context.Context, a domain.Actor, id string) (GroupV
 	if err != nil {
 		return GroupView{}, err
 	}
+	rl := readLog{st: g.st, alog: g.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
+		return GroupView{}, err
+	}
 	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
 	if err != nil {
 		return GroupView{}, err
@@ -407,17 +451,19 @@ func (g *Register) Group(ctx context.Context, a domain.Actor, id string) (GroupV
 	for i, m := range v.Members {
 		people[i] = m.Person.ID
 	}
+	linked := linkedIDs(v.Links, o.ID, people)
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
-			RecordIDs: []string{o.ID}, Label: o.Reference, Justification: why}); err != nil {
+		if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
+			RecordIDs: []string{o.ID}, Label: o.Reference, Justification: why}, isa, system); err != nil {
 			return err
 		}
-		if len(people) == 0 {
-			return nil
+		if len(people) > 0 {
+			if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindEntity),
+				RecordIDs: people, Label: "members of " + o.Reference, Justification: why}, isa, system); err != nil {
+				return err
+			}
 		}
-		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindEntity),
-			RecordIDs: people, Label: "members of " + o.Reference, Justification: why})
-		return err
+		return g.logLinked(ctx, tx, rl, a, linked, "linked to "+o.Reference, why, isa, system)
 	})
 	if err != nil {
 		return GroupView{}, err
@@ -948,6 +994,11 @@ func (g *Register) Entity(ctx context.Context, a domain.Actor, id string) (Entit
 	if err != nil {
 		return EntityView{}, err
 	}
+	rl := readLog{st: g.st, alog: g.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
+		return EntityView{}, err
+	}
 	e, err := g.st.NewEntityQuery(p, a, authz.View).WithID(id).One(ctx)
 	if err != nil {
 		return EntityView{}, err
@@ -960,10 +1011,13 @@ func (g *Register) Entity(ctx context.Context, a domain.Actor, id string) (Entit
 	if err != nil {
 		return EntityView{}, err
 	}
+	linked := linkedIDs(links, e.ID, nil)
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindEntity),
-			RecordIDs: []string{e.ID}, Label: e.Reference, Justification: why})
-		return err
+		if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindEntity),
+			RecordIDs: []string{e.ID}, Label: e.Reference, Justification: why}, isa, system); err != nil {
+			return err
+		}
+		return g.logLinked(ctx, tx, rl, a, linked, "linked to "+e.Reference, why, isa, system)
 	})
 	if err != nil {
 		return EntityView{}, err

@@ -415,6 +415,16 @@ func TestLinkRules(t *testing.T) {
 					t.Errorf("%s: got %v, want success", c.name, err)
 				}
 			}
+			// Opening a record logs the records its page names through links.
+			reader := f.actors["analyst2"]
+			_ = f.reg.GivePurpose(ctx, reader, a, "tasking", "")
+			if _, err := f.reg.Entity(ctx, reader, a); err != nil {
+				t.Fatal(err)
+			}
+			evs, err := f.st.SearchAudit(ctx, reader.PartnershipID, store.AuditFilter{ActorID: reader.UserID, RecordID: b, Operation: "consultation", Limit: 5})
+			if err != nil || len(evs) == 0 {
+				t.Errorf("linked person shown on a person's page: got %d consultations (%v), want one", len(evs), err)
+			}
 			// Archived groups take no new members.
 			f.setScore(t, &o)
 			for _, in := range []domain.TransitionInput{{To: domain.StatusUnderAssessment}, {To: domain.StatusMapped},

@@ -119,21 +119,7 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 // systemRead checks that a service account's read relies on a sharing
 // agreement in force, returning it. Other actors need none.
 func (r *Reports) systemRead(ctx context.Context, a domain.Actor) (domain.ISA, bool, error) {
-	if a.Kind != domain.ActorToken || !a.ServiceAccount {
-		return domain.ISA{}, false, nil
-	}
-	isas, err := r.st.ISAs(ctx, a.PartnershipID)
-	if err != nil {
-		return domain.ISA{}, false, err
-	}
-	for _, i := range isas {
-		if i.ID == a.ISAID {
-			if ok, _ := i.Usable(r.st.Now()); ok && i.HasParty(a.AgencyID) {
-				return i, true, nil
-			}
-		}
-	}
-	return domain.ISA{}, false, ErrAgreementNotInForce
+	return readLog{st: r.st, alog: r.alog}.systemRead(ctx, a)
 }
 
 // ErrAgreementNotInForce means a service account's sharing agreement has
@@ -144,17 +130,8 @@ var ErrAgreementNotInForce = fmt.Errorf("the sharing agreement this system relie
 // logRead records a read of records: a consultation, or for a partner
 // system a disclosure under its agreement with a disclosure record.
 func (r *Reports) logRead(ctx context.Context, tx *sql.Tx, a domain.Actor, ids []string, label, why string, isa domain.ISA, system bool) error {
-	e := audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport), RecordIDs: ids, Label: label, Justification: why}
-	if system {
-		e.Operation, e.ISAID, e.Recipients = audit.Disclosure, isa.ID, a.DisplayName+" (API token "+a.TokenName+")"
-		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-			RecordType: string(domain.KindInfoReport), RecordCount: len(ids), Purpose: why, Recipients: e.Recipients, ISAID: isa.ID,
-			Channel: "api", At: r.st.Now()}); err != nil {
-			return err
-		}
-	}
-	_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), e)
-	return err
+	return readLog{st: r.st, alog: r.alog}.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
+		RecordIDs: ids, Label: label, Justification: why}, isa, system)
 }
 
 // PurposeNeeded is returned by View when the actor must say why they are

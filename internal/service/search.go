@@ -111,6 +111,11 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	if err != nil {
 		return SearchPage{}, err
 	}
+	// A partner system searches only under an agreement in force, even
+	// when nothing would be found.
+	if _, _, err := (readLog{st: s.st, alog: s.alog}).systemRead(ctx, a); err != nil {
+		return SearchPage{}, err
+	}
 	grants, err := s.st.RoleGrants(ctx)
 	if err != nil {
 		return SearchPage{}, err
@@ -245,7 +250,8 @@ func Rank(q match.Query, cands []store.SearchCandidate) []SearchResult {
 // entry per record type, in one transaction; for a partner system's token
 // it is a disclosure under its sharing agreement.
 func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchResult, page int) error {
-	isa, system, err := (&Reports{st: s.st}).systemRead(ctx, a)
+	rl := readLog{st: s.st, alog: s.alog}
+	isa, system, err := rl.systemRead(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -266,14 +272,7 @@ func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchRes
 			}
 			e := audit.Entry{Operation: audit.Consultation, RecordType: t, RecordIDs: ids, Label: fmt.Sprintf("search results, page %d", page),
 				Justification: why}
-			if system {
-				e.Operation, e.ISAID, e.Recipients = audit.Disclosure, isa.ID, a.DisplayName+" (API token "+a.TokenName+")"
-				if err := s.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-					RecordType: t, RecordCount: len(ids), Purpose: why, Recipients: e.Recipients, ISAID: isa.ID, Channel: "api", At: s.st.Now()}); err != nil {
-					return err
-				}
-			}
-			if _, err := s.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), e); err != nil {
+			if err := rl.append(ctx, tx, a, e, isa, system); err != nil {
 				return err
 			}
 		}
