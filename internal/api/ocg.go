@@ -264,8 +264,28 @@ func (a *API) getOCG(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("X-Protective-Marking", string(v.OCG.Marking.Classification))
+	marks := []domain.Classification{v.OCG.Marking.Classification}
+	for _, m := range v.Members {
+		marks = append(marks, m.Person.Marking.Classification)
+	}
+	w.Header().Set("X-Protective-Marking", string(responseMarking(marks, len(v.Links) > 0)))
 	return writeJSON(w, http.StatusOK, groupToJSON(v))
+}
+
+// responseMarking is the protective marking of a response that shows
+// records with the given classifications and, when links is true, names
+// records at the far end of links whose own marking it does not carry:
+// the highest of them, and OFFICIAL-SENSITIVE whenever links are shown.
+func responseMarking(marks []domain.Classification, links bool) domain.Classification {
+	if links {
+		return domain.OfficialSensitive
+	}
+	for _, m := range marks {
+		if m != domain.Official {
+			return domain.OfficialSensitive
+		}
+	}
+	return domain.Official
 }
 
 type markingBody struct {
@@ -433,6 +453,6 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 	for i, l := range v.Links {
 		links[i] = linkToJSON(l)
 	}
-	w.Header().Set("X-Protective-Marking", string(v.Entity.Marking.Classification))
+	w.Header().Set("X-Protective-Marking", string(responseMarking([]domain.Classification{v.Entity.Marking.Classification}, len(v.Links) > 0)))
 	return writeJSON(w, http.StatusOK, map[string]any{"entity": entityToJSON(v.Entity), "links": links})
 }

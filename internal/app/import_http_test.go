@@ -110,6 +110,11 @@ func TestImportPages(t *testing.T) {
 			if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "OFFICIAL") || !strings.Contains(rec.Body.String(), "Ann Smith") {
 				t.Errorf("POST /export/register: got %d %.200q, want a marked CSV with the imported person", rec.Code, rec.Body.String())
 			}
+			marking, _, _ := strings.Cut(rec.Body.String(), "\n")
+			marking = strings.TrimSpace(marking)
+			if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "-"+marking+"-") || rec.Header().Get("X-Protective-Marking") != marking {
+				t.Errorf("export file name %q, marking header %q: want both to carry %q", cd, rec.Header().Get("X-Protective-Marking"), marking)
+			}
 		})
 	}
 }

@@ -825,28 +825,36 @@ func (x *xlsxTable) Close() error {
 // exportPage is how many records an export reads at a time.
 const exportPage = 1000
 
+// ExportResult says what an export wrote: how many records, under which
+// protective marking (the highest of the records'), which the file's name
+// must carry too.
+type ExportResult struct {
+	Rows    int
+	Marking domain.Classification
+}
+
 // Export writes, as CSV or XLSX, the groups, people or links a may export,
 // under the protective marking (the first and last row), and returns how
-// many records it wrote. Every cell is neutralised against formula
+// many records it wrote and the marking. Every cell is neutralised against formula
 // injection. The export is recorded as a disclosure of every record in it,
 // with its purpose and recipients, before anything is written; actors who
 // may not export get domain.ErrForbidden and nothing is written.
-func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexport.RegisterKind, format importexport.Format, d Disclosure, w io.Writer, now time.Time) (int, error) {
+func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexport.RegisterKind, format importexport.Format, d Disclosure, w io.Writer, now time.Time) (ExportResult, error) {
 	p, err := im.Policy(ctx)
 	if err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	if !im.MayExport(ctx, a, kind) {
-		return 0, domain.ErrForbidden
+		return ExportResult{}, domain.ErrForbidden
 	}
 	if format != importexport.CSV && format != importexport.XLSX {
 		verr := &domain.ValidationError{}
 		verr.Add("format", "Choose CSV or XLSX")
-		return 0, verr
+		return ExportResult{}, verr
 	}
 	isaRef, approver, err := checkDisclosure(ctx, im.st, a, &d, now)
 	if err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	// First pass: what will be disclosed, and its highest classification.
 	var ids []string
@@ -863,7 +871,7 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 	case importexport.KindGroups:
 		groups, err = im.st.NewOCGQuery(p, a, authz.Export).ByName().List(ctx, ExportLimit, 0)
 		if err != nil {
-			return 0, err
+			return ExportResult{}, err
 		}
 		for _, o := range groups {
 			ids = append(ids, o.ID)
@@ -873,7 +881,7 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 		for off := 0; len(ids) < ExportLimit; off += exportPage {
 			page, err := im.st.NewEntityQuery(p, a, authz.Export).WithKind(domain.EntityPerson).List(ctx, exportPage, off)
 			if err != nil {
-				return 0, err
+				return ExportResult{}, err
 			}
 			for _, e := range page {
 				ids = append(ids, e.ID)
@@ -886,7 +894,7 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 	case importexport.KindLinks:
 		links, err = im.st.ExportLinks(ctx, p, a, ExportLimit)
 		if err != nil {
-			return 0, err
+			return ExportResult{}, err
 		}
 		marking = domain.OfficialSensitive // links join records; treat the whole as sensitive
 		for _, l := range links {
@@ -894,7 +902,7 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 		}
 		rk = "link"
 	default:
-		return 0, domain.ErrForbidden
+		return ExportResult{}, domain.ErrForbidden
 	}
 	why := d.Purpose
 	if d.ISAID == "" {
@@ -912,13 +920,13 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	var tw tableWriter
 	if format == importexport.XLSX {
 		x, err := newXLSXTable(w, string(kind))
 		if err != nil {
-			return 0, err
+			return ExportResult{}, err
 		}
 		tw = x
 	} else {
@@ -931,15 +939,15 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 		return tw.Write(cells)
 	}
 	if err := write(string(marking)); err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	if err := write(fmt.Sprintf("%s by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.", importexport.ExportPreamble,
 		a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))); err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	cols, _ := importexport.Columns(kind)
 	if err := write(append([]string(nil), cols...)...); err != nil {
-		return 0, err
+		return ExportResult{}, err
 	}
 	n := 0
 	switch kind {
@@ -956,13 +964,14 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 			n++
 		}
 	}
+	res := ExportResult{Rows: n, Marking: marking}
 	if err != nil {
-		return n, err
+		return res, err
 	}
 	if err := write(string(marking)); err != nil {
-		return n, err
+		return res, err
 	}
-	return n, tw.Close()
+	return res, tw.Close()
 }
 
 func ukDay(t *time.Time) string {

@@ -390,9 +390,9 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 				ApproverEmail: "approver@example.test"}
 			auditBefore := f.count(t, "audit_event")
 			var out bytes.Buffer
-			n, err := f.im.Export(context.Background(), f.actors["analyst"], importexport.KindPeople, importexport.CSV, d, &out, time.Now())
-			if err != nil || n != len(formulas) {
-				t.Fatalf("got %d, %v, want %d exported", n, err, len(formulas))
+			exp, err := f.im.Export(context.Background(), f.actors["analyst"], importexport.KindPeople, importexport.CSV, d, &out, time.Now())
+			if err != nil || exp.Rows != len(formulas) {
+				t.Fatalf("got %d, %v, want %d exported", exp.Rows, err, len(formulas))
 			}
 			cr := csv.NewReader(&out)
 			cr.FieldsPerRecord = -1
@@ -463,8 +463,8 @@ func TestExportThenImport(t *testing.T) {
 			}
 			var out bytes.Buffer
 			d := service.Disclosure{Purpose: "Backup", Recipients: "Ourselves", AdHoc: true, Justification: "Test", ApproverEmail: "approver@example.test"}
-			if n, err := f.im.Export(context.Background(), f.actors["analyst"], importexport.KindGroups, importexport.CSV, d, &out, time.Now()); err != nil || n != 2 {
-				t.Fatalf("got %d %v, want 2 exported", n, err)
+			if x, err := f.im.Export(context.Background(), f.actors["analyst"], importexport.KindGroups, importexport.CSV, d, &out, time.Now()); err != nil || x.Rows != 2 || x.Marking == "" {
+				t.Fatalf("got %+v %v, want 2 exported under a marking", x, err)
 			}
 			res, err := f.imp(t, "analyst", importexport.KindGroups, out.String(), true)
 			if !errors.Is(err, service.ErrImportProblems) || res.Rows != 2 {

@@ -261,7 +261,7 @@ func (h *Web) registerExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	var buf bytes.Buffer
 	now := time.Now()
-	n, err := h.importer.Export(r.Context(), a, kind, format, service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients"),
+	res, err := h.importer.Export(r.Context(), a, kind, format, service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients"),
 		ISAID: isa, AdHoc: adhoc, Justification: f.Get("justification"), ApproverEmail: f.Get("approver")}, &buf, now)
 	if f.FailAll(err) {
 		return h.registerExportPage(w, r, http.StatusUnprocessableEntity, f)
@@ -274,8 +274,9 @@ func (h *Web) registerExport(w http.ResponseWriter, r *http.Request) error {
 		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-%s-%s.%s"`, kind, now.UTC().Format("2006-01-02"), format))
-	w.Header().Set("X-Alliance-Rows", strconv.Itoa(n))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-%s-%s-%s.%s"`, kind, res.Marking, now.UTC().Format("2006-01-02"), format))
+	w.Header().Set("X-Protective-Marking", string(res.Marking))
+	w.Header().Set("X-Alliance-Rows", strconv.Itoa(res.Rows))
 	_, err = buf.WriteTo(w)
 	return err
 }
