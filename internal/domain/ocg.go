@@ -367,7 +367,9 @@ type Entity struct {
 	Nicknames  []string
 	Flags      []string
 	Marking    Marking
-	CreatedBy  string
+	// HandlingNote is the handling conditions in words, for records coded C.
+	HandlingNote string
+	CreatedBy    string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 

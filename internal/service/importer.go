@@ -507,6 +507,9 @@ func (run *importRun) groupsFile(src importexport.RowReader) error {
 			ok = false
 		}
 		o.Marking = m
+		if m.Handling != domain.HandlingC {
+			o.HandlingNote = ""
+		}
 		if !run.assign(g.Row, "reference", g.Reference) {
 			ok = false
 		}
@@ -545,7 +548,7 @@ func (run *importRun) peopleFile(src importexport.RowReader) error {
 		run.probs.add(probs...)
 		ok := len(probs) == 0
 		e := domain.Entity{Reference: pr.Reference, Kind: domain.EntityPerson, Name: pr.Name, Aliases: pr.Aliases, Nicknames: pr.Nicknames,
-			DOB: pr.DOB, Gender: pr.Gender, CreatedBy: run.a.UserID}
+			DOB: pr.DOB, Gender: pr.Gender, CreatedBy: run.a.UserID, HandlingNote: run.marks.note}
 		for _, f := range pr.Flags {
 			if !run.flags[f] {
 				run.probs.addf(pr.Row, "flags", "%q is not a flag; the flags are %s", f, run.flagList)
@@ -560,6 +563,9 @@ func (run *importRun) peopleFile(src importexport.RowReader) error {
 			ok = false
 		}
 		e.Marking = m
+		if m.Handling != domain.HandlingC {
+			e.HandlingNote = ""
+		}
 		var group store.NodeRef
 		if pr.OCGReference != "" {
 			g, found := run.groups[pr.OCGReference]

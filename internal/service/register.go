@@ -732,6 +732,9 @@ func (g *Register) checkEntity(ctx context.Context, a domain.Actor, in PersonInp
 		return e, err
 	}
 	e.Marking = m
+	if m.Handling == domain.HandlingC {
+		e.HandlingNote = strings.TrimSpace(in.Marking.HandlingNote)
+	}
 	return e, nil
 }
 

@@ -308,7 +308,7 @@ func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) err
 		e.UpdatedAt = e.CreatedAt
 		m := e.Marking
 		rows = append(rows, []any{e.ID, b.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
-			string(m.Classification), string(m.Handling), "", m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
+			string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
 		for _, a := range appendUniqueStr(nil, e.Aliases...) {
 			aliases = append(aliases, []any{b.pid, e.ID, "alias", a})
 		}

@@ -49,7 +49,7 @@ func (s *Store) InsertEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) 
 		classification, handling_code, handling_conditions, restricted, origin_agency_id, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		e.ID, m.PartnershipID, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
-		string(m.Classification), string(m.Handling), "", m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt)
+		string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt)
 	if err != nil {
 		return s.mapInsertErr(fmt.Errorf("store: insert entity: %w", err), string(e.Kind))
 	}
@@ -194,7 +194,7 @@ func (q *EntityQuery) Count(ctx context.Context) (int, error) {
 }
 
 const entitySelect = `SELECT e.id, e.partnership_id, e.reference, e.kind, e.name, e.identifier, e.dob, e.gender, e.detail,
-	e.classification, e.handling_code, e.restricted, e.origin_agency_id, a.name, e.created_by, e.created_at, e.updated_at
+	e.classification, e.handling_code, e.handling_conditions, e.restricted, e.origin_agency_id, a.name, e.created_by, e.created_at, e.updated_at
 	FROM entity e JOIN agency a ON a.id = e.origin_agency_id`
 
 func scanEntity(r interface{ Scan(...any) error }) (domain.Entity, error) {
@@ -202,7 +202,7 @@ func scanEntity(r interface{ Scan(...any) error }) (domain.Entity, error) {
 	var kind, class, handling string
 	var dob sql.NullString
 	err := r.Scan(&e.ID, &e.Marking.PartnershipID, &e.Reference, &kind, &e.Name, &e.Identifier, &dob, &e.Gender, &e.Detail,
-		&class, &handling, &e.Marking.Restricted, &e.Marking.OriginAgencyID, &e.OriginAgencyName, &e.CreatedBy, &e.CreatedAt, &e.UpdatedAt)
+		&class, &handling, &e.HandlingNote, &e.Marking.Restricted, &e.Marking.OriginAgencyID, &e.OriginAgencyName, &e.CreatedBy, &e.CreatedAt, &e.UpdatedAt)
 	e.Kind, e.DOB = domain.EntityKind(kind), day(dob)
 	e.Marking.Classification, e.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)
 	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
@@ -335,7 +335,7 @@ func (s *Store) Members(ctx context.Context, policy authz.Policy, actor domain.A
 	q := s.NewEntityQuery(policy, actor, authz.View)
 	p := q.args.Add(ocgID)
 	query := `SELECT ` + linkCols + `, e.id, e.partnership_id, e.reference, e.kind, e.name, e.identifier, e.dob, e.gender, e.detail,
-		e.classification, e.handling_code, e.restricted, e.origin_agency_id, a.name, e.created_by, e.created_at, e.updated_at
+		e.classification, e.handling_code, e.handling_conditions, e.restricted, e.origin_agency_id, a.name, e.created_by, e.created_at, e.updated_at
 		FROM link l JOIN entity e ON e.id = l.from_id JOIN agency a ON a.id = e.origin_agency_id
 		WHERE l.to_id = ` + p + ` AND l.type = 'member_of' AND ` + q.where() + `
 		ORDER BY CASE l.role WHEN 'principal' THEN 1 WHEN 'significant' THEN 2 ELSE 3 END, lower(e.name)`
@@ -345,7 +345,7 @@ func (s *Store) Members(ctx context.Context, policy authz.Policy, actor domain.A
 		var dob sql.NullString
 		e := &m.Person
 		l, err := scanLink(r, &e.ID, &e.Marking.PartnershipID, &e.Reference, &kind, &e.Name, &e.Identifier, &dob, &e.Gender, &e.Detail,
-			&class, &handling, &e.Marking.Restricted, &e.Marking.OriginAgencyID, &e.OriginAgencyName, &e.CreatedBy, &e.CreatedAt, &e.UpdatedAt)
+			&class, &handling, &e.HandlingNote, &e.Marking.Restricted, &e.Marking.OriginAgencyID, &e.OriginAgencyName, &e.CreatedBy, &e.CreatedAt, &e.UpdatedAt)
 		m.Link = l
 		e.Kind, e.DOB = domain.EntityKind(kind), day(dob)
 		e.Marking.Classification, e.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)
