@@ -370,8 +370,8 @@ type Entity struct {
 	// HandlingNote is the handling conditions in words, for records coded C.
 	HandlingNote string
 	CreatedBy    string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 
 	OriginAgencyName string
 }
