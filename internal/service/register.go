@@ -224,7 +224,7 @@ func (g *Register) Update(ctx context.Context, a domain.Actor, id string, in dom
 		return domain.OCG{}, err
 	}
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateOCG(ctx, tx, &o); err != nil {
+		if err := g.st.UpdateOCG(ctx, tx, &o, o.Status); err != nil {
 			return err
 		}
 		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
@@ -623,7 +623,7 @@ func (g *Register) Transition(ctx context.Context, a domain.Actor, id string, in
 		note = strings.TrimSpace(o.ArchiveReason.Label() + ". " + in.Rationale)
 	}
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateOCG(ctx, tx, &o); err != nil {
+		if err := g.st.UpdateOCG(ctx, tx, &o, from); err != nil {
 			return err
 		}
 		if err := g.st.InsertTransition(ctx, tx, a.PartnershipID, &domain.Transition{OCGID: o.ID, From: from, To: in.To, DecidedOn: on,

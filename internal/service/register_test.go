@@ -196,6 +196,13 @@ func TestLifecycleRules(t *testing.T) {
 			if v.CanPlan {
 				t.Error("got CanPlan on an archived group, want the plan closed to changes")
 			}
+			// A step decided on a stale copy of the group writes nothing.
+			stale := v.OCG
+			stale.Status = domain.StatusAdopted
+			err = f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return f.st.UpdateOCG(ctx, tx, &stale, domain.StatusMapped) })
+			if !errors.Is(err, domain.ErrConflict) {
+				t.Errorf("update from a stale status: got %v, want a conflict", err)
+			}
 			// Reopening keeps the archive in the history.
 			if err := step(domain.TransitionInput{To: domain.StatusUnderAssessment, Decision: "New intelligence IR-2026-000001"}); err != nil {
 				t.Fatalf("reopen: %v", err)
@@ -315,7 +322,7 @@ func TestMembersAndPlan(t *testing.T) {
 				t.Error("LRO of another group: got plan saved, want refused")
 			}
 			o.LROUserID = lro.UserID
-			if err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return f.st.UpdateOCG(ctx, tx, &o) }); err != nil {
+			if err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return f.st.UpdateOCG(ctx, tx, &o, o.Status) }); err != nil {
 				t.Fatal(err)
 			}
 			_ = f.reg.GivePurpose(ctx, lro, o.ID, "tasking", "")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"fmt"
@@ -146,20 +147,32 @@ func appendUniqueStr(list []string, vs ...string) []string {
 // scored_on): only SetOCGScore does, so a lifecycle step cannot write back
 // a score older than an assessment committed meanwhile.
 // The marking is not changed here.
-func (s *Store) UpdateOCG(ctx context.Context, tx *sql.Tx, o *domain.OCG) error {
+//
+// was is the status the caller read the group in: if the group has moved
+// to another since (a concurrent lifecycle step), nothing is written and
+// the error wraps domain.ErrConflict, so a stale copy never undoes a step.
+func (s *Store) UpdateOCG(ctx context.Context, tx *sql.Tx, o *domain.OCG, was domain.OCGStatus) error {
 	o.UpdatedAt = s.Now()
 	res, err := tx.ExecContext(ctx, `UPDATE ocg SET name = $2, operation_name = $3, summary = $4, status = $5, ownership_level = $6,
 		primary_threat = $7, home_unit_id = $8, lead_agency_id = $9, lro_user_id = $10, sro_user_id = $11, review_due = $12,
 		adopted_on = $13, archived_on = $14, archive_reason = $15, archive_rationale = $16, archive_decision = $17,
-		updated_at = $18 WHERE id = $1`,
+		updated_at = $18 WHERE id = $1 AND status = $19`,
 		o.ID, o.Name, o.OperationName, o.Summary, string(o.Status), string(o.Ownership), o.PrimaryThreat, nullIfEmpty(o.HomeUnitID),
 		nullIfEmpty(o.LeadAgencyID), nullIfEmpty(o.LROUserID), nullIfEmpty(o.SROUserID), domain.Day(o.ReviewDue), domain.Day(o.AdoptedOn),
-		domain.Day(o.ArchivedOn), nullIfEmpty(string(o.ArchiveReason)), o.ArchiveWhy, o.ArchiveBy, o.UpdatedAt)
+		domain.Day(o.ArchivedOn), nullIfEmpty(string(o.ArchiveReason)), o.ArchiveWhy, o.ArchiveBy, o.UpdatedAt, string(was))
 	if err != nil {
 		return fmt.Errorf("store: update ocg: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return domain.NotFound("group", o.Reference)
+		var now string
+		switch err := tx.QueryRowContext(ctx, `SELECT status FROM ocg WHERE id = $1`, o.ID).Scan(&now); {
+		case errors.Is(err, sql.ErrNoRows):
+			return domain.NotFound("group", o.Reference)
+		case err != nil:
+			return fmt.Errorf("store: update ocg: %w", err)
+		}
+		return fmt.Errorf("%s was moved to %s by someone else meanwhile: reload it and try again: %w",
+			o.Reference, domain.OCGStatus(now).Label(), domain.ErrConflict)
 	}
 	if err := s.writeOCGSets(ctx, tx, o); err != nil {
 		return err
