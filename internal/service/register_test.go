@@ -199,7 +199,9 @@ func TestLifecycleRules(t *testing.T) {
 			// A step decided on a stale copy of the group writes nothing.
 			stale := v.OCG
 			stale.Status = domain.StatusAdopted
-			err = f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return f.st.UpdateOCG(ctx, tx, &stale, domain.StatusMapped) })
+			err = f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				return f.st.UpdateOCG(ctx, tx, &stale, domain.StatusMapped)
+			})
 			if !errors.Is(err, domain.ErrConflict) {
 				t.Errorf("update from a stale status: got %v, want a conflict", err)
 			}
