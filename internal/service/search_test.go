@@ -224,6 +224,42 @@ func TestSearchHidesWhatTheActorMayNotSee(t *testing.T) {
 	})
 }
 
+// TestSearchHiddenPostingsTakeNoPlace: more hidden records share a
+// name's keys than a source reads, yet the one visible record with that
+// name is found, as it would be if the hidden ones did not exist.
+func TestSearchHiddenPostingsTakeNoPlace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newSearchWorld(t, st)
+		hidden := domain.Marking{PartnershipID: w.pid, OriginAgencyID: w.council.ID, Classification: domain.OfficialSensitive,
+			Handling: domain.HandlingP, Restricted: true, NamedAgencies: []string{w.council.ID}}
+		err := st.BulkTx(ctx, w.pid, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+			for range 2100 {
+				b.AddEntity(domain.Entity{ID: st.NewID(), Kind: domain.EntityPerson, Name: "Zed Quux", Marking: hidden, CreatedBy: w.otherUsr.ID})
+				if b.Full() {
+					if _, err := b.Flush(ctx); err != nil {
+						return err
+					}
+				}
+			}
+			_, err := b.Flush(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := insertPerson(t, st, w, qualityTarget{name: "Zed Quux"}, domain.Marking{PartnershipID: w.pid,
+			OriginAgencyID: w.police.ID, Classification: domain.Official, Handling: domain.HandlingP})
+		res, err := w.svc.Search(ctx, w.analyst, service.SearchInput{Text: "Zed Quux"}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 1 || len(res.Items) != 1 || res.Items[0].ID != open.ID {
+			t.Errorf("got total %d, want the one visible Zed Quux (%s) and none of the 2,100 hidden", res.Total, open.ID)
+		}
+	})
+}
+
 func TestSearchValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newSearchWorld(t, st)

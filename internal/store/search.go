@@ -122,9 +122,57 @@ func (s *Store) SearchCandidates(ctx context.Context, policy authz.Policy, actor
 }
 
 func (s *Store) searchCandidates(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter) ([]SearchCandidate, error) {
+	list, truncated, err := s.searchRun(ctx, policy, actor, f, false)
+	if err != nil || !truncated || len(list) >= f.Limit {
+		return list, err
+	}
+	// A source read as many postings as it may and fewer candidates than
+	// asked for are visible, so records the actor may not see could have
+	// taken places that visible ones would have had: read the sources
+	// again under the policy, so that the visible records found do not
+	// depend on hidden ones. (With a full list the reread is skipped: it
+	// costs a record lookup per posting, and a full list means the query
+	// is too common for one more weak match to matter.)
+	list, _, err = s.searchRun(ctx, policy, actor, f, true)
+	return list, err
+}
+
+// searchRun runs one candidate search. Unless filtered, the sources read
+// postings from the index alone, and truncated reports whether any read
+// as many as its cap; filtered sources admit only postings of records the
+// actor may see, under the policy, before the cap.
+func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter, filtered bool) ([]SearchCandidate, bool, error) {
 	var args authz.Args
+	entityVis := func(args *authz.Args) string {
+		if f.NoEntities {
+			return "(1 = 0)"
+		}
+		vis := policy.Predicate(actor, authz.Search, domain.KindEntity, "e", args)
+		if len(f.Kinds) > 0 {
+			ps := make([]string, len(f.Kinds))
+			for i, k := range f.Kinds {
+				ps[i] = args.Add(string(k))
+			}
+			vis = "(" + vis + " AND e.kind IN (" + strings.Join(ps, ", ") + "))"
+		}
+		return vis
+	}
+	ocgVis := func(args *authz.Args) string {
+		if !f.Groups {
+			return "(1 = 0)"
+		}
+		return policy.Predicate(actor, authz.Search, domain.KindOCG, "o", args)
+	}
+	// sourceVis is the condition a filtered source puts on its postings.
+	sourceVis := func(args *authz.Args) string {
+		if !filtered {
+			return ""
+		}
+		return ` AND ((k.record_kind = 'entity' AND EXISTS (SELECT 1 FROM entity e WHERE e.id = k.record_id AND ` + entityVis(args) + `))
+			OR (k.record_kind = 'ocg' AND EXISTS (SELECT 1 FROM ocg o WHERE o.id = k.record_id AND ` + ocgVis(args) + `)))`
+	}
 	pid := args.Add(actor.PartnershipID)
-	var parts []string
+	var parts, caps []string
 	for i, src := range searchSources {
 		keys := src.keys(f.Keys)
 		if len(keys) == 0 {
@@ -134,82 +182,78 @@ func (s *Store) searchCandidates(ctx context.Context, policy authz.Policy, actor
 		for j, k := range keys {
 			ps[j] = args.Add(k)
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w FROM (SELECT k.record_id FROM search_key k
-			WHERE k.partnership_id = %s AND k.key IN (%s) LIMIT %d) s%d`, src.weight, pid, strings.Join(ps, ", "), src.limit, i))
+		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT k.record_id FROM search_key k
+			WHERE k.partnership_id = %s AND k.key IN (%s)%s LIMIT %d) s%d`, src.weight, i, pid, strings.Join(ps, ", "), sourceVis(&args), src.limit, i))
+		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", i, src.limit))
 	}
 	if fq := s.d.FullTextQuery(f.FullText); fq != "" {
 		q := args.Add(fq)
-		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w FROM (SELECT ft.record_id FROM (%s) ft LIMIT %d) sft`,
-			fullTextWeight, s.d.FullTextRecords(pid, q), fullTextLimit))
+		vis := ""
+		if filtered {
+			vis = ` WHERE EXISTS (SELECT 1 FROM entity e WHERE e.id = ft.record_id AND ` + entityVis(&args) + `)
+				OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = ft.record_id AND ` + ocgVis(&args) + `)`
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT ft.record_id FROM (%s) ft%s LIMIT %d) sft`,
+			fullTextWeight, len(searchSources), s.d.FullTextRecords(pid, q), vis, fullTextLimit))
+		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", len(searchSources), fullTextLimit))
 	}
 	if len(parts) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	partArgs := len(args.Values())
-	entVis := "(1 = 0)"
-	if !f.NoEntities {
-		entVis = policy.Predicate(actor, authz.Search, domain.KindEntity, "e", &args)
-		if len(f.Kinds) > 0 {
-			ps := make([]string, len(f.Kinds))
-			for i, k := range f.Kinds {
-				ps[i] = args.Add(string(k))
-			}
-			entVis = "(" + entVis + " AND e.kind IN (" + strings.Join(ps, ", ") + "))"
-		}
+	entVis, oVis := entityVis(&args), ocgVis(&args)
+	if entVis == "(1 = 0)" && oVis == "(1 = 0)" {
+		return nil, false, nil
 	}
-	ocgVis := "(1 = 0)"
-	if f.Groups {
-		ocgVis = policy.Predicate(actor, authz.Search, domain.KindOCG, "o", &args)
-	}
-	if entVis == "(1 = 0)" && ocgVis == "(1 = 0)" {
-		return nil, nil
-	}
+	hit := `WITH hit (record_id, w, src) AS (` + strings.Join(parts, "\nUNION ALL ") + `)`
+	// full counts the sources that read as many postings as their cap.
+	full := `(SELECT count(*) FROM (SELECT src FROM hit GROUP BY src HAVING count(*) >= CASE src ` + strings.Join(caps, " ") + ` END) fs)`
 	limit := args.Add(f.Limit)
 	for short := shortlist; ; short *= 4 {
 		cargs := args
-		query := `WITH hit (record_id, w) AS (` + strings.Join(parts, "\nUNION ALL ") + `),
+		query := hit + `,
 		cand (record_id, w) AS (SELECT record_id, sum(w) FROM hit GROUP BY record_id ORDER BY sum(w) DESC, record_id LIMIT ` + cargs.Add(short) + `)
-		SELECT e.id, 'entity', e.kind, e.reference, e.name, e.identifier, '', '', e.dob, e.restricted, cand.w, (SELECT count(*) FROM cand)
+		SELECT e.id, 'entity', e.kind, e.reference, e.name, e.identifier, '', '', e.dob, e.restricted, cand.w, (SELECT count(*) FROM cand), ` + full + `
 			FROM cand CROSS JOIN entity e WHERE e.id = cand.record_id AND ` + entVis + `
 		UNION ALL
-		SELECT o.id, 'ocg', '', o.reference, o.name, '', o.operation_name, o.status, NULL, o.restricted, cand.w, (SELECT count(*) FROM cand)
-			FROM cand CROSS JOIN ocg o WHERE o.id = cand.record_id AND ` + ocgVis + `
+		SELECT o.id, 'ocg', '', o.reference, o.name, '', o.operation_name, o.status, NULL, o.restricted, cand.w, (SELECT count(*) FROM cand), ` + full + `
+			FROM cand CROSS JOIN ocg o WHERE o.id = cand.record_id AND ` + oVis + `
 		ORDER BY 11 DESC, 4
 		LIMIT ` + limit
 		// CROSS JOIN keeps the shortlist as the outer loop: SQLite's
 		// planner, not knowing its size, would otherwise scan the
 		// partnership's records and probe the shortlist.
-		list, shortN, err := s.searchQuery(ctx, query, cargs.Values())
+		list, shortN, fullN, err := s.searchQuery(ctx, query, cargs.Values())
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		if len(list) == 0 && short < 16*shortlist {
-			// Nothing visible: see whether the shortlist was full.
-			err = s.rdb.QueryRowContext(ctx, `WITH hit (record_id, w) AS (`+strings.Join(parts, "\nUNION ALL ")+`)
-				SELECT count(DISTINCT record_id) FROM hit`, args.Values()[:partArgs]...).Scan(&shortN)
+		if len(list) == 0 {
+			// Nothing visible: see whether the shortlist and the sources
+			// were full.
+			err = s.rdb.QueryRowContext(ctx, hit+` SELECT count(DISTINCT record_id), `+full+` FROM hit`, args.Values()[:partArgs]...).Scan(&shortN, &fullN)
 			if err != nil {
-				return nil, fmt.Errorf("store: search: %w", err)
+				return nil, false, fmt.Errorf("store: search: %w", err)
 			}
 		}
 		if len(list) >= f.Limit || shortN < short || short >= 16*shortlist {
-			return list, s.loadCandidateAliases(ctx, list)
+			return list, !filtered && fullN > 0, s.loadCandidateAliases(ctx, list)
 		}
 	}
 }
 
-// searchQuery runs a candidate query, returning the candidates and the
-// length of the shortlist they came from.
-func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, int, error) {
-	n := 0
+// searchQuery runs a candidate query, returning the candidates, the
+// length of the shortlist they came from and how many sources were full.
+func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, int, int, error) {
+	n, full := 0, 0
 	list, err := collect(ctx, s.rdb, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
 		var c SearchCandidate
 		var node, kind, status string
 		var dob sql.NullString
-		err := r.Scan(&c.ID, &node, &kind, &c.Reference, &c.Name, &c.Identifier, &c.OperationName, &status, &dob, &c.Restricted, &c.Hits, &n)
+		err := r.Scan(&c.ID, &node, &kind, &c.Reference, &c.Name, &c.Identifier, &c.OperationName, &status, &dob, &c.Restricted, &c.Hits, &n, &full)
 		c.Node, c.Kind, c.Status, c.DOB = domain.NodeKind(node), domain.EntityKind(kind), domain.OCGStatus(status), day(dob)
 		return c, err
 	})
-	return list, n, err
+	return list, n, full, err
 }
 
 // loadCandidateAliases fills the aliases and nicknames of the entities
