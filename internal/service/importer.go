@@ -714,8 +714,10 @@ func (run *importRun) linkChunk(rows []importexport.LinkRow) error {
 }
 
 // checkDisclosure validates why and to whom an export goes and what it
-// relies on, as Reports.Export does, returning the agreement's reference
-// and the approver's user id.
+// relies on (an agreement in force that a's agency is party to, or an ad
+// hoc justification approved by another named user with authority), for
+// every export, returning the agreement's reference and the approver's
+// user id. Problems are a *domain.ValidationError naming the fields.
 func checkDisclosure(ctx context.Context, st *store.Store, a domain.Actor, d *Disclosure, now time.Time) (isaRef, approver string, err error) {
 	verr := &domain.ValidationError{}
 	d.Purpose, d.Recipients = strings.TrimSpace(d.Purpose), strings.TrimSpace(d.Recipients)

@@ -497,35 +497,7 @@ func (g *Register) GivePurpose(ctx context.Context, a domain.Actor, id, purpose,
 			return err
 		}
 	}
-	purposes, err := g.st.Purposes(ctx)
-	if err != nil {
-		return err
-	}
-	verr := &domain.ValidationError{}
-	name := ""
-	for _, x := range purposes {
-		if x.Code == purpose {
-			name = x.Name
-		}
-	}
-	detail = strings.TrimSpace(detail)
-	switch {
-	case name == "":
-		verr.Add("purpose", "Choose why you are opening this record")
-	case purpose == "other" && detail == "":
-		verr.Add("detail", "Explain why you are opening this record")
-	case utf8.RuneCountInString(detail) > 500:
-		verr.Add("detail", "The explanation must be 500 characters or fewer")
-	}
-	if err := verr.Err(); err != nil {
-		return err
-	}
-	if purpose == "other" {
-		name = "Other"
-	}
-	return g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return g.st.SetSessionPurpose(ctx, tx, a.SessionID, id, purpose, name, detail)
-	})
+	return recordPurpose(ctx, g.st, a, id, purpose, detail)
 }
 
 // activeUser returns the active user with id in a's partnership.

@@ -203,7 +203,15 @@ func (r *Reports) GivePurpose(ctx context.Context, a domain.Actor, id, purpose, 
 	if _, err := r.st.NewInfoReportQuery(p, a, authz.View).WithID(id).One(ctx); err != nil {
 		return err
 	}
-	purposes, err := r.st.Purposes(ctx)
+	return recordPurpose(ctx, r.st, a, id, purpose, detail)
+}
+
+// recordPurpose records, for the rest of a's session, why a is opening
+// record id (which the caller has checked a may see): purpose must be one
+// of the list, with an explanation for "other". A bad choice is a
+// *domain.ValidationError naming purpose or detail.
+func recordPurpose(ctx context.Context, st *store.Store, a domain.Actor, id, purpose, detail string) error {
+	purposes, err := st.Purposes(ctx)
 	if err != nil {
 		return err
 	}
@@ -229,8 +237,8 @@ func (r *Reports) GivePurpose(ctx context.Context, a domain.Actor, id, purpose, 
 	if purpose == "other" {
 		name = "Other"
 	}
-	return r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return r.st.SetSessionPurpose(ctx, tx, a.SessionID, id, purpose, name, detail)
+	return st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return st.SetSessionPurpose(ctx, tx, a.SessionID, id, purpose, name, detail)
 	})
 }
 
@@ -355,59 +363,8 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	if !p.Allowed(a, authz.Export, domain.KindInfoReport) {
 		return 0, domain.ErrForbidden
 	}
-	verr := &domain.ValidationError{}
-	d.Purpose, d.Recipients = strings.TrimSpace(d.Purpose), strings.TrimSpace(d.Recipients)
-	if d.Purpose == "" || len(d.Purpose) > 500 {
-		verr.Add("purpose", "Say why you are exporting these reports (500 characters or fewer)")
-	}
-	if d.Recipients == "" || len(d.Recipients) > 500 {
-		verr.Add("recipients", "Say who will receive the export (500 characters or fewer)")
-	}
-	var isaRef, approver string
-	switch {
-	case d.ISAID == "" && !d.AdHoc:
-		verr.Add("isa", "Choose the information sharing agreement this export relies on, or make an approved ad hoc disclosure")
-	case d.ISAID != "":
-		isas, err := r.st.ISAs(ctx, a.PartnershipID)
-		if err != nil {
-			return 0, err
-		}
-		found := false
-		for _, i := range isas {
-			if i.ID != d.ISAID {
-				continue
-			}
-			found = true
-			if ok, why := i.Usable(now); !ok {
-				verr.Add("isa", "You cannot rely on %s: %s. Choose another agreement or make an approved ad hoc disclosure", i.Reference, why)
-			} else if !i.HasParty(a.AgencyID) {
-				verr.Add("isa", "Your agency is not a party to %s", i.Reference)
-			}
-			isaRef = i.Reference
-		}
-		if !found {
-			verr.Add("isa", "Choose an information sharing agreement")
-		}
-	default:
-		d.Justification, d.ApproverEmail = strings.TrimSpace(d.Justification), strings.TrimSpace(d.ApproverEmail)
-		if d.Justification == "" || len(d.Justification) > 1000 {
-			verr.Add("justification", "Without an agreement, give the lawful basis for this disclosure (1,000 characters or fewer)")
-		}
-		c, err := r.st.CredentialsByEmail(ctx, r.st.Reader(), d.ApproverEmail)
-		switch {
-		case d.ApproverEmail == "":
-			verr.Add("approver", "Without an agreement, name who approved this disclosure")
-		case err != nil || c.User.PartnershipID != a.PartnershipID || !c.User.Active:
-			verr.Add("approver", "%s is not an active user of this partnership", d.ApproverEmail)
-		case c.User.ID == a.UserID:
-			verr.Add("approver", "Someone other than you must approve an ad hoc disclosure")
-		case c.ServiceAccount || !c.User.HasAnyRole(domain.RoleLRO, domain.RoleAnalyst, domain.RoleAdministrator, domain.RoleAuditor):
-			verr.Add("approver", "%s cannot approve disclosures: choose a lead responsible officer, analyst, administrator or data protection officer", d.ApproverEmail)
-		default:
-			approver = c.User.ID
-		}
-	}
-	if err := verr.Err(); err != nil {
+	isaRef, approver, err := checkDisclosure(ctx, r.st, a, &d, now)
+	if err != nil {
 		return 0, err
 	}
 	items, err := r.st.NewInfoReportQuery(p, a, authz.Export).WithSearch(query).List(ctx, ExportLimit, 0)
