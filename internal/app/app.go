@@ -172,7 +172,8 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 	}
 	metrics := observe.NewMetrics(st.Pools())
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, OIDC: oidcSvc, Log: log, Version: opts.Version})
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, OIDC: oidcSvc, Log: log, Version: opts.Version,
+		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
 	if err != nil {
 		return nil, err
 	}

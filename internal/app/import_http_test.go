@@ -118,3 +118,22 @@ func TestImportPages(t *testing.T) {
 		})
 	}
 }
+
+// TestImportUploadLimitIsConfigured: ALLIANCE_IMPORT_MAX_MB sets the most
+// a web upload may be.
+func TestImportUploadLimitIsConfigured(t *testing.T) {
+	a := newApp(t, storetest.Engines(t)[0], func(c *config.Config) { c.ImportMaxMB = 1 })
+	h := a.Handler()
+	analyst := signIn(t, a, "analyst@nyp.example")
+	fields := map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P", "dry_run": "1"}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, upload(t, analyst, fields, "p.csv", "name\n"+strings.Repeat(strings.Repeat("x", 1000)+"\n", 1200)))
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "must be smaller than 1 MB") {
+		t.Errorf("1.2 MB under a 1 MB limit: got %d, want 413 naming the limit", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, upload(t, analyst, fields, "p.csv", "name\nAnn Smith\n"))
+	if rec.Code != http.StatusOK {
+		t.Errorf("a small file under a 1 MB limit: got %d, want 200", rec.Code)
+	}
+}

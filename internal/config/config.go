@@ -58,6 +58,9 @@ type Config struct {
 	// X-Forwarded-For and X-Request-Id headers are believed. Without them the
 	// client is the connection's peer.
 	TrustedProxies []*net.IPNet
+	// ImportMaxMB caps a register file uploaded through the web, in MB
+	// (1 to 1024); 0 means the web package's default (50).
+	ImportMaxMB int
 }
 
 // Load returns the defaults overlaid with ALLIANCE_* variables read through
@@ -152,6 +155,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ALLIANCE_DB_CONNS=%q: want a whole number", v))
 		}
 		c.DBConns = n
+	}
+	if v := getenv("ALLIANCE_IMPORT_MAX_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			errs = append(errs, fmt.Errorf("ALLIANCE_IMPORT_MAX_MB=%q: want a whole number of megabytes from 1 to 1024", v))
+		}
+		c.ImportMaxMB = n
 	}
 	return c, errors.Join(errs...)
 }

@@ -43,6 +43,9 @@ func TestLoadRejectsBadEnvironment(t *testing.T) {
 		{"level", "ALLIANCE_LOG_LEVEL", "loud"},
 		{"duration", "ALLIANCE_SHUTDOWN_TIMEOUT", "soon"},
 		{"int", "ALLIANCE_DB_CONNS", "many"},
+		{"upload size not a number", "ALLIANCE_IMPORT_MAX_MB", "big"},
+		{"upload size too large", "ALLIANCE_IMPORT_MAX_MB", "5000"},
+		{"upload size zero", "ALLIANCE_IMPORT_MAX_MB", "0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +54,13 @@ func TestLoadRejectsBadEnvironment(t *testing.T) {
 				t.Errorf("got %v, want an error naming %s", err, tc.key)
 			}
 		})
+	}
+}
+
+func TestLoadImportMax(t *testing.T) {
+	c, err := Load(env(map[string]string{"ALLIANCE_IMPORT_MAX_MB": "200"}))
+	if err != nil || c.ImportMaxMB != 200 {
+		t.Errorf("got %d, %v, want 200 MB", c.ImportMaxMB, err)
 	}
 }
 
