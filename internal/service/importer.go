@@ -699,6 +699,17 @@ func (run *importRun) linkChunk(rows []importexport.LinkRow) error {
 				run.probs.addf(l.Row, "to_reference", "you cannot add members to %s", to.Reference)
 				ok = false
 			}
+		} else if ok {
+			// Any other link with a group at an end follows the same rule.
+			for _, end := range []struct {
+				col  string
+				node store.NodeRef
+			}{{"from_reference", from}, {"to_reference", to}} {
+				if end.node.Kind == domain.NodeOCG && !run.mayAddMembers(end.node) {
+					run.probs.addf(l.Row, end.col, "you cannot link records to %s", end.node.Reference)
+					ok = false
+				}
+			}
 		}
 		if ok && run.bulk != nil && !run.probs.any() {
 			run.bulk.AddLink(domain.Link{FromKind: from.Kind, FromID: from.ID, ToKind: to.Kind, ToID: to.ID, Type: l.Type, Role: l.Role,

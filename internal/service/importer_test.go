@@ -289,6 +289,25 @@ func TestImportPeopleAndLinks(t *testing.T) {
 			if !errors.Is(err, service.ErrImportProblems) || len(res.Problems) != 1 || res.Problems[0].Field != "row 2, column ocg_reference" {
 				t.Errorf("got %v %v, want a problem with the group", err, res.Problems)
 			}
+			// Nor link a person to a group they can see but not keep.
+			open := service.ImportOptions{Marking: domain.MarkingInput{Classification: "OFFICIAL", Handling: "P"}, FileName: "open.csv"}
+			for _, in := range []struct {
+				kind importexport.RegisterKind
+				body string
+			}{{importexport.KindGroups, "reference,name,primary_threat,ownership_level\nOPEN-G1,Open crew,drugs,local\n"},
+				{importexport.KindPeople, "reference,name\nOPEN-P1,Dean Open\n"}} {
+				if res, err := f.im.Import(context.Background(), f.actors["analyst"], in.kind, importexport.CSV, strings.NewReader(in.body), open); err != nil {
+					t.Fatalf("%s: %v %v", in.kind, err, res.Problems)
+				}
+			}
+			res, err = f.imp(t, "lro", importexport.KindLinks, "from_reference,to_reference,type,source_ref,confidence\nOPEN-P1,OPEN-G1,associate,IR-6,low\n", false)
+			if !errors.Is(err, service.ErrImportProblems) || len(res.Problems) != 1 || res.Problems[0].Field != "row 2, column to_reference" ||
+				!strings.Contains(res.Problems[0].Message, "cannot link records to") {
+				t.Errorf("got %v %v, want a problem with the group", err, res.Problems)
+			}
+			if got := f.count(t, "link"); got != 3 {
+				t.Errorf("got %d links after the refused import, want 3", got)
+			}
 		})
 	}
 }

@@ -869,8 +869,8 @@ func (g *Register) node(ctx context.Context, p authz.Policy, a domain.Actor, id 
 }
 
 // Link records a typed, dated link between two records a may see. Only
-// people can be members, only of groups, and only by those who may keep
-// the group's members (see AddMember).
+// people can be members, and only of groups; a link with a group at either
+// end needs someone who may keep the group's members (see AddMember).
 func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (domain.Link, error) {
 	p, err := g.Policy(ctx)
 	if err != nil {
@@ -933,10 +933,17 @@ func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (doma
 	if err := verr.Err(); err != nil {
 		return domain.Link{}, err
 	}
-	if typ == domain.LinkMemberOf {
-		// Membership follows AddMember's rule: the group's analysts, LRO
-		// or SRO, and never an archived group.
-		o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(in.ToID).One(ctx)
+	// A link to or from a group changes the group's picture, so it follows
+	// AddMember's rule: the group's analysts, LRO or SRO, and never an
+	// archived group.
+	for _, end := range []struct {
+		kind domain.NodeKind
+		id   string
+	}{{fromKind, in.FromID}, {toKind, in.ToID}} {
+		if end.kind != domain.NodeOCG {
+			continue
+		}
+		o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(end.id).One(ctx)
 		if err != nil {
 			return domain.Link{}, err
 		}

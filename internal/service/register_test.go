@@ -437,6 +437,8 @@ func TestLinkRules(t *testing.T) {
 				{"a record one cannot see", "analyst", service.LinkInput{FromID: a, ToID: "no-such-id", Type: "associate", SourceRef: "IR-1", Confidence: "high"}, "to", nil},
 				{"the group's analyst adds a member", "analyst", service.LinkInput{FromID: a, ToID: o.ID, Type: "member_of", Role: "principal", SourceRef: "IR-1", Confidence: "high"}, "", nil},
 				{"an LRO of another group may not add members", "lro", service.LinkInput{FromID: b, ToID: o.ID, Type: "member_of", Role: "peripheral", SourceRef: "IR-1", Confidence: "high"}, "", domain.ErrForbidden},
+				{"nor link a person to the group otherwise", "lro", service.LinkInput{FromID: o.ID, ToID: b, Type: "controls", SourceRef: "IR-1", Confidence: "high"}, "", domain.ErrForbidden},
+				{"the group's analyst links the group to a person", "analyst", service.LinkInput{FromID: o.ID, ToID: b, Type: "controls", SourceRef: "IR-1", Confidence: "medium"}, "", nil},
 				{"a partner officer may not link", "officer", service.LinkInput{FromID: a, ToID: b, Type: "associate", SourceRef: "IR-1", Confidence: "high"}, "", domain.ErrForbidden},
 			}
 			for _, c := range cases {
@@ -474,6 +476,9 @@ func TestLinkRules(t *testing.T) {
 			}
 			if _, err := f.reg.Link(ctx, analyst, service.LinkInput{FromID: b, ToID: o.ID, Type: "member_of", Role: "peripheral", SourceRef: "IR-2", Confidence: "high"}); !errors.Is(err, domain.ErrForbidden) {
 				t.Errorf("member of an archived group: got %v, want forbidden", err)
+			}
+			if _, err := f.reg.Link(ctx, analyst, service.LinkInput{FromID: b, ToID: o.ID, Type: "associate", SourceRef: "IR-2", Confidence: "high"}); !errors.Is(err, domain.ErrForbidden) {
+				t.Errorf("a link to an archived group: got %v, want forbidden", err)
 			}
 			v, err := f.reg.Group(ctx, analyst, o.ID)
 			if err != nil {
