@@ -122,26 +122,29 @@ func (s *Store) SearchCandidates(ctx context.Context, policy authz.Policy, actor
 }
 
 func (s *Store) searchCandidates(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter) ([]SearchCandidate, error) {
-	list, truncated, err := s.searchRun(ctx, policy, actor, f, false)
-	if err != nil || !truncated || len(list) >= f.Limit {
+	list, full, err := s.searchRun(ctx, policy, actor, f, 0)
+	if err != nil || full == 0 || len(list) >= f.Limit {
 		return list, err
 	}
 	// A source read as many postings as it may and fewer candidates than
 	// asked for are visible, so records the actor may not see could have
 	// taken places that visible ones would have had: read the sources
 	// again under the policy, so that the visible records found do not
-	// depend on hidden ones. (With a full list the reread is skipped: it
-	// costs a record lookup per posting, and a full list means the query
-	// is too common for one more weak match to matter.)
-	list, _, err = s.searchRun(ctx, policy, actor, f, true)
+	// depend on hidden ones. Only the sources that were full are read
+	// under the policy: the others already gave every posting. (With a
+	// full list the reread is skipped: it costs a record lookup per
+	// posting, and a full list means the query is too common for one more
+	// weak match to matter.)
+	list, _, err = s.searchRun(ctx, policy, actor, f, full)
 	return list, err
 }
 
-// searchRun runs one candidate search. Unless filtered, the sources read
-// postings from the index alone, and truncated reports whether any read
-// as many as its cap; filtered sources admit only postings of records the
-// actor may see, under the policy, before the cap.
-func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter, filtered bool) ([]SearchCandidate, bool, error) {
+// searchRun runs one candidate search. Sources read postings from the
+// index alone, except those whose bit (1 << source index; the full-text
+// source is last) is set in filtered: they admit only postings of records
+// the actor may see, under the policy, before their cap. full has the bits
+// of the unfiltered sources that read as many postings as their cap.
+func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter, filtered int) ([]SearchCandidate, int, error) {
 	var args authz.Args
 	entityVis := func(args *authz.Args) string {
 		if f.NoEntities {
@@ -164,15 +167,15 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 		return policy.Predicate(actor, authz.Search, domain.KindOCG, "o", args)
 	}
 	// sourceVis is the condition a filtered source puts on its postings.
-	sourceVis := func(args *authz.Args) string {
-		if !filtered {
+	sourceVis := func(args *authz.Args, i int) string {
+		if filtered&(1<<i) == 0 {
 			return ""
 		}
 		return ` AND ((k.record_kind = 'entity' AND EXISTS (SELECT 1 FROM entity e WHERE e.id = k.record_id AND ` + entityVis(args) + `))
 			OR (k.record_kind = 'ocg' AND EXISTS (SELECT 1 FROM ocg o WHERE o.id = k.record_id AND ` + ocgVis(args) + `)))`
 	}
 	pid := args.Add(actor.PartnershipID)
-	var parts, caps []string
+	var parts, caps, bits []string
 	for i, src := range searchSources {
 		keys := src.keys(f.Keys)
 		if len(keys) == 0 {
@@ -183,31 +186,34 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 			ps[j] = args.Add(k)
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT k.record_id FROM search_key k
-			WHERE k.partnership_id = %s AND k.key IN (%s)%s LIMIT %d) s%d`, src.weight, i, pid, strings.Join(ps, ", "), sourceVis(&args), src.limit, i))
+			WHERE k.partnership_id = %s AND k.key IN (%s)%s LIMIT %d) s%d`, src.weight, i, pid, strings.Join(ps, ", "), sourceVis(&args, i), src.limit, i))
 		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", i, src.limit))
+		bits = append(bits, fmt.Sprintf("WHEN %d THEN %d", i, 1<<i))
 	}
 	if fq := s.d.FullTextQuery(f.FullText); fq != "" {
 		q := args.Add(fq)
 		vis := ""
-		if filtered {
+		if filtered&(1<<len(searchSources)) != 0 {
 			vis = ` WHERE EXISTS (SELECT 1 FROM entity e WHERE e.id = ft.record_id AND ` + entityVis(&args) + `)
 				OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = ft.record_id AND ` + ocgVis(&args) + `)`
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT ft.record_id FROM (%s) ft%s LIMIT %d) sft`,
 			fullTextWeight, len(searchSources), s.d.FullTextRecords(pid, q), vis, fullTextLimit))
 		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", len(searchSources), fullTextLimit))
+		bits = append(bits, fmt.Sprintf("WHEN %d THEN %d", len(searchSources), 1<<len(searchSources)))
 	}
 	if len(parts) == 0 {
-		return nil, false, nil
+		return nil, 0, nil
 	}
 	partArgs := len(args.Values())
 	entVis, oVis := entityVis(&args), ocgVis(&args)
 	if entVis == "(1 = 0)" && oVis == "(1 = 0)" {
-		return nil, false, nil
+		return nil, 0, nil
 	}
 	hit := `WITH hit (record_id, w, src) AS (` + strings.Join(parts, "\nUNION ALL ") + `)`
 	// full counts the sources that read as many postings as their cap.
-	full := `(SELECT count(*) FROM (SELECT src FROM hit GROUP BY src HAVING count(*) >= CASE src ` + strings.Join(caps, " ") + ` END) fs)`
+	full := `(SELECT coalesce(sum(CASE src ` + strings.Join(bits, " ") + ` END), 0) FROM (SELECT src FROM hit GROUP BY src
+		HAVING count(*) >= CASE src ` + strings.Join(caps, " ") + ` END) fs)`
 	limit := args.Add(f.Limit)
 	for short := shortlist; ; short *= 4 {
 		cargs := args
@@ -225,24 +231,25 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 		// partnership's records and probe the shortlist.
 		list, shortN, fullN, err := s.searchQuery(ctx, query, cargs.Values())
 		if err != nil {
-			return nil, false, err
+			return nil, 0, err
 		}
 		if len(list) == 0 {
 			// Nothing visible: see whether the shortlist and the sources
 			// were full.
 			err = s.rdb.QueryRowContext(ctx, hit+` SELECT count(DISTINCT record_id), `+full+` FROM hit`, args.Values()[:partArgs]...).Scan(&shortN, &fullN)
 			if err != nil {
-				return nil, false, fmt.Errorf("store: search: %w", err)
+				return nil, 0, fmt.Errorf("store: search: %w", err)
 			}
 		}
 		if len(list) >= f.Limit || shortN < short || short >= 16*shortlist {
-			return list, !filtered && fullN > 0, s.loadCandidateAliases(ctx, list)
+			return list, fullN &^ filtered, s.loadCandidateAliases(ctx, list)
 		}
 	}
 }
 
 // searchQuery runs a candidate query, returning the candidates, the
-// length of the shortlist they came from and how many sources were full.
+// length of the shortlist they came from and the bits of the sources that
+// were full.
 func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, int, int, error) {
 	n, full := 0, 0
 	list, err := collect(ctx, s.rdb, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
