@@ -10,7 +10,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"alliance/internal/domain"
@@ -219,21 +218,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) erro
 func (a *API) listOCGs(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	verr := &domain.ValidationError{}
-	page, per := 1, 25
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			verr.Add("page", "page must be a whole number from 1")
-		}
-		page = n
-	}
-	if v := q.Get("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			verr.Add("per_page", "per_page must be a whole number from 1 to 100")
-		}
-		per = n
-	}
+	page, per := pageParams(q, verr)
 	status := q.Get("status")
 	if _, ok := domain.ParseOCGStatus(status); !ok && status != "" && status != "all" && status != "active" {
 		verr.Add("status", "status must be active, all or a lifecycle state: proposed, under_assessment, mapped, adopted, managed or archived")

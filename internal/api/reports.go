@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -33,10 +34,11 @@ func toJSON(r domain.InfoReport) reportJSON {
 		string(r.Marking.Classification), r.Marking.Restricted, r.OriginAgencyName, r.CreatedAt}
 }
 
-func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	verr := &domain.ValidationError{}
-	page, per := 1, 25
+// pageParams reads the page (from 1, default 1) and per_page (1 to 100,
+// default 25) query parameters of a list, adding a problem to verr for a
+// bad one.
+func pageParams(q url.Values, verr *domain.ValidationError) (page, per int) {
+	page, per = 1, 25
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -51,6 +53,13 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
 		}
 		per = n
 	}
+	return page, per
+}
+
+func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	verr := &domain.ValidationError{}
+	page, per := pageParams(q, verr)
 	if err := verr.Err(); err != nil {
 		return err
 	}

@@ -471,6 +471,24 @@ func (g *Register) Group(ctx context.Context, a domain.Actor, id string) (GroupV
 	return v, nil
 }
 
+// keptGroup returns the group with id if a may see it (not found
+// otherwise) and may keep its plan, members and links (ErrForbidden
+// otherwise; see mayPlan), with the policy it was decided under.
+func (g *Register) keptGroup(ctx context.Context, a domain.Actor, id string) (authz.Policy, domain.OCG, error) {
+	p, err := g.Policy(ctx)
+	if err != nil {
+		return p, domain.OCG{}, err
+	}
+	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
+	if err != nil {
+		return p, domain.OCG{}, err
+	}
+	if !g.mayPlan(p, a, o) {
+		return p, domain.OCG{}, domain.ErrForbidden
+	}
+	return p, o, nil
+}
+
 // mayPlan reports whether a may keep o's 4P plan: the originating agency's
 // analysts (policy Edit) or the group's LRO or SRO, who may be from any
 // agency, as long as they can see the group and hold write on groups.
@@ -753,16 +771,9 @@ type MemberInput struct {
 // no PersonID is given. The new person takes the marking given, which
 // defaults (when the classification is blank) to the group's.
 func (g *Register) AddMember(ctx context.Context, a domain.Actor, ocgID string, in MemberInput) (domain.Member, error) {
-	p, err := g.Policy(ctx)
+	p, o, err := g.keptGroup(ctx, a, ocgID)
 	if err != nil {
 		return domain.Member{}, err
-	}
-	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(ocgID).One(ctx)
-	if err != nil {
-		return domain.Member{}, err
-	}
-	if !g.mayPlan(p, a, o) {
-		return domain.Member{}, domain.ErrForbidden
 	}
 	verr := &domain.ValidationError{}
 	role, ok := domain.ParseMemberRole(in.Role)
@@ -856,16 +867,24 @@ type LinkInput struct {
 	Note         string
 }
 
+// linkEnd is one end of a link: a visible group (with the group) or
+// entity.
+type linkEnd struct {
+	kind domain.NodeKind
+	ref  string
+	ocg  domain.OCG // when kind is NodeOCG
+}
+
 // node resolves id to a visible group or entity.
-func (g *Register) node(ctx context.Context, p authz.Policy, a domain.Actor, id string) (domain.NodeKind, string, error) {
+func (g *Register) node(ctx context.Context, p authz.Policy, a domain.Actor, id string) (linkEnd, error) {
 	if o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx); err == nil {
-		return domain.NodeOCG, o.Reference, nil
+		return linkEnd{kind: domain.NodeOCG, ref: o.Reference, ocg: o}, nil
 	}
 	e, err := g.st.NewEntityQuery(p, a, authz.View).WithID(id).One(ctx)
 	if err != nil {
-		return "", "", err
+		return linkEnd{}, err
 	}
-	return domain.NodeEntity, e.Reference, nil
+	return linkEnd{kind: domain.NodeEntity, ref: e.Reference}, nil
 }
 
 // Link records a typed, dated link between two records a may see. Only
@@ -880,14 +899,15 @@ func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (doma
 		return domain.Link{}, domain.ErrForbidden
 	}
 	verr := &domain.ValidationError{}
-	fromKind, fromRef, err := g.node(ctx, p, a, in.FromID)
+	from, err := g.node(ctx, p, a, in.FromID)
 	if err != nil {
 		verr.Add("from", "Choose a record you can see")
 	}
-	toKind, toRef, err := g.node(ctx, p, a, in.ToID)
+	to, err := g.node(ctx, p, a, in.ToID)
 	if err != nil {
 		verr.Add("to", "Choose a record you can see")
 	}
+	fromKind, fromRef, toKind, toRef := from.kind, from.ref, to.kind, to.ref
 	if in.FromID == in.ToID {
 		verr.Add("to", "A record cannot be linked to itself")
 	}
@@ -936,18 +956,8 @@ func (g *Register) Link(ctx context.Context, a domain.Actor, in LinkInput) (doma
 	// A link to or from a group changes the group's picture, so it follows
 	// AddMember's rule: the group's analysts, LRO or SRO, and never an
 	// archived group.
-	for _, end := range []struct {
-		kind domain.NodeKind
-		id   string
-	}{{fromKind, in.FromID}, {toKind, in.ToID}} {
-		if end.kind != domain.NodeOCG {
-			continue
-		}
-		o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(end.id).One(ctx)
-		if err != nil {
-			return domain.Link{}, err
-		}
-		if !g.mayPlan(p, a, o) {
+	for _, end := range []linkEnd{from, to} {
+		if end.kind == domain.NodeOCG && !g.mayPlan(p, a, end.ocg) {
 			return domain.Link{}, domain.ErrForbidden
 		}
 	}
@@ -1019,16 +1029,9 @@ type PlanInput struct {
 // revised. The LRO or SRO (any agency) or the originating agency's
 // analysts may.
 func (g *Register) SavePlan(ctx context.Context, a domain.Actor, ocgID string, in PlanInput, newVersion bool) (domain.Plan, error) {
-	p, err := g.Policy(ctx)
+	_, o, err := g.keptGroup(ctx, a, ocgID)
 	if err != nil {
 		return domain.Plan{}, err
-	}
-	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(ocgID).One(ctx)
-	if err != nil {
-		return domain.Plan{}, err
-	}
-	if !g.mayPlan(p, a, o) {
-		return domain.Plan{}, domain.ErrForbidden
 	}
 	verr := &domain.ValidationError{}
 	review, ok := domain.ParseDay(in.ReviewDue)
@@ -1099,16 +1102,9 @@ type ActionInput struct {
 
 // AddAction adds an action to the group's current plan.
 func (g *Register) AddAction(ctx context.Context, a domain.Actor, ocgID string, in ActionInput) (domain.PlanAction, error) {
-	p, err := g.Policy(ctx)
+	_, o, err := g.keptGroup(ctx, a, ocgID)
 	if err != nil {
 		return domain.PlanAction{}, err
-	}
-	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(ocgID).One(ctx)
-	if err != nil {
-		return domain.PlanAction{}, err
-	}
-	if !g.mayPlan(p, a, o) {
-		return domain.PlanAction{}, domain.ErrForbidden
 	}
 	plan, err := g.st.CurrentPlan(ctx, o.ID)
 	if err != nil {
@@ -1169,16 +1165,9 @@ func (g *Register) AddAction(ctx context.Context, a domain.Actor, ocgID string, 
 
 // UpdateAction records an action's status and outcome.
 func (g *Register) UpdateAction(ctx context.Context, a domain.Actor, ocgID, actionID, status, outcome string) error {
-	p, err := g.Policy(ctx)
+	_, o, err := g.keptGroup(ctx, a, ocgID)
 	if err != nil {
 		return err
-	}
-	o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(ocgID).One(ctx)
-	if err != nil {
-		return err
-	}
-	if !g.mayPlan(p, a, o) {
-		return domain.ErrForbidden
 	}
 	plan, err := g.st.CurrentPlan(ctx, o.ID)
 	if err != nil {

@@ -154,18 +154,24 @@ func (q *EntityQuery) WithID(id string) *EntityQuery { return q.WithIDs([]string
 
 // WithIDs limits the query to the entities listed (none when empty).
 func (q *EntityQuery) WithIDs(ids []string) *EntityQuery {
+	q.conds = append(q.conds, idIn("e.id", ids, &q.args))
+	return q
+}
+
+// idIn is the condition that col is one of ids, leaving out malformed ids
+// (which match nothing), with the ids added to args; none left matches no
+// row.
+func idIn(col string, ids []string, args *authz.Args) string {
 	var ps []string
 	for _, id := range ids {
 		if _, err := uuid.Parse(id); err == nil {
-			ps = append(ps, q.args.Add(id))
+			ps = append(ps, args.Add(id))
 		}
 	}
 	if len(ps) == 0 {
-		q.conds = append(q.conds, "(1 = 0)")
-		return q
+		return "(1 = 0)"
 	}
-	q.conds = append(q.conds, "e.id IN ("+strings.Join(ps, ", ")+")")
-	return q
+	return col + " IN (" + strings.Join(ps, ", ") + ")"
 }
 
 // WithKind keeps entities of kind.

@@ -261,17 +261,7 @@ func (q *OCGQuery) WithID(id string) *OCGQuery {
 
 // WithIDs limits the query to the groups listed (none when empty).
 func (q *OCGQuery) WithIDs(ids []string) *OCGQuery {
-	var ps []string
-	for _, id := range ids {
-		if _, err := uuid.Parse(id); err == nil {
-			ps = append(ps, q.args.Add(id))
-		}
-	}
-	if len(ps) == 0 {
-		q.conds = append(q.conds, "(1 = 0)")
-		return q
-	}
-	q.conds = append(q.conds, "o.id IN ("+strings.Join(ps, ", ")+")")
+	q.conds = append(q.conds, idIn("o.id", ids, &q.args))
 	return q
 }
 
