@@ -57,5 +57,5 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("X-Protective-Marking", string(domain.OfficialSensitive))
 	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "pages": res.Pages,
-		"per_page": res.PerPage, "capped": res.Capped, "marking": domain.OfficialSensitive})
+		"per_page": res.PerPage, "capped": res.Capped, "unindexed": res.Unindexed, "marking": domain.OfficialSensitive})
 }

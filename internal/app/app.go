@@ -42,6 +42,7 @@ type App struct {
 	sharing *service.Sharing
 	table   *router.Table
 	handler http.Handler
+	indexer *service.SearchIndexer
 	// DemoLoaded is true when this start loaded the demo.
 	DemoLoaded bool
 	// DemoResult describes the demo load, when DemoLoaded.
@@ -157,6 +158,8 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	pictures := service.NewPictures(st, log, alog)
 	search := service.NewSearch(st, log, alog)
 	importer := service.NewImporter(st, log, alog)
+	indexer := service.NewSearchIndexer(st, log)
+	importer.WakeIndexer(indexer)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -192,7 +195,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
 	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
-		table: table, handler: h, DemoLoaded: loaded, DemoResult: res}, nil
+		table: table, handler: h, indexer: indexer, DemoLoaded: loaded, DemoResult: res}, nil
 }
 
 // Handler returns the whole HTTP handler.
@@ -200,6 +203,10 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Routes returns the route table, for tests that walk it.
 func (a *App) Routes() []router.Route { return a.table.Routes() }
+
+// SearchIndexer returns the indexer that writes imported people's search
+// entries; Serve runs it, and tests drain it.
+func (a *App) SearchIndexer() *service.SearchIndexer { return a.indexer }
 
 // Store returns the app's store.
 func (a *App) Store() *store.Store { return a.store }
@@ -220,6 +227,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	ictx, stopIndexer := context.WithCancel(context.WithoutCancel(ctx))
+	indexed := make(chan struct{})
+	go func() { defer close(indexed); a.indexer.Run(ictx, 10*time.Second) }()
+	defer func() { stopIndexer(); <-indexed }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

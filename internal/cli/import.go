@@ -126,6 +126,17 @@ func importCmd(env Env) *cobra.Command {
 			switch kind {
 			case importexport.KindPeople:
 				fmt.Fprintf(env.Stdout, "%d people stored (%d memberships).\n", res.Stored, res.Members)
+				// The people are stored; their search entries are queued.
+				// Write them now rather than leave them to a server.
+				start := time.Now()
+				n, err := service.NewSearchIndexer(st, logger(env, c)).Drain(ctx)
+				if err != nil {
+					return fmt.Errorf("the people are stored, but writing their search entries failed (a running server will finish them): %w", err)
+				}
+				if stats {
+					fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s\n", n, time.Since(start).Seconds(), float64(n)/time.Since(start).Seconds())
+				}
+				fmt.Fprintf(env.Stdout, "%d records added to the search index.\n", n)
 			default:
 				fmt.Fprintf(env.Stdout, "%d %s stored.\n", res.Stored, kind)
 			}

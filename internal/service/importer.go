@@ -26,9 +26,10 @@ import (
 // real run stores every row or, if any row is bad, none, and either way
 // reports every bad row and field.
 type Importer struct {
-	st   *store.Store
-	log  *slog.Logger
-	alog *audit.Log
+	st    *store.Store
+	log   *slog.Logger
+	alog  *audit.Log
+	index *SearchIndexer
 }
 
 // NewImporter returns the service. Every collection and disclosure it does
@@ -39,6 +40,10 @@ func NewImporter(st *store.Store, log *slog.Logger, alog *audit.Log) *Importer {
 	}
 	return &Importer{st: st, log: log, alog: alog}
 }
+
+// WakeIndexer makes the importer wake x after each import that stored
+// people, so that their search entries are written straight away.
+func (im *Importer) WakeIndexer(x *SearchIndexer) { im.index = x }
 
 // ImportOptions tune one import.
 type ImportOptions struct {
@@ -68,6 +73,9 @@ type RegisterImportResult struct {
 	// Problems lists the bad rows and fields in file order.
 	Problems     []domain.FieldError
 	MoreProblems int
+	// Indexing says the stored people are queued for their search entries
+	// (see SearchIndexer): search finds them once those are written.
+	Indexing bool
 }
 
 // OK reports whether the file had no problems.
@@ -302,6 +310,12 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 		res.Stored, res.Members = 0, 0
 	} else {
 		im.log.InfoContext(ctx, "register imported", "kind", string(kind), "rows", res.Rows, "stored", res.Stored, "links", res.Members)
+		if kind == importexport.KindPeople && res.Stored > 0 {
+			res.Indexing = true
+			if im.index != nil {
+				im.index.Wake()
+			}
+		}
 	}
 	return res, nil
 }

@@ -101,6 +101,10 @@ type SearchPage struct {
 	// Capped says the search found more candidates than it ranks
 	// (store.DefaultCandidates): a narrower search may find others.
 	Capped bool
+	// Unindexed is how many people and other entities the actor may see
+	// were imported but are not yet searchable (see SearchIndexer): while
+	// it is above 0 a search may miss them.
+	Unindexed int
 }
 
 // Search returns page (from 1) of the records a may see that match in,
@@ -134,6 +138,11 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	results := Rank(q, cands)
 	page = max(page, 1)
 	res := SearchPage{Total: len(results), Page: page, PerPage: SearchPerPage, Capped: len(cands) >= store.DefaultCandidates}
+	if entities {
+		if res.Unindexed, err = s.st.PendingSearch(ctx, policy, a); err != nil {
+			return SearchPage{}, err
+		}
+	}
 	res.Pages = max((res.Total+SearchPerPage-1)/SearchPerPage, 1)
 	if start := (page - 1) * SearchPerPage; start < len(results) {
 		res.Items = results[start:min(start+SearchPerPage, len(results))]

@@ -44,7 +44,7 @@ func (s *Store) InsertEntities(ctx context.Context, tx *sql.Tx, list []domain.En
 			next[k] = first
 		}
 	}
-	var rows, aliases, flags, conds, grants, keys [][]any
+	var rows, aliases, flags, conds, grants [][]any
 	for i := range list {
 		e := &list[i]
 		if e.ID == "" {
@@ -62,7 +62,7 @@ func (s *Store) InsertEntities(ctx context.Context, tx *sql.Tx, list []domain.En
 		}
 		m := e.Marking
 		rows = append(rows, []any{e.ID, pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
-			string(m.Classification), string(m.Handling), "", m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
+			string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
 		for _, a := range appendUniqueStr(nil, e.Aliases...) {
 			aliases = append(aliases, []any{pid, e.ID, "alias", a})
 		}
@@ -72,17 +72,15 @@ func (s *Store) InsertEntities(ctx context.Context, tx *sql.Tx, list []domain.En
 		for _, f := range appendUniqueStr(nil, e.Flags...) {
 			flags = append(flags, []any{pid, e.ID, f})
 		}
-		for _, k := range appendUniqueStr(nil, EntityKeys(e)...) {
-			keys = append(keys, []any{pid, k, string(domain.NodeEntity), e.ID})
-		}
 		conds, grants = markingRows(conds, grants, e.ID, m)
 	}
+	keys, docs := entitySearchRows(list)
 	for _, t := range []struct {
 		table string
 		cols  []string
 		rows  [][]any
 	}{{"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}, {"search_doc", docCols, docs}} {
 		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, t.rows); err != nil {
 			return fmt.Errorf("store: insert entities: %w", err)
 		}

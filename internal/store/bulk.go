@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -20,6 +21,9 @@ import (
 // enough to make each statement or COPY worth its round trip, few enough
 // that the buffered rows stay a few megabytes whatever the file's length.
 const BulkBatch = 2000
+
+// bulkCacheKiB is the SQLite page cache a bulk transaction works with.
+const bulkCacheKiB = 96 * 1024
 
 // Bulk writes many new register records (groups, people and other
 // entities, links) in one transaction, faster than one InsertOCG or
@@ -65,6 +69,20 @@ func (s *Store) BulkTx(ctx context.Context, partnershipID string, fn func(ctx co
 		return fmt.Errorf("store: bulk connection: %w", err)
 	}
 	defer conn.Close()
+	if s.d.Name() == "sqlite" {
+		// The writer's usual 16 MB page cache is far smaller than the
+		// indexes a large import grows, and once it is full every insert
+		// spills pages to the WAL mid-transaction. Give the import a
+		// bigger cache for its transaction and shrink it again after.
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKiB)); err != nil {
+			return fmt.Errorf("store: bulk cache: %w", err)
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -16000"); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -296,9 +314,8 @@ func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) err
 			next[e.Kind]++
 		}
 	}
-	keysOf := parallelKeys(b.people)
 	rows := make([][]any, 0, len(b.people))
-	keys := make([][]any, 0, len(b.people)*12)
+	pending := make([][]any, 0, len(b.people))
 	var aliases, flags, conds, grants [][]any
 	for i := range b.people {
 		e := &b.people[i]
@@ -318,20 +335,18 @@ func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) err
 		for _, fl := range appendUniqueStr(nil, e.Flags...) {
 			flags = append(flags, []any{b.pid, e.ID, fl})
 		}
-		for _, k := range keysOf[i] {
-			keys = append(keys, []any{b.pid, k, string(domain.NodeEntity), e.ID})
-		}
+		pending = append(pending, []any{e.ID, b.pid, now})
 		conds, grants = markingRows(conds, grants, e.ID, m)
 		f.Entities = append(f.Entities, e.ID)
 		f.EntityRefs = append(f.EntityRefs, e.Reference)
 	}
-	sortKeys(keys)
+	// The entities' search entries are left to BuildSearch: queue them.
 	for _, t := range []struct {
 		table string
 		cols  []string
 		rows  [][]any
-	}{{"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
+	}{{"search_pending", pendingCols, pending}, {"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}} {
 		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
 			return err
 		}
@@ -436,7 +451,6 @@ func (b *Bulk) stmt(ctx context.Context, table string, cols []string, n int) (*s
 	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-	p := 1
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
@@ -446,8 +460,10 @@ func (b *Bulk) stmt(ctx context.Context, table string, cols []string, n int) (*s
 			if j > 0 {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "$%d", p)
-			p++
+			// Anonymous parameters: the SQLite driver looks each
+			// named one ($N) up by name in a list, which costs more
+			// than the insert once a statement has hundreds.
+			q.WriteByte('?')
 		}
 		q.WriteByte(')')
 	}

@@ -113,8 +113,41 @@ func TestBulkWritesEverything(t *testing.T) {
 					t.Errorf("got %d rows in %s, want %d", got, c.table, c.want)
 				}
 			}
-			if got := countRows(t, s, "search_key"); got < people*5 {
+			// The people are queued for their search entries, not yet
+			// written; BuildSearch writes them in batches and empties the
+			// queue.
+			groupKeys := countRows(t, s, "search_key")
+			if got := countRows(t, s, "search_pending"); got != people {
+				t.Errorf("got %d people queued for search, want %d", got, people)
+			}
+			if got := countRows(t, s, "search_doc WHERE record_kind = 'entity'"); got != 0 {
+				t.Errorf("got %d entity search documents before indexing, want 0", got)
+			}
+			indexed := 0
+			for {
+				n, err := s.BuildSearch(ctx, 500)
+				if err != nil {
+					t.Fatalf("build search: %v", err)
+				}
+				if n == 0 {
+					break
+				}
+				if n > 500 {
+					t.Fatalf("got a batch of %d, want at most 500", n)
+				}
+				indexed += n
+			}
+			if indexed != people {
+				t.Errorf("got %d people indexed, want %d", indexed, people)
+			}
+			if got := countRows(t, s, "search_pending"); got != 0 {
+				t.Errorf("got %d people still queued, want 0", got)
+			}
+			if got := countRows(t, s, "search_key") - groupKeys; got < people*5 {
 				t.Errorf("got %d search keys, want at least %d", got, people*5)
+			}
+			if got, want := countRows(t, s, "search_doc WHERE record_kind = 'entity'"), 3*people; got != want {
+				t.Errorf("got %d entity search documents, want %d (a record and two aliases each)", got, want)
 			}
 			var refs []string
 			for _, fl := range flushed {
@@ -229,6 +262,49 @@ func BenchmarkBulkPeople(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "people/s")
+		})
+	}
+}
+
+// An ordinary edit of a person still waiting for the search index writes
+// the person's entries itself and takes it off the queue, so the indexer
+// cannot later write entries from the old name beside them.
+func TestEditOfQueuedPersonIndexesIt(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.Open(t, e, store.Options{})
+			f := seedBulk(t, s)
+			var id string
+			if err := s.BulkTx(ctx, f.p.ID, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+				id = b.AddEntity(f.person(1))
+				_, err := b.Flush(ctx)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			p := f.person(1)
+			p.ID, p.Name, p.Aliases, p.Nicknames = id, "Quentin Zebedee", nil, nil
+			if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.UpdateEntity(ctx, tx, &p) }); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.BuildSearch(ctx, 100); err != nil || n != 0 {
+				t.Errorf("got %d indexed (%v) after the edit, want 0: the edit indexed it", n, err)
+			}
+			for _, c := range []struct {
+				name, query string
+				want        int
+			}{
+				{"queued", "search_pending", 0},
+				{"keys of the new name", "search_key WHERE key = 't:zebedee'", 1},
+				{"keys of the old name", "search_key WHERE key = 't:smith'", 0},
+				{"record document", "search_doc WHERE body LIKE '%Zebedee%'", 1},
+				{"alias documents", "search_doc WHERE source LIKE 'alias:%'", 0},
+			} {
+				if got := countRows(t, s, c.query); got != c.want {
+					t.Errorf("%s: got %d, want %d", c.name, got, c.want)
+				}
+			}
 		})
 	}
 }

@@ -59,7 +59,7 @@ func (s *Store) InsertEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) 
 	if err := s.writeEntitySets(ctx, tx, e); err != nil {
 		return err
 	}
-	return s.writeSearchKeys(ctx, tx, m.PartnershipID, domain.NodeEntity, e.ID, EntityKeys(e))
+	return s.writeEntitySearch(ctx, tx, []domain.Entity{*e}, false)
 }
 
 func (s *Store) prepareEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) error {
@@ -118,6 +118,9 @@ func (s *Store) writeEntitySets(ctx context.Context, tx *sql.Tx, e *domain.Entit
 // UpdateEntity writes an entity's changed details, aliases, flags and
 // search keys. The marking is not changed here.
 func (s *Store) UpdateEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) error {
+	if err := s.claimPending(ctx, tx, e.ID); err != nil {
+		return err
+	}
 	e.UpdatedAt = s.Now()
 	res, err := tx.ExecContext(ctx, `UPDATE entity SET name = $2, identifier = $3, dob = $4, gender = $5, detail = $6, updated_at = $7 WHERE id = $1`,
 		e.ID, e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail, e.UpdatedAt)
@@ -130,7 +133,7 @@ func (s *Store) UpdateEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) 
 	if err := s.writeEntitySets(ctx, tx, e); err != nil {
 		return err
 	}
-	return s.writeSearchKeys(ctx, tx, e.Marking.PartnershipID, domain.NodeEntity, e.ID, EntityKeys(e))
+	return s.writeEntitySearch(ctx, tx, []domain.Entity{*e}, true)
 }
 
 // EntityQuery reads entities for one actor, starting from the access

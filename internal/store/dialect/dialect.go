@@ -35,6 +35,11 @@ type Dialect interface {
 	// FullTextQuery turns normalised words into the engine's full-text
 	// query, each word matched as a prefix.
 	FullTextQuery(words []string) string
+	// SkipLocked is what ends a SELECT inside a write transaction that
+	// takes rows of a work queue: on PostgreSQL it locks the rows it
+	// returns and skips those another transaction holds; on SQLite, where
+	// one writer runs at a time, nothing.
+	SkipLocked() string
 }
 
 // SQLite is the dialect of the embedded modernc SQLite engine.
@@ -42,6 +47,9 @@ type SQLite struct{}
 
 // Name returns "sqlite".
 func (SQLite) Name() string { return "sqlite" }
+
+// SkipLocked returns nothing: a SQLite write transaction is the only one.
+func (SQLite) SkipLocked() string { return "" }
 
 // MaxParams returns SQLite's default SQLITE_MAX_VARIABLE_NUMBER.
 func (SQLite) MaxParams() int { return 32766 }
@@ -75,6 +83,9 @@ type Postgres struct{}
 
 // Name returns "postgres".
 func (Postgres) Name() string { return "postgres" }
+
+// SkipLocked returns FOR UPDATE SKIP LOCKED.
+func (Postgres) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 // MaxParams returns the PostgreSQL wire-protocol limit.
 func (Postgres) MaxParams() int { return 65535 }

@@ -30,11 +30,11 @@ func (SQLite) FullTextQuery(words []string) string {
 
 // FullTextRecords returns, for PostgreSQL, a SELECT of record_id for the
 // register records matching the tsquery text in placeholder query, read
-// from the GIN-indexed search_tsv columns of entity, entity_alias and ocg.
+// from the GIN-indexed search_tsv columns of search_doc (entities' records,
+// aliases and nicknames) and ocg.
 func (Postgres) FullTextRecords(partnership, query string) string {
 	tsq := `to_tsquery('simple', ` + query + `)`
-	return `SELECT e.id AS record_id FROM entity e WHERE e.partnership_id = ` + partnership + ` AND e.search_tsv @@ ` + tsq + `
-		UNION SELECT a.entity_id FROM entity_alias a WHERE a.partnership_id = ` + partnership + ` AND a.search_tsv @@ ` + tsq + `
+	return `SELECT d.record_id FROM search_doc d WHERE d.partnership_id = ` + partnership + ` AND d.search_tsv @@ ` + tsq + `
 		UNION SELECT o.id FROM ocg o WHERE o.partnership_id = ` + partnership + ` AND o.search_tsv @@ ` + tsq
 }
 

@@ -1,0 +1,88 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"alliance/internal/store"
+)
+
+// SearchIndexer writes the search entries (search keys and full-text
+// documents) of the people and other entities a bulk import stored, after
+// the import has committed: the import's transaction holds only the
+// records, so it is short, and the entries follow in batches of
+// SearchBatch. The queue is in the database, so any process may drain it:
+// every app server runs one indexer (Run), and the command-line import
+// drains the queue itself before it exits. Until an entity's entries are
+// written a search does not find it, and the search page says how many
+// records the user may see are still waiting.
+type SearchIndexer struct {
+	st   *store.Store
+	log  *slog.Logger
+	wake chan struct{}
+}
+
+// SearchBatch is how many entities one indexing transaction takes: about
+// 30,000 search entries, a fraction of a second of writing on either
+// engine, so other writers wait little for SQLite's one write lock.
+const SearchBatch = 2000
+
+// NewSearchIndexer returns an indexer over st.
+func NewSearchIndexer(st *store.Store, log *slog.Logger) *SearchIndexer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SearchIndexer{st: st, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells a running Run loop to drain the queue now. It never blocks.
+func (x *SearchIndexer) Wake() {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Drain writes the entries of every queued entity, a batch per
+// transaction, until the queue is empty, and returns how many it indexed.
+// A batch that fails rolls back alone: what earlier batches wrote stays.
+func (x *SearchIndexer) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := x.st.BuildSearch(ctx, SearchBatch)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("search index: %w", err)
+		}
+		if n == 0 {
+			return total, nil
+		}
+	}
+}
+
+// Run drains the queue whenever Wake is called and every interval, until
+// ctx is cancelled. Failures are logged and retried at the next turn.
+func (x *SearchIndexer) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := x.Drain(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			x.log.ErrorContext(ctx, "search index", "indexed", n, "error", err)
+		case n > 0:
+			x.log.InfoContext(ctx, "search index", "indexed", n, "seconds", time.Since(start).Seconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-x.wake:
+		}
+	}
+}
