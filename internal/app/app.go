@@ -175,6 +175,15 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 	}
 	metrics := observe.NewMetrics(st.Pools())
+	metrics.AddGauge("alliance_search_queue", "Imported people and other entities not yet in the search index.", func() float64 {
+		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := st.SearchQueueLength(qctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
 	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, OIDC: oidcSvc, Log: log, Version: opts.Version,
 		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
 	if err != nil {

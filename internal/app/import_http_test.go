@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -78,7 +79,7 @@ func TestImportPages(t *testing.T) {
 					"name,dob\nAnn Smith,31/02/1994\n,\nBob,=cmd\n", http.StatusUnprocessableEntity,
 					[]string{"govuk-error-summary", "row 2, column dob", "row 4, column dob", "nothing was stored"}},
 				{"stored", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
-					"name,aliases\nAnn Smith,Annie\n", http.StatusOK, []string{"1 people stored"}},
+					"name,aliases\nAnn Smith,Annie\n", http.StatusOK, []string{"1 people stored", "once they are added to the search index"}},
 				{"not a spreadsheet", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.txt",
 					"name\nAnn\n", http.StatusUnprocessableEntity, []string{"must be a CSV or XLSX file"}},
 				{"too large", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.csv",
@@ -99,6 +100,17 @@ func TestImportPages(t *testing.T) {
 						}
 					}
 				})
+			}
+			// The imported person is queued for the search index: the
+			// search page warns until the indexer has run, then finds her.
+			if body := get(analyst, "/search?q=Annie+Smith").Body.String(); !strings.Contains(body, "1 recently imported record is not yet in the search index") || strings.Contains(body, ">Ann Smith<") {
+				t.Errorf("search before indexing: want the warning and no Ann Smith, got %.300q", body)
+			}
+			if n, err := a.SearchIndexer().Drain(context.Background()); err != nil || n != 1 {
+				t.Fatalf("got %d indexed, %v, want 1", n, err)
+			}
+			if body := get(analyst, "/search?q=Annie+Smith").Body.String(); strings.Contains(body, "not yet in the search index") || !strings.Contains(body, "Ann Smith") {
+				t.Errorf("search after indexing: want Ann Smith and no warning, got %.300q", body)
 			}
 			form := url.Values{"kind": {"people"}, "format": {"csv"}, "purpose": {"Tasking"}, "recipients": {"NYC"}, "isa": {"adhoc"},
 				"justification": {"s.115"}, "approver": {"analyst2@nyp.example"}}

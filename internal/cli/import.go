@@ -96,7 +96,7 @@ func importCmd(env Env) *cobra.Command {
 				FileName: filepath.Base(args[1])})
 			elapsed := time.Since(start)
 			if stats {
-				defer fmt.Fprintf(env.Stderr, "%d rows in %.2fs: %.0f rows/s; peak resident memory %.0f MiB\n",
+				fmt.Fprintf(env.Stderr, "%d rows in %.2fs: %.0f rows/s; peak resident memory %.0f MiB\n",
 					res.Rows, elapsed.Seconds(), float64(res.Rows)/elapsed.Seconds(), peakRSSMiB())
 			}
 			var verr *domain.ValidationError
@@ -134,7 +134,9 @@ func importCmd(env Env) *cobra.Command {
 					return fmt.Errorf("the people are stored, but writing their search entries failed (a running server will finish them): %w", err)
 				}
 				if stats {
-					fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s\n", n, time.Since(start).Seconds(), float64(n)/time.Since(start).Seconds())
+					took := time.Since(start)
+					fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s; peak resident memory %.0f MiB\n",
+						n, took.Seconds(), float64(n)/took.Seconds(), peakRSSMiB())
 				}
 				fmt.Fprintf(env.Stdout, "%d records added to the search index.\n", n)
 			default:

@@ -107,6 +107,11 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 	return m
 }
 
+// AddGauge registers a gauge whose value fn reads at each scrape.
+func (m *Metrics) AddGauge(name, help string, fn func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
+
 // RouteInfo carries the matched route pattern back out to middleware that
 // runs outside the ServeMux (the ServeMux sets Request.Pattern only on the
 // request it hands to the handler).

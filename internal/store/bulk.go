@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -21,9 +20,6 @@ import (
 // enough to make each statement or COPY worth its round trip, few enough
 // that the buffered rows stay a few megabytes whatever the file's length.
 const BulkBatch = 2000
-
-// bulkCacheKiB is the SQLite page cache a bulk transaction works with.
-const bulkCacheKiB = 96 * 1024
 
 // Bulk writes many new register records (groups, people and other
 // entities, links) in one transaction, faster than one InsertOCG or
@@ -69,20 +65,6 @@ func (s *Store) BulkTx(ctx context.Context, partnershipID string, fn func(ctx co
 		return fmt.Errorf("store: bulk connection: %w", err)
 	}
 	defer conn.Close()
-	if s.d.Name() == "sqlite" {
-		// The writer's usual 16 MB page cache is far smaller than the
-		// indexes a large import grows, and once it is full every insert
-		// spills pages to the WAL mid-transaction. Give the import a
-		// bigger cache for its transaction and shrink it again after.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKiB)); err != nil {
-			return fmt.Errorf("store: bulk cache: %w", err)
-		}
-		defer func() {
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -16000"); err != nil {
-				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-		}()
-	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
