@@ -1,0 +1,584 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"alliance/internal/audit"
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store"
+)
+
+// Disruptions is disruption recording (DOMAIN.md §2): partner officers,
+// analysts and LROs record disruptions and activities; the disruption
+// panel validates or returns submitted disruptions; every step is kept.
+// Reads go through the scoped store queries; every write is audited in its
+// own transaction.
+type Disruptions struct {
+	st   *store.Store
+	log  *slog.Logger
+	alog *audit.Log
+}
+
+// NewDisruptions returns the service.
+func NewDisruptions(st *store.Store, log *slog.Logger, alog *audit.Log) *Disruptions {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Disruptions{st: st, log: log, alog: alog}
+}
+
+func (ds *Disruptions) policy(ctx context.Context) (authz.Policy, error) {
+	grants, err := ds.st.RoleGrants(ctx)
+	if err != nil {
+		return authz.Policy{}, err
+	}
+	return authz.New(grants), nil
+}
+
+// MayRecord reports whether a may record disruptions at all.
+func (ds *Disruptions) MayRecord(ctx context.Context, a domain.Actor) bool {
+	p, err := ds.policy(ctx)
+	return err == nil && p.Allowed(a, authz.Create, domain.KindDisruption)
+}
+
+// MayValidate reports whether a sits on the disruption panel.
+func (ds *Disruptions) MayValidate(a domain.Actor) bool { return a.Has(domain.RolePanelMember) }
+
+// DisruptionForm is the reference data the recording form offers.
+type DisruptionForm struct {
+	Tactics      []domain.Tactic
+	OutcomeTypes []domain.OutcomeType
+	SeizureTypes []domain.SeizureType
+	Threats      []domain.Threat
+	Units        []domain.OrgUnit
+	Agencies     []domain.Agency
+}
+
+// Form returns the reference data of a's partnership.
+func (ds *Disruptions) Form(ctx context.Context, a domain.Actor) (DisruptionForm, error) {
+	var f DisruptionForm
+	var err error
+	if f.Tactics, err = ds.st.Tactics(ctx); err != nil {
+		return f, err
+	}
+	if f.OutcomeTypes, err = ds.st.OutcomeTypes(ctx); err != nil {
+		return f, err
+	}
+	if f.SeizureTypes, err = ds.st.SeizureTypes(ctx); err != nil {
+		return f, err
+	}
+	if f.Threats, err = ds.st.Threats(ctx); err != nil {
+		return f, err
+	}
+	if f.Units, err = ds.st.OrgUnits(ctx, a.PartnershipID, ""); err != nil {
+		return f, err
+	}
+	if f.Agencies, err = ds.st.Agencies(ctx, a.PartnershipID); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// OutcomeInput is one outcome as typed: numbers as text, money in pounds,
+// a sentence in years and months.
+type OutcomeInput struct {
+	Type, SeizureType, DrugClass, AgencyID string
+	Quantity, Grams, Value, Years, Months  string
+	Note                                   string
+}
+
+// DisruptionInput is a disruption as typed on the form or sent to the API.
+type DisruptionInput struct {
+	Subject    string // ocg, individual or theme
+	OCGID      string
+	EntityID   string
+	Theme      string
+	ActivityID string
+	FourP      string
+	Impact     string
+	Rationale  string
+	On         string // the day, like 22/11/2026 or 2026-11-22
+	UnitID     string
+	LeadAgency string
+	Agencies   []string
+	Tactics    []string
+	Threats    []string
+	Outcomes   []OutcomeInput
+	Narrative  string
+	APMISRef   string
+	Marking    domain.MarkingInput
+	// Submit sends the disruption to the panel straight away; otherwise
+	// it is kept as a draft.
+	Submit bool
+}
+
+// check turns in into a disruption, adding every problem to verr under the
+// form's field names.
+func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor, in DisruptionInput, verr *domain.ValidationError) (domain.Disruption, error) {
+	d := domain.Disruption{Subject: domain.SubjectKind(strings.TrimSpace(in.Subject)), Theme: strings.TrimSpace(in.Theme),
+		Rationale: strings.TrimSpace(in.Rationale), Narrative: strings.TrimSpace(in.Narrative), APMISRef: strings.TrimSpace(in.APMISRef),
+		CreatedBy: a.UserID, Status: domain.DisruptionDraft}
+	form, err := ds.Form(ctx, a)
+	if err != nil {
+		return d, err
+	}
+	switch d.Subject {
+	case domain.SubjectOCG, domain.SubjectIndividual, domain.SubjectTheme:
+	default:
+		verr.Add("subject", "Choose what the disruption was against: a group, an individual, or a theme or place")
+	}
+	if id := strings.TrimSpace(in.OCGID); id != "" {
+		o, err := ds.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
+		switch {
+		case err == nil:
+			d.OCGID = o.ID
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add("ocg", "Choose a group you can see")
+		default:
+			return d, err
+		}
+	} else if d.Subject == domain.SubjectOCG {
+		verr.Add("ocg", "Choose the group the disruption was against")
+	}
+	if id := strings.TrimSpace(in.EntityID); id != "" {
+		list, err := ds.st.NewEntityQuery(p, a, authz.View).WithID(id).List(ctx, 1, 0)
+		switch {
+		case err != nil:
+			return d, err
+		case len(list) == 0 || list[0].Kind != domain.EntityPerson:
+			verr.Add("entity", "Choose a person you can see")
+		default:
+			d.EntityID = list[0].ID
+		}
+	} else if d.Subject == domain.SubjectIndividual {
+		verr.Add("entity", "Choose the person the disruption was against")
+	}
+	if d.Subject == domain.SubjectTheme && d.Theme == "" {
+		verr.Add("theme", "Enter the theme or place the disruption was against")
+	}
+	if id := strings.TrimSpace(in.ActivityID); id != "" {
+		acts, err := ds.st.Activities(ctx, p, a, false, 10000)
+		if err != nil {
+			return d, err
+		}
+		if !slices.ContainsFunc(acts, func(x domain.Activity) bool { return x.ID == id }) {
+			verr.Add("activity", "Choose an activity you can see")
+		} else {
+			d.ActivityID = id
+		}
+	}
+	if fp, ok := domain.ParseFourP(in.FourP); ok {
+		d.FourP = fp
+	} else {
+		verr.Add("four_p", "Choose one 4P category: Pursue, Prevent, Protect or Prepare")
+	}
+	if imp := domain.Impact(strings.ToLower(strings.TrimSpace(in.Impact))); imp.Valid() {
+		d.Impact = imp
+	} else {
+		verr.Add("impact", "Choose the impact: major, moderate, minor, none or negative")
+	}
+	if d.Rationale == "" {
+		verr.Add("rationale", "Explain why the disruption had the impact you chose")
+	}
+	today := ds.st.Now().UTC().Truncate(24 * time.Hour)
+	switch on, ok := domain.ParseDay(in.On); {
+	case strings.TrimSpace(in.On) == "":
+		verr.Add("disrupted_on", "Enter the date of the disruption, like 22/11/2026")
+	case !ok:
+		verr.Add("disrupted_on", "Enter a real date, like 22/11/2026")
+	case on.After(today):
+		verr.Add("disrupted_on", "The date of the disruption must be today or in the past")
+	default:
+		d.On = on
+	}
+	if id := strings.TrimSpace(in.UnitID); slices.ContainsFunc(form.Units, func(u domain.OrgUnit) bool { return u.ID == id }) {
+		d.UnitID = id
+	} else {
+		verr.Add("unit", "Choose the ward (or, when no ward fits, the district) the disruption is reported at")
+	}
+	agencyOK := func(id string) bool { return slices.ContainsFunc(form.Agencies, func(x domain.Agency) bool { return x.ID == id }) }
+	if id := strings.TrimSpace(in.LeadAgency); agencyOK(id) {
+		d.LeadAgencyID = id
+	} else {
+		verr.Add("lead_agency", "Choose the lead agency")
+	}
+	for _, id := range in.Agencies {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		if !agencyOK(id) {
+			verr.Add("agencies", "Choose contributing agencies of the partnership")
+			break
+		}
+		d.Agencies = append(d.Agencies, id)
+	}
+	for _, t := range in.Tactics {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		if !slices.ContainsFunc(form.Tactics, func(x domain.Tactic) bool { return x.Code == t }) {
+			verr.Add("tactics", "%q is not a tactic", t)
+			break
+		}
+		d.Tactics = append(d.Tactics, t)
+	}
+	for _, t := range in.Threats {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		if !slices.ContainsFunc(form.Threats, func(x domain.Threat) bool { return x.Code == t }) {
+			verr.Add("threats", "%q is not a threat", t)
+			break
+		}
+		d.Threats = append(d.Threats, t)
+	}
+	for i, oi := range in.Outcomes {
+		o, ok := checkOutcome(form, oi, fmt.Sprintf("outcome-%d", i+1), agencyOK, verr)
+		if ok {
+			d.Outcomes = append(d.Outcomes, o)
+		}
+	}
+	return d, nil
+}
+
+// checkOutcome checks one outcome row; a row with no type and no figures is
+// an unused line of the form and is skipped.
+func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK func(string) bool, verr *domain.ValidationError) (domain.Outcome, bool) {
+	o := domain.Outcome{Type: strings.TrimSpace(in.Type), Note: strings.TrimSpace(in.Note)}
+	blank := o.Type == "" && strings.TrimSpace(in.Quantity+in.Grams+in.Value+in.Years+in.Months+in.SeizureType) == ""
+	if blank {
+		return o, false
+	}
+	i := slices.IndexFunc(form.OutcomeTypes, func(t domain.OutcomeType) bool { return t.Code == o.Type })
+	if i < 0 {
+		verr.Add(field+"-type", "Choose the kind of outcome")
+		return o, false
+	}
+	t := form.OutcomeTypes[i]
+	num := func(name, s string, required bool) int {
+		s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+		if s == "" {
+			if required {
+				verr.Add(field+"-"+name, "Enter the %s of %s", name, strings.ToLower(t.Name))
+			}
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 1_000_000_000 {
+			verr.Add(field+"-"+name, "The %s must be a whole number, 0 or more", name)
+			return 0
+		}
+		return n
+	}
+	switch t.Measure {
+	case domain.MeasureCount:
+		o.Quantity = num("quantity", in.Quantity, true)
+	case domain.MeasureSeizure:
+		o.SeizureType = strings.TrimSpace(in.SeizureType)
+		if !slices.ContainsFunc(form.SeizureTypes, func(s domain.SeizureType) bool { return s.Code == o.SeizureType }) {
+			verr.Add(field+"-seizure_type", "Choose the type of seizure")
+		}
+		o.Quantity = num("quantity", in.Quantity, true)
+		v, err := domain.ParsePounds(in.Value)
+		if err != nil {
+			verr.Add(field+"-value", "%s", capitalise(err.Error()))
+		}
+		o.ValuePence = v
+		if id := strings.TrimSpace(in.AgencyID); id != "" {
+			if !agencyOK(id) {
+				verr.Add(field+"-agency", "Choose the agency that made the seizure")
+			}
+			o.AgencyID = id
+		}
+	case domain.MeasureDrugs:
+		o.DrugClass = strings.TrimSpace(in.DrugClass)
+		if !slices.Contains([]string{"A", "B", "C", "psychoactive"}, o.DrugClass) {
+			verr.Add(field+"-drug_class", "Choose the class of drug: A, B, C or psychoactive substance")
+		}
+		o.Grams = num("grams", in.Grams, true)
+		v, err := domain.ParsePounds(in.Value)
+		if err != nil {
+			verr.Add(field+"-value", "%s", capitalise(err.Error()))
+		}
+		o.ValuePence = v
+	case domain.MeasureSentence:
+		y := num("years", in.Years, false)
+		m := num("months", in.Months, false)
+		o.Quantity, o.Months = 1, y*12+m
+		if o.Months == 0 && !verr.Has(field+"-years") && !verr.Has(field+"-months") {
+			verr.Add(field+"-years", "Enter the custodial sentence in years and months")
+		}
+	}
+	return o, true
+}
+
+// Record stores a new disruption of a's agency as a draft, or submitted to
+// the panel when in.Submit is set.
+func (ds *Disruptions) Record(ctx context.Context, a domain.Actor, in DisruptionInput) (domain.Disruption, error) {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	if !p.Allowed(a, authz.Create, domain.KindDisruption) {
+		return domain.Disruption{}, domain.ErrForbidden
+	}
+	verr := &domain.ValidationError{}
+	d, err := ds.check(ctx, p, a, in, verr)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	m, err := parseMarking(ctx, ds.st, a, in.Marking, verr)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	if err := verr.Err(); err != nil {
+		return domain.Disruption{}, err
+	}
+	d.Marking, d.HandlingNote = m, strings.TrimSpace(in.Marking.HandlingNote)
+	if err := p.Can(a, authz.Create, domain.KindDisruption, m); err != nil {
+		return domain.Disruption{}, err
+	}
+	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		d.ID, d.Reference, d.Status = "", "", domain.DisruptionDraft
+		list := []domain.Disruption{d}
+		if err := ds.st.InsertDisruptions(ctx, tx, list); err != nil {
+			return err
+		}
+		d = list[0]
+		if in.Submit {
+			if err := ds.st.SetDisruptionStatus(ctx, tx, a.PartnershipID, d.ID, &domain.DisruptionDecision{From: domain.DisruptionDraft,
+				To: domain.DisruptionSubmitted, ActorID: a.UserID}); err != nil {
+				return err
+			}
+			d.Status = domain.DisruptionSubmitted
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference})
+		return err
+	})
+	return d, err
+}
+
+// DisruptionView is one disruption as its page shows it.
+type DisruptionView struct {
+	Disruption domain.Disruption
+	Decisions  []domain.DisruptionDecision
+	MayDecide  bool // a panel member, and the disruption is submitted
+	MaySubmit  bool // its originator's, and a draft or returned
+}
+
+// Disruption returns one disruption a may see, logging the consultation.
+func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string) (DisruptionView, error) {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return DisruptionView{}, err
+	}
+	rl := readLog{st: ds.st, alog: ds.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
+		return DisruptionView{}, err
+	}
+	d, err := ds.st.NewDisruptionQuery(p, a, authz.View).WithID(id).Get(ctx)
+	if err != nil {
+		return DisruptionView{}, err
+	}
+	v := DisruptionView{Disruption: d}
+	if v.Decisions, err = ds.st.DisruptionDecisions(ctx, d.ID); err != nil {
+		return v, err
+	}
+	v.MayDecide = ds.MayValidate(a) && d.Status == domain.DisruptionSubmitted
+	v.MaySubmit = p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) == nil &&
+		(d.Status == domain.DisruptionDraft || d.Status == domain.DisruptionReturned)
+	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference}, isa, system)
+	})
+	return v, err
+}
+
+// Queue returns the disruptions waiting for the panel (submitted), oldest
+// first as the panel takes them, or, for others, their agency's recent
+// disruptions; at most limit.
+func (ds *Disruptions) Queue(ctx context.Context, a domain.Actor, status domain.DisruptionStatus, limit int) ([]domain.Disruption, error) {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Allowed(a, authz.List, domain.KindDisruption) {
+		return nil, domain.ErrForbidden
+	}
+	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithStatus(status).List(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > 0 {
+		ids := make([]string, len(list))
+		for i, d := range list {
+			ids[i] = d.ID
+		}
+		err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+				RecordIDs: ids, Label: "Disruptions list"})
+			return err
+		})
+	}
+	return list, err
+}
+
+// DecisionInput is the panel's decision on a submitted disruption, or its
+// recorder's submit or withdraw.
+type DecisionInput struct {
+	To     domain.DisruptionStatus
+	FourP  string // validating: the category that counts (the proposed one when empty)
+	Impact string // validating: the impact that counts (the proposed one when empty)
+	Reason string
+}
+
+// Decide moves a disruption on: its recorder's agency submits or
+// withdraws it; a panel member validates it (keeping or changing the
+// category and impact, a reason needed for a change) or returns it (a
+// reason needed). A step from a stale copy is ErrConflict.
+func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in DecisionInput) (domain.Disruption, error) {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	d, err := ds.st.NewDisruptionQuery(p, a, authz.View).WithID(id).Get(ctx)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	panel := in.To == domain.DisruptionValidated || in.To == domain.DisruptionReturned
+	if panel && !ds.MayValidate(a) {
+		return domain.Disruption{}, domain.ErrForbidden
+	}
+	if !panel {
+		if err := p.Can(a, authz.Edit, domain.KindDisruption, d.Marking); err != nil {
+			return domain.Disruption{}, domain.ErrForbidden
+		}
+	}
+	if err := domain.NextDisruptionStatus(d.Status, in.To); err != nil {
+		return domain.Disruption{}, err
+	}
+	dec := domain.DisruptionDecision{From: d.Status, To: in.To, Reason: strings.TrimSpace(in.Reason), ActorID: a.UserID}
+	verr := &domain.ValidationError{}
+	switch in.To {
+	case domain.DisruptionValidated:
+		dec.FourP, dec.Impact = d.FourP, d.Impact
+		if strings.TrimSpace(in.FourP) != "" {
+			fp, ok := domain.ParseFourP(in.FourP)
+			if !ok {
+				verr.Add("four_p", "Choose one 4P category: Pursue, Prevent, Protect or Prepare")
+			}
+			dec.FourP = fp
+		}
+		if strings.TrimSpace(in.Impact) != "" {
+			imp := domain.Impact(strings.ToLower(strings.TrimSpace(in.Impact)))
+			if !imp.Valid() {
+				verr.Add("impact", "Choose the impact: major, moderate, minor, none or negative")
+			}
+			dec.Impact = imp
+		}
+		if (dec.FourP != d.FourP || dec.Impact != d.Impact) && dec.Reason == "" {
+			verr.Add("reason", "Give the reason for changing the category or impact")
+		}
+	case domain.DisruptionReturned:
+		if dec.Reason == "" {
+			verr.Add("reason", "Say what the recorder should change")
+		}
+	}
+	if err := verr.Err(); err != nil {
+		return domain.Disruption{}, err
+	}
+	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := ds.st.SetDisruptionStatus(ctx, tx, a.PartnershipID, d.ID, &dec); err != nil {
+			return err
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference + ": " + strings.ToLower(in.To.Label())})
+		return err
+	})
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	d.Status = in.To
+	if in.To == domain.DisruptionValidated {
+		d.ValidatedFourP, d.ValidatedImpact = dec.FourP, dec.Impact
+	}
+	return d, nil
+}
+
+// ActivityInput is an activity as typed.
+type ActivityInput struct {
+	Title, Kind, OCGID, LeadAgency, APMISRef, OpenedOn string
+	Marking                                            domain.MarkingInput
+}
+
+// OpenActivity stores a new open activity.
+func (ds *Disruptions) OpenActivity(ctx context.Context, a domain.Actor, in ActivityInput) (domain.Activity, error) {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return domain.Activity{}, err
+	}
+	if !p.Allowed(a, authz.Create, domain.KindDisruption) {
+		return domain.Activity{}, domain.ErrForbidden
+	}
+	verr := &domain.ValidationError{}
+	act := domain.Activity{Title: strings.TrimSpace(in.Title), Kind: strings.TrimSpace(in.Kind), APMISRef: strings.TrimSpace(in.APMISRef), CreatedBy: a.UserID}
+	if act.Title == "" {
+		verr.Add("title", "Enter the name of the operation or intervention")
+	}
+	if act.Kind != "operation" && act.Kind != "intervention" {
+		verr.Add("kind", "Choose operation or intervention")
+	}
+	agencies, err := ds.st.Agencies(ctx, a.PartnershipID)
+	if err != nil {
+		return act, err
+	}
+	if slices.ContainsFunc(agencies, func(x domain.Agency) bool { return x.ID == strings.TrimSpace(in.LeadAgency) }) {
+		act.LeadAgencyID = strings.TrimSpace(in.LeadAgency)
+	} else {
+		verr.Add("lead_agency", "Choose the lead agency")
+	}
+	if id := strings.TrimSpace(in.OCGID); id != "" {
+		o, err := ds.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
+		switch {
+		case err == nil:
+			act.OCGID = o.ID
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add("ocg", "Choose a group you can see")
+		default:
+			return act, err
+		}
+	}
+	on, ok := domain.ParseDay(in.OpenedOn)
+	if !ok {
+		verr.Add("opened_on", "Enter the date the activity opened, like 22/11/2026")
+	}
+	act.OpenedOn = on
+	m, err := parseMarking(ctx, ds.st, a, in.Marking, verr)
+	if err != nil {
+		return act, err
+	}
+	if err := verr.Err(); err != nil {
+		return act, err
+	}
+	act.Marking = m
+	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := ds.st.InsertActivity(ctx, tx, &act); err != nil {
+			return err
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{act.ID}, Label: act.Reference})
+		return err
+	})
+	return act, err
+}

@@ -1,0 +1,405 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store"
+)
+
+// DefaultSuppressBelow is the smallest count shown to viewers who should
+// not be able to single out a person: smaller counts (but not 0) are
+// shown as "fewer than 5".
+const DefaultSuppressBelow = 5
+
+// PerformanceInput is what the dashboard is asked for, as typed in the
+// query string: a financial year ("2023/24", the current one when empty),
+// optionally a quarter ("Q1"), a unit of the reporting structure (its ONS
+// code), a threat code and an agency (its ID or short name).
+type PerformanceInput struct {
+	FY, Quarter, Unit, Threat, Agency string
+}
+
+// Cell is one figure. Suppressed figures carry no number.
+type Cell struct {
+	N          int64
+	Suppressed bool
+}
+
+// Text is the figure as the dashboard writes it.
+func (c Cell) Text(threshold int) string {
+	if c.Suppressed {
+		return fmt.Sprintf("fewer than %d", threshold)
+	}
+	return formatThousands(c.N)
+}
+
+func formatThousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + formatThousands(-n)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// LabelledCell is a figure with what it counts.
+type LabelledCell struct {
+	Key, Label string
+	Cell       Cell
+}
+
+// MonthCell is one month of the trend against the same month a year
+// earlier.
+type MonthCell struct {
+	Label          string // "Apr 2023"
+	This, LastYear Cell
+}
+
+// UnitCell is the disruptions reported in one unit and the units below it.
+type UnitCell struct {
+	Unit domain.OrgUnit // empty ID for "not assigned to a lower unit"
+	Cell Cell
+	Rate *float64 // per 1,000 residents, when the population is known
+}
+
+// SeizureCell is the seizures of one type by one agency.
+type SeizureCell struct {
+	Agency, Type string
+	Count        Cell
+	ValuePence   int64
+	ValueHidden  bool // hidden with a suppressed count
+}
+
+// Performance is the dashboard for one partnership, period and filter.
+type Performance struct {
+	FY        domain.FiscalYear
+	Quarter   int // 0 for the whole year
+	Period    domain.Period
+	Unit      domain.OrgUnit // the unit filtered on; empty for the whole partnership
+	Threat    string
+	AgencyID  string
+	Threshold int
+	// Suppressing says small counts are hidden for this viewer.
+	Suppressing bool
+
+	Disruptions, AdultsSafeguarded, ChildrenSafeguarded, OpenActivities, GunsSeized, Warrants Cell
+	SentenceMonths                                                                            int64
+	SentenceHidden                                                                            bool
+
+	ByFourP   []LabelledCell
+	ByImpact  []LabelledCell
+	ByThreat  []LabelledCell
+	Outcomes  []LabelledCell
+	ByMonth   []MonthCell
+	ByUnit    []UnitCell
+	Seizures  []SeizureCell
+	Rate      *float64 // disruptions per 1,000 residents of the unit
+	Residents int64
+}
+
+// SentenceYears is the total custodial sentence in years, to one decimal.
+func (p Performance) SentenceYears() string {
+	if p.SentenceHidden {
+		return fmt.Sprintf("fewer than %d", p.Threshold)
+	}
+	y := float64(p.SentenceMonths) / 12
+	if p.SentenceMonths%12 == 0 {
+		return formatThousands(p.SentenceMonths / 12)
+	}
+	return fmt.Sprintf("%.1f", y)
+}
+
+// PeriodLabel is "2023/24" or "Q1 2023/24".
+func (p Performance) PeriodLabel() string {
+	if p.Quarter > 0 {
+		return p.FY.Quarter(p.Quarter).String()
+	}
+	return p.FY.String()
+}
+
+// PerformanceService computes the partnership dashboard from validated
+// disruptions, under the access policy in SQL, suppressing small counts
+// for viewers who may not single people out.
+type PerformanceService struct {
+	st            *store.Store
+	suppressBelow int
+}
+
+// NewPerformance returns the service; suppressBelow ≤ 0 means
+// DefaultSuppressBelow.
+func NewPerformance(st *store.Store, suppressBelow int) *PerformanceService {
+	if suppressBelow <= 0 {
+		suppressBelow = DefaultSuppressBelow
+	}
+	return &PerformanceService{st: st, suppressBelow: suppressBelow}
+}
+
+// MaySingleOut reports whether a sees small counts: analysts, LROs and the
+// disruption panel work with the records themselves; board members,
+// partner officers and partner systems see suppressed figures.
+func MaySingleOut(a domain.Actor) bool {
+	return a.Kind != domain.ActorToken && a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePanelMember)
+}
+
+// Compute returns the dashboard for in. Bad input is a
+// *domain.ValidationError naming fy, quarter, unit, threat or agency.
+func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in PerformanceInput) (Performance, error) {
+	grants, err := ps.st.RoleGrants(ctx)
+	if err != nil {
+		return Performance{}, err
+	}
+	policy := authz.New(grants)
+	if !policy.Allowed(a, authz.Count, domain.KindDisruption) {
+		return Performance{}, domain.ErrForbidden
+	}
+	if _, _, err := (readLog{st: ps.st}).systemRead(ctx, a); err != nil {
+		return Performance{}, err
+	}
+	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
+	verr := &domain.ValidationError{}
+	out.FY = domain.FiscalYearOf(ps.st.Now())
+	if s := strings.TrimSpace(in.FY); s != "" {
+		fy, err := domain.ParseFiscalYear(s)
+		if err != nil {
+			verr.Add("fy", "%s", capitalise(err.Error()))
+		}
+		out.FY = fy
+	}
+	if s := strings.ToUpper(strings.TrimSpace(in.Quarter)); s != "" {
+		if len(s) == 2 && s[0] == 'Q' && s[1] >= '1' && s[1] <= '4' {
+			out.Quarter = int(s[1] - '0')
+		} else {
+			verr.Add("quarter", "%q is not a quarter: choose Q1 (April to June) to Q4 (January to March)", in.Quarter)
+		}
+	}
+	units, err := ps.st.OrgUnits(ctx, a.PartnershipID, "")
+	if err != nil {
+		return out, err
+	}
+	var f store.PerformanceFilter
+	if code := strings.TrimSpace(in.Unit); code != "" {
+		i := slices.IndexFunc(units, func(u domain.OrgUnit) bool { return strings.EqualFold(u.Code, code) || u.ID == code })
+		if i < 0 {
+			verr.Add("unit", "%q is not an area of the partnership", code)
+		} else {
+			out.Unit = units[i]
+			f.UnitIDs = subtree(units, out.Unit.ID)
+		}
+	}
+	if t := strings.TrimSpace(in.Threat); t != "" {
+		threats, err := ps.st.Threats(ctx)
+		if err != nil {
+			return out, err
+		}
+		if !slices.ContainsFunc(threats, func(x domain.Threat) bool { return x.Code == t }) {
+			verr.Add("threat", "%q is not a threat", t)
+		}
+		out.Threat, f.Threat = t, t
+	}
+	agencies, err := ps.st.Agencies(ctx, a.PartnershipID)
+	if err != nil {
+		return out, err
+	}
+	agencyName := map[string]string{}
+	for _, ag := range agencies {
+		agencyName[ag.ID] = ag.Name
+	}
+	if s := strings.TrimSpace(in.Agency); s != "" {
+		i := slices.IndexFunc(agencies, func(x domain.Agency) bool {
+			return x.ID == s || strings.EqualFold(x.ShortName, s) || strings.EqualFold(x.Name, s)
+		})
+		if i < 0 {
+			verr.Add("agency", "%q is not an agency of the partnership", s)
+		} else {
+			out.AgencyID, f.AgencyID = agencies[i].ID, agencies[i].ID
+		}
+	}
+	if err := verr.Err(); err != nil {
+		return out, err
+	}
+	out.Period = out.FY.Period()
+	if out.Quarter > 0 {
+		out.Period = out.FY.Quarter(out.Quarter).Period()
+	}
+	f.From, f.To = out.Period.From.Format("2006-01-02"), out.Period.To.Format("2006-01-02")
+	rows, err := ps.st.Performance(ctx, policy, a, f)
+	if err != nil {
+		return out, err
+	}
+	prev := f
+	prevPeriod := domain.FiscalYear(out.FY - 1).Period()
+	if out.Quarter > 0 {
+		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
+	}
+	prev.From, prev.To = prevPeriod.From.Format("2006-01-02"), prevPeriod.To.Format("2006-01-02")
+	last, err := ps.st.Performance(ctx, policy, a, prev)
+	if err != nil {
+		return out, err
+	}
+	// Open activities are counted at the end of the period, or today for
+	// the period still running.
+	at := out.Period.To
+	if now := ps.st.Now(); now.Before(at) {
+		at = now
+	}
+	open, err := ps.st.OpenActivities(ctx, policy, a, at.Format("2006-01-02"), f.AgencyID)
+	if err != nil {
+		return out, err
+	}
+	cell := func(n int64) Cell {
+		if out.Suppressing && n > 0 && n < int64(ps.suppressBelow) {
+			return Cell{Suppressed: true}
+		}
+		return Cell{N: n}
+	}
+	total := 0
+	byP, byI := map[domain.FourP]int{}, map[domain.Impact]int{}
+	for _, c := range rows.ByCategory {
+		total += c.N
+		byP[c.FourP] += c.N
+		byI[c.Impact] += c.N
+	}
+	out.Disruptions = cell(int64(total))
+	for _, p := range domain.FourPs {
+		out.ByFourP = append(out.ByFourP, LabelledCell{Key: string(p), Label: p.Label(), Cell: cell(int64(byP[p]))})
+	}
+	for _, i := range domain.Impacts {
+		out.ByImpact = append(out.ByImpact, LabelledCell{Key: string(i), Label: i.Label(), Cell: cell(int64(byI[i]))})
+	}
+	threats, err := ps.st.Threats(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, t := range threats {
+		if n := rows.Threats[t.Code]; n > 0 {
+			out.ByThreat = append(out.ByThreat, LabelledCell{Key: t.Code, Label: t.Name, Cell: cell(int64(n))})
+		}
+	}
+	q := func(code string) int64 { return rows.Outcomes[code].Quantity }
+	out.AdultsSafeguarded, out.ChildrenSafeguarded = cell(q("adults_safeguarded")), cell(q("children_safeguarded"))
+	out.GunsSeized, out.Warrants, out.OpenActivities = cell(q("firearms")), cell(q("warrants")), cell(int64(open))
+	sentences := rows.Outcomes["custodial_sentence"]
+	out.SentenceMonths = sentences.Months
+	out.SentenceHidden = out.Suppressing && sentences.Rows > 0 && sentences.Rows < ps.suppressBelow
+	types, err := ps.st.OutcomeTypes(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, t := range types {
+		if t.Measure == domain.MeasureCount {
+			out.Outcomes = append(out.Outcomes, LabelledCell{Key: t.Code, Label: t.Name, Cell: cell(q(t.Code))})
+		}
+	}
+	for m := out.Period.From; !m.After(out.Period.To); m = m.AddDate(0, 1, 0) {
+		key, lastKey := domain.MonthKey(m), domain.MonthKey(m.AddDate(-1, 0, 0))
+		out.ByMonth = append(out.ByMonth, MonthCell{Label: m.Format("Jan 2006"), This: cell(int64(rows.ByMonth[key])), LastYear: cell(int64(last.ByMonth[lastKey]))})
+	}
+	// The roll-up: each child of the unit filtered on (or of the top of the
+	// structure) with everything reported in its subtree, and what was
+	// reported at the unit itself.
+	var parent string
+	if out.Unit.ID != "" {
+		parent = out.Unit.ID
+	}
+	children := slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
+	if parent == "" && len(children) == 1 {
+		// One root (the force or region): show its children.
+		parent = children[0].ID
+		children = slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
+	}
+	assigned := 0
+	for _, c := range children {
+		n := 0
+		for _, id := range subtree(units, c.ID) {
+			n += rows.ByUnit[id]
+		}
+		assigned += n
+		uc := UnitCell{Unit: c, Cell: cell(int64(n))}
+		if pop := population(units, c.ID); pop > 0 && !uc.Cell.Suppressed {
+			r := float64(n) * 1000 / float64(pop)
+			uc.Rate = &r
+		}
+		out.ByUnit = append(out.ByUnit, uc)
+	}
+	if rest := total - assigned; rest > 0 || len(children) == 0 {
+		out.ByUnit = append(out.ByUnit, UnitCell{Cell: cell(int64(rest))})
+	}
+	root := out.Unit.ID
+	if root == "" {
+		root = parent
+	}
+	if out.Residents = population(units, root); out.Residents == 0 && out.Unit.ID == "" {
+		for _, u := range units {
+			if u.ParentID == "" {
+				out.Residents += population(units, u.ID)
+			}
+		}
+	}
+	if out.Residents > 0 && !out.Disruptions.Suppressed {
+		r := float64(total) * 1000 / float64(out.Residents)
+		out.Rate = &r
+	}
+	seizureNames := map[string]string{}
+	sts, err := ps.st.SeizureTypes(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, s := range sts {
+		seizureNames[s.Code] = s.Name
+	}
+	order := func(code string) int {
+		return slices.IndexFunc(sts, func(s domain.SeizureType) bool { return s.Code == code })
+	}
+	slices.SortFunc(rows.Seizures, func(x, y store.SeizureSum) int {
+		if c := strings.Compare(agencyName[x.AgencyID], agencyName[y.AgencyID]); c != 0 {
+			return c
+		}
+		return order(x.Type) - order(y.Type)
+	})
+	for _, s := range rows.Seizures {
+		c := cell(s.Quantity)
+		out.Seizures = append(out.Seizures, SeizureCell{Agency: agencyName[s.AgencyID], Type: seizureNames[s.Type], Count: c, ValuePence: s.ValuePence, ValueHidden: c.Suppressed})
+	}
+	return out, nil
+}
+
+// subtree returns id and the IDs of every unit below it.
+func subtree(units []domain.OrgUnit, id string) []string {
+	out := []string{id}
+	for i := 0; i < len(out); i++ {
+		for _, u := range units {
+			if u.ParentID == out[i] {
+				out = append(out, u.ID)
+			}
+		}
+	}
+	return out
+}
+
+// population is a unit's residents: its own figure, or the sum of its
+// children's when it has none.
+func population(units []domain.OrgUnit, id string) int64 {
+	for _, u := range units {
+		if u.ID == id && u.Population > 0 {
+			return u.Population
+		}
+	}
+	var n int64
+	for _, u := range units {
+		if u.ParentID == id {
+			n += population(units, u.ID)
+		}
+	}
+	return n
+}

@@ -1,0 +1,393 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store/dialect"
+)
+
+// Tactics returns the active tactics in display order.
+func (s *Store) Tactics(ctx context.Context) ([]domain.Tactic, error) {
+	return collect(ctx, s.rdb, "tactics", `SELECT code, name, partner FROM tactic WHERE active ORDER BY sort_order, code`, nil,
+		func(r *sql.Rows) (domain.Tactic, error) { var t domain.Tactic; err := r.Scan(&t.Code, &t.Name, &t.Partner); return t, err })
+}
+
+// OutcomeTypes returns the active outcome types in display order.
+func (s *Store) OutcomeTypes(ctx context.Context) ([]domain.OutcomeType, error) {
+	return collect(ctx, s.rdb, "outcome types", `SELECT code, name, measure FROM outcome_type WHERE active ORDER BY sort_order, code`, nil,
+		func(r *sql.Rows) (domain.OutcomeType, error) {
+			var t domain.OutcomeType
+			var m string
+			err := r.Scan(&t.Code, &t.Name, &m)
+			t.Measure = domain.Measure(m)
+			return t, err
+		})
+}
+
+// SeizureTypes returns the active seizure types in display order.
+func (s *Store) SeizureTypes(ctx context.Context) ([]domain.SeizureType, error) {
+	return collect(ctx, s.rdb, "seizure types", `SELECT code, name, cash FROM seizure_type WHERE active ORDER BY sort_order, code`, nil,
+		func(r *sql.Rows) (domain.SeizureType, error) {
+			var t domain.SeizureType
+			err := r.Scan(&t.Code, &t.Name, &t.Cash)
+			return t, err
+		})
+}
+
+// InsertActivity stores a new activity, numbering it ACT-000001 when it has
+// no reference.
+func (s *Store) InsertActivity(ctx context.Context, tx *sql.Tx, a *domain.Activity) error {
+	now := s.Now()
+	if a.ID == "" {
+		a.ID = s.NewID()
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	a.UpdatedAt = a.CreatedAt
+	if a.Reference == "" {
+		n, err := s.nextNumber(ctx, tx, a.Marking.PartnershipID, "activity")
+		if err != nil {
+			return err
+		}
+		a.Reference = fmt.Sprintf("ACT-%06d", n)
+	}
+	m := a.Marking
+	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, partnership_id, reference, title, kind, ocg_id, lead_agency_id, apmis_ref, opened_on, closed_on,
+		classification, handling_code, restricted, origin_agency_id, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		a.ID, m.PartnershipID, a.Reference, a.Title, a.Kind, nullIfEmpty(a.OCGID), a.LeadAgencyID, a.APMISRef, domain.Day(&a.OpenedOn), domain.Day(a.ClosedOn),
+		string(m.Classification), string(m.Handling), m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt)
+	if err != nil {
+		return s.mapInsertErr(fmt.Errorf("store: insert activity: %w", err), "activity")
+	}
+	return s.insertMarkingRows(ctx, tx, a.ID, m)
+}
+
+// CloseActivity records the day an activity closed.
+func (s *Store) CloseActivity(ctx context.Context, tx *sql.Tx, id string, on string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE activity SET closed_on = $2, updated_at = $3 WHERE id = $1 AND closed_on IS NULL AND opened_on <= $2`, id, on, s.Now())
+	if err != nil {
+		return fmt.Errorf("store: close activity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("the activity is already closed, or closes before it opened: %w", domain.ErrConflict)
+	}
+	return nil
+}
+
+// Activities returns the activities actor may see under policy, newest
+// first, open ones only when open is set.
+func (s *Store) Activities(ctx context.Context, policy authz.Policy, actor domain.Actor, open bool, limit int) ([]domain.Activity, error) {
+	var args authz.Args
+	vis := policy.Predicate(actor, authz.List, domain.KindDisruption, "a", &args)
+	q := `SELECT a.id, a.reference, a.title, a.kind, COALESCE(CAST(a.ocg_id AS text), ''), a.lead_agency_id, a.apmis_ref, a.opened_on, a.closed_on,
+		a.partnership_id, a.origin_agency_id, a.classification, a.handling_code, a.restricted
+		FROM activity a WHERE ` + vis
+	if open {
+		q += ` AND a.closed_on IS NULL`
+	}
+	q += ` ORDER BY a.opened_on DESC, a.reference LIMIT ` + args.Add(limit)
+	return collect(ctx, s.rdb, "activities", q, args.Values(), func(r *sql.Rows) (domain.Activity, error) {
+		var a domain.Activity
+		var opened, closed sql.NullString
+		var class, handling string
+		err := r.Scan(&a.ID, &a.Reference, &a.Title, &a.Kind, &a.OCGID, &a.LeadAgencyID, &a.APMISRef, &opened, &closed,
+			&a.Marking.PartnershipID, &a.Marking.OriginAgencyID, &class, &handling, &a.Marking.Restricted)
+		if o := day(opened); o != nil {
+			a.OpenedOn = *o
+		}
+		a.ClosedOn = day(closed)
+		a.Marking.Classification, a.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)
+		return a, err
+	})
+}
+
+var (
+	disruptionCols = []string{"id", "partnership_id", "reference", "activity_id", "subject_kind", "ocg_id", "entity_id", "theme", "four_p", "impact", "rationale",
+		"validated_four_p", "validated_impact", "disrupted_on", "fiscal_year", "month", "unit_id", "lead_agency_id", "narrative", "status", "apmis_ref", "apmis_status",
+		"classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
+	outcomeCols = []string{"id", "partnership_id", "disruption_id", "outcome_type", "seizure_type", "drug_class", "agency_id", "quantity", "grams", "value_pence", "months", "note"}
+)
+
+// disruptionRows returns the rows of d and its sets, filling ID, reference
+// (from next when empty) and times.
+func (s *Store) disruptionRows(d *domain.Disruption, rows map[string][][]any) {
+	pid := d.Marking.PartnershipID
+	m := d.Marking
+	var vp, vi any
+	if d.ValidatedFourP != "" {
+		vp, vi = string(d.ValidatedFourP), string(d.ValidatedImpact)
+	}
+	apmis := d.APMISStatus
+	if apmis == "" {
+		apmis = "not_submitted"
+	}
+	rows["disruption"] = append(rows["disruption"], []any{d.ID, pid, d.Reference, nullIfEmpty(d.ActivityID), string(d.Subject), nullIfEmpty(d.OCGID), nullIfEmpty(d.EntityID),
+		d.Theme, string(d.FourP), string(d.Impact), d.Rationale, vp, vi, domain.Day(&d.On), int(domain.FiscalYearOf(d.On)), domain.MonthKey(d.On),
+		d.UnitID, d.LeadAgencyID, d.Narrative, string(d.Status), d.APMISRef, apmis,
+		string(m.Classification), string(m.Handling), d.HandlingNote, m.Restricted, m.OriginAgencyID, d.CreatedBy, d.CreatedAt, d.UpdatedAt})
+	for _, a := range appendUniqueStr(nil, d.Agencies...) {
+		if a != d.LeadAgencyID {
+			rows["disruption_agency"] = append(rows["disruption_agency"], []any{pid, d.ID, a})
+		}
+	}
+	for _, t := range appendUniqueStr(nil, d.Tactics...) {
+		rows["disruption_tactic"] = append(rows["disruption_tactic"], []any{pid, d.ID, t})
+	}
+	for _, t := range appendUniqueStr(nil, d.Threats...) {
+		rows["disruption_threat"] = append(rows["disruption_threat"], []any{pid, d.ID, t})
+	}
+	for i := range d.Outcomes {
+		o := &d.Outcomes[i]
+		if o.ID == "" {
+			o.ID = s.NewID()
+		}
+		rows["disruption_outcome"] = append(rows["disruption_outcome"], []any{o.ID, pid, d.ID, o.Type, nullIfEmpty(o.SeizureType), nullIfEmpty(o.DrugClass),
+			nullIfEmpty(o.AgencyID), o.Quantity, o.Grams, o.ValuePence, o.Months, o.Note})
+	}
+}
+
+// InsertDisruptions stores new disruptions of one partnership with their
+// agencies, tactics, threats and outcomes, numbering those without a
+// reference D-2023-000001 by the financial year they fall in, a table's
+// rows written together.
+func (s *Store) InsertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption) error {
+	if len(list) == 0 {
+		return nil
+	}
+	now := s.Now()
+	rows := map[string][][]any{}
+	for i := range list {
+		d := &list[i]
+		if d.ID == "" {
+			d.ID = s.NewID()
+		}
+		if d.CreatedAt.IsZero() {
+			d.CreatedAt = now
+		}
+		if d.UpdatedAt.IsZero() {
+			d.UpdatedAt = d.CreatedAt
+		}
+		if d.Reference == "" {
+			n, err := s.nextNumber(ctx, tx, d.Marking.PartnershipID, "disruption")
+			if err != nil {
+				return err
+			}
+			d.Reference = fmt.Sprintf("D-%06d", n)
+		}
+		s.disruptionRows(d, rows)
+		if err := s.insertMarkingRows(ctx, tx, d.ID, d.Marking); err != nil {
+			return err
+		}
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+	}{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
+		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
+		{"disruption_outcome", outcomeCols}} {
+		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, rows[t.table]); err != nil {
+			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
+		}
+	}
+	return nil
+}
+
+// SetDisruptionStatus moves a disruption from one status to another and
+// records the decision, failing with ErrConflict when it is no longer in
+// from (someone else decided meanwhile). Validating sets the category and
+// impact that count.
+func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnershipID, id string, dec *domain.DisruptionDecision) error {
+	if dec.ID == "" {
+		dec.ID = s.NewID()
+	}
+	if dec.At.IsZero() {
+		dec.At = s.Now()
+	}
+	var vp, vi any
+	if dec.To == domain.DisruptionValidated {
+		vp, vi = string(dec.FourP), string(dec.Impact)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE disruption SET status = $3, validated_four_p = $4, validated_impact = $5, updated_at = $6
+		WHERE id = $1 AND partnership_id = $2 AND status = $7`, id, partnershipID, string(dec.To), vp, vi, dec.At, string(dec.From))
+	if err != nil {
+		return fmt.Errorf("store: disruption status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("the disruption was changed by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO disruption_decision (id, partnership_id, disruption_id, from_status, to_status, four_p, impact, reason, actor_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, dec.ID, partnershipID, id, string(dec.From), string(dec.To), string(dec.FourP), string(dec.Impact),
+		dec.Reason, dec.ActorID, dec.At)
+	if err != nil {
+		return fmt.Errorf("store: disruption decision: %w", err)
+	}
+	return nil
+}
+
+// DisruptionQuery reads disruptions for one actor, starting from the
+// access policy's predicate like every scoped query. A disruption about a
+// group the actor may not see is not shown either.
+type DisruptionQuery struct {
+	s     *Store
+	args  authz.Args
+	conds []string
+}
+
+// NewDisruptionQuery starts a query for actor doing act under policy.
+func (s *Store) NewDisruptionQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *DisruptionQuery {
+	q := &DisruptionQuery{s: s}
+	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindDisruption, "d", &q.args),
+		"(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND "+policy.Predicate(actor, authz.View, domain.KindOCG, "o", &q.args)+"))")
+	return q
+}
+
+// WithID limits the query to one disruption.
+func (q *DisruptionQuery) WithID(id string) *DisruptionQuery {
+	q.conds = append(q.conds, idIn("d.id", []string{id}, &q.args))
+	return q
+}
+
+// WithStatus keeps disruptions in status.
+func (q *DisruptionQuery) WithStatus(st domain.DisruptionStatus) *DisruptionQuery {
+	if st != "" {
+		q.conds = append(q.conds, "d.status = "+q.args.Add(string(st)))
+	}
+	return q
+}
+
+// WithOCG keeps the disruptions of one group.
+func (q *DisruptionQuery) WithOCG(id string) *DisruptionQuery {
+	q.conds = append(q.conds, idIn("d.ocg_id", []string{id}, &q.args))
+	return q
+}
+
+const disruptionSelect = `SELECT d.id, d.reference, COALESCE(CAST(d.activity_id AS text), ''), d.subject_kind, COALESCE(CAST(d.ocg_id AS text), ''),
+	COALESCE(CAST(d.entity_id AS text), ''), d.theme, d.four_p, d.impact, d.rationale, COALESCE(d.validated_four_p, ''), COALESCE(d.validated_impact, ''),
+	d.disrupted_on, d.unit_id, d.lead_agency_id, d.narrative, d.status, d.apmis_ref, d.apmis_status,
+	d.partnership_id, d.origin_agency_id, d.classification, d.handling_code, d.handling_conditions, d.restricted, d.created_by, d.created_at, d.updated_at
+	FROM disruption d`
+
+func scanDisruption(r *sql.Rows) (domain.Disruption, error) {
+	var d domain.Disruption
+	var subject, fp, imp, vfp, vimp, status, class, handling string
+	var on sql.NullString
+	err := r.Scan(&d.ID, &d.Reference, &d.ActivityID, &subject, &d.OCGID, &d.EntityID, &d.Theme, &fp, &imp, &d.Rationale, &vfp, &vimp,
+		&on, &d.UnitID, &d.LeadAgencyID, &d.Narrative, &status, &d.APMISRef, &d.APMISStatus,
+		&d.Marking.PartnershipID, &d.Marking.OriginAgencyID, &class, &handling, &d.HandlingNote, &d.Marking.Restricted, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt)
+	d.Subject, d.FourP, d.Impact = domain.SubjectKind(subject), domain.FourP(fp), domain.Impact(imp)
+	d.ValidatedFourP, d.ValidatedImpact, d.Status = domain.FourP(vfp), domain.Impact(vimp), domain.DisruptionStatus(status)
+	d.Marking.Classification, d.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)
+	if t := day(on); t != nil {
+		d.On = *t
+	}
+	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	return d, err
+}
+
+// List returns up to limit disruptions, newest first, with their sets and
+// outcomes.
+func (q *DisruptionQuery) List(ctx context.Context, limit int) ([]domain.Disruption, error) {
+	args := q.args
+	list, err := collect(ctx, q.s.rdb, "list disruptions", disruptionSelect+` WHERE `+strings.Join(q.conds, " AND ")+
+		` ORDER BY d.disrupted_on DESC, d.reference DESC LIMIT `+args.Add(limit), args.Values(), scanDisruption)
+	if err != nil {
+		return nil, err
+	}
+	return list, q.s.loadDisruptionSets(ctx, list)
+}
+
+// Get returns the one disruption the query admits, or domain.ErrNotFound.
+func (q *DisruptionQuery) Get(ctx context.Context) (domain.Disruption, error) {
+	list, err := q.List(ctx, 1)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	if len(list) == 0 {
+		return domain.Disruption{}, domain.NotFound("disruption", "")
+	}
+	return list[0], nil
+}
+
+// Count returns how many disruptions the query admits.
+func (q *DisruptionQuery) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := q.s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM disruption d WHERE `+strings.Join(q.conds, " AND "), q.args.Values()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count disruptions: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Store) loadDisruptionSets(ctx context.Context, list []domain.Disruption) error {
+	if len(list) == 0 {
+		return nil
+	}
+	at := map[string]int{}
+	ids := make([]string, len(list))
+	for i, d := range list {
+		at[d.ID], ids[i] = i, d.ID
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var args authz.Args
+		in := idIn("disruption_id", chunk, &args)
+		type pair struct{ id, kind, v string }
+		pairs, err := collect(ctx, s.rdb, "disruption sets", `SELECT CAST(disruption_id AS text), 'agency', CAST(agency_id AS text) FROM disruption_agency WHERE `+in+`
+			UNION ALL SELECT CAST(disruption_id AS text), 'tactic', tactic_code FROM disruption_tactic WHERE `+in+`
+			UNION ALL SELECT CAST(disruption_id AS text), 'threat', threat_code FROM disruption_threat WHERE `+in+` ORDER BY 1, 2, 3`,
+			args.Values(), func(r *sql.Rows) (pair, error) { var p pair; err := r.Scan(&p.id, &p.kind, &p.v); return p, err })
+		if err != nil {
+			return err
+		}
+		for _, p := range pairs {
+			d := &list[at[p.id]]
+			switch p.kind {
+			case "agency":
+				d.Agencies = append(d.Agencies, p.v)
+			case "tactic":
+				d.Tactics = append(d.Tactics, p.v)
+			case "threat":
+				d.Threats = append(d.Threats, p.v)
+			}
+		}
+		type out struct {
+			did string
+			o   domain.Outcome
+		}
+		outs, err := collect(ctx, s.rdb, "disruption outcomes", `SELECT CAST(disruption_id AS text), id, outcome_type, COALESCE(seizure_type, ''), COALESCE(drug_class, ''),
+			COALESCE(CAST(agency_id AS text), ''), quantity, grams, value_pence, months, note FROM disruption_outcome WHERE `+in+` ORDER BY disruption_id, outcome_type, id`,
+			args.Values(), func(r *sql.Rows) (out, error) {
+				var x out
+				err := r.Scan(&x.did, &x.o.ID, &x.o.Type, &x.o.SeizureType, &x.o.DrugClass, &x.o.AgencyID, &x.o.Quantity, &x.o.Grams, &x.o.ValuePence, &x.o.Months, &x.o.Note)
+				return x, err
+			})
+		if err != nil {
+			return err
+		}
+		for _, x := range outs {
+			d := &list[at[x.did]]
+			d.Outcomes = append(d.Outcomes, x.o)
+		}
+	}
+	return nil
+}
+
+// DisruptionDecisions returns a disruption's workflow steps, oldest first.
+func (s *Store) DisruptionDecisions(ctx context.Context, id string) ([]domain.DisruptionDecision, error) {
+	return collect(ctx, s.rdb, "disruption decisions", `SELECT x.id, x.from_status, x.to_status, x.four_p, x.impact, x.reason, x.actor_id, u.display_name, x.at
+		FROM disruption_decision x JOIN app_user u ON u.id = x.actor_id WHERE x.disruption_id = $1 ORDER BY x.at, x.id`, []any{id},
+		func(r *sql.Rows) (domain.DisruptionDecision, error) {
+			var d domain.DisruptionDecision
+			var from, to, fp, imp string
+			err := r.Scan(&d.ID, &from, &to, &fp, &imp, &d.Reason, &d.ActorID, &d.ActorName, &d.At)
+			d.From, d.To, d.FourP, d.Impact = domain.DisruptionStatus(from), domain.DisruptionStatus(to), domain.FourP(fp), domain.Impact(imp)
+			d.At = d.At.UTC()
+			return d, err
+		})
+}
