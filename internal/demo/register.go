@@ -68,6 +68,7 @@ type regBuilder struct {
 	// carried for cross-links: principals of each group, in order.
 	principals []struct{ group, person string }
 	groupIDs   []string
+	groups     []demoGroup
 	// Written together at the end: entities, links and audit entries.
 	ents   []domain.Entity
 	links  []domain.Link
@@ -196,7 +197,10 @@ func (b *builder) register(ctx context.Context) error {
 	if err := r.crossLinks(ctx); err != nil {
 		return err
 	}
-	return r.flush(ctx)
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	return r.disruptions(ctx)
 }
 
 // loadAreas finds the unit ids of the districts and town wards, through the
@@ -834,6 +838,7 @@ func (r *regBuilder) network(ctx context.Context, s *groupSpec, o *domain.OCG, b
 	}
 	r.principals = append(r.principals, struct{ group, person string }{o.ID, members[0].e.ID})
 	r.groupIDs = append(r.groupIDs, o.ID)
+	r.groups = append(r.groups, demoGroup{id: o.ID, threat: s.threat, district: s.district, proposed: s.proposed, fate: s.fate, archiveOn: s.archiveOn})
 	r.people[o.ID] = nil
 	for _, m := range members {
 		r.people[o.ID] = append(r.people[o.ID], m.e.ID)

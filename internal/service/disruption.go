@@ -205,7 +205,9 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	} else {
 		verr.Add("unit", "Choose the ward (or, when no ward fits, the district) the disruption is reported at")
 	}
-	agencyOK := func(id string) bool { return slices.ContainsFunc(form.Agencies, func(x domain.Agency) bool { return x.ID == id }) }
+	agencyOK := func(id string) bool {
+		return slices.ContainsFunc(form.Agencies, func(x domain.Agency) bool { return x.ID == id })
+	}
 	if id := strings.TrimSpace(in.LeadAgency); agencyOK(id) {
 		d.LeadAgencyID = id
 	} else {

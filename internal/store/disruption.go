@@ -14,7 +14,11 @@ import (
 // Tactics returns the active tactics in display order.
 func (s *Store) Tactics(ctx context.Context) ([]domain.Tactic, error) {
 	return collect(ctx, s.rdb, "tactics", `SELECT code, name, partner FROM tactic WHERE active ORDER BY sort_order, code`, nil,
-		func(r *sql.Rows) (domain.Tactic, error) { var t domain.Tactic; err := r.Scan(&t.Code, &t.Name, &t.Partner); return t, err })
+		func(r *sql.Rows) (domain.Tactic, error) {
+			var t domain.Tactic
+			err := r.Scan(&t.Code, &t.Name, &t.Partner)
+			return t, err
+		})
 }
 
 // OutcomeTypes returns the active outcome types in display order.
@@ -390,4 +394,36 @@ func (s *Store) DisruptionDecisions(ctx context.Context, id string) ([]domain.Di
 			d.At = d.At.UTC()
 			return d, err
 		})
+}
+
+// InsertDisruptionDecisions stores workflow steps that loaders (the demo)
+// write together with disruptions already in their final status; the
+// service's steps go through SetDisruptionStatus.
+func (s *Store) InsertDisruptionDecisions(ctx context.Context, tx *sql.Tx, partnershipID string, disruptionIDs []string, list []domain.DisruptionDecision) error {
+	if len(list) != len(disruptionIDs) {
+		return fmt.Errorf("store: %d decisions for %d disruptions", len(list), len(disruptionIDs))
+	}
+	rows := make([][]any, len(list))
+	for i := range list {
+		d := &list[i]
+		if d.ID == "" {
+			d.ID = s.NewID()
+		}
+		rows[i] = []any{d.ID, partnershipID, disruptionIDs[i], string(d.From), string(d.To), string(d.FourP), string(d.Impact), d.Reason, d.ActorID, d.At}
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "disruption_decision", []string{"id", "partnership_id", "disruption_id", "from_status", "to_status",
+		"four_p", "impact", "reason", "actor_id", "at"}, rows); err != nil {
+		return fmt.Errorf("store: insert disruption decisions: %w", err)
+	}
+	return nil
+}
+
+// InsertActivities stores activities together, as InsertActivity does one.
+func (s *Store) InsertActivities(ctx context.Context, tx *sql.Tx, list []domain.Activity) error {
+	for i := range list {
+		if err := s.InsertActivity(ctx, tx, &list[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
