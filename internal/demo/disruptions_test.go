@@ -80,4 +80,3 @@ func TestDemoPerformance(t *testing.T) {
 		}
 	})
 }
-
