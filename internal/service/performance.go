@@ -313,8 +313,8 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 		parent = out.Unit.ID
 	}
 	children := slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
-	if parent == "" && len(children) == 1 {
-		// One root (the force or region): show its children.
+	for out.Unit.ID == "" && len(children) == 1 {
+		// One root (a region, a force): show the first level that divides.
 		parent = children[0].ID
 		children = slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
 	}
