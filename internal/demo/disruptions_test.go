@@ -26,7 +26,7 @@ func TestDemoPerformance(t *testing.T) {
 		if _, err := demo.Load(ctx, s, demo.Options{Audit: alog}); err != nil {
 			t.Fatal(err)
 		}
-		perf := service.NewPerformance(s, 0)
+		perf := service.NewPerformance(s, alog, 0)
 		for _, email := range []string{"analyst@nyp.example", "board@nyp.example"} {
 			p, err := perf.Compute(ctx, demoActor(t, s, email), service.PerformanceInput{FY: "2023/24"})
 			if err != nil {

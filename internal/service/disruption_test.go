@@ -38,7 +38,7 @@ func newDisruptionFixture(t *testing.T, e storetest.Engine) *disruptionFixture {
 	clk := &clock{t: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
 	st := storetest.Open(t, e, store.Options{Now: clk.Now})
 	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey([]byte("test")))
-	f := &disruptionFixture{st: st, ds: service.NewDisruptions(st, nil, alog), perf: service.NewPerformance(st, 0), reg: service.NewRegister(st, nil, alog),
+	f := &disruptionFixture{st: st, ds: service.NewDisruptions(st, nil, alog), perf: service.NewPerformance(st, alog, 0), reg: service.NewRegister(st, nil, alog),
 		actors: map[string]domain.Actor{}, units: map[string]domain.OrgUnit{}, clk: clk}
 	p := domain.Partnership{Slug: "dis", Name: "Disruption test", Programme: "Programme", RegionCode: "E12000003"}
 	ags := []domain.Agency{{Name: "Test Police", ShortName: "TP", Type: domain.AgencyPolice}, {Name: "Test Council", ShortName: "TC", Type: domain.AgencyLocalAuthority}}

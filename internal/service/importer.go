@@ -801,12 +801,21 @@ func checkDisclosure(ctx context.Context, st *store.Store, a domain.Actor, d *Di
 // tableWriter writes rows of cells as CSV or as one XLSX sheet, streamed.
 type tableWriter interface {
 	Write(cells []string) error
+	// WriteValues writes a row whose numbers stay numbers in a workbook.
+	WriteValues(cells []any) error
 	Close() error
 }
 
 type csvTable struct{ w *csv.Writer }
 
 func (c csvTable) Write(cells []string) error { return c.w.Write(cells) }
+func (c csvTable) WriteValues(cells []any) error {
+	out := make([]string, len(cells))
+	for i, v := range cells {
+		out[i] = fmt.Sprint(v)
+	}
+	return c.w.Write(out)
+}
 func (c csvTable) Close() error               { c.w.Flush(); return c.w.Error() }
 
 type xlsxTable struct {
@@ -842,6 +851,15 @@ func (x *xlsxTable) Write(cells []string) error {
 		return err
 	}
 	return x.sw.SetRow(cell, x.buf)
+}
+
+func (x *xlsxTable) WriteValues(cells []any) error {
+	x.row++
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	return x.sw.SetRow(cell, cells)
 }
 
 func (x *xlsxTable) Close() error {

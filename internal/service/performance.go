@@ -2,12 +2,17 @@ package service
 
 import (
 	"context"
+	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
+	"alliance/internal/audit"
 	"alliance/internal/authz"
 	"alliance/internal/domain"
+	"alliance/internal/importexport"
 	"alliance/internal/store"
 )
 
@@ -83,13 +88,14 @@ type SeizureCell struct {
 
 // Performance is the dashboard for one partnership, period and filter.
 type Performance struct {
-	FY        domain.FiscalYear
-	Quarter   int // 0 for the whole year
-	Period    domain.Period
-	Unit      domain.OrgUnit // the unit filtered on; empty for the whole partnership
-	Threat    string
-	AgencyID  string
-	Threshold int
+	FY         domain.FiscalYear
+	Quarter    int // 0 for the whole year
+	Period     domain.Period
+	Unit       domain.OrgUnit // the unit filtered on; empty for the whole partnership
+	Threat     string
+	AgencyID   string
+	AgencyName string
+	Threshold  int
 	// Suppressing says small counts are hidden for this viewer.
 	Suppressing bool
 
@@ -133,16 +139,17 @@ func (p Performance) PeriodLabel() string {
 // for viewers who may not single people out.
 type PerformanceService struct {
 	st            *store.Store
+	alog          *audit.Log
 	suppressBelow int
 }
 
 // NewPerformance returns the service; suppressBelow ≤ 0 means
-// DefaultSuppressBelow.
-func NewPerformance(st *store.Store, suppressBelow int) *PerformanceService {
+// DefaultSuppressBelow. Exports are logged to alog.
+func NewPerformance(st *store.Store, alog *audit.Log, suppressBelow int) *PerformanceService {
 	if suppressBelow <= 0 {
 		suppressBelow = DefaultSuppressBelow
 	}
-	return &PerformanceService{st: st, suppressBelow: suppressBelow}
+	return &PerformanceService{st: st, alog: alog, suppressBelow: suppressBelow}
 }
 
 // MaySingleOut reports whether a sees small counts: analysts, LROs and the
@@ -222,7 +229,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 		if i < 0 {
 			verr.Add("agency", "%q is not an agency of the partnership", s)
 		} else {
-			out.AgencyID, f.AgencyID = agencies[i].ID, agencies[i].ID
+			out.AgencyID, f.AgencyID, out.AgencyName = agencies[i].ID, agencies[i].ID, agencies[i].Name
 		}
 	}
 	if err := verr.Err(); err != nil {
@@ -402,4 +409,135 @@ func population(units []domain.OrgUnit, id string) int64 {
 		}
 	}
 	return n
+}
+
+// PerformanceMarking is the protective marking of the dashboard's exports:
+// the figures are drawn from OFFICIAL-SENSITIVE records.
+const PerformanceMarking = domain.OfficialSensitive
+
+// Export writes the dashboard for in as CSV or XLSX: the marking first and
+// last, then the filters, the headline figures and every table, with
+// suppressed cells written as "fewer than 5". Cells are neutralised
+// against formula injection. The export is logged.
+func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in PerformanceInput, format importexport.Format, w io.Writer) (Performance, error) {
+	p, err := ps.Compute(ctx, a, in)
+	if err != nil {
+		return p, err
+	}
+	var t tableWriter
+	switch format {
+	case importexport.CSV:
+		t = csvTable{w: csv.NewWriter(w)}
+	case importexport.XLSX:
+		x, err := newXLSXTable(w, "Performance")
+		if err != nil {
+			return p, err
+		}
+		t = x
+	default:
+		verr := &domain.ValidationError{}
+		verr.Add("format", "Choose CSV or XLSX")
+		return p, verr
+	}
+	err = ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := ps.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+			Label: fmt.Sprintf("Performance %s exported (%s)", p.PeriodLabel(), format)})
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	val := func(c Cell) any {
+		if c.Suppressed {
+			return fmt.Sprintf("fewer than %d", p.Threshold)
+		}
+		return c.N
+	}
+	row := func(cells ...any) error {
+		for i, c := range cells {
+			if s, ok := c.(string); ok {
+				cells[i] = importexport.SafeCell(s)
+			}
+		}
+		return t.WriteValues(cells)
+	}
+	area := "The whole partnership"
+	if p.Unit.ID != "" {
+		area = p.Unit.Name + " (" + p.Unit.Code + ")"
+	}
+	rows := [][]any{
+		{string(PerformanceMarking)},
+		{"Alliance performance", p.PeriodLabel(), domain.FormatUK(p.Period.From) + " to " + domain.FormatUK(p.Period.To)},
+		{"Area", area},
+		{"Threat", orAll(p.Threat)},
+		{"Agency", orAll(p.AgencyName)},
+		{},
+		{"Figure", "Value"},
+		{"Disruptions", val(p.Disruptions)},
+		{"Adults safeguarded", val(p.AdultsSafeguarded)},
+		{"Children safeguarded", val(p.ChildrenSafeguarded)},
+		{"Open activity records", val(p.OpenActivities)},
+		{"Guns seized", val(p.GunsSeized)},
+		{"Warrants", val(p.Warrants)},
+		{"Sentence length (years)", p.SentenceYears()},
+	}
+	if p.Rate != nil {
+		rows = append(rows, []any{"Disruptions per 1,000 residents", fmt.Sprintf("%.2f", *p.Rate)})
+	}
+	section := func(title string, header []any, body [][]any) {
+		rows = append(rows, []any{}, []any{title}, header)
+		rows = append(rows, body...)
+	}
+	cells := func(list []LabelledCell) [][]any {
+		var out [][]any
+		for _, c := range list {
+			out = append(out, []any{c.Label, val(c.Cell)})
+		}
+		return out
+	}
+	section("By 4P category", []any{"Category", "Disruptions"}, cells(p.ByFourP))
+	section("By impact", []any{"Impact", "Disruptions"}, cells(p.ByImpact))
+	section("By threat", []any{"Threat", "Disruptions"}, cells(p.ByThreat))
+	section("Outcomes", []any{"Outcome", "Total"}, cells(p.Outcomes))
+	var months [][]any
+	for _, m := range p.ByMonth {
+		months = append(months, []any{m.Label, val(m.This), val(m.LastYear)})
+	}
+	section("By month", []any{"Month", "Disruptions", "A year earlier"}, months)
+	var units [][]any
+	for _, u := range p.ByUnit {
+		name := "Not assigned to a lower area"
+		if u.Unit.ID != "" {
+			name = u.Unit.Name
+		}
+		rate := ""
+		if u.Rate != nil {
+			rate = fmt.Sprintf("%.2f", *u.Rate)
+		}
+		units = append(units, []any{name, u.Unit.Code, val(u.Cell), rate})
+	}
+	section("By area", []any{"Area", "Code", "Disruptions", "Per 1,000 residents"}, units)
+	var seizures [][]any
+	for _, s := range p.Seizures {
+		v := any(domain.FormatPounds(s.ValuePence))
+		if s.ValueHidden {
+			v = "hidden"
+		}
+		seizures = append(seizures, []any{s.Agency, s.Type, val(s.Count), v})
+	}
+	section("Seizures by agency and type", []any{"Agency", "Type", "Count", "Value"}, seizures)
+	rows = append(rows, []any{}, []any{string(PerformanceMarking)})
+	for _, r := range rows {
+		if err := row(r...); err != nil {
+			return p, fmt.Errorf("export: %w", err)
+		}
+	}
+	return p, t.Close()
+}
+
+func orAll(s string) string {
+	if s == "" {
+		return "All"
+	}
+	return s
 }
