@@ -33,7 +33,9 @@ type Options struct {
 	Register *service.Register
 	Pictures *service.Pictures
 	Search   *service.Search
-	Log      *slog.Logger
+	// Performance serves the dashboard's figures.
+	Performance *service.PerformanceService
+	Log         *slog.Logger
 }
 
 // API serves /api/v1 to callers with an API token. It is safe for
@@ -44,6 +46,7 @@ type API struct {
 	register *service.Register
 	pictures *service.Pictures
 	finder   *service.Search
+	perf     *service.PerformanceService
 	log      *slog.Logger
 }
 
@@ -53,7 +56,7 @@ func New(opts Options) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, log: log}
+	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, perf: opts.Performance, log: log}
 }
 
 // Unauthorized answers API calls without a valid token.
@@ -80,6 +83,7 @@ func (a *API) Register(t *router.Table) {
 	t.HandleAPI("GET /api/v1/reports/{id}", router.AccessSignedIn, a.handle(a.getReport))
 	// The OCG picture: the service decides who may see it.
 	t.HandleAPI("GET /api/v1/ocg-picture", router.AccessSignedIn, a.handle(a.getPicture))
+	t.HandleAPI("GET /api/v1/performance", router.AccessSignedIn, a.handle(a.getPerformance))
 	// The OCG register: the service and policy decide per record.
 	t.HandleAPI("GET /api/v1/ocgs", router.AccessSignedIn, a.handle(a.listOCGs))
 	t.HandleAPI("POST /api/v1/ocgs", router.AccessSignedIn, a.handle(a.createOCG))

@@ -158,6 +158,8 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	pictures := service.NewPictures(st, log, alog)
 	search := service.NewSearch(st, log, alog)
 	importer := service.NewImporter(st, log, alog)
+	disruptions := service.NewDisruptions(st, log, alog)
+	performance := service.NewPerformance(st, alog, cfg.SuppressBelow)
 	indexer := service.NewSearchIndexer(st, log)
 	importer.WakeIndexer(indexer)
 	var oidcSvc *service.OIDC
@@ -184,7 +186,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 		return float64(n)
 	})
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, OIDC: oidcSvc, Log: log, Version: opts.Version,
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
 		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
 	if err != nil {
 		return nil, err
@@ -193,7 +195,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
 	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(table)
-	api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Log: log}).Register(table)
+	api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log}).Register(table)
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()

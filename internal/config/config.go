@@ -61,6 +61,10 @@ type Config struct {
 	// ImportMaxMB caps a register file uploaded through the web, in MB
 	// (1 to 1024); 0 means the web package's default (50).
 	ImportMaxMB int
+	// SuppressBelow is the smallest count the performance dashboard shows
+	// to viewers who should not be able to single out a person (2 to 100);
+	// 0 means the default (5).
+	SuppressBelow int
 }
 
 // Load returns the defaults overlaid with ALLIANCE_* variables read through
@@ -162,6 +166,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("ALLIANCE_IMPORT_MAX_MB=%q: want a whole number of megabytes from 1 to 1024", v))
 		}
 		c.ImportMaxMB = n
+	}
+	if v := getenv("ALLIANCE_SUPPRESS_BELOW"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 100 {
+			errs = append(errs, fmt.Errorf("ALLIANCE_SUPPRESS_BELOW=%q: want a whole number from 2 to 100", v))
+		}
+		c.SuppressBelow = n
 	}
 	return c, errors.Join(errs...)
 }

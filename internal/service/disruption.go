@@ -50,6 +50,14 @@ func (ds *Disruptions) MayRecord(ctx context.Context, a domain.Actor) bool {
 	return err == nil && p.Allowed(a, authz.Create, domain.KindDisruption)
 }
 
+// MayOpenRecords reports whether a may open disruption records at all:
+// the roles that record and validate them. Board members hold read on
+// disruptions so that the dashboard can count them, but see figures, never
+// the records.
+func MayOpenRecords(a domain.Actor) bool {
+	return a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember)
+}
+
 // MayValidate reports whether a sits on the disruption panel.
 func (ds *Disruptions) MayValidate(a domain.Actor) bool { return a.Has(domain.RolePanelMember) }
 
@@ -384,6 +392,9 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 	if err != nil {
 		return DisruptionView{}, err
 	}
+	if !MayOpenRecords(a) {
+		return DisruptionView{}, domain.ErrNotFound
+	}
 	rl := readLog{st: ds.st, alog: ds.alog}
 	isa, system, err := rl.systemRead(ctx, a)
 	if err != nil {
@@ -415,7 +426,7 @@ func (ds *Disruptions) Queue(ctx context.Context, a domain.Actor, status domain.
 	if err != nil {
 		return nil, err
 	}
-	if !p.Allowed(a, authz.List, domain.KindDisruption) {
+	if !p.Allowed(a, authz.List, domain.KindDisruption) || !MayOpenRecords(a) {
 		return nil, domain.ErrForbidden
 	}
 	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithStatus(status).List(ctx, limit)

@@ -36,6 +36,13 @@ var registerFuncs = template.FuncMap{
 	"nodeHref":     nodeHref,
 	"handlingText": handlingText,
 	"planStatus":   planStatusLabel,
+	"money":        moneyText,
+	"monthsText":   monthsText,
+	"cell":         cellText,
+	"rate":         rateText,
+	"dict":         dict,
+	"fresh":        freshOptions,
+	"agencyChoice": agencyChoice,
 }
 
 func planStatusLabel(s domain.PlanStatus) string {

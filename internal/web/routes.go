@@ -85,6 +85,16 @@ func (h *Web) Register(t *router.Table) {
 	// The OCG picture.
 	t.Handle("GET /ocg-picture", router.AccessSignedIn, h.page(h.ocgPicture))
 
+	// Disruptions, the panel and the performance dashboard: the services
+	// decide who may (recorders, the panel, the board).
+	t.Handle("GET /disruptions", router.AccessSignedIn, h.page(h.disruptionsList))
+	t.Handle("GET /disruptions/new", router.AccessSignedIn, h.page(h.disruptionNew))
+	t.Handle("POST /disruptions", router.AccessSignedIn, h.page(h.disruptionCreate))
+	t.Handle("GET /disruptions/{id}", router.AccessSignedIn, h.page(h.disruptionShow))
+	t.Handle("POST /disruptions/{id}/decision", router.AccessSignedIn, h.page(h.disruptionDecide))
+	t.Handle("GET /performance", router.AccessSignedIn, h.page(h.performancePage))
+	t.Handle("GET /performance/export", router.AccessSignedIn, h.page(h.performanceExport))
+
 	// Search.
 	t.Handle("GET /search", router.AccessSignedIn, h.page(h.searchPage))
 

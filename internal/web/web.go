@@ -33,8 +33,12 @@ type Options struct {
 	Scoring  *service.Scoring
 	Pictures *service.Pictures
 	Search   *service.Search
-	OIDC     *service.OIDC // nil when sign-in through an identity provider is off
-	Log      *slog.Logger
+	// Disruptions and Performance serve disruption recording, the panel
+	// and the dashboard.
+	Disruptions *service.Disruptions
+	Performance *service.PerformanceService
+	OIDC        *service.OIDC // nil when sign-in through an identity provider is off
+	Log         *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 
@@ -58,12 +62,15 @@ type Web struct {
 	register *service.Register
 	pictures *service.Pictures
 	finder   *service.Search // register search
-	oidc     *service.OIDC
-	log      *slog.Logger
-	views    *view.Engine
-	assets   *Assets
-	version  string
-	limit    *RateLimit
+	// disruptions and perf serve /disruptions and /performance.
+	disruptions *service.Disruptions
+	perf        *service.PerformanceService
+	oidc        *service.OIDC
+	log         *slog.Logger
+	views       *view.Engine
+	assets      *Assets
+	version     string
+	limit       *RateLimit
 
 	// importer and importMaxBytes serve /import and /export/register.
 	importer       *service.Importer
@@ -73,7 +80,7 @@ type Web struct {
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
 	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil ||
-		opts.Register == nil {
+		opts.Register == nil || opts.Disruptions == nil || opts.Performance == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -96,7 +103,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, importMaxBytes: opts.ImportMaxBytes,
+		importer: opts.Importer, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
@@ -158,6 +165,7 @@ func (h *Web) newPage(r *http.Request, title, current string) *view.Page {
 	}
 	p.Nav = h.withGroups(r.Context(), a, p.Nav, current)
 	p.Nav = withPicture(p.Nav, current)
+	p.Nav = withDisruptions(p.Nav, a, current)
 	if !a.Anonymous() {
 		p.Actor = &a
 		if part, err := h.svc.PartnershipByID(r.Context(), a.PartnershipID); err == nil {

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"alliance/internal/router"
+	"alliance/internal/service"
+)
+
+// cellJSON is one dashboard figure: value is null when suppressed.
+type cellJSON struct {
+	Value      *int64 `json:"value"`
+	Suppressed bool   `json:"suppressed"`
+}
+
+func jsonCell(c service.Cell) cellJSON {
+	if c.Suppressed {
+		return cellJSON{Suppressed: true}
+	}
+	n := c.N
+	return cellJSON{Value: &n}
+}
+
+type labelledJSON struct {
+	Key   string   `json:"key"`
+	Label string   `json:"label"`
+	Count cellJSON `json:"count"`
+}
+
+func labelled(list []service.LabelledCell) []labelledJSON {
+	out := []labelledJSON{}
+	for _, c := range list {
+		out = append(out, labelledJSON{c.Key, c.Label, jsonCell(c.Cell)})
+	}
+	return out
+}
+
+type monthJSON struct {
+	Month    string   `json:"month"`
+	Count    cellJSON `json:"count"`
+	LastYear cellJSON `json:"last_year"`
+}
+
+type unitJSON struct {
+	Code  string   `json:"code"` // "" for disruptions not assigned to a lower area
+	Name  string   `json:"name"`
+	Count cellJSON `json:"count"`
+	Rate  *float64 `json:"rate_per_1000"`
+}
+
+type seizureJSON struct {
+	Agency     string   `json:"agency"`
+	Type       string   `json:"type"`
+	Count      cellJSON `json:"count"`
+	ValuePence *int64   `json:"value_pence"`
+}
+
+type performanceJSON struct {
+	FY                  string         `json:"fy"`
+	Quarter             *string        `json:"quarter"`
+	Period              periodJSON     `json:"period"`
+	Unit                string         `json:"unit"`
+	Threat              string         `json:"threat"`
+	Agency              string         `json:"agency"`
+	SuppressedBelow     *int           `json:"suppressed_below"`
+	Disruptions         cellJSON       `json:"disruptions"`
+	AdultsSafeguarded   cellJSON       `json:"adults_safeguarded"`
+	ChildrenSafeguarded cellJSON       `json:"children_safeguarded"`
+	OpenActivities      cellJSON       `json:"open_activities"`
+	GunsSeized          cellJSON       `json:"guns_seized"`
+	Warrants            cellJSON       `json:"warrants"`
+	SentenceYears       *float64       `json:"sentence_years"`
+	RatePer1000         *float64       `json:"rate_per_1000"`
+	Residents           int64          `json:"residents"`
+	ByFourP             []labelledJSON `json:"by_4p"`
+	ByImpact            []labelledJSON `json:"by_impact"`
+	ByThreat            []labelledJSON `json:"by_threat"`
+	Outcomes            []labelledJSON `json:"outcomes"`
+	ByMonth             []monthJSON    `json:"by_month"`
+	ByUnit              []unitJSON     `json:"by_unit"`
+	Seizures            []seizureJSON  `json:"seizures"`
+	Marking             string         `json:"marking"`
+}
+
+// getPerformance answers GET /api/v1/performance?fy=2023/24 with the
+// optional filters quarter (Q1 to Q4), unit (an ONS code), threat (a code)
+// and agency (an ID or short name): the same figures as the dashboard,
+// under the same policy and suppression.
+func (a *API) getPerformance(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p, err := a.perf.Compute(r.Context(), router.ActorFrom(r.Context()), service.PerformanceInput{FY: q.Get("fy"), Quarter: q.Get("quarter"),
+		Unit: q.Get("unit"), Threat: q.Get("threat"), Agency: q.Get("agency")})
+	if err != nil {
+		return err
+	}
+	out := performanceJSON{FY: p.FY.String(), Period: periodJSON{p.Period.From.Format(time.DateOnly), p.Period.To.Format(time.DateOnly), p.PeriodLabel()},
+		Unit: p.Unit.Code, Threat: p.Threat, Agency: p.AgencyName,
+		Disruptions: jsonCell(p.Disruptions), AdultsSafeguarded: jsonCell(p.AdultsSafeguarded), ChildrenSafeguarded: jsonCell(p.ChildrenSafeguarded),
+		OpenActivities: jsonCell(p.OpenActivities), GunsSeized: jsonCell(p.GunsSeized), Warrants: jsonCell(p.Warrants),
+		RatePer1000: p.Rate, Residents: p.Residents, ByFourP: labelled(p.ByFourP), ByImpact: labelled(p.ByImpact), ByThreat: labelled(p.ByThreat),
+		Outcomes: labelled(p.Outcomes), ByMonth: []monthJSON{}, ByUnit: []unitJSON{}, Seizures: []seizureJSON{}, Marking: string(service.PerformanceMarking)}
+	if p.Quarter > 0 {
+		s := p.PeriodLabel()[:2]
+		out.Quarter = &s
+	}
+	if p.Suppressing {
+		t := p.Threshold
+		out.SuppressedBelow = &t
+	}
+	if !p.SentenceHidden {
+		y := float64(p.SentenceMonths) / 12
+		out.SentenceYears = &y
+	}
+	for _, m := range p.ByMonth {
+		out.ByMonth = append(out.ByMonth, monthJSON{m.Label, jsonCell(m.This), jsonCell(m.LastYear)})
+	}
+	for _, u := range p.ByUnit {
+		name := "Not assigned to a lower area"
+		if u.Unit.ID != "" {
+			name = u.Unit.Name
+		}
+		out.ByUnit = append(out.ByUnit, unitJSON{u.Unit.Code, name, jsonCell(u.Cell), u.Rate})
+	}
+	for _, s := range p.Seizures {
+		j := seizureJSON{Agency: s.Agency, Type: s.Type, Count: jsonCell(s.Count)}
+		if !s.ValueHidden {
+			v := s.ValuePence
+			j.ValuePence = &v
+		}
+		out.Seizures = append(out.Seizures, j)
+	}
+	w.Header().Set("X-Protective-Marking", string(service.PerformanceMarking))
+	return writeJSON(w, http.StatusOK, out)
+}

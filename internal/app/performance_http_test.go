@@ -1,0 +1,170 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"alliance/internal/demo"
+	"alliance/internal/domain"
+	"alliance/internal/store/storetest"
+)
+
+// TestPerformanceHTTP checks the dashboard, its exports and its API on both
+// engines against the demo partnership (the seed slide's 2023/24 figures),
+// and the whole road of one disruption: recorded and submitted by a council
+// officer, validated by the panel, and counted on the dashboard after.
+func TestPerformanceHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			board := signIn(t, a, "board@nyp.example")
+			dpo := signIn(t, a, "dpo@nyp.example")
+			fig := func(id, v string) string {
+				return `id="card-` + id + `"><span class="app-figure__value">` + v + `</span>`
+			}
+			for _, sc := range []scenario{
+				{name: "dashboard 2023/24", path: "/performance?fy=2023%2F24", cookie: board, wantStatus: 200,
+					wantContains: []string{fig("disruptions", "257"), fig("adults", "111"), fig("children", "23"), fig("open-activities", "5"),
+						fig("warrants", "136"), fig("sentence", "52"), "Cash Seizure (Non-POCA)", "£68,765", "Other Seizures – Cash (PACE)", "£118,741",
+						`data-chart="line"`, "Apr 2023", "Download as XLSX", `<option value="2023/24" selected>2023/24</option>`}},
+				{name: "a quarter", path: "/performance?fy=2023%2F24&quarter=Q4", cookie: board, wantStatus: 200, wantContains: []string{"Performance Q4 2023/24", "Jan 2024"},
+					wantNotContains: []string{"Apr 2023"}},
+				{name: "bad year", path: "/performance?fy=2023%2F25", cookie: board, wantStatus: 400, wantContains: []string{"There is a problem", `href="#fy"`}},
+				{name: "bad area", path: "/performance?unit=E05999999", cookie: board, wantStatus: 400, wantContains: []string{`href="#unit"`}},
+				{name: "auditor", path: "/performance", cookie: dpo, wantStatus: 404, wantNotContains: []string{"app-figure__value"}},
+				{name: "signed out", path: "/performance", wantStatus: 303},
+				{name: "board cannot list disruptions", path: "/disruptions", cookie: board, wantStatus: 404},
+			} {
+				sc.run(t, h)
+			}
+			scenario{name: "nav", path: "/", cookie: board, wantStatus: 200, wantContains: []string{`href="/performance"`}, wantNotContains: []string{`href="/disruptions"`}}.run(t, h)
+
+			rec := scenario{name: "csv", path: "/performance/export?format=csv&fy=2023/24", cookie: board, wantStatus: 200, wantType: "text/csv"}.run(t, h)
+			body := rec.Body.String()
+			if !strings.HasPrefix(body, "OFFICIAL-SENSITIVE") || !strings.HasSuffix(strings.TrimSpace(body), "OFFICIAL-SENSITIVE") ||
+				!strings.Contains(body, "Disruptions,257\n") || !strings.Contains(body, "Warrants,136\n") {
+				t.Errorf("CSV export: got %.300q…, want marked first and last with the figures", body)
+			}
+			if got := rec.Header().Get("X-Protective-Marking"); got != "OFFICIAL-SENSITIVE" || !strings.Contains(rec.Header().Get("Content-Disposition"), "OFFICIAL-SENSITIVE") {
+				t.Errorf("CSV export headers: marking %q, disposition %q", got, rec.Header().Get("Content-Disposition"))
+			}
+			rec = scenario{name: "xlsx", path: "/performance/export?format=xlsx&fy=2023/24", cookie: board, wantStatus: 200,
+				wantType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.run(t, h)
+			x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := x.GetRows("Performance")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, r := range rows {
+				if len(r) >= 2 {
+					got[r[0]] = r[1]
+				}
+			}
+			if rows[0][0] != "OFFICIAL-SENSITIVE" || rows[len(rows)-1][0] != "OFFICIAL-SENSITIVE" || got["Disruptions"] != "257" || got["Children safeguarded"] != "23" {
+				t.Errorf("XLSX export: first %v, last %v, disruptions %q, children %q", rows[0], rows[len(rows)-1], got["Disruptions"], got["Children safeguarded"])
+			}
+			scenario{name: "bad export format", path: "/performance/export?format=pdf", cookie: board, wantStatus: 404}.run(t, h)
+
+			token := tokenFor(t, a, "analyst@nyp.example", "read")
+			rec = scenario{name: "api", path: "/api/v1/performance?fy=2023/24", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 200,
+				wantType: "application/json"}.run(t, h)
+			var api struct {
+				Disruptions struct {
+					Value *int64 `json:"value"`
+				} `json:"disruptions"`
+				SentenceYears *float64 `json:"sentence_years"`
+				ByFourP       []struct {
+					Key string `json:"key"`
+				} `json:"by_4p"`
+				Marking string `json:"marking"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil {
+				t.Fatal(err)
+			}
+			if api.Disruptions.Value == nil || *api.Disruptions.Value != 257 || api.SentenceYears == nil || *api.SentenceYears != 52 || len(api.ByFourP) != 4 || api.Marking != "OFFICIAL-SENSITIVE" {
+				t.Errorf("API: got %+v, want 257 disruptions, 52 years, four Ps, marked", api)
+			}
+			scenario{name: "api bad quarter", path: "/api/v1/performance?quarter=Q9", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 400,
+				wantContains: []string{`"quarter"`}}.run(t, h)
+
+			// One disruption, recorded by a council officer, validated by the panel.
+			ctx := context.Background()
+			st := a.Store()
+			part, err := st.PartnershipBySlug(ctx, demo.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wards, err := st.OrgUnits(ctx, part.ID, domain.LevelWard)
+			if err != nil || len(wards) == 0 {
+				t.Fatalf("wards: %v", err)
+			}
+			ward := wards[0]
+			officer := signIn(t, a, "officer@nyc.example")
+			var nyc string
+			ags, _ := st.Agencies(ctx, part.ID)
+			for _, ag := range ags {
+				if ag.ShortName == "NYC" {
+					nyc = ag.ID
+				}
+			}
+			panel := signIn(t, a, "panel@nyp.example")
+			count := func() string {
+				body := scenario{name: "dashboard now", path: "/performance", cookie: panel, wantStatus: 200}.run(t, h).Body.String()
+				m := regexp.MustCompile(`id="card-disruptions"><span class="app-figure__value">([0-9,]+)</span>`).FindStringSubmatch(body)
+				if m == nil {
+					t.Fatal("no disruptions card")
+				}
+				return m[1]
+			}
+			before := count()
+			today := st.Now().Format("02/01/2006")
+			form := url.Values{"subject": {"theme"}, "theme": {"Cuckooed flats on Castle Road"}, "four_p": {"protect"}, "impact": {"moderate"},
+				"rationale": {"Three vulnerable adults safeguarded and the flats closed"}, "disrupted_on": {today}, "unit": {ward.ID}, "lead_agency": {nyc},
+				"tactics": {"closure_order", "safeguarding_visit"}, "threats": {"county_lines"}, "classification": {"OFFICIAL"}, "handling": {"P"}, "restricted": {"no"},
+				"outcome-1-type": {"adults_safeguarded"}, "outcome-1-quantity": {"3"}, "action": {"submit"}}
+			bad := url.Values{}
+			for k, v := range form {
+				bad[k] = v
+			}
+			bad.Del("rationale")
+			scenario{name: "record without rationale", method: "POST", path: "/disruptions", cookie: officer, body: bad.Encode(), wantStatus: 422,
+				wantContains: []string{"There is a problem", `href="#rationale"`}}.run(t, h)
+			rec = scenario{name: "record", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 303}.run(t, h)
+			loc := rec.Header().Get("Location")
+			if !strings.HasPrefix(loc, "/disruptions/") {
+				t.Fatalf("got Location %q", loc)
+			}
+			scenario{name: "recorded", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{"Submitted", "Cuckooed flats on Castle Road", "Closure order"},
+				wantNotContains: []string{`id="panel"`}}.run(t, h)
+			scenario{name: "queue", path: "/disruptions", cookie: panel, wantStatus: 200, wantContains: []string{loc}}.run(t, h)
+			if got := count(); got != before {
+				t.Errorf("a submitted disruption counts: got %s, want %s", got, before)
+			}
+			scenario{name: "officer cannot validate", method: "POST", path: loc + "/decision", cookie: officer, body: "to=validated", wantStatus: 404}.run(t, h)
+			scenario{name: "regrade without reason", method: "POST", path: loc + "/decision", cookie: panel, body: "to=validated&four_p=protect&impact=major", wantStatus: 422,
+				wantContains: []string{`href="#reason"`}}.run(t, h)
+			scenario{name: "validate", method: "POST", path: loc + "/decision", cookie: panel, body: "to=validated&four_p=protect&impact=moderate", wantStatus: 303}.run(t, h)
+			scenario{name: "validated", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{`id="validated"`, "Protect, Moderate"}}.run(t, h)
+			n, err := strconv.Atoi(strings.ReplaceAll(before, ",", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.ReplaceAll(count(), ",", ""); got != strconv.Itoa(n+1) {
+				t.Errorf("after validation the dashboard shows %s, want %d", got, n+1)
+			}
+		})
+	}
+}

@@ -1,0 +1,501 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"alliance/internal/domain"
+	"alliance/internal/importexport"
+	"alliance/internal/router"
+	"alliance/internal/service"
+	"alliance/internal/web/view"
+)
+
+// disruptionRoles may open the disruption pages; the service decides what
+// each may do there.
+var disruptionRoles = []domain.Role{domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember}
+
+// performanceRoles may open the dashboard.
+var performanceRoles = append(slices.Clone(disruptionRoles), domain.RoleBoardViewer)
+
+// withDisruptions adds "Disruptions" and "Performance" to the navigation
+// for those whose roles use them.
+func withDisruptions(items []view.NavItem, a domain.Actor, current string) []view.NavItem {
+	i := len(items) - 1 // before "Your account"
+	if i < 0 {
+		return items
+	}
+	var add []view.NavItem
+	if a.HasAny(disruptionRoles...) {
+		add = append(add, view.NavItem{Label: "Disruptions", Href: "/disruptions", Current: current == "/disruptions"})
+	}
+	if a.HasAny(performanceRoles...) {
+		add = append(add, view.NavItem{Label: "Performance", Href: "/performance", Current: current == "/performance"})
+	}
+	return slices.Insert(items, i, add...)
+}
+
+// performanceData is what the dashboard shows.
+type performanceData struct {
+	P                               service.Performance
+	Form                            *Form
+	Years, Quarters, Units, Threats []Option
+	Agencies                        []Option
+	Query                           string // the filters, for the export links
+	Cards                           []card
+}
+
+type card struct {
+	ID, Value, Label string
+}
+
+func (h *Web) performanceInput(r *http.Request) (service.PerformanceInput, *Form) {
+	q := r.URL.Query()
+	clip := func(k string) string {
+		v := q.Get(k)
+		if len(v) > 60 {
+			v = v[:60]
+		}
+		return v
+	}
+	in := service.PerformanceInput{FY: clip("fy"), Quarter: clip("quarter"), Unit: clip("unit"), Threat: clip("threat"), Agency: clip("agency")}
+	return in, NewForm(url.Values{"fy": {in.FY}, "quarter": {in.Quarter}, "unit": {in.Unit}, "threat": {in.Threat}, "agency": {in.Agency}})
+}
+
+// performancePage shows the partnership dashboard. Bad filters are shown
+// as form errors over the current year's unfiltered figures.
+func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
+	a := router.ActorFrom(r.Context())
+	in, f := h.performanceInput(r)
+	status := http.StatusOK
+	p, err := h.perf.Compute(r.Context(), a, in)
+	if f.FailAll(err) {
+		status = http.StatusBadRequest
+		p, err = h.perf.Compute(r.Context(), a, service.PerformanceInput{})
+	}
+	if err != nil {
+		return err
+	}
+	if f.OK() {
+		f.Values.Set("fy", p.FY.String())
+	}
+	form, err := h.disruptions.Form(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	d := performanceData{P: p, Form: f}
+	cur := domain.FiscalYearOf(time.Now())
+	for y := cur; y >= cur-5; y-- {
+		d.Years = append(d.Years, Option{Value: y.String(), Label: y.String(), Checked: y == p.FY})
+	}
+	d.Quarters = []Option{{Value: "", Label: "The whole year", Checked: p.Quarter == 0}}
+	for n, l := range []string{"Q1 (April to June)", "Q2 (July to September)", "Q3 (October to December)", "Q4 (January to March)"} {
+		d.Quarters = append(d.Quarters, Option{Value: fmt.Sprintf("Q%d", n+1), Label: l, Checked: p.Quarter == n+1})
+	}
+	d.Units = []Option{{Value: "", Label: "The whole partnership", Checked: p.Unit.ID == ""}}
+	for _, u := range form.Units {
+		label := u.Name
+		switch u.Level {
+		case domain.LevelWard:
+			label = "— " + u.Name + " (ward)"
+		case domain.LevelDistrict:
+			label = u.Name + " (district)"
+		default:
+			label = u.Name + " (" + string(u.Level) + ")"
+		}
+		d.Units = append(d.Units, Option{Value: u.Code, Label: label, Checked: u.ID == p.Unit.ID})
+	}
+	d.Threats = []Option{{Value: "", Label: "All threats", Checked: p.Threat == ""}}
+	for _, t := range form.Threats {
+		d.Threats = append(d.Threats, Option{Value: t.Code, Label: t.Name, Checked: t.Code == p.Threat})
+	}
+	d.Agencies = []Option{{Value: "", Label: "All agencies", Checked: p.AgencyID == ""}}
+	for _, ag := range form.Agencies {
+		d.Agencies = append(d.Agencies, Option{Value: ag.ID, Label: ag.Name, Checked: ag.ID == p.AgencyID})
+	}
+	q := url.Values{"fy": {p.FY.String()}}
+	if p.Quarter > 0 {
+		q.Set("quarter", fmt.Sprintf("Q%d", p.Quarter))
+	}
+	if p.Unit.ID != "" {
+		q.Set("unit", p.Unit.Code)
+	}
+	if p.Threat != "" {
+		q.Set("threat", p.Threat)
+	}
+	if p.AgencyID != "" {
+		q.Set("agency", p.AgencyID)
+	}
+	d.Query = q.Encode()
+	t := p.Threshold
+	d.Cards = []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
+		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},
+		{"guns", p.GunsSeized.Text(t), "Guns seized"}, {"warrants", p.Warrants.Text(t), "Warrants"}, {"sentence", p.SentenceYears(), "Sentence length (years)"}}
+	page := h.newPage(r, "Performance "+p.PeriodLabel(), "/performance")
+	page.Errors = f.Summary()
+	page.Data = d
+	return h.render(w, r, status, "performance", page)
+}
+
+// performanceExport downloads the dashboard as CSV or XLSX.
+func (h *Web) performanceExport(w http.ResponseWriter, r *http.Request) error {
+	in, _ := h.performanceInput(r)
+	format, ok := importexport.ParseFormat(r.URL.Query().Get("format"))
+	if !ok {
+		return domain.ErrNotFound
+	}
+	var buf bytes.Buffer
+	p, err := h.perf.Export(r.Context(), router.ActorFrom(r.Context()), in, format, &buf)
+	var verr *domain.ValidationError
+	if errors.As(err, &verr) {
+		return domain.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == importexport.XLSX {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	label := p.FY.String()[:4] + "-" + p.FY.String()[5:]
+	if p.Quarter > 0 {
+		label += fmt.Sprintf("-q%d", p.Quarter)
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-performance-%s-%s.%s"`, label, service.PerformanceMarking, format))
+	w.Header().Set("X-Protective-Marking", string(service.PerformanceMarking))
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// disruptionsData is the disruptions list.
+type disruptionsData struct {
+	Status     string
+	Statuses   []Option
+	Rows       []domain.Disruption
+	MayRecord  bool
+	Panel      bool
+	UnitName   map[string]string
+	AgencyName map[string]string
+}
+
+func (h *Web) disruptionsList(w http.ResponseWriter, r *http.Request) error {
+	a := router.ActorFrom(r.Context())
+	status := domain.DisruptionStatus(r.URL.Query().Get("status"))
+	panel := h.disruptions.MayValidate(a)
+	if r.URL.Query().Get("status") == "" && panel {
+		status = domain.DisruptionSubmitted
+	}
+	valid := []domain.DisruptionStatus{domain.DisruptionDraft, domain.DisruptionSubmitted, domain.DisruptionReturned, domain.DisruptionValidated, domain.DisruptionWithdrawn}
+	if status != "" && status != "all" && !slices.Contains(valid, status) {
+		return domain.ErrNotFound
+	}
+	q := status
+	if q == "all" {
+		q = ""
+	}
+	list, err := h.disruptions.Queue(r.Context(), a, q, 200)
+	if err != nil {
+		return err
+	}
+	form, err := h.disruptions.Form(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	d := disruptionsData{Status: string(status), Rows: list, MayRecord: h.disruptions.MayRecord(r.Context(), a), Panel: panel, UnitName: map[string]string{}, AgencyName: map[string]string{}}
+	d.Statuses = append(d.Statuses, Option{Value: "all", Label: "All", Checked: status == "" || status == "all"})
+	for _, s := range valid {
+		d.Statuses = append(d.Statuses, Option{Value: string(s), Label: s.Label(), Checked: s == status})
+	}
+	for _, u := range form.Units {
+		d.UnitName[u.ID] = u.Name
+	}
+	for _, ag := range form.Agencies {
+		d.AgencyName[ag.ID] = ag.Name
+	}
+	p := h.newPage(r, "Disruptions", "/disruptions")
+	p.Data = d
+	return h.render(w, r, http.StatusOK, "disruptions", p)
+}
+
+// disruptionFormData is the recording form.
+type disruptionFormData struct {
+	Form         *Form
+	Form2        service.DisruptionForm
+	Groups       []Option
+	Activities   []Option
+	Units        []Option
+	LeadAgency   []Option
+	Contributing []Option
+	Tactics      []Option
+	Threats      []Option
+	OutcomeTypes []Option
+	SeizureTypes []Option
+	Lines        []int
+	Agencies     []domain.Agency
+	Types        []domain.AgencyTypeInfo
+	Impacts      []domain.Impact
+}
+
+// outcomeLines is how many outcome rows the form offers; a disruption with
+// more is recorded, then given the rest from its page.
+const outcomeLines = 8
+
+func (h *Web) disruptionNew(w http.ResponseWriter, r *http.Request) error {
+	a := router.ActorFrom(r.Context())
+	v := url.Values{"classification": {"OFFICIAL"}, "handling": {"P"}, "restricted": {"no"}, "subject": {"ocg"}, "lead_agency": {a.AgencyID}}
+	if g := r.URL.Query().Get("ocg"); g != "" {
+		v.Set("ocg", g)
+	}
+	return h.disruptionFormPage(w, r, http.StatusOK, NewForm(v))
+}
+
+func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	ctx := r.Context()
+	if !h.disruptions.MayRecord(ctx, a) {
+		return domain.ErrForbidden
+	}
+	form, err := h.disruptions.Form(ctx, a)
+	if err != nil {
+		return err
+	}
+	types, err := h.svc.AgencyTypes(ctx)
+	if err != nil {
+		return err
+	}
+	d := disruptionFormData{Form: f, Form2: form, Agencies: form.Agencies, Types: types, Impacts: domain.Impacts}
+	groups, err := h.register.Groups(ctx, a, service.GroupFilter{}, 1, 500)
+	if err != nil && !errors.Is(err, domain.ErrForbidden) {
+		return err
+	}
+	d.Groups = []Option{{Value: "", Label: "None"}}
+	for _, o := range groups.Items {
+		d.Groups = append(d.Groups, Option{Value: o.ID, Label: o.Reference + ": " + o.Title(), Checked: f.Get("ocg") == o.ID})
+	}
+	d.Units = []Option{{Value: "", Label: "Choose the ward or district"}}
+	for _, u := range form.Units {
+		if u.Level == domain.LevelWard || u.Level == domain.LevelDistrict {
+			label := u.Name + " (district)"
+			if u.Level == domain.LevelWard {
+				label = u.Name + " (ward)"
+			}
+			d.Units = append(d.Units, Option{Value: u.ID, Label: label, Checked: f.Get("unit") == u.ID})
+		}
+	}
+	for _, ag := range form.Agencies {
+		d.LeadAgency = append(d.LeadAgency, Option{Value: ag.ID, Label: ag.Name, Checked: f.Get("lead_agency") == ag.ID})
+		d.Contributing = append(d.Contributing, Option{Value: ag.ID, Label: ag.Name, Checked: f.Has("agencies", ag.ID)})
+	}
+	for _, t := range form.Tactics {
+		label := t.Name
+		if t.Partner {
+			label += " (partner power)"
+		}
+		d.Tactics = append(d.Tactics, Option{Value: t.Code, Label: label, Checked: f.Has("tactics", t.Code)})
+	}
+	for _, t := range form.Threats {
+		d.Threats = append(d.Threats, Option{Value: t.Code, Label: t.Name, Checked: f.Has("threats", t.Code)})
+	}
+	d.OutcomeTypes = []Option{{Value: "", Label: "Choose"}}
+	for _, t := range form.OutcomeTypes {
+		d.OutcomeTypes = append(d.OutcomeTypes, Option{Value: t.Code, Label: t.Name})
+	}
+	d.SeizureTypes = []Option{{Value: "", Label: "Not a seizure"}}
+	for _, t := range form.SeizureTypes {
+		d.SeizureTypes = append(d.SeizureTypes, Option{Value: t.Code, Label: t.Name})
+	}
+	for i := range outcomeLines {
+		d.Lines = append(d.Lines, i+1)
+	}
+	p := h.newPage(r, "Record a disruption", "/disruptions")
+	p.Errors = f.Summary()
+	p.Data = d
+	return h.render(w, r, status, "disruption_new", p)
+}
+
+func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	in := service.DisruptionInput{Subject: f.Get("subject"), OCGID: f.Get("ocg"), EntityID: f.Get("entity"), Theme: f.Get("theme"),
+		ActivityID: f.Get("activity"), FourP: f.Get("four_p"), Impact: f.Get("impact"), Rationale: f.Get("rationale"), On: f.Get("disrupted_on"),
+		UnitID: f.Get("unit"), LeadAgency: f.Get("lead_agency"), Agencies: f.Values["agencies"], Tactics: f.Values["tactics"], Threats: f.Values["threats"],
+		Narrative: f.Get("narrative"), APMISRef: f.Get("apmis_ref"), Marking: markingInput(f), Submit: f.Get("action") == "submit"}
+	for i := 1; i <= outcomeLines; i++ {
+		k := func(name string) string { return f.Get(fmt.Sprintf("outcome-%d-%s", i, name)) }
+		in.Outcomes = append(in.Outcomes, service.OutcomeInput{Type: k("type"), SeizureType: k("seizure_type"), DrugClass: k("drug_class"), AgencyID: k("agency"),
+			Quantity: k("quantity"), Grams: k("grams"), Value: k("value"), Years: k("years"), Months: k("months"), Note: k("note")})
+	}
+	d, err := h.disruptions.Record(r.Context(), router.ActorFrom(r.Context()), in)
+	if f.FailAll(err) {
+		return h.disruptionFormPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/disruptions/"+d.ID, http.StatusSeeOther)
+	return nil
+}
+
+// disruptionData is one disruption's page.
+type disruptionData struct {
+	V          service.DisruptionView
+	Form       *Form
+	UnitName   string
+	AgencyName map[string]string
+	OCG        string
+	Tactics    map[string]string
+	Threats    map[string]string
+	Outcomes   map[string]string
+	Seizures   map[string]string
+	FourPs     []Option
+	Impacts    []Option
+}
+
+func (h *Web) disruptionShow(w http.ResponseWriter, r *http.Request) error {
+	return h.disruptionPage(w, r, http.StatusOK, NewForm(nil))
+}
+
+func (h *Web) disruptionPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	v, err := h.disruptions.Disruption(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	form, err := h.disruptions.Form(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	d := disruptionData{V: v, Form: f, AgencyName: map[string]string{}, Tactics: map[string]string{}, Threats: map[string]string{},
+		Outcomes: map[string]string{}, Seizures: map[string]string{}}
+	for _, u := range form.Units {
+		if u.ID == v.Disruption.UnitID {
+			d.UnitName = u.Name
+		}
+	}
+	for _, ag := range form.Agencies {
+		d.AgencyName[ag.ID] = ag.Name
+	}
+	for _, t := range form.Tactics {
+		d.Tactics[t.Code] = t.Name
+	}
+	for _, t := range form.Threats {
+		d.Threats[t.Code] = t.Name
+	}
+	for _, t := range form.OutcomeTypes {
+		d.Outcomes[t.Code] = t.Name
+	}
+	for _, t := range form.SeizureTypes {
+		d.Seizures[t.Code] = t.Name
+	}
+	fp, imp := f.Get("four_p"), f.Get("impact")
+	if fp == "" {
+		fp = string(v.Disruption.FourP)
+	}
+	if imp == "" {
+		imp = string(v.Disruption.Impact)
+	}
+	for _, p := range domain.FourPs {
+		d.FourPs = append(d.FourPs, Option{Value: string(p), Label: p.Label(), Checked: string(p) == fp})
+	}
+	for _, i := range domain.Impacts {
+		d.Impacts = append(d.Impacts, Option{Value: string(i), Label: i.Label(), Checked: string(i) == imp})
+	}
+	p := h.newPage(r, "Disruption "+v.Disruption.Reference, "/disruptions")
+	p.Errors = f.Summary()
+	p.Data = d
+	return h.render(w, r, status, "disruption", p)
+}
+
+func (h *Web) disruptionDecide(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	to := domain.DisruptionStatus(f.Get("to"))
+	switch to {
+	case domain.DisruptionSubmitted, domain.DisruptionValidated, domain.DisruptionReturned, domain.DisruptionWithdrawn:
+	default:
+		return domain.ErrNotFound
+	}
+	_, err := h.disruptions.Decide(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"),
+		service.DecisionInput{To: to, FourP: f.Get("four_p"), Impact: f.Get("impact"), Reason: f.Get("reason")})
+	if f.FailAll(err) {
+		return h.disruptionPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if errors.Is(err, domain.ErrConflict) {
+		msg := err.Error()
+		f.Fail("to", strings.ToUpper(msg[:1])+msg[1:])
+		return h.disruptionPage(w, r, http.StatusConflict, f)
+	}
+	if err != nil {
+		return err
+	}
+	next := "/disruptions/" + r.PathValue("id")
+	if to == domain.DisruptionValidated || to == domain.DisruptionReturned {
+		next = "/disruptions?status=submitted"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// moneyText writes pence as pounds for the templates.
+func moneyText(pence int64) string { return domain.FormatPounds(pence) }
+
+// monthsText writes a sentence as years and months.
+func monthsText(m int) string {
+	y, mm := m/12, m%12
+	switch {
+	case y == 0:
+		return strconv.Itoa(mm) + " months"
+	case mm == 0:
+		return fmt.Sprintf("%d years", y)
+	}
+	return fmt.Sprintf("%d years %d months", y, mm)
+}
+
+// cellText writes a dashboard figure.
+func cellText(c service.Cell, threshold int) string { return c.Text(threshold) }
+
+// rateText writes a rate per 1,000 to two places.
+func rateText(r *float64) string {
+	if r == nil {
+		return "Not known"
+	}
+	return fmt.Sprintf("%.2f", *r)
+}
+
+// dict builds a map from key, value pairs, for passing several values to a
+// template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// freshOptions copies options, so that a form with several rows of the
+// same choice marks each row's own value.
+func freshOptions(opts []Option) []Option { return slices.Clone(opts) }
+
+// agencyChoice is a list of agencies with an empty first choice.
+func agencyChoice(ags []domain.Agency) []Option {
+	return append([]Option{{Value: "", Label: "The lead agency"}}, agencyOptions(ags)...)
+}
