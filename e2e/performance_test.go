@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"alliance/internal/demo"
+)
+
+// TestDisruptionJourney: a council officer records a disruption with
+// outcomes and submits it; the disruption panel validates it from its
+// queue; the dashboard's count goes up by one, its charts are drawn beside
+// their tables, and its XLSX export opens with the excelize reader. Every
+// page passes the checks every page gets.
+func TestDisruptionJourney(t *testing.T) {
+	h := setup(t)
+	panel := h.tab(t)
+	h.signIn(t, panel, "panel@nyp.example", demo.Password)
+	cards := func() int {
+		t.Helper()
+		h.open(t, panel, "/performance")
+		s := strings.ReplaceAll(panel.text(t, "#card-disruptions .app-figure__value"), ",", "")
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("disruptions card: %q", s)
+		}
+		return n
+	}
+	before := cards()
+	// The charts: one canvas per charted table, once Chart.js has loaded.
+	if err := chromedp.Do(panel.ctx, chromedp.WaitVisible(chromedp.CSS(`.app-chart canvas`))); err != nil {
+		t.Fatalf("no chart drawn: %v", err)
+	}
+	n, err := chromedp.Run(panel.ctx, chromedp.Evaluate[int](`document.querySelectorAll('.app-chart canvas').length`))
+	if err != nil || n != 4 {
+		t.Errorf("got %d charts (%v), want 4: 4P, impact, months and areas", n, err)
+	}
+	h.checkPage(t, panel, "performance", "/performance", false)
+	h.open(t, panel, "/performance?fy=2023%2F24")
+	wantIn(t, "performance 2023/24", panel.body(t), []string{"257", "111", "136", "£68,765", "£118,741"}, nil)
+
+	officer := h.tab(t)
+	h.signIn(t, officer, "officer@nyc.example", demo.Password)
+	h.open(t, officer, "/disruptions")
+	h.checkPage(t, officer, "disruptions", "/disruptions", false)
+	clickAndLoad(t, officer, `a[href="/disruptions/new"]`)
+	h.checkPage(t, officer, "record a disruption", "/disruptions/new", false)
+	clickAndLoad(t, officer, `button[value="submit"]`)
+	wantIn(t, "empty disruption", officer.text(t, ".govuk-error-summary"), []string{"Explain why the disruption had the impact you chose", "Enter the date of the disruption"}, nil)
+	h.checkPage(t, officer, "record a disruption with errors", "/disruptions", true)
+	officer.forget()
+
+	today := time.Now().Format("02/01/2006")
+	fill(t, officer,
+		[2]string{`input[name="subject"][value="theme"]`, "click"},
+		[2]string{"#theme", "Cuckooed flats on Castle Road"},
+		[2]string{`input[name="four_p"][value="protect"]`, "click"},
+		[2]string{`input[name="impact"][value="moderate"]`, "click"},
+		[2]string{"#rationale", "Three vulnerable adults safeguarded; the flats were closed to the line."},
+		[2]string{"#disrupted_on", today},
+		[2]string{`input[name="tactics"][value="closure_order"]`, "click"},
+		[2]string{"#outcome-1-type", "adults_safeguarded"},
+		[2]string{"#outcome-1-quantity", "3"},
+		[2]string{"#outcome-2-type", "seizure"},
+		[2]string{"#outcome-2-seizure_type", "cash_pace"},
+		[2]string{"#outcome-2-quantity", "1"},
+		[2]string{"#outcome-2-value", "£2,450"},
+	)
+	if _, err := chromedp.Run(officer.ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector('#unit'); s.value = [...s.options].find(o => o.textContent.includes('(ward)')).value;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	clickAndLoad(t, officer, `button[value="submit"]`)
+	wantIn(t, "recorded", officer.body(t), []string{"Submitted", "Cuckooed flats on Castle Road", "Closure order", "£2,450", "Other Seizures – Cash (PACE)"}, []string{"The panel’s decision"})
+	disruption := strings.TrimPrefix(officer.location(t), h.base)
+	h.checkPage(t, officer, "disruption", "/disruptions/{id}", false)
+
+	// The panel's queue has it; validating keeps the category and impact.
+	h.open(t, panel, "/disruptions")
+	h.checkPage(t, panel, "panel queue", "/disruptions", false)
+	clickAndLoad(t, panel, `#disruptions a[href="`+disruption+`"]`)
+	h.checkPage(t, panel, "disruption for the panel", disruption, false)
+	clickAndLoad(t, panel, `button[value="validated"]`)
+	if got := cards(); got != before+1 {
+		t.Errorf("after validation the dashboard shows %d, want %d", got, before+1)
+	}
+
+	// The XLSX export, fetched by the signed-in browser.
+	b64, err := chromedp.Run(panel.ctx, chromedp.Evaluate[string](`fetch('/performance/export?format=xlsx&fy=2023/24').then(r => r.arrayBuffer()).then(b => {
+		let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("open the XLSX export: %v", err)
+	}
+	rows, err := x.GetRows("Performance")
+	if err != nil || len(rows) < 10 {
+		t.Fatalf("XLSX rows: %d, %v", len(rows), err)
+	}
+	found := false
+	for _, r := range rows {
+		if len(r) >= 2 && r[0] == "Disruptions" && r[1] == "257" {
+			found = true
+		}
+	}
+	if rows[0][0] != "OFFICIAL-SENSITIVE" || rows[len(rows)-1][0] != "OFFICIAL-SENSITIVE" || !found {
+		t.Errorf("XLSX export: first %v, last %v, want the marking first and last and 257 disruptions", rows[0], rows[len(rows)-1])
+	}
+}
