@@ -100,6 +100,19 @@ func TestPerformanceHTTP(t *testing.T) {
 			scenario{name: "api bad quarter", path: "/api/v1/performance?quarter=Q9", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 400,
 				wantContains: []string{`"quarter"`}}.run(t, h)
 
+			// A group's page shows its disruptions over time to those who
+			// work with disruptions, not to the board.
+			var groupID string
+			if err := a.Store().Reader().QueryRow(`SELECT CAST(d.ocg_id AS text) FROM disruption d JOIN ocg o ON o.id = d.ocg_id
+				WHERE d.status = 'validated' AND NOT o.restricted AND o.classification = 'OFFICIAL-SENSITIVE' ORDER BY d.reference LIMIT 1`).Scan(&groupID); err != nil {
+				t.Fatal(err)
+			}
+			analyst := signIn(t, a, "analyst@nyp.example")
+			scenario{name: "group disruptions", path: "/ocgs/" + groupID, cookie: analyst, wantStatus: 200,
+				wantContains: []string{`id="disruption-years"`, `id="disruption-latest"`, "Record a disruption against this group"}}.run(t, h)
+			scenario{name: "group page for the board", path: "/ocgs/" + groupID, cookie: board, wantStatus: 200,
+				wantNotContains: []string{`id="disruption-years"`, `id="disruption-latest"`}}.run(t, h)
+
 			// One disruption, recorded by a council officer, validated by the panel.
 			ctx := context.Background()
 			st := a.Store()

@@ -595,3 +595,100 @@ func (ds *Disruptions) OpenActivity(ctx context.Context, a domain.Actor, in Acti
 	})
 	return act, err
 }
+
+// GroupYear is one financial year of a group's validated disruptions.
+type GroupYear struct {
+	FY                                 domain.FiscalYear
+	Disruptions                        int
+	Pursue                             int // of which validated as Pursue
+	ByFourP                            map[domain.FourP]int
+	Arrests, Charges, Warrants, Seized int64 // seized: seizures counted
+	SeizedPence                        int64
+	SentenceMonths                     int64
+	Safeguarded                        int64 // adults and children
+}
+
+// GroupPerformance is a group's disruptions over time: its validated
+// disruptions by financial year, newest first, and its latest disruptions
+// of any status the viewer may open.
+type GroupPerformance struct {
+	Years  []GroupYear
+	Latest []domain.Disruption
+	// MayRecord says the viewer may record a disruption against the group.
+	MayRecord bool
+}
+
+// ForGroup returns the disruptions of group ocgID a may see. Viewers who
+// may not open disruption records get nothing (and no error): the group
+// page simply has no such section for them.
+func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID string) (GroupPerformance, error) {
+	var out GroupPerformance
+	if !MayOpenRecords(a) {
+		return out, nil
+	}
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return out, err
+	}
+	if !p.Allowed(a, authz.List, domain.KindDisruption) {
+		return out, nil
+	}
+	out.MayRecord = p.Allowed(a, authz.Create, domain.KindDisruption)
+	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithOCG(ocgID).List(ctx, 2000)
+	if err != nil {
+		return out, err
+	}
+	years := map[domain.FiscalYear]*GroupYear{}
+	for _, d := range list {
+		if len(out.Latest) < 10 {
+			out.Latest = append(out.Latest, d)
+		}
+		if d.Status != domain.DisruptionValidated {
+			continue
+		}
+		fy := domain.FiscalYearOf(d.On)
+		y := years[fy]
+		if y == nil {
+			y = &GroupYear{FY: fy, ByFourP: map[domain.FourP]int{}}
+			years[fy] = y
+		}
+		y.Disruptions++
+		y.ByFourP[d.ValidatedFourP]++
+		if d.ValidatedFourP == domain.Pursue {
+			y.Pursue++
+		}
+		for _, o := range d.Outcomes {
+			switch o.Type {
+			case "arrests":
+				y.Arrests += int64(o.Quantity)
+			case "charges":
+				y.Charges += int64(o.Quantity)
+			case "warrants":
+				y.Warrants += int64(o.Quantity)
+			case "seizure":
+				y.Seized += int64(o.Quantity)
+				y.SeizedPence += o.ValuePence
+			case "custodial_sentence":
+				y.SentenceMonths += int64(o.Months)
+			case "adults_safeguarded", "children_safeguarded":
+				y.Safeguarded += int64(o.Quantity)
+			}
+		}
+	}
+	for _, y := range years {
+		out.Years = append(out.Years, *y)
+	}
+	slices.SortFunc(out.Years, func(x, y GroupYear) int { return int(y.FY - x.FY) })
+	if len(list) > 0 {
+		ids := make([]string, 0, len(list))
+		for _, d := range list {
+			ids = append(ids, d.ID)
+		}
+		err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+				RecordIDs: ids, Label: "Disruptions of a group"})
+			return err
+		})
+	}
+	return out, err
+}

@@ -495,6 +495,17 @@ func TestPerformanceSuppressionAndPolicy(t *testing.T) {
 					t.Errorf("council officer's list shows a disruption of the restricted group")
 				}
 			}
+			// The group's own page: its validated disruptions by year.
+			g, err := f.ds.ForGroup(context.Background(), f.actors["analyst"], f.open.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.Years) != 1 || g.Years[0].FY != 2023 || g.Years[0].Disruptions != 7 || g.Years[0].Safeguarded != 2 || len(g.Latest) != 7 {
+				t.Errorf("group performance: got %+v, want 2023/24 with 7 disruptions and 2 safeguarded", g)
+			}
+			if g, err := f.ds.ForGroup(context.Background(), f.actors["board"], f.open.ID); err != nil || len(g.Latest) != 0 {
+				t.Errorf("group performance for the board: got %+v, %v; want nothing", g, err)
+			}
 		})
 	}
 }

@@ -452,7 +452,14 @@ func (h *Web) disruptionDecide(w http.ResponseWriter, r *http.Request) error {
 func moneyText(pence int64) string { return domain.FormatPounds(pence) }
 
 // monthsText writes a sentence as years and months.
-func monthsText(m int) string {
+func monthsText(months any) string {
+	var m int
+	switch v := months.(type) {
+	case int:
+		m = v
+	case int64:
+		m = int(v)
+	}
 	y, mm := m/12, m%12
 	switch {
 	case y == 0:
@@ -499,3 +506,6 @@ func freshOptions(opts []Option) []Option { return slices.Clone(opts) }
 func agencyChoice(ags []domain.Agency) []Option {
 	return append([]Option{{Value: "", Label: "The lead agency"}}, agencyOptions(ags)...)
 }
+
+// sub subtracts, for tables that show a remainder.
+func sub(a, b int) int { return a - b }

@@ -43,6 +43,7 @@ var registerFuncs = template.FuncMap{
 	"dict":         dict,
 	"fresh":        freshOptions,
 	"agencyChoice": agencyChoice,
+	"sub":          sub,
 }
 
 func planStatusLabel(s domain.PlanStatus) string {
@@ -490,6 +491,8 @@ type ocgData struct {
 	AreaNames   []string
 	CanLink     bool
 	CanScore    bool
+	// Disruptions is the group's performance over time.
+	Disruptions service.GroupPerformance
 }
 
 // stepLabel is the button text for moving a group in from to to.
@@ -589,6 +592,9 @@ func (h *Web) ocgShow(w http.ResponseWriter, r *http.Request) error {
 				d.AreaNames = append(d.AreaNames, u.Name)
 			}
 		}
+	}
+	if d.Disruptions, err = h.disruptions.ForGroup(ctx, a, o.ID); err != nil {
+		return err
 	}
 	p := h.newPage(r, o.Reference+": "+o.Title(), "/ocgs")
 	p.Breadcrumbs = []view.Crumb{{Label: "Home", Href: "/"}, {Label: "Groups", Href: "/ocgs"}}
