@@ -30,6 +30,10 @@ type Options struct {
 	AuditPer int
 	// Audit signs the log's checkpoints; required when AuditPer > 0.
 	Audit *audit.Log
+	// RegionalForces, when above 1, makes the first partnership a regional
+	// one: its region holds this many forces, each with DistrictsPer
+	// districts, for regional roll-ups.
+	RegionalForces int
 	// Batch is how many rows go into one transaction.
 	Batch int
 	// Progress, when set, is told after each batch what has been written.
@@ -74,6 +78,8 @@ func (o Options) Validate() error {
 		return errors.New("--partnerships: at most 999")
 	case o.DistrictsPer > 99:
 		return errors.New("--districts: at most 99 per partnership")
+	case o.DistrictsPer*max(1, o.RegionalForces) > 99:
+		return errors.New("a regional partnership may have at most 99 districts in all")
 	case o.WardsPerDistrict > 999:
 		return errors.New("--wards: at most 999 per district")
 	case o.AgenciesPer > len(agencyTypes)*20:
@@ -122,9 +128,19 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Stats, error) {
 			pid = p.ID
 			units := make([]store.OrgUnitRow, 0, 2+opts.DistrictsPer*(1+opts.WardsPerDistrict))
 			region := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: st.NewID(), PartnershipID: pid, Level: domain.LevelRegion, Code: p.RegionCode, Name: "Synthetic region " + p.RegionCode}}
-			force := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: st.NewID(), PartnershipID: pid, ParentID: region.ID, Level: domain.LevelForce, Code: fmt.Sprintf("E23%06d", 900000+pi), Name: fmt.Sprintf("Synthetic force %03d", pi)}}
-			units = append(units, region, force)
-			for d := 1; d <= opts.DistrictsPer; d++ {
+			units = append(units, region)
+			forces := 1
+			if pi == 1 && opts.RegionalForces > 1 {
+				forces = opts.RegionalForces
+			}
+			var force store.OrgUnitRow
+			for d := 1; d <= opts.DistrictsPer*forces; d++ {
+				if (d-1)%opts.DistrictsPer == 0 {
+					fi := (d-1)/opts.DistrictsPer + 1
+					force = store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: st.NewID(), PartnershipID: pid, ParentID: region.ID, Level: domain.LevelForce,
+						Code: fmt.Sprintf("E23%06d", 900000+pi*10+fi), Name: fmt.Sprintf("Synthetic force %03d-%d", pi, fi)}}
+					units = append(units, force)
+				}
 				dist := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: st.NewID(), PartnershipID: pid, ParentID: force.ID, Level: domain.LevelDistrict,
 					Code: fmt.Sprintf("E07%06d", 900000+d), Name: fmt.Sprintf("Synthetic district %03d-%02d", pi, d), Population: int64(60000 + rng.IntN(240000))}}
 				units = append(units, dist)

@@ -194,6 +194,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 	if err != nil {
 		return out, err
 	}
+	tree := newUnitTree(units)
 	var f store.PerformanceFilter
 	if code := strings.TrimSpace(in.Unit); code != "" {
 		i := slices.IndexFunc(units, func(u domain.OrgUnit) bool { return strings.EqualFold(u.Code, code) || u.ID == code })
@@ -201,7 +202,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 			verr.Add("unit", "%q is not an area of the partnership", code)
 		} else {
 			out.Unit = units[i]
-			f.UnitIDs = subtree(units, out.Unit.ID)
+			f.UnitIDs = tree.subtree(out.Unit.ID)
 		}
 	}
 	if t := strings.TrimSpace(in.Threat); t != "" {
@@ -319,21 +320,22 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 	if out.Unit.ID != "" {
 		parent = out.Unit.ID
 	}
-	children := slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
+	children := tree.children[parent]
 	for out.Unit.ID == "" && len(children) == 1 {
 		// One root (a region, a force): show the first level that divides.
-		parent = children[0].ID
-		children = slices.DeleteFunc(slices.Clone(units), func(u domain.OrgUnit) bool { return u.ParentID != parent })
+		parent = children[0]
+		children = tree.children[parent]
 	}
 	assigned := 0
-	for _, c := range children {
+	for _, cid := range children {
+		c := tree.byID[cid]
 		n := 0
-		for _, id := range subtree(units, c.ID) {
+		for _, id := range tree.subtree(c.ID) {
 			n += rows.ByUnit[id]
 		}
 		assigned += n
 		uc := UnitCell{Unit: c, Cell: cell(int64(n))}
-		if pop := population(units, c.ID); pop > 0 && !uc.Cell.Suppressed {
+		if pop := tree.population(c.ID); pop > 0 && !uc.Cell.Suppressed {
 			r := float64(n) * 1000 / float64(pop)
 			uc.Rate = &r
 		}
@@ -346,11 +348,9 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 	if root == "" {
 		root = parent
 	}
-	if out.Residents = population(units, root); out.Residents == 0 && out.Unit.ID == "" {
-		for _, u := range units {
-			if u.ParentID == "" {
-				out.Residents += population(units, u.ID)
-			}
+	if out.Residents = tree.population(root); out.Residents == 0 && out.Unit.ID == "" {
+		for _, id := range tree.children[""] {
+			out.Residents += tree.population(id)
 		}
 	}
 	if out.Residents > 0 && !out.Disruptions.Suppressed {
@@ -381,33 +381,46 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 	return out, nil
 }
 
+// unitTree indexes a partnership's reporting structure by parent, so that
+// subtrees and populations cost one pass each however many wards there are.
+type unitTree struct {
+	byID     map[string]domain.OrgUnit
+	children map[string][]string
+	pop      map[string]int64
+}
+
+func newUnitTree(units []domain.OrgUnit) *unitTree {
+	t := &unitTree{byID: map[string]domain.OrgUnit{}, children: map[string][]string{}, pop: map[string]int64{}}
+	for _, u := range units {
+		t.byID[u.ID] = u
+		t.children[u.ParentID] = append(t.children[u.ParentID], u.ID)
+	}
+	return t
+}
+
 // subtree returns id and the IDs of every unit below it.
-func subtree(units []domain.OrgUnit, id string) []string {
+func (t *unitTree) subtree(id string) []string {
 	out := []string{id}
 	for i := 0; i < len(out); i++ {
-		for _, u := range units {
-			if u.ParentID == out[i] {
-				out = append(out, u.ID)
-			}
-		}
+		out = append(out, t.children[out[i]]...)
 	}
 	return out
 }
 
 // population is a unit's residents: its own figure, or the sum of its
 // children's when it has none.
-func population(units []domain.OrgUnit, id string) int64 {
-	for _, u := range units {
-		if u.ID == id && u.Population > 0 {
-			return u.Population
+func (t *unitTree) population(id string) int64 {
+	if n, ok := t.pop[id]; ok {
+		return n
+	}
+	n := t.byID[id].Population
+	if n <= 0 {
+		n = 0
+		for _, c := range t.children[id] {
+			n += t.population(c)
 		}
 	}
-	var n int64
-	for _, u := range units {
-		if u.ParentID == id {
-			n += population(units, u.ID)
-		}
-	}
+	t.pop[id] = n
 	return n
 }
 

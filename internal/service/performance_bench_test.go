@@ -1,0 +1,231 @@
+package service_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"alliance/internal/domain"
+	"alliance/internal/generate"
+	"alliance/internal/service"
+	"alliance/internal/store"
+	"alliance/internal/store/storetest"
+)
+
+// perfBenchStore opens the performance benchmark's database, building it
+// the first time (kept like the search benchmark's): 45 partnerships, the
+// first a regional one of five forces, with ALLIANCE_BENCH_DISRUPTIONS
+// disruptions (default 1,000,000) and three outcomes each on average, over
+// four financial years from 2022/23; a fifth of them in the regional
+// partnership.
+func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int) {
+	b.Helper()
+	ctx := context.Background()
+	total := 1000000
+	if v := os.Getenv("ALLIANCE_BENCH_DISRUPTIONS"); v != "" {
+		if _, err := fmt.Sscan(v, &total); err != nil {
+			b.Fatalf("ALLIANCE_BENCH_DISRUPTIONS: %v", err)
+		}
+	}
+	name := fmt.Sprintf("perf_45_%d_v1", total)
+	var dsn string
+	switch e.Name {
+	case "sqlite":
+		dir := os.Getenv("ALLIANCE_BENCH_CACHE")
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), "alliance-bench")
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		dsn = filepath.Join(dir, name+".db")
+	default:
+		base := os.Getenv(storetest.EnvPostgres)
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+name); err != nil {
+			b.Fatal(err)
+		}
+		admin.Close()
+		dsn = base + "&search_path=" + name
+	}
+	st, err := store.Open(ctx, store.Options{DSN: dsn})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM disruption`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if n < total {
+		if n > 0 {
+			b.Fatalf("%s holds %d disruptions of %d: a build was interrupted; delete it and run again", dsn, n, total)
+		}
+		t0 := time.Now()
+		if _, err := generate.Run(ctx, st, generate.Options{Partnerships: 45, DistrictsPer: 8, WardsPerDistrict: 24, AgenciesPer: 16, UsersPer: 5,
+			RegionalForces: 5, Seed: 7}); err != nil {
+			b.Fatal(err)
+		}
+		stats, err := generate.Disruptions(ctx, st, generate.DisruptionOptions{Total: total, Share: 0.2, OutcomesPer: 3, From: 2022, Years: 4, Seed: 7, Batch: 5000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if e.Name == "postgres" {
+			if _, err := st.Reader().ExecContext(ctx, "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("%s: generated %d disruptions, %d outcomes, %d activities in 45 partnerships in %s", e.Name, stats.Disruptions, stats.Outcomes, stats.Activities,
+			time.Since(t0).Round(time.Second))
+	}
+	return st, total
+}
+
+// benchAnalyst is a police analyst of the synthetic partnership i.
+func benchAnalyst(b *testing.B, st *store.Store, i int) (domain.Actor, domain.Partnership) {
+	b.Helper()
+	ctx := context.Background()
+	p, err := st.PartnershipBySlug(ctx, fmt.Sprintf("synthetic-%03d", i))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ags, err := st.Agencies(ctx, p.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var user string
+	if err := st.Reader().QueryRowContext(ctx, `SELECT CAST(id AS text) FROM app_user WHERE partnership_id = $1 ORDER BY id LIMIT 1`, p.ID).Scan(&user); err != nil {
+		b.Fatal(err)
+	}
+	for _, ag := range ags {
+		if ag.Type == domain.AgencyPolice {
+			return domain.Actor{Kind: domain.ActorUser, UserID: user, PartnershipID: p.ID, AgencyID: ag.ID, AgencyType: ag.Type, Roles: []domain.Role{domain.RoleAnalyst}}, p
+		}
+	}
+	b.Fatalf("no police agency in %s", p.Slug)
+	return domain.Actor{}, p
+}
+
+// bareAggregate computes the dashboard's numbers for a partnership and
+// period with plain SQL and no access policy: the floor the dashboard is
+// compared with.
+func bareAggregate(b *testing.B, st *store.Store, pid, from, to string) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	t0 := time.Now()
+	where := `d.partnership_id = $1 AND d.status = 'validated' AND d.fiscal_year = 2024 AND d.disrupted_on >= $2 AND d.disrupted_on <= $3`
+	for _, q := range []string{
+		`SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE ` + where + ` GROUP BY 1, 2`,
+		`SELECT d.month, count(*) FROM disruption d WHERE ` + where + ` GROUP BY 1`,
+		`SELECT d.unit_id, count(*) FROM disruption d WHERE ` + where + ` GROUP BY 1`,
+		`SELECT t.threat_code, count(*) FROM disruption d JOIN disruption_threat t ON t.disruption_id = d.id WHERE ` + where + ` GROUP BY 1`,
+		`SELECT o.outcome_type, count(*), sum(o.quantity), sum(o.months), sum(o.value_pence) FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + ` GROUP BY 1`,
+		`SELECT COALESCE(o.agency_id, d.lead_agency_id), o.seizure_type, sum(o.quantity), sum(o.value_pence) FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id
+			WHERE ` + where + ` AND o.seizure_type IS NOT NULL GROUP BY 1, 2`,
+	} {
+		rows, err := st.Reader().QueryContext(ctx, q, pid, from, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			b.Fatal(err)
+		}
+		rows.Close()
+	}
+	return time.Since(t0)
+}
+
+func p95(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)*95/100]
+}
+
+// BenchmarkPerformance times the dashboard (service.PerformanceService
+// Compute: the policy, six grouped queries for the year and six for the
+// year before, open activities, the roll-up) over 1,000,000 disruptions
+// with about 3,000,000 outcomes in 45 partnerships: "partnership" for one
+// ordinary partnership and financial year (rotating through 44), and
+// "regional" for the regional partnership's region (five forces, 40
+// districts, 960 wards, 200,000 disruptions). Each reports p50 and p95
+// with the p95 of the bare SQL aggregate of the same numbers, timed in the
+// same run, and the ratio. Targets: p95 under 100 ms and 300 ms.
+func BenchmarkPerformance(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			st, _ := perfBenchStore(b, e)
+			perf := service.NewPerformance(st, nil, 0)
+			ctx := context.Background()
+			for _, c := range []struct {
+				name  string
+				parts []int
+				unit  func(p domain.Partnership) string
+			}{
+				{"partnership", func() []int {
+					var out []int
+					for i := 2; i <= 45; i++ {
+						out = append(out, i)
+					}
+					return out
+				}(), func(domain.Partnership) string { return "" }},
+				{"regional", []int{1}, func(p domain.Partnership) string { return p.RegionCode }},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					type target struct {
+						a domain.Actor
+						p domain.Partnership
+					}
+					var ts []target
+					for _, i := range c.parts {
+						a, p := benchAnalyst(b, st, i)
+						ts = append(ts, target{a, p})
+					}
+					in := func(t target) service.PerformanceInput { return service.PerformanceInput{FY: "2024/25", Unit: c.unit(t.p)} }
+					for _, t := range ts[:min(3, len(ts))] { // warm the caches
+						if _, err := perf.Compute(ctx, t.a, in(t)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					var dash, bare []time.Duration
+					i := 0
+					var last service.Performance
+					for b.Loop() {
+						t := ts[i%len(ts)]
+						i++
+						t0 := time.Now()
+						res, err := perf.Compute(ctx, t.a, in(t))
+						dash = append(dash, time.Since(t0))
+						if err != nil {
+							b.Fatal(err)
+						}
+						last = res
+						bare = append(bare, bareAggregate(b, st, t.p.ID, "2024-04-01", "2025-03-31"))
+					}
+					if last.Disruptions.N == 0 {
+						b.Fatal("the dashboard counted nothing")
+					}
+					ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+					sort.Slice(dash, func(i, j int) bool { return dash[i] < dash[j] })
+					b.ReportMetric(ms(dash[len(dash)/2]), "p50-ms")
+					dp, bp := p95(dash), p95(bare)
+					b.ReportMetric(ms(dp), "p95-ms")
+					b.ReportMetric(ms(bp), "bare-p95-ms")
+					b.ReportMetric(float64(dp)/float64(bp), "x-bare")
+					b.ReportMetric(float64(last.Disruptions.N), "disruptions")
+				})
+			}
+		})
+	}
+}
