@@ -816,7 +816,7 @@ func (c csvTable) WriteValues(cells []any) error {
 	}
 	return c.w.Write(out)
 }
-func (c csvTable) Close() error               { c.w.Flush(); return c.w.Error() }
+func (c csvTable) Close() error { c.w.Flush(); return c.w.Error() }
 
 type xlsxTable struct {
 	f   *excelize.File

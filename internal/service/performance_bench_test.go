@@ -192,7 +192,9 @@ func BenchmarkPerformance(b *testing.B) {
 						a, p := benchAnalyst(b, st, i)
 						ts = append(ts, target{a, p})
 					}
-					in := func(t target) service.PerformanceInput { return service.PerformanceInput{FY: "2024/25", Unit: c.unit(t.p)} }
+					in := func(t target) service.PerformanceInput {
+						return service.PerformanceInput{FY: "2024/25", Unit: c.unit(t.p)}
+					}
 					for _, t := range ts[:min(3, len(ts))] { // warm the caches
 						if _, err := perf.Compute(ctx, t.a, in(t)); err != nil {
 							b.Fatal(err)
