@@ -101,7 +101,7 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Units = []Option{{Value: "", Label: "The whole partnership", Checked: p.Unit.ID == ""}}
 	for _, u := range form.Units {
-		label := u.Name
+		var label string
 		switch u.Level {
 		case domain.LevelWard:
 			label = "— " + u.Name + " (ward)"
