@@ -25,6 +25,10 @@ echo "== register search (first page) and an OCG page with 30 members, over 1,00
 ALLIANCE_BENCH_CACHE=${ALLIANCE_BENCH_CACHE:-${TMPDIR:-/tmp}/alliance-bench} \
   go test -run '^$' -bench 'BenchmarkSearch|BenchmarkOCGPage' -benchtime 480x -timeout 2h ./internal/service/ | grep -E '^(Benchmark|ok|    search)'
 
+echo "== performance dashboard over 1,000,000 disruptions and 3,000,000 outcomes in 45 partnerships, against the bare SQL aggregate (built once, cached)"
+ALLIANCE_BENCH_CACHE=${ALLIANCE_BENCH_CACHE:-${TMPDIR:-/tmp}/alliance-bench} \
+  go test -run '^$' -bench 'BenchmarkPerformance' -benchtime 200x -timeout 2h ./internal/service/ | grep -E '^(Benchmark|ok)'
+
 echo "== build"
 CGO_ENABLED=0 go build -o "$work/alliance" ./cmd/alliance
 bin="$work/alliance"
