@@ -181,3 +181,58 @@ func TestPerformanceHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestActivitiesHTTP: an analyst opens an activity, the dashboard's count
+// of open activity records goes up, a disruption can hang off it, and
+// closing it needs a date on or after it opened.
+func TestActivitiesHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			open := func() string {
+				body := scenario{name: "dashboard", path: "/performance", cookie: analyst, wantStatus: 200}.run(t, h).Body.String()
+				m := regexp.MustCompile(`id="card-open-activities"><span class="app-figure__value">([0-9,]+)</span>`).FindStringSubmatch(body)
+				if m == nil {
+					t.Fatal("no open activities card")
+				}
+				return m[1]
+			}
+			before := open()
+			scenario{name: "page", path: "/activities", cookie: analyst, wantStatus: 200, wantContains: []string{"Open an activity", "Operation"}}.run(t, h)
+			scenario{name: "board", path: "/activities", cookie: signIn(t, a, "board@nyp.example"), wantStatus: 404}.run(t, h)
+			today := a.Store().Now().Format("02/01/2006")
+			form := url.Values{"title": {"Operation Whinchat"}, "kind": {"operation"}, "lead_agency": {""}, "opened_on": {today},
+				"classification": {"OFFICIAL"}, "handling": {"P"}, "restricted": {"no"}}
+			scenario{name: "no lead agency", method: "POST", path: "/activities", cookie: analyst, body: form.Encode(), wantStatus: 422,
+				wantContains: []string{`href="#lead_agency"`}}.run(t, h)
+			ctx := context.Background()
+			part, _ := a.Store().PartnershipBySlug(ctx, demo.Slug)
+			ags, _ := a.Store().Agencies(ctx, part.ID)
+			for _, ag := range ags {
+				if ag.ShortName == "NYP" {
+					form.Set("lead_agency", ag.ID)
+				}
+			}
+			scenario{name: "open", method: "POST", path: "/activities", cookie: analyst, body: form.Encode(), wantStatus: 303}.run(t, h)
+			n, _ := strconv.Atoi(before)
+			if got := open(); got != strconv.Itoa(n+1) {
+				t.Errorf("open activity records: got %s, want %d", got, n+1)
+			}
+			var id string
+			if err := a.Store().Reader().QueryRow(`SELECT CAST(id AS text) FROM activity WHERE title = 'Operation Whinchat'`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			scenario{name: "offered on the form", path: "/disruptions/new", cookie: analyst, wantStatus: 200, wantContains: []string{"Operation Whinchat"}}.run(t, h)
+			scenario{name: "close before it opened", method: "POST", path: "/activities/" + id + "/close", cookie: analyst, body: "closed_on=01/01/2020", wantStatus: 422,
+				wantContains: []string{"cannot close before it opened", `href="#activities"`}}.run(t, h)
+			scenario{name: "another agency cannot close it", method: "POST", path: "/activities/" + id + "/close", cookie: signIn(t, a, "officer@nyc.example"),
+				body: "closed_on=" + url.QueryEscape(today), wantStatus: 404}.run(t, h)
+			scenario{name: "close", method: "POST", path: "/activities/" + id + "/close", cookie: analyst, body: "closed_on=" + url.QueryEscape(today), wantStatus: 303}.run(t, h)
+			if got := open(); got != before {
+				t.Errorf("after closing: got %s open, want %s", got, before)
+			}
+		})
+	}
+}

@@ -573,8 +573,11 @@ func (ds *Disruptions) OpenActivity(ctx context.Context, a domain.Actor, in Acti
 		}
 	}
 	on, ok := domain.ParseDay(in.OpenedOn)
-	if !ok {
+	switch {
+	case !ok:
 		verr.Add("opened_on", "Enter the date the activity opened, like 22/11/2026")
+	case on.After(ds.st.Now()):
+		verr.Add("opened_on", "The date it opened must be today or in the past")
 	}
 	act.OpenedOn = on
 	m, err := parseMarking(ctx, ds.st, a, in.Marking, verr)
@@ -691,4 +694,58 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 		})
 	}
 	return out, err
+}
+
+// Activities returns the activities a may see, newest first, open ones
+// only when open is set.
+func (ds *Disruptions) Activities(ctx context.Context, a domain.Actor, open bool) ([]domain.Activity, error) {
+	if !MayOpenRecords(a) {
+		return nil, domain.ErrForbidden
+	}
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ds.st.Activities(ctx, p, a, open, 500)
+}
+
+// CloseActivity records the day an open activity of a's agency closed.
+func (ds *Disruptions) CloseActivity(ctx context.Context, a domain.Actor, id, on string) error {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return err
+	}
+	acts, err := ds.st.Activities(ctx, p, a, false, 100000)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(acts, func(x domain.Activity) bool { return x.ID == id })
+	if i < 0 || !MayOpenRecords(a) {
+		return domain.ErrNotFound
+	}
+	act := acts[i]
+	if err := p.Can(a, authz.Edit, domain.KindDisruption, act.Marking); err != nil {
+		return domain.ErrForbidden
+	}
+	day, ok := domain.ParseDay(on)
+	verr := &domain.ValidationError{}
+	switch {
+	case !ok:
+		verr.Add("closed_on", "Enter the date the activity closed, like 22/11/2026")
+	case day.Before(act.OpenedOn):
+		verr.Add("closed_on", "The activity cannot close before it opened on %s", domain.FormatUK(act.OpenedOn))
+	case day.After(ds.st.Now()):
+		verr.Add("closed_on", "The date it closed must be today or in the past")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	return ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := ds.st.CloseActivity(ctx, tx, act.ID, day.Format("2006-01-02")); err != nil {
+			return err
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{act.ID}, Label: act.Reference + ": closed"})
+		return err
+	})
 }

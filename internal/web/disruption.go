@@ -280,6 +280,14 @@ func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status 
 	for _, o := range groups.Items {
 		d.Groups = append(d.Groups, Option{Value: o.ID, Label: o.Reference + ": " + o.Title(), Checked: f.Get("ocg") == o.ID})
 	}
+	acts, err := h.disruptions.Activities(ctx, a, true)
+	if err != nil {
+		return err
+	}
+	d.Activities = []Option{{Value: "", Label: "None"}}
+	for _, x := range acts {
+		d.Activities = append(d.Activities, Option{Value: x.ID, Label: x.Reference + ": " + x.Title, Checked: f.Get("activity") == x.ID})
+	}
 	d.Units = []Option{{Value: "", Label: "Choose the ward or district"}}
 	for _, u := range form.Units {
 		if u.Level == domain.LevelWard || u.Level == domain.LevelDistrict {
@@ -509,3 +517,96 @@ func agencyChoice(ags []domain.Agency) []Option {
 
 // sub subtracts, for tables that show a remainder.
 func sub(a, b int) int { return a - b }
+
+// activitiesData is the activities page: the list and the form to open one.
+type activitiesData struct {
+	Rows       []domain.Activity
+	Form       *Form
+	Groups     []Option
+	LeadAgency []Option
+	AgencyName map[string]string
+	MayRecord  bool
+	Agencies   []domain.Agency
+	Types      []domain.AgencyTypeInfo
+}
+
+func (h *Web) activitiesPage(w http.ResponseWriter, r *http.Request) error {
+	a := router.ActorFrom(r.Context())
+	return h.activitiesRender(w, r, http.StatusOK, NewForm(url.Values{"kind": {"operation"}, "lead_agency": {a.AgencyID}, "classification": {"OFFICIAL"},
+		"handling": {"P"}, "restricted": {"no"}}))
+}
+
+func (h *Web) activitiesRender(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	ctx := r.Context()
+	list, err := h.disruptions.Activities(ctx, a, false)
+	if err != nil {
+		return err
+	}
+	form, err := h.disruptions.Form(ctx, a)
+	if err != nil {
+		return err
+	}
+	types, err := h.svc.AgencyTypes(ctx)
+	if err != nil {
+		return err
+	}
+	d := activitiesData{Rows: list, Form: f, AgencyName: map[string]string{}, MayRecord: h.disruptions.MayRecord(ctx, a), Agencies: form.Agencies, Types: types}
+	for _, ag := range form.Agencies {
+		d.AgencyName[ag.ID] = ag.Name
+		d.LeadAgency = append(d.LeadAgency, Option{Value: ag.ID, Label: ag.Name})
+	}
+	groups, err := h.register.Groups(ctx, a, service.GroupFilter{}, 1, 500)
+	if err != nil && !errors.Is(err, domain.ErrForbidden) {
+		return err
+	}
+	d.Groups = []Option{{Value: "", Label: "None"}}
+	for _, o := range groups.Items {
+		d.Groups = append(d.Groups, Option{Value: o.ID, Label: o.Reference + ": " + o.Title()})
+	}
+	p := h.newPage(r, "Activities", "/disruptions")
+	p.Errors = f.Summary()
+	p.Data = d
+	return h.render(w, r, status, "activities", p)
+}
+
+func (h *Web) activityCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	_, err := h.disruptions.OpenActivity(r.Context(), router.ActorFrom(r.Context()), service.ActivityInput{Title: f.Get("title"), Kind: f.Get("kind"),
+		OCGID: f.Get("ocg"), LeadAgency: f.Get("lead_agency"), APMISRef: f.Get("apmis_ref"), OpenedOn: f.Get("opened_on"), Marking: markingInput(f)})
+	if f.FailAll(err) {
+		return h.activitiesRender(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/activities", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Web) activityClose(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	err := h.disruptions.CloseActivity(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), f.Get("closed_on"))
+	// The close forms are rows of the table: problems point at the table.
+	page := NewForm(nil)
+	var verr *domain.ValidationError
+	if errors.As(err, &verr) && len(verr.Problems) > 0 {
+		page.Fail("activities", verr.Problems[0].Message)
+		return h.activitiesRender(w, r, http.StatusUnprocessableEntity, page)
+	}
+	if errors.Is(err, domain.ErrConflict) {
+		page.Fail("activities", "The activity is already closed")
+		return h.activitiesRender(w, r, http.StatusConflict, page)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/activities", http.StatusSeeOther)
+	return nil
+}
