@@ -170,7 +170,12 @@ func TestPerformanceHTTP(t *testing.T) {
 			scenario{name: "regrade without reason", method: "POST", path: loc + "/decision", cookie: panel, body: "to=validated&four_p=protect&impact=major", wantStatus: 422,
 				wantContains: []string{`href="#reason"`}}.run(t, h)
 			scenario{name: "validate", method: "POST", path: loc + "/decision", cookie: panel, body: "to=validated&four_p=protect&impact=moderate", wantStatus: 303}.run(t, h)
-			scenario{name: "validated", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{`id="validated"`, "Protect, Moderate"}}.run(t, h)
+			scenario{name: "validated", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{`id="validated"`, "Protect, Moderate", `id="apmis-form"`}}.run(t, h)
+			scenario{name: "APMIS without a reference", method: "POST", path: loc + "/apmis", cookie: officer, body: "apmis_status=submitted", wantStatus: 422,
+				wantContains: []string{`href="#apmis_ref"`}}.run(t, h)
+			scenario{name: "APMIS by another agency", method: "POST", path: loc + "/apmis", cookie: panel, body: "apmis_status=submitted&apmis_ref=X", wantStatus: 404}.run(t, h)
+			scenario{name: "APMIS", method: "POST", path: loc + "/apmis", cookie: officer, body: "apmis_status=submitted&apmis_ref=NY%2F2026%2F00042", wantStatus: 303}.run(t, h)
+			scenario{name: "APMIS shown", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{"Submitted to APMIS: NY/2026/00042"}}.run(t, h)
 			n, err := strconv.Atoi(strings.ReplaceAll(before, ",", ""))
 			if err != nil {
 				t.Fatal(err)

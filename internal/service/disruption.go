@@ -749,3 +749,65 @@ func (ds *Disruptions) CloseActivity(ctx context.Context, a domain.Actor, id, on
 		return err
 	})
 }
+
+// APMISStatuses are the states of a disruption's submission to APMIS.
+var APMISStatuses = []string{"not_submitted", "submitted", "accepted", "returned"}
+
+// APMISLabel is an APMIS status as people say it.
+func APMISLabel(s string) string {
+	switch s {
+	case "not_submitted":
+		return "Not submitted"
+	case "submitted":
+		return "Submitted to APMIS"
+	case "accepted":
+		return "Accepted by APMIS"
+	case "returned":
+		return "Returned by APMIS"
+	}
+	return s
+}
+
+// SetAPMIS records a validated disruption's APMIS reference and where its
+// submission to APMIS is. Analysts and the originating agency may.
+func (ds *Disruptions) SetAPMIS(ctx context.Context, a domain.Actor, id, ref, status string) error {
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return err
+	}
+	if !MayOpenRecords(a) {
+		return domain.ErrNotFound
+	}
+	d, err := ds.st.NewDisruptionQuery(p, a, authz.View).WithID(id).Get(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) != nil && !a.Has(domain.RoleAnalyst) {
+		return domain.ErrForbidden
+	}
+	ref, status = strings.TrimSpace(ref), strings.TrimSpace(status)
+	verr := &domain.ValidationError{}
+	if !slices.Contains(APMISStatuses, status) {
+		verr.Add("apmis_status", "Choose where the submission to APMIS is")
+	}
+	if status != "not_submitted" && ref == "" {
+		verr.Add("apmis_ref", "Enter the APMIS reference")
+	}
+	if len(ref) > 40 {
+		verr.Add("apmis_ref", "The APMIS reference must be 40 characters or fewer")
+	}
+	if status != "not_submitted" && d.Status != domain.DisruptionValidated {
+		verr.Add("apmis_status", "Only a validated disruption is submitted to APMIS")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	return ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := ds.st.SetAPMIS(ctx, tx, a.PartnershipID, d.ID, ref, status); err != nil {
+			return err
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference + ": APMIS " + status})
+		return err
+	})
+}

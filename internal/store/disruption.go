@@ -427,3 +427,16 @@ func (s *Store) InsertActivities(ctx context.Context, tx *sql.Tx, list []domain.
 	}
 	return nil
 }
+
+// SetAPMIS records a disruption's APMIS reference and submission status.
+func (s *Store) SetAPMIS(ctx context.Context, tx *sql.Tx, partnershipID, id, ref, status string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE disruption SET apmis_ref = $3, apmis_status = $4, updated_at = $5 WHERE id = $1 AND partnership_id = $2`,
+		id, partnershipID, ref, status, s.Now())
+	if err != nil {
+		return fmt.Errorf("store: disruption APMIS: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return domain.NotFound("disruption", "")
+	}
+	return nil
+}

@@ -367,6 +367,8 @@ type disruptionData struct {
 	Seizures   map[string]string
 	FourPs     []Option
 	Impacts    []Option
+	APMIS      []Option
+	MayAPMIS   bool
 }
 
 func (h *Web) disruptionShow(w http.ResponseWriter, r *http.Request) error {
@@ -417,6 +419,17 @@ func (h *Web) disruptionPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	for _, i := range domain.Impacts {
 		d.Impacts = append(d.Impacts, Option{Value: string(i), Label: i.Label(), Checked: string(i) == imp})
+	}
+	d.MayAPMIS = v.Disruption.Status == domain.DisruptionValidated && (a.Has(domain.RoleAnalyst) || a.AgencyID == v.Disruption.Marking.OriginAgencyID)
+	apmis := f.Get("apmis_status")
+	if apmis == "" {
+		apmis = v.Disruption.APMISStatus
+	}
+	if f.Get("apmis_ref") == "" && f.OK() {
+		f.Values.Set("apmis_ref", v.Disruption.APMISRef)
+	}
+	for _, s := range service.APMISStatuses {
+		d.APMIS = append(d.APMIS, Option{Value: s, Label: service.APMISLabel(s), Checked: s == apmis})
 	}
 	p := h.newPage(r, "Disruption "+v.Disruption.Reference, "/disruptions")
 	p.Errors = f.Summary()
@@ -608,5 +621,21 @@ func (h *Web) activityClose(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/activities", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Web) disruptionAPMIS(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	err := h.disruptions.SetAPMIS(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), f.Get("apmis_ref"), f.Get("apmis_status"))
+	if f.FailAll(err) {
+		return h.disruptionPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/disruptions/"+r.PathValue("id"), http.StatusSeeOther)
 	return nil
 }

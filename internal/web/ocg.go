@@ -44,6 +44,7 @@ var registerFuncs = template.FuncMap{
 	"fresh":        freshOptions,
 	"agencyChoice": agencyChoice,
 	"sub":          sub,
+	"apmisLabel":   service.APMISLabel,
 }
 
 func planStatusLabel(s domain.PlanStatus) string {
