@@ -241,3 +241,29 @@ func TestActivitiesHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestReferenceDataHTTP: an administrator adds a tactic, which the form
+// then offers; renames and stops offering it; others may not.
+func TestReferenceDataHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			admin := signIn(t, a, "admin@nyp.example")
+			analyst := signIn(t, a, "analyst@nyp.example")
+			scenario{name: "page", path: "/admin/reference-data", cookie: admin, wantStatus: 200, wantContains: []string{"Cash Seizure (Non-POCA)", "Closure order", "sentence"}}.run(t, h)
+			scenario{name: "analyst", path: "/admin/reference-data", cookie: analyst, wantStatus: 404}.run(t, h)
+			scenario{name: "bad code", method: "POST", path: "/admin/reference-data", cookie: admin, body: "kind=tactic&code=Bad+Code&name=X&sort_order=5&active=yes", wantStatus: 422,
+				wantContains: []string{`href="#code"`}}.run(t, h)
+			scenario{name: "bad measure", method: "POST", path: "/admin/reference-data", cookie: admin, body: "kind=outcome_type&code=seizures_x&name=X&property=lots&sort_order=5&active=yes",
+				wantStatus: 422, wantContains: []string{`href="#property"`}}.run(t, h)
+			scenario{name: "add", method: "POST", path: "/admin/reference-data", cookie: admin, body: "kind=tactic&code=licence_revocation&name=Licence+revocation&property=yes&sort_order=105&active=yes",
+				wantStatus: 303}.run(t, h)
+			scenario{name: "offered", path: "/disruptions/new", cookie: analyst, wantStatus: 200, wantContains: []string{"Licence revocation (partner power)"}}.run(t, h)
+			scenario{name: "not offered", method: "POST", path: "/admin/reference-data", cookie: admin, body: "kind=tactic&code=licence_revocation&name=Licence+revoked&sort_order=105&active=no",
+				wantStatus: 303}.run(t, h)
+			scenario{name: "gone from the form", path: "/disruptions/new", cookie: analyst, wantStatus: 200, wantNotContains: []string{"Licence revocation", "Licence revoked"}}.run(t, h)
+			scenario{name: "analyst cannot save", method: "POST", path: "/admin/reference-data", cookie: analyst, body: "kind=tactic&code=x1&name=X&sort_order=1&active=yes", wantStatus: 404}.run(t, h)
+		})
+	}
+}

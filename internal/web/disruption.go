@@ -639,3 +639,56 @@ func (h *Web) disruptionAPMIS(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/disruptions/"+r.PathValue("id"), http.StatusSeeOther)
 	return nil
 }
+
+// refData is the reference data page: one table of each kind, each row a
+// form, and a form to add an item.
+type refData struct {
+	Kinds []refKind
+	Form  *Form
+}
+
+type refKind struct {
+	Kind, Label, Property string
+	Items                 []service.RefItem
+}
+
+func (h *Web) referenceData(w http.ResponseWriter, r *http.Request) error {
+	return h.referenceDataPage(w, r, http.StatusOK, NewForm(url.Values{"kind": {"tactic"}, "active": {"yes"}, "sort_order": {"1000"}}))
+}
+
+func (h *Web) referenceDataPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	d := refData{Form: f}
+	for _, k := range service.RefKinds {
+		items, err := h.disruptions.RefItems(r.Context(), a, k.Kind)
+		if err != nil {
+			return err
+		}
+		d.Kinds = append(d.Kinds, refKind{Kind: k.Kind, Label: k.Label, Property: k.Property, Items: items})
+	}
+	p := h.newPage(r, "Disruption reference data", "/admin/reference-data")
+	p.Errors = f.Summary()
+	p.Data = d
+	return h.render(w, r, status, "reference_data", p)
+}
+
+func (h *Web) referenceDataSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	err := h.disruptions.SaveRefItem(r.Context(), router.ActorFrom(r.Context()), service.RefInput{Kind: f.Get("kind"), Code: f.Get("code"), Name: f.Get("name"),
+		Property: f.Get("property"), SortOrder: f.Get("sort_order"), Active: f.Get("active") == "yes"})
+	if f.FailAll(err) {
+		return h.referenceDataPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if errors.Is(err, domain.ErrConflict) {
+		f.Fail("code", "That code is already used")
+		return h.referenceDataPage(w, r, http.StatusConflict, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/reference-data#"+f.Get("kind"), http.StatusSeeOther)
+	return nil
+}

@@ -141,6 +141,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /ocgs/{id}/assess", router.AccessSignedIn, h.page(h.assessForm))
 	t.Handle("POST /ocgs/{id}/assess", router.AccessSignedIn, h.page(h.assess))
 	t.Handle("GET /ocgs/{id}/assessments", router.AccessSignedIn, h.page(h.assessments))
+	t.Handle("GET /admin/reference-data", admin, h.page(h.referenceData))
+	t.Handle("POST /admin/reference-data", admin, h.page(h.referenceDataSave))
 	t.Handle("GET /admin/scoring-models", router.Roles(domain.RoleAdministrator), h.page(h.scoringModels))
 	t.Handle("GET /admin/scoring-models/{method}", router.Roles(domain.RoleAdministrator), h.page(h.scoringModelForm))
 	t.Handle("POST /admin/scoring-models/{method}", router.Roles(domain.RoleAdministrator), h.page(h.scoringModelSave))

@@ -140,7 +140,7 @@ func nav(a domain.Actor, current string) []view.NavItem {
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	if a.Has(domain.RoleAdministrator) {
 		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"}, view.NavItem{Label: "Sharing agreements", Href: "/sharing"},
-			view.NavItem{Label: "Scoring models", Href: "/admin/scoring-models"})
+			view.NavItem{Label: "Scoring models", Href: "/admin/scoring-models"}, view.NavItem{Label: "Reference data", Href: "/admin/reference-data"})
 	} else if a.Has(domain.RoleAuditor) {
 		items = append(items, view.NavItem{Label: "Sharing agreements", Href: "/sharing"})
 	}
