@@ -342,7 +342,7 @@ func TestPages(t *testing.T) {
 		{"add user", "admin@nyp.example", "/admin/users/new", "Add a user", []string{"Roles", "Kind of account"}, false},
 		{"sign-in history", "admin@nyp.example", "/admin/sign-ins", "Sign-in history", []string{"signed in"}, false},
 		{"about", "", "/about", "About Alliance", []string{"Open Government Licence"}, false},
-		{"reference data", "admin@nyp.example", "/admin/reference-data", "Disruption reference data", []string{"Cash Seizure (Non-POCA)", "Add an item"}, false},
+		{"reference data", "admin@nyp.example", "/admin/reference-data", "Disruption reference data", []string{"cash_non_poca", "Add an item"}, false},
 		{"activities", "analyst@nyp.example", "/activities", "Activities", []string{"Open an activity", "Operation"}, false},
 		{"performance for the board", "board@nyc.example", "/performance?fy=2023%2F24", "Performance 2023/24", []string{"fewer than 5", "By area"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},

@@ -48,7 +48,13 @@ func TestPerformanceHTTP(t *testing.T) {
 			}
 			scenario{name: "nav", path: "/", cookie: board, wantStatus: 200, wantContains: []string{`href="/performance"`}, wantNotContains: []string{`href="/disruptions"`}}.run(t, h)
 
-			rec := scenario{name: "csv", path: "/performance/export?format=csv&fy=2023/24", cookie: board, wantStatus: 200, wantType: "text/csv"}.run(t, h)
+			exporter := signIn(t, a, "panel@nyp.example")
+			scenario{name: "board may not export", path: "/performance/export?format=csv&fy=2023/24", cookie: board, wantStatus: 404}.run(t, h)
+			scenario{name: "officer may not export", path: "/performance/export?format=csv&fy=2023/24", cookie: signIn(t, a, "officer@york.example"), wantStatus: 404}.run(t, h)
+			// The download links keep the view's filters.
+			scenario{name: "export links", path: "/performance?fy=2023%2F24&quarter=Q4&threat=drugs", cookie: exporter, wantStatus: 200,
+				wantContains: []string{`href="/performance/export?format=csv&amp;fy=2023%2F24&amp;quarter=Q4&amp;threat=drugs"`}}.run(t, h)
+			rec := scenario{name: "csv", path: "/performance/export?format=csv&fy=2023/24", cookie: exporter, wantStatus: 200, wantType: "text/csv"}.run(t, h)
 			body := rec.Body.String()
 			if !strings.HasPrefix(body, "OFFICIAL-SENSITIVE") || !strings.HasSuffix(strings.TrimSpace(body), "OFFICIAL-SENSITIVE") ||
 				!strings.Contains(body, "Disruptions,257\n") || !strings.Contains(body, "Warrants,136\n") {
@@ -57,7 +63,7 @@ func TestPerformanceHTTP(t *testing.T) {
 			if got := rec.Header().Get("X-Protective-Marking"); got != "OFFICIAL-SENSITIVE" || !strings.Contains(rec.Header().Get("Content-Disposition"), "OFFICIAL-SENSITIVE") {
 				t.Errorf("CSV export headers: marking %q, disposition %q", got, rec.Header().Get("Content-Disposition"))
 			}
-			rec = scenario{name: "xlsx", path: "/performance/export?format=xlsx&fy=2023/24", cookie: board, wantStatus: 200,
+			rec = scenario{name: "xlsx", path: "/performance/export?format=xlsx&fy=2023/24", cookie: exporter, wantStatus: 200,
 				wantType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.run(t, h)
 			x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
 			if err != nil {
@@ -76,7 +82,7 @@ func TestPerformanceHTTP(t *testing.T) {
 			if rows[0][0] != "OFFICIAL-SENSITIVE" || rows[len(rows)-1][0] != "OFFICIAL-SENSITIVE" || got["Disruptions"] != "257" || got["Children safeguarded"] != "23" {
 				t.Errorf("XLSX export: first %v, last %v, disruptions %q, children %q", rows[0], rows[len(rows)-1], got["Disruptions"], got["Children safeguarded"])
 			}
-			scenario{name: "bad export format", path: "/performance/export?format=pdf", cookie: board, wantStatus: 404}.run(t, h)
+			scenario{name: "bad export format", path: "/performance/export?format=pdf", cookie: exporter, wantStatus: 404}.run(t, h)
 
 			token := tokenFor(t, a, "analyst@nyp.example", "read")
 			rec = scenario{name: "api", path: "/api/v1/performance?fy=2023/24", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 200,

@@ -171,6 +171,7 @@ type Activity struct {
 	OpenedOn             time.Time
 	ClosedOn             *time.Time
 	Marking              Marking
+	HandlingNote         string // the handling conditions in words
 	CreatedBy            string
 	CreatedAt, UpdatedAt time.Time
 }

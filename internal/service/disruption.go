@@ -174,14 +174,16 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 		verr.Add("theme", "Enter the theme or place the disruption was against")
 	}
 	if id := strings.TrimSpace(in.ActivityID); id != "" {
-		acts, err := ds.st.Activities(ctx, p, a, false, 10000)
-		if err != nil {
-			return d, err
-		}
-		if !slices.ContainsFunc(acts, func(x domain.Activity) bool { return x.ID == id }) {
+		act, err := ds.st.Activity(ctx, p, a, id)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
 			verr.Add("activity", "Choose an activity you can see")
-		} else {
-			d.ActivityID = id
+		case err != nil:
+			return d, err
+		case act.ClosedOn != nil:
+			verr.Add("activity", "%s is closed: choose an open activity", act.Reference)
+		default:
+			d.ActivityID = act.ID
 		}
 	}
 	if fp, ok := domain.ParseFourP(in.FourP); ok {
@@ -264,7 +266,7 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 // an unused line of the form and is skipped.
 func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK func(string) bool, verr *domain.ValidationError) (domain.Outcome, bool) {
 	o := domain.Outcome{Type: strings.TrimSpace(in.Type), Note: strings.TrimSpace(in.Note)}
-	blank := o.Type == "" && strings.TrimSpace(in.Quantity+in.Grams+in.Value+in.Years+in.Months+in.SeizureType) == ""
+	blank := o.Type == "" && strings.TrimSpace(in.Quantity+in.Grams+in.Value+in.Years+in.Months+in.SeizureType+in.DrugClass+in.AgencyID+in.Note) == ""
 	if blank {
 		return o, false
 	}
@@ -298,6 +300,9 @@ func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK f
 			verr.Add(field+"-seizure_type", "Choose the type of seizure")
 		}
 		o.Quantity = num("quantity", in.Quantity, true)
+		if o.Quantity == 0 && !verr.Has(field+"-quantity") {
+			verr.Add(field+"-quantity", "A seizure counts at least 1 item")
+		}
 		v, err := domain.ParsePounds(in.Value)
 		if err != nil {
 			verr.Add(field+"-value", "%s", capitalise(err.Error()))
@@ -323,6 +328,14 @@ func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK f
 	case domain.MeasureSentence:
 		y := num("years", in.Years, false)
 		m := num("months", in.Months, false)
+		if y > 99 {
+			verr.Add(field+"-years", "A custodial sentence is at most 99 years: for a whole-life order enter 99")
+			y = 0
+		}
+		if m > 1200 {
+			verr.Add(field+"-months", "Enter the months as a number up to 1,200, or use the years")
+			m = 0
+		}
 		o.Quantity, o.Months = 1, y*12+m
 		if o.Months == 0 && !verr.Has(field+"-years") && !verr.Has(field+"-months") {
 			verr.Add(field+"-years", "Enter the custodial sentence in years and months")
@@ -371,9 +384,16 @@ func (ds *Disruptions) Record(ctx context.Context, a domain.Actor, in Disruption
 			}
 			d.Status = domain.DisruptionSubmitted
 		}
-		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindDisruption),
-			RecordIDs: []string{d.ID}, Label: d.Reference})
-		return err
+		if _, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference}); err != nil {
+			return err
+		}
+		if in.Submit {
+			_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindDisruption),
+				RecordIDs: []string{d.ID}, Label: d.Reference + ": submitted"})
+			return err
+		}
+		return nil
 	})
 	return d, err
 }
@@ -461,6 +481,9 @@ type DecisionInput struct {
 // category and impact, a reason needed for a change) or returns it (a
 // reason needed). A step from a stale copy is ErrConflict.
 func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in DecisionInput) (domain.Disruption, error) {
+	if !MayOpenRecords(a) {
+		return domain.Disruption{}, domain.ErrNotFound
+	}
 	p, err := ds.policy(ctx)
 	if err != nil {
 		return domain.Disruption{}, err
@@ -471,11 +494,11 @@ func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in
 	}
 	panel := in.To == domain.DisruptionValidated || in.To == domain.DisruptionReturned
 	if panel && !ds.MayValidate(a) {
-		return domain.Disruption{}, domain.ErrForbidden
+		return domain.Disruption{}, domain.ErrNotFound
 	}
 	if !panel {
 		if err := p.Can(a, authz.Edit, domain.KindDisruption, d.Marking); err != nil {
-			return domain.Disruption{}, domain.ErrForbidden
+			return domain.Disruption{}, domain.ErrNotFound
 		}
 	}
 	if err := domain.NextDisruptionStatus(d.Status, in.To); err != nil {
@@ -587,7 +610,7 @@ func (ds *Disruptions) OpenActivity(ctx context.Context, a domain.Actor, in Acti
 	if err := verr.Err(); err != nil {
 		return act, err
 	}
-	act.Marking = m
+	act.Marking, act.HandlingNote = m, strings.TrimSpace(in.Marking.HandlingNote)
 	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := ds.st.InsertActivity(ctx, tx, &act); err != nil {
 			return err
@@ -621,6 +644,10 @@ type GroupPerformance struct {
 	MayRecord bool
 }
 
+// groupDisruptionsLimit bounds the disruptions a group's page reads; no
+// group comes near it (the busiest demo group has a few dozen).
+const groupDisruptionsLimit = 20000
+
 // ForGroup returns the disruptions of group ocgID a may see. Viewers who
 // may not open disruption records get nothing (and no error): the group
 // page simply has no such section for them.
@@ -637,7 +664,7 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 		return out, nil
 	}
 	out.MayRecord = p.Allowed(a, authz.Create, domain.KindDisruption)
-	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithOCG(ocgID).List(ctx, 2000)
+	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithOCG(ocgID).List(ctx, groupDisruptionsLimit)
 	if err != nil {
 		return out, err
 	}
@@ -646,7 +673,9 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 		if len(out.Latest) < 10 {
 			out.Latest = append(out.Latest, d)
 		}
-		if d.Status != domain.DisruptionValidated {
+		// The yearly figures are exact counts about one group: only for
+		// those who may see small numbers (see MaySingleOut).
+		if d.Status != domain.DisruptionValidated || !MaySingleOut(a) {
 			continue
 		}
 		fy := domain.FiscalYearOf(d.On)
@@ -715,17 +744,15 @@ func (ds *Disruptions) CloseActivity(ctx context.Context, a domain.Actor, id, on
 	if err != nil {
 		return err
 	}
-	acts, err := ds.st.Activities(ctx, p, a, false, 100000)
+	if !MayOpenRecords(a) {
+		return domain.ErrNotFound
+	}
+	act, err := ds.st.Activity(ctx, p, a, id)
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(acts, func(x domain.Activity) bool { return x.ID == id })
-	if i < 0 || !MayOpenRecords(a) {
-		return domain.ErrNotFound
-	}
-	act := acts[i]
 	if err := p.Can(a, authz.Edit, domain.KindDisruption, act.Marking); err != nil {
-		return domain.ErrForbidden
+		return domain.ErrNotFound
 	}
 	day, ok := domain.ParseDay(on)
 	verr := &domain.ValidationError{}

@@ -200,6 +200,10 @@ func TestDisruptionValidation(t *testing.T) {
 				{"no seizure type", func(in *service.DisruptionInput) { in.Outcomes[1].SeizureType = "" }, "outcome-2-seizure_type"},
 				{"empty sentence", func(in *service.DisruptionInput) { in.Outcomes[2].Years, in.Outcomes[2].Months = "", "0" }, "outcome-3-years"},
 				{"unknown outcome", func(in *service.DisruptionInput) { in.Outcomes[3].Type = "vibes" }, "outcome-4-type"},
+				{"a line with only a note", func(in *service.DisruptionInput) { in.Outcomes[3].Note = "forgot the kind" }, "outcome-4-type"},
+				{"a seizure of nothing", func(in *service.DisruptionInput) { in.Outcomes[1].Quantity = "0" }, "outcome-2-quantity"},
+				{"a sentence of centuries", func(in *service.DisruptionInput) { in.Outcomes[2].Years = "999999999" }, "outcome-3-years"},
+				{"a closed or unseen activity", func(in *service.DisruptionInput) { in.ActivityID = f.st.NewID() }, "activity"},
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
@@ -272,8 +276,11 @@ func TestDisruptionWorkflow(t *testing.T) {
 			if n := count(); n != 0 {
 				t.Errorf("a submitted disruption counts: got %d, want 0", n)
 			}
-			if err := step("officer", domain.DisruptionValidated, "", "", ""); !errors.Is(err, domain.ErrForbidden) {
-				t.Errorf("the recorder validating: got %v, want ErrForbidden", err)
+			if err := step("officer", domain.DisruptionValidated, "", "", ""); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("the recorder validating: got %v, want ErrNotFound", err)
+			}
+			if err := step("board", domain.DisruptionValidated, "", "", ""); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("a board member validating: got %v, want ErrNotFound", err)
 			}
 			if err := step("panel", domain.DisruptionReturned, "", "", ""); !fieldErr(err, "reason") {
 				t.Errorf("returning without a reason: got %v, want a problem with reason", err)
@@ -317,8 +324,8 @@ func TestDisruptionWorkflow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.ds.Decide(ctx, f.actors["analyst"], d2.ID, service.DecisionInput{To: domain.DisruptionWithdrawn}); !errors.Is(err, domain.ErrForbidden) {
-				t.Errorf("another agency withdrawing: got %v, want ErrForbidden", err)
+			if _, err := f.ds.Decide(ctx, f.actors["analyst"], d2.ID, service.DecisionInput{To: domain.DisruptionWithdrawn}); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("another agency withdrawing: got %v, want ErrNotFound", err)
 			}
 			if _, err := f.ds.Decide(ctx, f.actors["officer"], d2.ID, service.DecisionInput{To: domain.DisruptionWithdrawn}); err != nil {
 				t.Fatal(err)
@@ -465,6 +472,8 @@ func TestPerformanceSuppressionAndPolicy(t *testing.T) {
 				{"analyst children", fmt.Sprint(analyst.ChildrenSafeguarded), "{2 false}"},
 				{"council board total (restricted group left out)", fmt.Sprint(board.Disruptions), "{7 false}"},
 				{"council board protect suppressed", fmt.Sprint(board.ByFourP[2].Cell), "{0 true}"},
+				// Otherwise Protect would be 7 - 5 - 0 - 0.
+				{"council board pursue suppressed second", fmt.Sprint(board.ByFourP[0].Cell), "{0 true}"},
 				{"council board children suppressed", board.ChildrenSafeguarded.Text(board.Threshold), "fewer than 5"},
 				{"council board prepare (0 is not suppressed)", fmt.Sprint(board.ByFourP[3].Cell), "{0 false}"},
 				// The restricted group names only its author: another
@@ -505,6 +514,67 @@ func TestPerformanceSuppressionAndPolicy(t *testing.T) {
 			}
 			if g, err := f.ds.ForGroup(context.Background(), f.actors["board"], f.open.ID); err != nil || len(g.Latest) != 0 {
 				t.Errorf("group performance for the board: got %+v, %v; want nothing", g, err)
+			}
+			if g, err := f.ds.ForGroup(context.Background(), f.actors["officer"], f.open.ID); err != nil || len(g.Years) != 0 || len(g.Latest) != 7 {
+				t.Errorf("group performance for a partner officer: got %d years, %d latest, %v; want the list without the exact yearly figures", len(g.Years), len(g.Latest), err)
+			}
+		})
+	}
+}
+
+// TestDisruptionSubjectsAndRestriction: a disruption about a person, and an
+// activity about a group, that a viewer may not see are neither shown nor
+// counted; a restricted disruption's own agency can still submit it.
+func TestDisruptionSubjectsAndRestriction(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newDisruptionFixture(t, e)
+			ctx := context.Background()
+			person, err := f.reg.AddEntity(ctx, f.actors["analyst"], service.PersonInput{Kind: "person", Name: "Hidden Person",
+				Marking: domain.MarkingInput{Classification: "OFFICIAL", Handling: "P", Restricted: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.put(t, domain.Disruption{On: dayOf("2023-10-10"), Subject: domain.SubjectIndividual, EntityID: person.ID})
+			if n := f.compute(t, "analyst", service.PerformanceInput{FY: "2023/24"}).Disruptions.N; n != 1 {
+				t.Errorf("the analyst who may see the person counts %d, want 1", n)
+			}
+			if n := f.compute(t, "board", service.PerformanceInput{FY: "2023/24"}).Disruptions.N; n != 0 {
+				t.Errorf("the council board counts %d disruptions about a person it may not see, want 0", n)
+			}
+			if list, err := f.ds.Queue(ctx, f.actors["officer"], "", 100); err != nil || len(list) != 0 {
+				t.Errorf("the council officer lists %d (%v), want none", len(list), err)
+			}
+			act, err := f.ds.OpenActivity(ctx, f.actors["analyst"], service.ActivityInput{Title: "Op against the hidden group", Kind: "operation", OCGID: f.hush.ID,
+				LeadAgency: f.police.ID, OpenedOn: "01/10/2026", Marking: domain.MarkingInput{Classification: "OFFICIAL", Handling: "P"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if list, err := f.ds.Activities(ctx, f.actors["officer"], false); err != nil || len(list) != 0 {
+				t.Errorf("the council officer sees %d activities (%v), want none: the group is restricted", len(list), err)
+			}
+			if n := f.compute(t, "board", service.PerformanceInput{}).OpenActivities; n.N != 0 || n.Suppressed {
+				t.Errorf("the council board counts %+v open activities, want 0", n)
+			}
+			if n := f.compute(t, "analyst", service.PerformanceInput{}).OpenActivities.N; n != 1 {
+				t.Errorf("the analyst counts %d open activities, want 1", n)
+			}
+			// The restricted group's activity may still be closed by its agency.
+			if err := f.ds.CloseActivity(ctx, f.actors["analyst"], act.ID, "02/10/2026"); err != nil {
+				t.Errorf("closing the activity: %v", err)
+			}
+			// A restricted draft: its own agency submits it.
+			in := f.input()
+			in.Marking.Restricted = true
+			d, err := f.ds.Record(ctx, f.actors["officer"], in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := f.ds.Disruption(ctx, f.actors["officer"], d.ID); err != nil || !v.MaySubmit {
+				t.Errorf("the restricted draft's page for its recorder: may submit %v, %v; want true", v.MaySubmit, err)
+			}
+			if _, err := f.ds.Decide(ctx, f.actors["officer"], d.ID, service.DecisionInput{To: domain.DisruptionSubmitted}); err != nil {
+				t.Errorf("submitting the restricted draft: %v", err)
 			}
 		})
 	}

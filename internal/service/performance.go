@@ -162,16 +162,36 @@ func MaySingleOut(a domain.Actor) bool {
 // Compute returns the dashboard for in. Bad input is a
 // *domain.ValidationError naming fy, quarter, unit, threat or agency.
 func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in PerformanceInput) (Performance, error) {
+	return ps.compute(ctx, a, in, authz.Count)
+}
+
+// compute is Compute for act: authz.Count for the dashboard and the API,
+// authz.Export for an export, which only roles allowed to export disruptions
+// may make and which counts only what they may export.
+func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action) (Performance, error) {
 	grants, err := ps.st.RoleGrants(ctx)
 	if err != nil {
 		return Performance{}, err
 	}
 	policy := authz.New(grants)
-	if !policy.Allowed(a, authz.Count, domain.KindDisruption) {
+	if !policy.Allowed(a, act, domain.KindDisruption) {
 		return Performance{}, domain.ErrForbidden
 	}
-	if _, _, err := (readLog{st: ps.st}).systemRead(ctx, a); err != nil {
+	rl := readLog{st: ps.st, alog: ps.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
 		return Performance{}, err
+	}
+	if system {
+		// A partner system's read of the figures is a disclosure under its
+		// agreement, like every other read it makes.
+		err := ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+				Label: "Performance figures", Justification: "Performance figures under the sharing agreement"}, isa, true)
+		})
+		if err != nil {
+			return Performance{}, err
+		}
 	}
 	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
 	verr := &domain.ValidationError{}
@@ -195,7 +215,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 		return out, err
 	}
 	tree := newUnitTree(units)
-	var f store.PerformanceFilter
+	f := store.PerformanceFilter{Action: act}
 	if code := strings.TrimSpace(in.Unit); code != "" {
 		i := slices.IndexFunc(units, func(u domain.OrgUnit) bool { return strings.EqualFold(u.Code, code) || u.ID == code })
 		if i < 0 {
@@ -375,10 +395,75 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 		return order(x.Type) - order(y.Type)
 	})
 	for _, s := range rows.Seizures {
-		c := cell(s.Quantity)
+		// Suppressed by how many seizures make the figure, not by how many
+		// items they counted: one seizure of seven vehicles is one event.
+		c := Cell{N: s.Quantity}
+		if out.Suppressing && s.Rows < ps.suppressBelow {
+			c = Cell{Suppressed: true}
+		}
 		out.Seizures = append(out.Seizures, SeizureCell{Agency: agencyName[s.AgencyID], Type: seizureNames[s.Type], Count: c, ValuePence: s.ValuePence, ValueHidden: c.Suppressed})
 	}
+	if out.Suppressing {
+		// Secondary suppression: in every table whose cells add up to a
+		// figure shown, one hidden cell could be worked out by
+		// subtraction, so the smallest other cell is hidden too.
+		for _, list := range [][]*Cell{cellsOf(out.ByFourP), cellsOf(out.ByImpact), monthCells(out.ByMonth, false), monthCells(out.ByMonth, true), unitCells(out.ByUnit)} {
+			suppressSecond(list)
+		}
+		for i := range out.ByUnit {
+			if out.ByUnit[i].Cell.Suppressed {
+				out.ByUnit[i].Rate = nil
+			}
+		}
+	}
 	return out, nil
+}
+
+func cellsOf(list []LabelledCell) []*Cell {
+	out := make([]*Cell, len(list))
+	for i := range list {
+		out[i] = &list[i].Cell
+	}
+	return out
+}
+
+func monthCells(list []MonthCell, lastYear bool) []*Cell {
+	out := make([]*Cell, len(list))
+	for i := range list {
+		out[i] = &list[i].This
+		if lastYear {
+			out[i] = &list[i].LastYear
+		}
+	}
+	return out
+}
+
+func unitCells(list []UnitCell) []*Cell {
+	out := make([]*Cell, len(list))
+	for i := range list {
+		out[i] = &list[i].Cell
+	}
+	return out
+}
+
+// suppressSecond hides the smallest shown non-zero cell of a group whose
+// total is shown when exactly one cell of it is hidden, so that the hidden
+// one cannot be worked out from the total and the rest. Zeros stay shown:
+// hiding a zero beside one hidden cell would not hide anything.
+func suppressSecond(cells []*Cell) {
+	hidden, smallest := 0, -1
+	for i, c := range cells {
+		if c.Suppressed {
+			hidden++
+			continue
+		}
+		if c.N > 0 && (smallest < 0 || c.N < cells[smallest].N) {
+			smallest = i
+		}
+	}
+	if hidden == 1 && smallest >= 0 {
+		*cells[smallest] = Cell{Suppressed: true}
+	}
 }
 
 // unitTree indexes a partnership's reporting structure by parent, so that
@@ -433,7 +518,7 @@ const PerformanceMarking = domain.OfficialSensitive
 // suppressed cells written as "fewer than 5". Cells are neutralised
 // against formula injection. The export is logged.
 func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in PerformanceInput, format importexport.Format, w io.Writer) (Performance, error) {
-	p, err := ps.Compute(ctx, a, in)
+	p, err := ps.compute(ctx, a, in, authz.Export)
 	if err != nil {
 		return p, err
 	}

@@ -63,10 +63,10 @@ func (s *Store) InsertActivity(ctx context.Context, tx *sql.Tx, a *domain.Activi
 	}
 	m := a.Marking
 	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, partnership_id, reference, title, kind, ocg_id, lead_agency_id, apmis_ref, opened_on, closed_on,
-		classification, handling_code, restricted, origin_agency_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		classification, handling_code, handling_conditions, restricted, origin_agency_id, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		a.ID, m.PartnershipID, a.Reference, a.Title, a.Kind, nullIfEmpty(a.OCGID), a.LeadAgencyID, a.APMISRef, domain.Day(&a.OpenedOn), domain.Day(a.ClosedOn),
-		string(m.Classification), string(m.Handling), m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt)
+		string(m.Classification), string(m.Handling), a.HandlingNote, m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt)
 	if err != nil {
 		return s.mapInsertErr(fmt.Errorf("store: insert activity: %w", err), "activity")
 	}
@@ -88,8 +88,29 @@ func (s *Store) CloseActivity(ctx context.Context, tx *sql.Tx, id string, on str
 // Activities returns the activities actor may see under policy, newest
 // first, open ones only when open is set.
 func (s *Store) Activities(ctx context.Context, policy authz.Policy, actor domain.Actor, open bool, limit int) ([]domain.Activity, error) {
+	return s.activities(ctx, policy, actor, open, "", limit)
+}
+
+// Activity returns one activity actor may see, with its marking rows, or
+// domain.ErrNotFound.
+func (s *Store) Activity(ctx context.Context, policy authz.Policy, actor domain.Actor, id string) (domain.Activity, error) {
+	list, err := s.activities(ctx, policy, actor, false, id, 1)
+	if err != nil {
+		return domain.Activity{}, err
+	}
+	if len(list) == 0 {
+		return domain.Activity{}, domain.NotFound("activity", "")
+	}
+	a := list[0]
+	return a, s.loadMarkingRows(ctx, a.ID, &a.Marking)
+}
+
+func (s *Store) activities(ctx context.Context, policy authz.Policy, actor domain.Actor, open bool, id string, limit int) ([]domain.Activity, error) {
 	var args authz.Args
-	vis := policy.Predicate(actor, authz.List, domain.KindDisruption, "a", &args)
+	vis := policy.Predicate(actor, authz.List, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
+	if id != "" {
+		vis += " AND " + idIn("a.id", []string{id}, &args)
+	}
 	q := `SELECT a.id, a.reference, a.title, a.kind, COALESCE(CAST(a.ocg_id AS text), ''), a.lead_agency_id, a.apmis_ref, a.opened_on, a.closed_on,
 		a.partnership_id, a.origin_agency_id, a.classification, a.handling_code, a.restricted
 		FROM activity a WHERE ` + vis
@@ -247,9 +268,29 @@ type DisruptionQuery struct {
 // NewDisruptionQuery starts a query for actor doing act under policy.
 func (s *Store) NewDisruptionQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *DisruptionQuery {
 	q := &DisruptionQuery{s: s}
-	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindDisruption, "d", &q.args),
-		"(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND "+policy.Predicate(actor, authz.View, domain.KindOCG, "o", &q.args)+"))")
+	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindDisruption, "d", &q.args), subjectsVisible(policy, actor, &q.args, false))
 	return q
+}
+
+// subjectsVisible is the condition that a disruption's group and person,
+// when it has them, are ones actor may see: a disruption about a record
+// the viewer may not see is not shown or counted either. For figures
+// (aggregate), a person only has to be one actor is not kept from by
+// need-to-know: board members count disruptions against individuals
+// without holding any permission on people, and see only the figures.
+func subjectsVisible(policy authz.Policy, actor domain.Actor, args *authz.Args, aggregate bool) string {
+	group := "(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND " + policy.Predicate(actor, authz.View, domain.KindOCG, "o", args) + "))"
+	if aggregate {
+		return group + " AND (d.entity_id IS NULL OR EXISTS (SELECT 1 FROM entity e WHERE e.id = d.entity_id AND (NOT e.restricted OR EXISTS (SELECT 1 FROM record_grant g" +
+			" WHERE g.record_id = e.id AND (g.user_id = " + args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + ")))))"
+	}
+	return group + " AND (d.entity_id IS NULL OR EXISTS (SELECT 1 FROM entity e WHERE e.id = d.entity_id AND " + policy.Predicate(actor, authz.View, domain.KindEntity, "e", args) + "))"
+}
+
+// activityGroupVisible is the condition that an activity's group, when it
+// has one, is one actor may see.
+func activityGroupVisible(policy authz.Policy, actor domain.Actor, args *authz.Args) string {
+	return "(a.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = a.ocg_id AND " + policy.Predicate(actor, authz.View, domain.KindOCG, "o", args) + "))"
 }
 
 // WithID limits the query to one disruption.
@@ -316,7 +357,11 @@ func (q *DisruptionQuery) Get(ctx context.Context) (domain.Disruption, error) {
 	if len(list) == 0 {
 		return domain.Disruption{}, domain.NotFound("disruption", "")
 	}
-	return list[0], nil
+	d := list[0]
+	if err := q.s.loadMarkingRows(ctx, d.ID, &d.Marking); err != nil {
+		return d, err
+	}
+	return d, nil
 }
 
 // Count returns how many disruptions the query admits.

@@ -16,6 +16,9 @@ import (
 // of UnitIDs when that is not nil (a unit and all the units under it), with
 // Threat among their threats, and with AgencyID leading or contributing.
 type PerformanceFilter struct {
+	// Action is what the figures are for: authz.Count for the dashboard,
+	// authz.Export for an export (Count when empty).
+	Action   authz.Action
 	From, To string
 	UnitIDs  []string
 	Threat   string
@@ -53,6 +56,7 @@ type Sum struct {
 // SeizureSum is the seizures of one type by one agency.
 type SeizureSum struct {
 	AgencyID, Type string
+	Rows           int // seizures recorded
 	Quantity       int64
 	ValuePence     int64
 }
@@ -61,9 +65,13 @@ type SeizureSum struct {
 // policy (the actor may count the disruption, and see its group if it has
 // one), validated, in the period, and the filters.
 func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, args *authz.Args) string {
+	act := f.Action
+	if act == "" {
+		act = authz.Count
+	}
 	conds := []string{
-		policy.Predicate(actor, authz.Count, domain.KindDisruption, "d", args),
-		"(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND " + policy.Predicate(actor, authz.View, domain.KindOCG, "o", args) + "))",
+		policy.Predicate(actor, act, domain.KindDisruption, "d", args),
+		subjectsVisible(policy, actor, args, true),
 		"d.status = 'validated'",
 		"d.disrupted_on >= " + args.Add(f.From),
 		"d.disrupted_on <= " + args.Add(f.To),
@@ -150,12 +158,12 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		out.Outcomes[x.k] = x.s
 	}
 	out.Seizures, err = collect(ctx, s.rdb, "performance seizures", `SELECT CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text), o.seizure_type,
-		COALESCE(sum(o.quantity), 0), COALESCE(sum(o.value_pence), 0)
+		count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.value_pence), 0)
 		FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id WHERE `+where+` AND o.seizure_type IS NOT NULL
 		GROUP BY COALESCE(o.agency_id, d.lead_agency_id), o.seizure_type`, vals,
 		func(r *sql.Rows) (SeizureSum, error) {
 			var x SeizureSum
-			err := r.Scan(&x.AgencyID, &x.Type, &x.Quantity, &x.ValuePence)
+			err := r.Scan(&x.AgencyID, &x.Type, &x.Rows, &x.Quantity, &x.ValuePence)
 			return x, err
 		})
 	if err != nil {
@@ -168,7 +176,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 // were open at the end of day (ISO), led by agencyID when it is not empty.
 func (s *Store) OpenActivities(ctx context.Context, policy authz.Policy, actor domain.Actor, day, agencyID string) (int, error) {
 	var args authz.Args
-	vis := policy.Predicate(actor, authz.Count, domain.KindDisruption, "a", &args)
+	vis := policy.Predicate(actor, authz.Count, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
 	d := args.Add(day)
 	q := `SELECT count(*) FROM activity a WHERE ` + vis + ` AND a.opened_on <= ` + d + ` AND (a.closed_on IS NULL OR a.closed_on > ` + d + `)`
 	if agencyID != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,7 +49,7 @@ type performanceData struct {
 	Form                            *Form
 	Years, Quarters, Units, Threats []Option
 	Agencies                        []Option
-	Query                           string // the filters, for the export links
+	CSVHref, XLSXHref               template.URL // the exports of the same view
 	Cards                           []card
 }
 
@@ -133,7 +134,10 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	if p.AgencyID != "" {
 		q.Set("agency", p.AgencyID)
 	}
-	d.Query = q.Encode()
+	q.Set("format", "csv")
+	d.CSVHref = template.URL("/performance/export?" + q.Encode())
+	q.Set("format", "xlsx")
+	d.XLSXHref = template.URL("/performance/export?" + q.Encode())
 	t := p.Threshold
 	d.Cards = []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
 		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},
