@@ -271,7 +271,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
 	}
 	prev.From, prev.To = prevPeriod.From.Format("2006-01-02"), prevPeriod.To.Format("2006-01-02")
-	last, err := ps.st.Performance(ctx, policy, a, prev)
+	lastMonths, err := ps.st.PerformanceByMonth(ctx, policy, a, prev)
 	if err != nil {
 		return out, err
 	}
@@ -331,7 +331,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	}
 	for m := out.Period.From; !m.After(out.Period.To); m = m.AddDate(0, 1, 0) {
 		key, lastKey := domain.MonthKey(m), domain.MonthKey(m.AddDate(-1, 0, 0))
-		out.ByMonth = append(out.ByMonth, MonthCell{Label: m.Format("Jan 2006"), This: cell(int64(rows.ByMonth[key])), LastYear: cell(int64(last.ByMonth[lastKey]))})
+		out.ByMonth = append(out.ByMonth, MonthCell{Label: m.Format("Jan 2006"), This: cell(int64(rows.ByMonth[key])), LastYear: cell(int64(lastMonths[lastKey]))})
 	}
 	// The roll-up: each child of the unit filtered on (or of the top of the
 	// structure) with everything reported in its subtree, and what was

@@ -172,6 +172,27 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 	return out, nil
 }
 
+// PerformanceByMonth counts the disruptions of f by month only: what the
+// dashboard needs of the same period a year earlier.
+func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
+	var args authz.Args
+	where := performanceWhere(policy, actor, f, &args)
+	type kv struct {
+		k string
+		n int
+	}
+	rows, err := collect(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, args.Values(),
+		func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, x := range rows {
+		out[x.k] = x.n
+	}
+	return out, nil
+}
+
 // OpenActivities counts the activities actor may count under policy that
 // were open at the end of day (ISO), led by agencyID when it is not empty.
 func (s *Store) OpenActivities(ctx context.Context, policy authz.Policy, actor domain.Actor, day, agencyID string) (int, error) {
