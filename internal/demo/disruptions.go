@@ -94,18 +94,14 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 	}{{r.actor("analyst@nyp.example"), 55}, {r.actor("analyst2@nyp.example"), 15}, {r.actor("officer@nyc.example"), 8},
 		{r.actor("officer@york.example"), 6}, {r.actor("officer@hmrc.example"), 5}, {r.actor("officer@dwp.example"), 3},
 		{r.actor("officer@broadacres.example"), 4}, {r.actor("officer@nyfrs.example"), 4}}
-	for _, x := range append(recorders, struct {
-		actor  domain.Actor
-		weight int
-	}{panel[0], 0}, struct {
-		actor  domain.Actor
-		weight int
-	}{panel[1], 0}, struct {
-		actor  domain.Actor
-		weight int
-	}{panel[2], 0}) {
+	for _, x := range recorders {
 		if x.actor.UserID == "" || x.actor.AgencyID == "" {
-			return fmt.Errorf("demo: a disruption recorder or panel member is not a demo user")
+			return fmt.Errorf("demo: disruption recorder %s is not a demo user", x.actor.Email)
+		}
+	}
+	for _, x := range panel {
+		if x.UserID == "" || x.AgencyID == "" {
+			return fmt.Errorf("demo: panel member %s is not a demo user", x.Email)
 		}
 	}
 	pickRecorder := func() domain.Actor {

@@ -278,14 +278,12 @@ func ParsePounds(s string) (int64, error) {
 	return pence, nil
 }
 
-// FormatPounds writes pence as pounds: £68,765 or £1,250.50.
-func FormatPounds(pence int64) string {
-	neg := pence < 0
-	if neg {
-		pence = -pence
+// FormatCount writes n with thousands separators: 12345 → "12,345".
+func FormatCount(n int64) string {
+	if n < 0 {
+		return "-" + FormatCount(-n)
 	}
-	whole, p := pence/100, pence%100
-	s := fmt.Sprint(whole)
+	s := fmt.Sprint(n)
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
@@ -293,7 +291,17 @@ func FormatPounds(pence int64) string {
 		}
 		b.WriteRune(r)
 	}
-	out := "£" + b.String()
+	return b.String()
+}
+
+// FormatPounds writes pence as pounds: £68,765 or £1,250.50.
+func FormatPounds(pence int64) string {
+	neg := pence < 0
+	if neg {
+		pence = -pence
+	}
+	whole, p := pence/100, pence%100
+	out := "£" + FormatCount(whole)
 	if p != 0 {
 		out += fmt.Sprintf(".%02d", p)
 	}

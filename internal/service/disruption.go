@@ -37,11 +37,7 @@ func NewDisruptions(st *store.Store, log *slog.Logger, alog *audit.Log) *Disrupt
 }
 
 func (ds *Disruptions) policy(ctx context.Context) (authz.Policy, error) {
-	grants, err := ds.st.RoleGrants(ctx)
-	if err != nil {
-		return authz.Policy{}, err
-	}
-	return authz.New(grants), nil
+	return currentPolicy(ctx, ds.st)
 }
 
 // MayRecord reports whether a may record disruptions at all.
@@ -404,6 +400,7 @@ type DisruptionView struct {
 	Decisions  []domain.DisruptionDecision
 	MayDecide  bool // a panel member, and the disruption is submitted
 	MaySubmit  bool // its originator's, and a draft or returned
+	MayAPMIS   bool // its originator's, and validated
 }
 
 // Disruption returns one disruption a may see, logging the consultation.
@@ -429,8 +426,9 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 		return v, err
 	}
 	v.MayDecide = ds.MayValidate(a) && d.Status == domain.DisruptionSubmitted
-	v.MaySubmit = p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) == nil &&
-		(d.Status == domain.DisruptionDraft || d.Status == domain.DisruptionReturned)
+	mayEdit := p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) == nil
+	v.MaySubmit = mayEdit && (d.Status == domain.DisruptionDraft || d.Status == domain.DisruptionReturned)
+	v.MayAPMIS = mayEdit && d.Status == domain.DisruptionValidated
 	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 			RecordIDs: []string{d.ID}, Label: d.Reference}, isa, system)
@@ -796,7 +794,7 @@ func APMISLabel(s string) string {
 }
 
 // SetAPMIS records a validated disruption's APMIS reference and where its
-// submission to APMIS is. Analysts and the originating agency may.
+// submission to APMIS is. Like any edit, only the originating agency may.
 func (ds *Disruptions) SetAPMIS(ctx context.Context, a domain.Actor, id, ref, status string) error {
 	p, err := ds.policy(ctx)
 	if err != nil {
@@ -809,8 +807,8 @@ func (ds *Disruptions) SetAPMIS(ctx context.Context, a domain.Actor, id, ref, st
 	if err != nil {
 		return err
 	}
-	if p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) != nil && !a.Has(domain.RoleAnalyst) {
-		return domain.ErrForbidden
+	if p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) != nil {
+		return domain.ErrNotFound
 	}
 	ref, status = strings.TrimSpace(ref), strings.TrimSpace(status)
 	verr := &domain.ValidationError{}

@@ -116,11 +116,7 @@ var errRollback = errors.New("import: roll back")
 
 // Policy returns the access policy built from the current role permissions.
 func (im *Importer) Policy(ctx context.Context) (authz.Policy, error) {
-	grants, err := im.st.RoleGrants(ctx)
-	if err != nil {
-		return authz.Policy{}, err
-	}
-	return authz.New(grants), nil
+	return currentPolicy(ctx, im.st)
 }
 
 func recordKind(kind importexport.RegisterKind) domain.RecordKind {

@@ -40,22 +40,7 @@ func (c Cell) Text(threshold int) string {
 	if c.Suppressed {
 		return fmt.Sprintf("fewer than %d", threshold)
 	}
-	return formatThousands(c.N)
-}
-
-func formatThousands(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + formatThousands(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return domain.FormatCount(c.N)
 }
 
 // LabelledCell is a figure with what it counts.
@@ -121,7 +106,7 @@ func (p Performance) SentenceYears() string {
 	}
 	y := float64(p.SentenceMonths) / 12
 	if p.SentenceMonths%12 == 0 {
-		return formatThousands(p.SentenceMonths / 12)
+		return domain.FormatCount(p.SentenceMonths / 12)
 	}
 	return fmt.Sprintf("%.1f", y)
 }
@@ -169,11 +154,10 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 // authz.Export for an export, which only roles allowed to export disruptions
 // may make and which counts only what they may export.
 func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action) (Performance, error) {
-	grants, err := ps.st.RoleGrants(ctx)
+	policy, err := currentPolicy(ctx, ps.st)
 	if err != nil {
 		return Performance{}, err
 	}
-	policy := authz.New(grants)
 	if !policy.Allowed(a, act, domain.KindDisruption) {
 		return Performance{}, domain.ErrForbidden
 	}
@@ -225,11 +209,11 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 			f.UnitIDs = tree.subtree(out.Unit.ID)
 		}
 	}
+	threats, err := ps.st.Threats(ctx)
+	if err != nil {
+		return out, err
+	}
 	if t := strings.TrimSpace(in.Threat); t != "" {
-		threats, err := ps.st.Threats(ctx)
-		if err != nil {
-			return out, err
-		}
 		if !slices.ContainsFunc(threats, func(x domain.Threat) bool { return x.Code == t }) {
 			verr.Add("threat", "%q is not a threat", t)
 		}
@@ -304,10 +288,6 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	}
 	for _, i := range domain.Impacts {
 		out.ByImpact = append(out.ByImpact, LabelledCell{Key: string(i), Label: i.Label(), Cell: cell(int64(byI[i]))})
-	}
-	threats, err := ps.st.Threats(ctx)
-	if err != nil {
-		return out, err
 	}
 	for _, t := range threats {
 		if n := rows.Threats[t.Code]; n > 0 {

@@ -2,10 +2,8 @@ package service_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -33,44 +31,14 @@ func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int) {
 		}
 	}
 	name := fmt.Sprintf("perf_45_%d_v1", total)
-	var dsn string
-	switch e.Name {
-	case "sqlite":
-		dir := os.Getenv("ALLIANCE_BENCH_CACHE")
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), "alliance-bench")
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		dsn = filepath.Join(dir, name+".db")
-	default:
-		base := os.Getenv(storetest.EnvPostgres)
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+name); err != nil {
-			b.Fatal(err)
-		}
-		admin.Close()
-		dsn = base + "&search_path=" + name
-	}
-	st, err := store.Open(ctx, store.Options{DSN: dsn})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := openBenchCache(b, e, name)
 	var n int
 	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM disruption`).Scan(&n); err != nil {
 		b.Fatal(err)
 	}
 	if n < total {
 		if n > 0 {
-			b.Fatalf("%s holds %d disruptions of %d: a build was interrupted; delete it and run again", dsn, n, total)
+			b.Fatalf("the %s benchmark database %s holds %d disruptions of %d: a build was interrupted; delete it and run again", e.Name, name, n, total)
 		}
 		t0 := time.Now()
 		if _, err := generate.Run(ctx, st, generate.Options{Partnerships: 45, DistrictsPer: 8, WardsPerDistrict: 24, AgenciesPer: 16, UsersPer: 5,

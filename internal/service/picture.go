@@ -152,11 +152,10 @@ func (ps *Pictures) today() time.Time {
 // someone whose roles do not allow reading groups gets ErrForbidden. The
 // groups the lists name are logged as one consultation.
 func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCGPicture, error) {
-	grants, err := ps.st.RoleGrants(ctx)
+	p, err := currentPolicy(ctx, ps.st)
 	if err != nil {
 		return OCGPicture{}, err
 	}
-	p := authz.New(grants)
 	if !p.Allowed(a, authz.Count, domain.KindOCG) {
 		return OCGPicture{}, domain.ErrForbidden
 	}

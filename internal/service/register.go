@@ -42,11 +42,7 @@ func NewRegister(st *store.Store, log *slog.Logger, alog *audit.Log) *Register {
 
 // Policy returns the access policy built from the current role permissions.
 func (g *Register) Policy(ctx context.Context) (authz.Policy, error) {
-	grants, err := g.st.RoleGrants(ctx)
-	if err != nil {
-		return authz.Policy{}, err
-	}
-	return authz.New(grants), nil
+	return currentPolicy(ctx, g.st)
 }
 
 // Allowed reports whether a may do act to records of kind at all.

@@ -38,11 +38,7 @@ func NewReports(st *store.Store, log *slog.Logger, alog *audit.Log) *Reports {
 
 // Policy returns the access policy built from the current role permissions.
 func (r *Reports) Policy(ctx context.Context) (authz.Policy, error) {
-	grants, err := r.st.RoleGrants(ctx)
-	if err != nil {
-		return authz.Policy{}, err
-	}
-	return authz.New(grants), nil
+	return currentPolicy(ctx, r.st)
 }
 
 // Allowed reports whether a may do act to information reports at all.

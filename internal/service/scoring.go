@@ -47,11 +47,7 @@ var ErrGroupArchived = fmt.Errorf("an archived group cannot be scored: reopen it
 var ErrNotReproducible = errors.New("the stored result cannot be reproduced from the stored inputs and model version")
 
 func (s *Scoring) policy(ctx context.Context) (authz.Policy, error) {
-	grants, err := s.st.RoleGrants(ctx)
-	if err != nil {
-		return authz.Policy{}, err
-	}
-	return authz.New(grants), nil
+	return currentPolicy(ctx, s.st)
 }
 
 func (s *Scoring) today() time.Time {

@@ -120,11 +120,10 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	if _, _, err := (readLog{st: s.st, alog: s.alog}).systemRead(ctx, a); err != nil {
 		return SearchPage{}, err
 	}
-	grants, err := s.st.RoleGrants(ctx)
+	policy, err := currentPolicy(ctx, s.st)
 	if err != nil {
 		return SearchPage{}, err
 	}
-	policy := authz.New(grants)
 	entities := !f.NoEntities && policy.Allowed(a, authz.Search, domain.KindEntity)
 	groups := f.Groups && policy.Allowed(a, authz.Search, domain.KindOCG)
 	if !entities && !groups {

@@ -67,7 +67,36 @@ func benchSizes() (int, int) {
 func benchStore(b *testing.B, e storetest.Engine, people, groups int) *store.Store {
 	b.Helper()
 	ctx := context.Background()
-	name := fmt.Sprintf("search_%d_%d_v1", people, groups)
+	st := openBenchCache(b, e, fmt.Sprintf("search_%d_%d_v1", people, groups))
+	w := newSearchWorld(b, st)
+	var n int
+	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM ocg WHERE partnership_id = $1`, w.pid).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if n < groups || n == 0 {
+		t0 := time.Now()
+		stats, err := generate.Register(ctx, st, w.pid, w.police.ID, w.analystUser.ID, people, groups, 42)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if e.Name == "postgres" {
+			if _, err := st.Reader().ExecContext(ctx, "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("%s: generated %d people, %d vehicles, %d phones, %d groups, %d aliases, %d links, %d search keys in %s",
+			e.Name, stats.People, stats.Vehicles, stats.Phones, stats.Groups, stats.Aliases, stats.Links, stats.SearchKeys, time.Since(t0).Round(time.Second))
+	}
+	return st
+}
+
+// openBenchCache opens, migrated, the kept benchmark database called name
+// on engine e: a SQLite file in ALLIANCE_BENCH_CACHE (default alliance-bench
+// in the system temporary directory), or a schema of that name in the
+// PostgreSQL test database. Later runs reuse what an earlier one built.
+func openBenchCache(b *testing.B, e storetest.Engine, name string) *store.Store {
+	b.Helper()
+	ctx := context.Background()
 	var dsn string
 	switch e.Name {
 	case "sqlite":
@@ -98,25 +127,6 @@ func benchStore(b *testing.B, e storetest.Engine, people, groups int) *store.Sto
 	b.Cleanup(func() { st.Close() })
 	if _, err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
-	}
-	w := newSearchWorld(b, st)
-	var n int
-	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM ocg WHERE partnership_id = $1`, w.pid).Scan(&n); err != nil {
-		b.Fatal(err)
-	}
-	if n < groups || n == 0 {
-		t0 := time.Now()
-		stats, err := generate.Register(ctx, st, w.pid, w.police.ID, w.analystUser.ID, people, groups, 42)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if e.Name == "postgres" {
-			if _, err := st.Reader().ExecContext(ctx, "ANALYZE"); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.Logf("%s: generated %d people, %d vehicles, %d phones, %d groups, %d aliases, %d links, %d search keys in %s",
-			e.Name, stats.People, stats.Vehicles, stats.Phones, stats.Groups, stats.Aliases, stats.Links, stats.SearchKeys, time.Since(t0).Round(time.Second))
 	}
 	return st
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
 	"alliance/internal/store"
@@ -289,4 +290,14 @@ func (s *Service) CreatePartnership(ctx context.Context, in PartnershipInput) (d
 		return domain.Partnership{}, verr
 	}
 	return p, err
+}
+
+// currentPolicy is the access policy built from the role permissions as
+// they stand: every use case reads it this one way.
+func currentPolicy(ctx context.Context, st *store.Store) (authz.Policy, error) {
+	grants, err := st.RoleGrants(ctx)
+	if err != nil {
+		return authz.Policy{}, err
+	}
+	return authz.New(grants), nil
 }

@@ -140,8 +140,8 @@ var (
 	outcomeCols = []string{"id", "partnership_id", "disruption_id", "outcome_type", "seizure_type", "drug_class", "agency_id", "quantity", "grams", "value_pence", "months", "note"}
 )
 
-// disruptionRows returns the rows of d and its sets, filling ID, reference
-// (from next when empty) and times.
+// disruptionRows adds the rows of d and its sets to rows, by table,
+// filling the outcomes' IDs.
 func (s *Store) disruptionRows(d *domain.Disruption, rows map[string][][]any) {
 	pid := d.Marking.PartnershipID
 	m := d.Marking

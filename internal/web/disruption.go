@@ -276,13 +276,8 @@ func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	d := disruptionFormData{Form: f, Form2: form, Agencies: form.Agencies, Types: types, Impacts: domain.Impacts}
-	groups, err := h.register.Groups(ctx, a, service.GroupFilter{}, 1, 500)
-	if err != nil && !errors.Is(err, domain.ErrForbidden) {
+	if d.Groups, err = h.groupChoice(r, f); err != nil {
 		return err
-	}
-	d.Groups = []Option{{Value: "", Label: "None"}}
-	for _, o := range groups.Items {
-		d.Groups = append(d.Groups, Option{Value: o.ID, Label: o.Reference + ": " + o.Title(), Checked: f.Get("ocg") == o.ID})
 	}
 	acts, err := h.disruptions.Activities(ctx, a, true)
 	if err != nil {
@@ -372,7 +367,6 @@ type disruptionData struct {
 	FourPs     []Option
 	Impacts    []Option
 	APMIS      []Option
-	MayAPMIS   bool
 }
 
 func (h *Web) disruptionShow(w http.ResponseWriter, r *http.Request) error {
@@ -424,7 +418,6 @@ func (h *Web) disruptionPage(w http.ResponseWriter, r *http.Request, status int,
 	for _, i := range domain.Impacts {
 		d.Impacts = append(d.Impacts, Option{Value: string(i), Label: i.Label(), Checked: string(i) == imp})
 	}
-	d.MayAPMIS = v.Disruption.Status == domain.DisruptionValidated && (a.Has(domain.RoleAnalyst) || a.AgencyID == v.Disruption.Marking.OriginAgencyID)
 	apmis := f.Get("apmis_status")
 	if apmis == "" {
 		apmis = v.Disruption.APMISStatus
@@ -573,13 +566,8 @@ func (h *Web) activitiesRender(w http.ResponseWriter, r *http.Request, status in
 		d.AgencyName[ag.ID] = ag.Name
 		d.LeadAgency = append(d.LeadAgency, Option{Value: ag.ID, Label: ag.Name})
 	}
-	groups, err := h.register.Groups(ctx, a, service.GroupFilter{}, 1, 500)
-	if err != nil && !errors.Is(err, domain.ErrForbidden) {
+	if d.Groups, err = h.groupChoice(r, f); err != nil {
 		return err
-	}
-	d.Groups = []Option{{Value: "", Label: "None"}}
-	for _, o := range groups.Items {
-		d.Groups = append(d.Groups, Option{Value: o.ID, Label: o.Reference + ": " + o.Title()})
 	}
 	p := h.newPage(r, "Activities", "/disruptions")
 	p.Errors = f.Summary()
@@ -695,4 +683,18 @@ func (h *Web) referenceDataSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/reference-data#"+f.Get("kind"), http.StatusSeeOther)
 	return nil
+}
+
+// groupChoice offers the groups the user may see (the first 500 by score)
+// for a disruption's or an activity's "ocg" field, with "None" first.
+func (h *Web) groupChoice(r *http.Request, f *Form) ([]Option, error) {
+	groups, err := h.register.Groups(r.Context(), router.ActorFrom(r.Context()), service.GroupFilter{}, 1, 500)
+	if err != nil && !errors.Is(err, domain.ErrForbidden) {
+		return nil, err
+	}
+	out := []Option{{Value: "", Label: "None"}}
+	for _, o := range groups.Items {
+		out = append(out, Option{Value: o.ID, Label: o.Reference + ": " + o.Title(), Checked: f.Get("ocg") == o.ID})
+	}
+	return out, nil
 }

@@ -143,22 +143,7 @@ func FormatNumber(n any) string {
 	default:
 		return fmt.Sprint(n)
 	}
-	neg := v < 0
-	if neg {
-		v = -v
-	}
-	s := fmt.Sprint(v)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return domain.FormatCount(v)
 }
 
 // london is UK civil time, loaded once. The binary embeds the time zone
