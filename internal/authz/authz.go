@@ -204,6 +204,20 @@ func (a *Args) Add(v any) string {
 // Values returns the parameters in order.
 func (a *Args) Values() []any { return a.vals }
 
+// Columns names where a query finds a record's marking: its ID (which
+// record_grant and record_condition rows refer to) and its partnership,
+// originating agency, classification, handling code and restriction.
+type Columns struct {
+	ID, Partnership, Origin, Classification, Handling, Restricted string
+}
+
+// ColumnsOf returns the marking columns of a record table aliased alias,
+// named as every record table names them.
+func ColumnsOf(alias string) Columns {
+	return Columns{ID: alias + ".id", Partnership: alias + ".partnership_id", Origin: alias + ".origin_agency_id",
+		Classification: alias + ".classification", Handling: alias + ".handling_code", Restricted: alias + ".restricted"}
+}
+
 // Predicate returns the SQL condition that admits exactly the rows of kind
 // that Can admits for a and act, for a record table aliased alias with the
 // columns id, partnership_id, origin_agency_id, classification,
@@ -211,10 +225,16 @@ func (a *Args) Values() []any { return a.vals }
 // Export and Edit it admits only rows Can allows for that action, so a
 // query built on it never returns a row the actor could not act on.
 func (p Policy) Predicate(a domain.Actor, act Action, kind domain.RecordKind, alias string, args *Args) string {
+	return p.PredicateOn(a, act, kind, ColumnsOf(alias), args)
+}
+
+// PredicateOn is Predicate for a record whose marking a query finds in
+// cols: a read model that keeps a copy of a record's marking (which never
+// changes once written) is filtered by the same rule as the record.
+func (p Policy) PredicateOn(a domain.Actor, act Action, kind domain.RecordKind, cols Columns, args *Args) string {
 	if act == Create || !p.Allowed(a, View, kind) || !p.Allowed(a, act, kind) {
 		return "(1 = 0)"
 	}
-	c := func(col string) string { return alias + "." + col }
 	pid := args.Add(a.PartnershipID)
 	user := args.Add(a.UserID)
 	agency := args.Add(a.AgencyID)
@@ -224,16 +244,53 @@ func (p Policy) Predicate(a domain.Actor, act Action, kind domain.RecordKind, al
 		osRule = "(1 = 1)"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "(%s = %s AND %s IN ('OFFICIAL', 'OFFICIAL-SENSITIVE') AND (", c("partnership_id"), pid, c("classification"))
+	fmt.Fprintf(&b, "(%s = %s AND %s IN ('OFFICIAL', 'OFFICIAL-SENSITIVE') AND (", cols.Partnership, pid, cols.Classification)
 	fmt.Fprintf(&b, "(%s AND EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = %s AND (g.user_id = %s OR g.agency_id = %s)))",
-		c("restricted"), c("id"), user, agency)
-	fmt.Fprintf(&b, " OR (NOT %s AND (%s = %s", c("restricted"), c("origin_agency_id"), agency)
-	fmt.Fprintf(&b, " OR (%s = 'P' AND (%s = 'OFFICIAL' OR %s))", c("handling_code"), c("classification"), osRule)
+		cols.Restricted, cols.ID, user, agency)
+	fmt.Fprintf(&b, " OR (NOT %s AND (%s = %s", cols.Restricted, cols.Origin, agency)
+	fmt.Fprintf(&b, " OR (%s = 'P' AND (%s = 'OFFICIAL' OR %s))", cols.Handling, cols.Classification, osRule)
 	fmt.Fprintf(&b, " OR (%s = 'C' AND EXISTS (SELECT 1 FROM record_condition rc WHERE rc.record_id = %s AND (rc.agency_id = %s OR rc.agency_type = %s))))))",
-		c("handling_code"), c("id"), agency, agencyType)
+		cols.Handling, cols.ID, agency, agencyType)
 	b.WriteString(")")
 	if act == Edit {
-		fmt.Fprintf(&b, " AND %s = %s", c("origin_agency_id"), agency)
+		fmt.Fprintf(&b, " AND %s = %s", cols.Origin, agency)
 	}
 	return "(" + b.String() + ")"
+}
+
+// AccessKey reduces marking m to what rules 2 to 4 read of it for the
+// reading actions (view, list, count, search, export), so that records
+// of one partnership whose markings have equal keys are visible to exactly
+// the same actors. Read models that count records without holding each one
+// (the performance roll-up) group records by it. Named users, agencies and
+// conditions are sorted; what a rule does not read is left out: the
+// originator of a record handled P at OFFICIAL (everyone sees it), and
+// the originator, classification and handling of a restricted one (only
+// those named see it).
+func AccessKey(m domain.Marking) string {
+	if m.Classification != domain.Official && m.Classification != domain.OfficialSensitive {
+		return "hidden"
+	}
+	sorted := func(list []string) string {
+		s := slices.Clone(list)
+		slices.Sort(s)
+		return strings.Join(slices.Compact(s), ",")
+	}
+	if m.Restricted {
+		return "restricted users=" + sorted(m.NamedUsers) + " agencies=" + sorted(m.NamedAgencies)
+	}
+	switch m.Handling {
+	case domain.HandlingP:
+		if m.Classification == domain.Official {
+			return "P OFFICIAL"
+		}
+		return "P OFFICIAL-SENSITIVE origin=" + m.OriginAgencyID
+	case domain.HandlingC:
+		types := make([]string, len(m.ConditionTypes))
+		for i, t := range m.ConditionTypes {
+			types[i] = string(t)
+		}
+		return "C origin=" + m.OriginAgencyID + " agencies=" + sorted(m.ConditionAgencies) + " types=" + sorted(types)
+	}
+	return "origin=" + m.OriginAgencyID
 }

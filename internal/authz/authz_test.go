@@ -97,3 +97,63 @@ func TestPredicateShape(t *testing.T) {
 		t.Errorf("anonymous: got %q, want (1 = 0)", got)
 	}
 }
+
+// TestAccessKey checks the promise read models rely on: over every
+// combination of classification, handling, restriction, originator, named
+// users and agencies and conditions, markings with equal keys are visible
+// to exactly the same actors, and markings visible to different actors
+// have different keys.
+func TestAccessKey(t *testing.T) {
+	agencies := []string{"a-pol", "a-cou", "a-fire"}
+	types := map[string]domain.AgencyType{"a-pol": domain.AgencyPolice, "a-cou": domain.AgencyLocalAuthority, "a-fire": domain.AgencyFireRescue}
+	var actors []domain.Actor
+	for _, ag := range agencies {
+		for _, u := range []string{"u1", "u2"} {
+			actors = append(actors, domain.Actor{Kind: domain.ActorUser, UserID: u + "-" + ag, PartnershipID: "p1", AgencyID: ag, AgencyType: types[ag]})
+		}
+	}
+	var marks []domain.Marking
+	for _, class := range []domain.Classification{domain.Official, domain.OfficialSensitive, "SECRET"} {
+		for _, h := range []domain.HandlingCode{domain.HandlingP, domain.HandlingC} {
+			for _, origin := range agencies {
+				for _, restricted := range []bool{false, true} {
+					for _, named := range [][]string{nil, {"a-cou"}, {"a-cou", "a-fire"}, {"a-fire", "a-cou"}} {
+						for _, condType := range [][]domain.AgencyType{nil, {domain.AgencyPolice}, {domain.AgencyFireRescue}} {
+							m := domain.Marking{PartnershipID: "p1", Classification: class, Handling: h, OriginAgencyID: origin, Restricted: restricted}
+							if restricted {
+								m.NamedAgencies = named
+								if len(named) == 1 {
+									m.NamedUsers = []string{"u1-a-pol"}
+								}
+							} else if h == domain.HandlingC {
+								m.ConditionAgencies, m.ConditionTypes = named, condType
+							}
+							marks = append(marks, m)
+						}
+					}
+				}
+			}
+		}
+	}
+	seen := func(m domain.Marking) string {
+		var b strings.Builder
+		for _, a := range actors {
+			if visible(a, m) {
+				b.WriteString(a.UserID + " ")
+			}
+		}
+		return b.String()
+	}
+	byKey, byVisibility := map[string]string{}, map[string]string{}
+	for _, m := range marks {
+		k, v := AccessKey(m), seen(m)
+		if w, ok := byKey[k]; ok && w != v {
+			t.Errorf("key %q: seen by %q and by %q", k, w, v)
+		}
+		byKey[k] = v
+		byVisibility[v] = k
+	}
+	if len(byKey) < 20 || len(byVisibility) < 8 {
+		t.Errorf("got %d keys and %d ways of being seen, want at least 20 and 8: the cases do not exercise the rule", len(byKey), len(byVisibility))
+	}
+}

@@ -31,6 +31,10 @@ type DisruptionOptions struct {
 	Years int
 	Seed  uint64
 	Batch int
+	// GroupsPer, when above 0, gives every partnership that many groups
+	// and five times as many people in its register, and makes half the
+	// disruptions about a group and a sixth about a person.
+	GroupsPer int
 }
 
 // Disruptions writes synthetic disruptions with outcomes, agencies, tactics
@@ -48,10 +52,11 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x51ed2701))
 	type part struct {
-		id     string
-		units  []string
-		agency []domain.Agency
-		user   string
+		id             string
+		units          []string
+		agency         []domain.Agency
+		user           string
+		groups, people []string
 	}
 	var parts []part
 	for pi := 1; ; pi++ {
@@ -74,6 +79,47 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		}
 		if err := st.Reader().QueryRowContext(ctx, `SELECT CAST(id AS text) FROM app_user WHERE partnership_id = $1 ORDER BY id LIMIT 1`, p.ID).Scan(&x.user); err != nil {
 			return stats, fmt.Errorf("generate: a user of %s: %w", p.Slug, err)
+		}
+		if opts.GroupsPer > 0 {
+			// The partnership's register: groups and people (mostly
+			// OFFICIAL-SENSITIVE, one in a hundred restricted) for
+			// disruptions to be about, originated by a police agency.
+			var police domain.Agency
+			for _, ag := range x.agency {
+				if ag.Type == domain.AgencyPolice {
+					police = ag
+					break
+				}
+			}
+			if police.ID == "" {
+				return stats, fmt.Errorf("generate: %s has no police agency", p.Slug)
+			}
+			if _, err := Register(ctx, st, p.ID, police.ID, x.user, opts.GroupsPer*5, opts.GroupsPer, opts.Seed+uint64(pi)); err != nil {
+				return stats, err
+			}
+			for _, q := range []struct {
+				sql  string
+				into *[]string
+			}{{`SELECT CAST(id AS text) FROM ocg WHERE partnership_id = $1 ORDER BY id`, &x.groups},
+				{`SELECT CAST(id AS text) FROM entity WHERE partnership_id = $1 AND kind = 'person' ORDER BY id`, &x.people}} {
+				rows, err := st.Reader().QueryContext(ctx, q.sql, p.ID)
+				if err != nil {
+					return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
+				}
+				for rows.Next() {
+					var id string
+					if err := rows.Scan(&id); err != nil {
+						rows.Close()
+						return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
+					}
+					*q.into = append(*q.into, id)
+				}
+				err = rows.Err()
+				rows.Close()
+				if err != nil {
+					return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
+				}
+			}
 		}
 		parts = append(parts, x)
 	}
@@ -108,6 +154,14 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 					Marking:   domain.Marking{PartnershipID: p.id, OriginAgencyID: lead.ID, Classification: domain.Official, Handling: domain.HandlingP},
 					CreatedAt: on.Add(10 * time.Hour)}
 				d.Tactics = uniqueStrings(d.Tactics)
+				// Half about a group, a sixth about a person, the rest a
+				// theme or place.
+				switch r := rng.IntN(6); {
+				case r < 3 && len(p.groups) > 0:
+					d.Subject, d.Theme, d.OCGID = domain.SubjectOCG, "", p.groups[rng.IntN(len(p.groups))]
+				case r == 3 && len(p.people) > 0:
+					d.Subject, d.Theme, d.EntityID = domain.SubjectIndividual, "", p.people[rng.IntN(len(p.people))]
+				}
 				switch r := rng.IntN(100); {
 				case r < 12:
 					d.Marking.Classification = domain.OfficialSensitive

@@ -206,7 +206,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 			verr.Add("unit", "%q is not an area of the partnership", code)
 		} else {
 			out.Unit = units[i]
-			f.UnitIDs = tree.subtree(out.Unit.ID)
+			f.Area = out.Unit.ID
 		}
 	}
 	threats, err := ps.st.Threats(ctx)
@@ -244,17 +244,29 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	if out.Quarter > 0 {
 		out.Period = out.FY.Quarter(out.Quarter).Period()
 	}
-	f.From, f.To = out.Period.From.Format("2006-01-02"), out.Period.To.Format("2006-01-02")
+	f.From, f.To = domain.MonthKey(out.Period.From), domain.MonthKey(out.Period.To)
+	// The roll-up: each child of the unit filtered on (or of the top of the
+	// structure) with everything reported in its subtree, and what was
+	// reported at the unit itself.
+	parent := out.Unit.ID
+	children := tree.children[parent]
+	for out.Unit.ID == "" && len(children) == 1 {
+		// One root (a region, a force): show the first level that divides.
+		parent = children[0]
+		children = tree.children[parent]
+	}
+	f.Breakdown = children
 	rows, err := ps.st.Performance(ctx, policy, a, f)
 	if err != nil {
 		return out, err
 	}
 	prev := f
+	prev.Breakdown = nil
 	prevPeriod := domain.FiscalYear(out.FY - 1).Period()
 	if out.Quarter > 0 {
 		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
 	}
-	prev.From, prev.To = prevPeriod.From.Format("2006-01-02"), prevPeriod.To.Format("2006-01-02")
+	prev.From, prev.To = domain.MonthKey(prevPeriod.From), domain.MonthKey(prevPeriod.To)
 	lastMonths, err := ps.st.PerformanceByMonth(ctx, policy, a, prev)
 	if err != nil {
 		return out, err
@@ -313,26 +325,10 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		key, lastKey := domain.MonthKey(m), domain.MonthKey(m.AddDate(-1, 0, 0))
 		out.ByMonth = append(out.ByMonth, MonthCell{Label: m.Format("Jan 2006"), This: cell(int64(rows.ByMonth[key])), LastYear: cell(int64(lastMonths[lastKey]))})
 	}
-	// The roll-up: each child of the unit filtered on (or of the top of the
-	// structure) with everything reported in its subtree, and what was
-	// reported at the unit itself.
-	var parent string
-	if out.Unit.ID != "" {
-		parent = out.Unit.ID
-	}
-	children := tree.children[parent]
-	for out.Unit.ID == "" && len(children) == 1 {
-		// One root (a region, a force): show the first level that divides.
-		parent = children[0]
-		children = tree.children[parent]
-	}
 	assigned := 0
 	for _, cid := range children {
 		c := tree.byID[cid]
-		n := 0
-		for _, id := range tree.subtree(c.ID) {
-			n += rows.ByUnit[id]
-		}
+		n := rows.ByUnit[cid]
 		assigned += n
 		uc := UnitCell{Unit: c, Cell: cell(int64(n))}
 		if pop := tree.population(c.ID); pop > 0 && !uc.Cell.Suppressed {
@@ -447,7 +443,7 @@ func suppressSecond(cells []*Cell) {
 }
 
 // unitTree indexes a partnership's reporting structure by parent, so that
-// subtrees and populations cost one pass each however many wards there are.
+// children and populations cost one pass each however many wards there are.
 type unitTree struct {
 	byID     map[string]domain.OrgUnit
 	children map[string][]string
@@ -461,15 +457,6 @@ func newUnitTree(units []domain.OrgUnit) *unitTree {
 		t.children[u.ParentID] = append(t.children[u.ParentID], u.ID)
 	}
 	return t
-}
-
-// subtree returns id and the IDs of every unit below it.
-func (t *unitTree) subtree(id string) []string {
-	out := []string{id}
-	for i := 0; i < len(out); i++ {
-		out = append(out, t.children[out[i]]...)
-	}
-	return out
 }
 
 // population is a unit's residents: its own figure, or the sum of its

@@ -136,13 +136,13 @@ func (s *Store) activities(ctx context.Context, policy authz.Policy, actor domai
 var (
 	disruptionCols = []string{"id", "partnership_id", "reference", "activity_id", "subject_kind", "ocg_id", "entity_id", "theme", "four_p", "impact", "rationale",
 		"validated_four_p", "validated_impact", "disrupted_on", "fiscal_year", "month", "unit_id", "lead_agency_id", "narrative", "status", "apmis_ref", "apmis_status",
-		"classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
+		"classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at", "scope_id"}
 	outcomeCols = []string{"id", "partnership_id", "disruption_id", "outcome_type", "seizure_type", "drug_class", "agency_id", "quantity", "grams", "value_pence", "months", "note"}
 )
 
 // disruptionRows adds the rows of d and its sets to rows, by table,
-// filling the outcomes' IDs.
-func (s *Store) disruptionRows(d *domain.Disruption, rows map[string][][]any) {
+// filling the outcomes' IDs. scope is its access scope's ID, or nil.
+func (s *Store) disruptionRows(d *domain.Disruption, scope any, rows map[string][][]any) {
 	pid := d.Marking.PartnershipID
 	m := d.Marking
 	var vp, vi any
@@ -156,7 +156,7 @@ func (s *Store) disruptionRows(d *domain.Disruption, rows map[string][][]any) {
 	rows["disruption"] = append(rows["disruption"], []any{d.ID, pid, d.Reference, nullIfEmpty(d.ActivityID), string(d.Subject), nullIfEmpty(d.OCGID), nullIfEmpty(d.EntityID),
 		d.Theme, string(d.FourP), string(d.Impact), d.Rationale, vp, vi, domain.Day(&d.On), int(domain.FiscalYearOf(d.On)), domain.MonthKey(d.On),
 		d.UnitID, d.LeadAgencyID, d.Narrative, string(d.Status), d.APMISRef, apmis,
-		string(m.Classification), string(m.Handling), d.HandlingNote, m.Restricted, m.OriginAgencyID, d.CreatedBy, d.CreatedAt, d.UpdatedAt})
+		string(m.Classification), string(m.Handling), d.HandlingNote, m.Restricted, m.OriginAgencyID, d.CreatedBy, d.CreatedAt, d.UpdatedAt, scope})
 	for _, a := range appendUniqueStr(nil, d.Agencies...) {
 		if a != d.LeadAgencyID {
 			rows["disruption_agency"] = append(rows["disruption_agency"], []any{pid, d.ID, a})
@@ -181,13 +181,21 @@ func (s *Store) disruptionRows(d *domain.Disruption, rows map[string][][]any) {
 // InsertDisruptions stores new disruptions of one partnership with their
 // agencies, tactics, threats and outcomes, numbering those without a
 // reference D-2023-000001 by the financial year they fall in, a table's
-// rows written together.
+// rows written together. Validated ones are counted into the performance
+// roll-up in the same transaction.
 func (s *Store) InsertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption) error {
 	if len(list) == 0 {
 		return nil
 	}
 	now := s.Now()
 	rows := map[string][][]any{}
+	si := s.newScopeInterner(tx)
+	type pending struct {
+		id string
+		k  scopeKey
+	}
+	var validated []string
+	var newScopes []pending
 	for i := range list {
 		d := &list[i]
 		if d.ID == "" {
@@ -206,7 +214,24 @@ func (s *Store) InsertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			}
 			d.Reference = fmt.Sprintf("D-%06d", n)
 		}
-		s.disruptionRows(d, rows)
+		var scope any
+		if d.Status == domain.DisruptionValidated {
+			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
+			if err != nil {
+				return err
+			}
+			n, ok, err := si.known(ctx, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				scope = n
+			} else {
+				newScopes = append(newScopes, pending{d.ID, k})
+			}
+			validated = append(validated, d.ID)
+		}
+		s.disruptionRows(d, scope, rows)
 		if err := s.insertMarkingRows(ctx, tx, d.ID, d.Marking); err != nil {
 			return err
 		}
@@ -221,7 +246,18 @@ func (s *Store) InsertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
 		}
 	}
-	return nil
+	// A new scope stands for the first disruption that has it, so it is
+	// made once that disruption is stored.
+	for _, p := range newScopes {
+		n, err := si.make(ctx, p.k, p.id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, p.id, n); err != nil {
+			return fmt.Errorf("store: disruption scope: %w", err)
+		}
+	}
+	return s.addToRollup(ctx, tx, validated)
 }
 
 // SetDisruptionStatus moves a disruption from one status to another and
@@ -246,6 +282,19 @@ func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnership
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("the disruption was changed by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
+	}
+	if dec.To == domain.DisruptionValidated {
+		// Validated is final: the disruption counts from now on.
+		n, err := s.newScopeInterner(tx).storedScope(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, id, n); err != nil {
+			return fmt.Errorf("store: disruption scope: %w", err)
+		}
+		if err := s.addToRollup(ctx, tx, []string{id}); err != nil {
+			return err
+		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO disruption_decision (id, partnership_id, disruption_id, from_status, to_status, four_p, impact, reason, actor_id, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, dec.ID, partnershipID, id, string(dec.From), string(dec.To), string(dec.FourP), string(dec.Impact),

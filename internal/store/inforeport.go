@@ -174,8 +174,14 @@ func (q *InfoReportQuery) One(ctx context.Context) (domain.InfoReport, error) {
 }
 
 func (s *Store) loadMarkingRows(ctx context.Context, id string, m *domain.Marking) error {
+	return loadMarkingRowsFrom(ctx, s.rdb, id, m)
+}
+
+// loadMarkingRowsFrom is loadMarkingRows through q (a transaction that
+// may hold the record uncommitted).
+func loadMarkingRowsFrom(ctx context.Context, q Queryer, id string, m *domain.Marking) error {
 	type row struct{ a, t string }
-	conds, err := collect(ctx, s.rdb, "record conditions",
+	conds, err := collect(ctx, q, "record conditions",
 		`SELECT COALESCE(CAST(agency_id AS text), ''), COALESCE(agency_type, '') FROM record_condition WHERE record_id = $1`, []any{id},
 		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.a, &x.t); return x, err })
 	if err != nil {
@@ -188,7 +194,7 @@ func (s *Store) loadMarkingRows(ctx context.Context, id string, m *domain.Markin
 			m.ConditionTypes = append(m.ConditionTypes, domain.AgencyType(c.t))
 		}
 	}
-	grants, err := collect(ctx, s.rdb, "record grants",
+	grants, err := collect(ctx, q, "record grants",
 		`SELECT COALESCE(CAST(user_id AS text), ''), COALESCE(CAST(agency_id AS text), '') FROM record_grant WHERE record_id = $1`, []any{id},
 		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.a, &x.t); return x, err })
 	if err != nil {

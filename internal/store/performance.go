@@ -12,17 +12,28 @@ import (
 )
 
 // PerformanceFilter selects the disruptions a performance figure counts:
-// validated ones, dated From to To (ISO days, inclusive), reported at one
-// of UnitIDs when that is not nil (a unit and all the units under it), with
-// Threat among their threats, and with AgencyID leading or contributing.
+// validated ones, in the months From to To ("2024-04", inclusive),
+// reported in Area or below it (the whole partnership when Area is
+// empty), with Threat among their threats, and with AgencyID leading or
+// contributing.
 type PerformanceFilter struct {
 	// Action is what the figures are for: authz.Count for the dashboard,
 	// authz.Export for an export (Count when empty).
 	Action   authz.Action
 	From, To string
-	UnitIDs  []string
-	Threat   string
-	AgencyID string
+	Area     string
+	// Breakdown lists the units whose disruptions (each with the units
+	// below it) PerformanceRows.ByUnit counts.
+	Breakdown []string
+	Threat    string
+	AgencyID  string
+}
+
+func (f PerformanceFilter) action() authz.Action {
+	if f.Action == "" {
+		return authz.Count
+	}
+	return f.Action
 }
 
 // PerformanceRows is what one partnership's performance for a period is
@@ -32,7 +43,7 @@ type PerformanceFilter struct {
 type PerformanceRows struct {
 	ByCategory []CategoryCount // per validated 4P and impact
 	ByMonth    map[string]int  // "2023-04" → disruptions
-	ByUnit     map[string]int  // unit ID → disruptions reported there
+	ByUnit     map[string]int  // unit ID of Breakdown → disruptions reported there or below
 	Outcomes   map[string]Sum  // outcome type → sums
 	Seizures   []SeizureSum    // per agency and seizure type
 	Threats    map[string]int  // threat code → disruptions with it
@@ -61,30 +72,202 @@ type SeizureSum struct {
 	ValuePence     int64
 }
 
-// performanceWhere is the condition every performance query shares: the
-// policy (the actor may count the disruption, and see its group if it has
-// one), validated, in the period, and the filters.
-func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, args *authz.Args) string {
-	act := f.Action
-	if act == "" {
-		act = authz.Count
+// Performance reads the rows a performance view is computed from, for
+// actor under policy. Figures for an area and period come from the
+// roll-up's cells (a few grouped reads whatever the number of
+// disruptions); filtered by threat or agency, which the cells do not
+// hold, they are counted from the disruptions themselves under the same
+// rule.
+func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
+	if f.Threat != "" || f.AgencyID != "" {
+		return s.performanceRecords(ctx, policy, actor, f)
 	}
+	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
+	type cat struct {
+		month string
+		c     CategoryCount
+	}
+	var args authz.Args
+	where := cellsWhere(policy, actor, f, &args)
+	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT c.month, c.four_p, c.impact, sum(c.n) FROM performance_count c WHERE `+where+
+		` GROUP BY c.month, c.four_p, c.impact`, args.Values(), func(r *sql.Rows) (cat, error) {
+		var x cat
+		var p, i string
+		err := r.Scan(&x.month, &p, &i, &x.c.N)
+		x.c.FourP, x.c.Impact = domain.FourP(p), domain.Impact(i)
+		return x, err
+	})
+	if err != nil {
+		return out, err
+	}
+	byCat := map[[2]string]int{}
+	for _, x := range cats {
+		out.ByMonth[x.month] += x.c.N
+		byCat[[2]string{string(x.c.FourP), string(x.c.Impact)}] += x.c.N
+	}
+	for k, n := range byCat {
+		out.ByCategory = append(out.ByCategory, CategoryCount{FourP: domain.FourP(k[0]), Impact: domain.Impact(k[1]), N: n})
+	}
+	type kv struct {
+		k string
+		n int
+	}
+	kvScan := func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err }
+	if len(f.Breakdown) > 0 {
+		var uargs authz.Args
+		units, err := collect(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
+			cellsWhereUnits(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), &uargs)+` GROUP BY c.unit_id`, uargs.Values(), kvScan)
+		if err != nil {
+			return out, err
+		}
+		for _, x := range units {
+			out.ByUnit[x.k] = x.n
+		}
+	}
+	args = authz.Args{}
+	where = cellsWhere(policy, actor, f, &args)
+	threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_threat c WHERE `+where+` GROUP BY c.threat_code`,
+		args.Values(), kvScan)
+	if err != nil {
+		return out, err
+	}
+	for _, x := range threats {
+		out.Threats[x.k] = x.n
+	}
+	type osum struct {
+		typ, seizure, agency string
+		s                    Sum
+	}
+	sums, err := collect(ctx, s.rdb, "performance outcomes", `SELECT c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)
+		FROM performance_outcome c WHERE `+where+` GROUP BY c.outcome_type, c.seizure_type, c.agency`, args.Values(),
+		func(r *sql.Rows) (osum, error) {
+			var x osum
+			err := r.Scan(&x.typ, &x.seizure, &x.agency, &x.s.Rows, &x.s.Quantity, &x.s.Months, &x.s.ValuePence)
+			return x, err
+		})
+	if err != nil {
+		return out, err
+	}
+	for _, x := range sums {
+		t := out.Outcomes[x.typ]
+		t.Rows += x.s.Rows
+		t.Quantity += x.s.Quantity
+		t.Months += x.s.Months
+		t.ValuePence += x.s.ValuePence
+		out.Outcomes[x.typ] = t
+		if x.seizure != "" {
+			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: x.agency, Type: x.seizure, Rows: x.s.Rows, Quantity: x.s.Quantity, ValuePence: x.s.ValuePence})
+		}
+	}
+	return out, nil
+}
+
+// cellsWhere is the condition on roll-up cells (alias c) for f: the
+// actor's partnership, the months, the area's own cells (which hold
+// everything below it) or the partnership's top units', and scopes the
+// actor may count.
+func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, args *authz.Args) string {
+	var unit string
+	if f.Area != "" {
+		unit = idIn("c.unit_id", []string{f.Area}, args)
+	} else {
+		unit = "c.unit_id IN (SELECT u.id FROM org_unit u WHERE u.partnership_id = " + args.Add(actor.PartnershipID) + " AND u.parent_id IS NULL)"
+	}
+	return cellsWhereUnits(policy, actor, f, unit, args)
+}
+
+func cellsWhereUnits(policy authz.Policy, actor domain.Actor, f PerformanceFilter, unit string, args *authz.Args) string {
+	return strings.Join([]string{
+		"c.partnership_id = " + args.Add(actor.PartnershipID),
+		unit,
+		"c.month >= " + args.Add(f.From),
+		"c.month <= " + args.Add(f.To),
+		scopesVisible(policy, actor, f.action(), "c.scope_id", args),
+	}, " AND ")
+}
+
+// PerformanceByMonth counts the disruptions of f by month only: what the
+// dashboard needs of the same period a year earlier.
+func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
+	type kv struct {
+		k string
+		n int
+	}
+	var args authz.Args
+	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, &args) + ` GROUP BY c.month`
+	if f.Threat != "" || f.AgencyID != "" {
+		args = authz.Args{}
+		units, err := s.unitParents(ctx, actor.PartnershipID)
+		if err != nil {
+			return nil, err
+		}
+		q = `SELECT d.month, count(*) FROM disruption d WHERE ` + performanceWhere(policy, actor, f, units, &args) + ` GROUP BY d.month`
+	}
+	rows, err := collect(ctx, s.rdb, "performance by month", q, args.Values(),
+		func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, x := range rows {
+		out[x.k] = x.n
+	}
+	return out, nil
+}
+
+// unitParents maps each unit of a partnership to its parent ("" at the
+// top).
+func (s *Store) unitParents(ctx context.Context, partnershipID string) (map[string]string, error) {
+	type pair struct{ id, parent string }
+	list, err := collect(ctx, s.rdb, "org units", `SELECT CAST(id AS text), COALESCE(CAST(parent_id AS text), '') FROM org_unit WHERE partnership_id = $1`,
+		[]any{partnershipID}, func(r *sql.Rows) (pair, error) { var p pair; err := r.Scan(&p.id, &p.parent); return p, err })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, p := range list {
+		out[p.id] = p.parent
+	}
+	return out, nil
+}
+
+// under reports whether unit is root or below it in parents.
+func under(parents map[string]string, unit, root string) bool {
+	for i := 0; unit != "" && i < 32; i++ {
+		if unit == root {
+			return true
+		}
+		unit = parents[unit]
+	}
+	return false
+}
+
+// performanceWhere is the condition the record-level performance queries
+// share: the policy (the actor may count the disruption, and see its group
+// if it has one), validated, in the period, and the filters.
+func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, parents map[string]string, args *authz.Args) string {
 	conds := []string{
-		policy.Predicate(actor, act, domain.KindDisruption, "d", args),
+		policy.Predicate(actor, f.action(), domain.KindDisruption, "d", args),
 		subjectsVisible(policy, actor, args, true),
 		"d.status = 'validated'",
-		"d.disrupted_on >= " + args.Add(f.From),
-		"d.disrupted_on <= " + args.Add(f.To),
+		"d.month >= " + args.Add(f.From),
+		"d.month <= " + args.Add(f.To),
 	}
 	// The financial years the period spans, so that the index on
 	// (partnership, status, fiscal year) narrows the rows read.
-	if from, err := time.Parse("2006-01-02", f.From); err == nil {
-		if to, err := time.Parse("2006-01-02", f.To); err == nil {
+	if from, err := time.Parse("2006-01", f.From); err == nil {
+		if to, err := time.Parse("2006-01", f.To); err == nil {
 			conds = append(conds, "d.fiscal_year >= "+args.Add(int(domain.FiscalYearOf(from))), "d.fiscal_year <= "+args.Add(int(domain.FiscalYearOf(to))))
 		}
 	}
-	if f.UnitIDs != nil {
-		conds = append(conds, idIn("d.unit_id", f.UnitIDs, args))
+	if f.Area != "" {
+		var ids []string
+		for id := range parents {
+			if under(parents, id, f.Area) {
+				ids = append(ids, id)
+			}
+		}
+		conds = append(conds, idIn("d.unit_id", ids, args))
 	}
 	if f.Threat != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM disruption_threat dt WHERE dt.disruption_id = d.id AND dt.threat_code = "+args.Add(f.Threat)+")")
@@ -96,18 +279,21 @@ func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilt
 	return strings.Join(conds, " AND ")
 }
 
-// Performance reads the rows a performance view is computed from, for
-// actor under policy, in five grouped queries over the same condition.
-func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
+// performanceRecords is Performance counted from the disruptions and their
+// outcomes, for filters the roll-up does not hold.
+func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
 	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
+	parents, err := s.unitParents(ctx, actor.PartnershipID)
+	if err != nil {
+		return out, err
+	}
 	var args authz.Args
-	where := performanceWhere(policy, actor, f, &args)
+	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
 	type kv struct {
 		k string
 		n int
 	}
-	var err error
 	out.ByCategory, err = collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
 		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (CategoryCount, error) {
 		var c CategoryCount
@@ -119,10 +305,11 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 	if err != nil {
 		return out, err
 	}
+	byUnit := map[string]int{}
 	for _, g := range []struct {
 		what, col string
 		into      map[string]int
-	}{{"performance by month", "d.month", out.ByMonth}, {"performance by unit", "CAST(d.unit_id AS text)", out.ByUnit}} {
+	}{{"performance by month", "d.month", out.ByMonth}, {"performance by unit", "CAST(d.unit_id AS text)", byUnit}} {
 		rows, err := collect(ctx, s.rdb, g.what, `SELECT `+g.col+`, count(*) FROM disruption d WHERE `+where+` GROUP BY `+g.col, vals,
 			func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
 		if err != nil {
@@ -130,6 +317,13 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		}
 		for _, x := range rows {
 			g.into[x.k] = x.n
+		}
+	}
+	for _, b := range f.Breakdown {
+		for id, n := range byUnit {
+			if under(parents, id, b) {
+				out.ByUnit[b] += n
+			}
 		}
 	}
 	threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT t.threat_code, count(*) FROM disruption d JOIN disruption_threat t ON t.disruption_id = d.id
@@ -168,27 +362,6 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		})
 	if err != nil {
 		return out, err
-	}
-	return out, nil
-}
-
-// PerformanceByMonth counts the disruptions of f by month only: what the
-// dashboard needs of the same period a year earlier.
-func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
-	var args authz.Args
-	where := performanceWhere(policy, actor, f, &args)
-	type kv struct {
-		k string
-		n int
-	}
-	rows, err := collect(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, args.Values(),
-		func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, x := range rows {
-		out[x.k] = x.n
 	}
 	return out, nil
 }

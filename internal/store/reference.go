@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -246,6 +247,14 @@ func (s *Store) InsertOrgUnits(ctx context.Context, tx *sql.Tx, units []OrgUnitR
 // UpdateOrgUnit changes the name, parent, population and (when boundary is
 // not "") the boundary of the unit with u.ID.
 func (s *Store) UpdateOrgUnit(ctx context.Context, tx *sql.Tx, u OrgUnitRow) error {
+	var parent string
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(CAST(parent_id AS text), '') FROM org_unit WHERE partnership_id = $1 AND id = $2`, u.PartnershipID, u.ID).Scan(&parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.NotFound("area", u.Code)
+	}
+	if err != nil {
+		return fmt.Errorf("store: update org unit: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE org_unit
 		   SET name = $3, parent_id = $4, population = $5, boundary = COALESCE($6, boundary)
 		 WHERE partnership_id = $1 AND id = $2`,
@@ -257,6 +266,10 @@ func (s *Store) UpdateOrgUnit(ctx context.Context, tx *sql.Tx, u OrgUnitRow) err
 		return fmt.Errorf("store: update org unit: %w", err)
 	} else if n == 0 {
 		return domain.NotFound("area", u.Code)
+	}
+	if parent != u.ParentID {
+		// The unit moved: everything counted above it moves too.
+		return s.RebuildRollup(ctx, tx, u.PartnershipID)
 	}
 	return nil
 }

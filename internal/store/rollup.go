@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+)
+
+// The performance roll-up (migration 00010): every validated disruption is
+// counted, in the transaction that validates it, into cells of
+// performance_count, performance_threat and performance_outcome at the
+// unit it is reported at and at every unit above it, by month and access
+// scope. Validated is a final status and a disruption's figures, marking
+// and subjects never change, so cells only ever grow; a change to the
+// reporting structure rebuilds the partnership's cells.
+
+// scopeInterner finds or makes the access scope of disruptions inside one
+// transaction, remembering what it has read.
+type scopeInterner struct {
+	s        *Store
+	tx       *sql.Tx
+	byKey    map[string]int64
+	subjects map[string]domain.Marking
+}
+
+func (s *Store) newScopeInterner(tx *sql.Tx) *scopeInterner {
+	return &scopeInterner{s: s, tx: tx, byKey: map[string]int64{}, subjects: map[string]domain.Marking{}}
+}
+
+// subject reads the marking of a group or person (table ocg or entity),
+// with its named users, agencies and conditions.
+func (si *scopeInterner) subject(ctx context.Context, table, id string) (domain.Marking, error) {
+	if m, ok := si.subjects[id]; ok {
+		return m, nil
+	}
+	var m domain.Marking
+	var class, handling string
+	err := si.tx.QueryRowContext(ctx, `SELECT CAST(partnership_id AS text), CAST(origin_agency_id AS text), classification, handling_code, restricted FROM `+table+` WHERE id = $1`, id).
+		Scan(&m.PartnershipID, &m.OriginAgencyID, &class, &handling, &m.Restricted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, domain.NotFound(table, "")
+	}
+	if err != nil {
+		return m, fmt.Errorf("store: marking of %s: %w", table, err)
+	}
+	m.Classification, m.Handling = domain.Classification(class), domain.HandlingCode(handling)
+	if err := loadMarkingRowsFrom(ctx, si.tx, id, &m); err != nil {
+		return m, err
+	}
+	si.subjects[id] = m
+	return m, nil
+}
+
+// scopeKey is an access scope before it is stored: its key and what the
+// scope row keeps of the group and person.
+type scopeKey struct {
+	key      string
+	m, om    domain.Marking
+	ocgID    string
+	entityID string // only when the person is restricted
+}
+
+// keyOf returns the access scope of a disruption with marking m (with its
+// named rows) about group ocgID and person entityID (either may be empty).
+// The key holds what the access policy reads for counting: the
+// disruption's marking, its group's marking, and whether its person is
+// restricted and to whom.
+func (si *scopeInterner) keyOf(ctx context.Context, m domain.Marking, ocgID, entityID string) (scopeKey, error) {
+	k := scopeKey{key: "disruption: " + authz.AccessKey(m), m: m, ocgID: ocgID}
+	if ocgID != "" {
+		var err error
+		if k.om, err = si.subject(ctx, "ocg", ocgID); err != nil {
+			return k, err
+		}
+		k.key += "; group: " + authz.AccessKey(k.om)
+	}
+	if entityID != "" {
+		em, err := si.subject(ctx, "entity", entityID)
+		if err != nil {
+			return k, err
+		}
+		if em.Restricted {
+			// Counted only by those the person's record names.
+			k.key += "; person: " + authz.AccessKey(domain.Marking{Classification: domain.Official, Restricted: true, NamedUsers: em.NamedUsers, NamedAgencies: em.NamedAgencies})
+			k.entityID = entityID
+		}
+	}
+	return k, nil
+}
+
+// known returns the ID of scope k when it is stored.
+func (si *scopeInterner) known(ctx context.Context, k scopeKey) (int64, bool, error) {
+	if n, ok := si.byKey[k.key]; ok {
+		return n, true, nil
+	}
+	var n int64
+	err := si.tx.QueryRowContext(ctx, `SELECT id FROM performance_scope WHERE partnership_id = $1 AND access_key = $2`, k.m.PartnershipID, k.key).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: performance scope: %w", err)
+	}
+	si.byKey[k.key] = n
+	return n, true, nil
+}
+
+// make stores scope k, standing for disruption id (already stored), and
+// returns its ID; a scope made meanwhile by another transaction is reused.
+func (si *scopeInterner) make(ctx context.Context, k scopeKey, id string) (int64, error) {
+	if n, ok, err := si.known(ctx, k); err != nil || ok {
+		return n, err
+	}
+	var ocg, oOrigin, entity any
+	if k.ocgID != "" {
+		ocg, oOrigin = k.ocgID, k.om.OriginAgencyID
+	}
+	if k.entityID != "" {
+		entity = k.entityID
+	}
+	_, err := si.tx.ExecContext(ctx, `INSERT INTO performance_scope (partnership_id, access_key, disruption_id, classification, handling_code, restricted, origin_agency_id,
+		ocg_id, ocg_classification, ocg_handling_code, ocg_restricted, ocg_origin_agency_id, entity_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (partnership_id, access_key) DO NOTHING`,
+		k.m.PartnershipID, k.key, id, string(k.m.Classification), string(k.m.Handling), k.m.Restricted, k.m.OriginAgencyID,
+		ocg, string(k.om.Classification), string(k.om.Handling), k.om.Restricted, oOrigin, entity)
+	if err != nil {
+		return 0, fmt.Errorf("store: performance scope: %w", err)
+	}
+	n, ok, err := si.known(ctx, k)
+	if err == nil && !ok {
+		err = fmt.Errorf("store: performance scope %q not stored", k.key)
+	}
+	return n, err
+}
+
+// storedScope returns the scope of a disruption already stored, read
+// through the transaction, making it when it is new.
+func (si *scopeInterner) storedScope(ctx context.Context, id string) (int64, error) {
+	var m domain.Marking
+	var class, handling, ocg, entity string
+	err := si.tx.QueryRowContext(ctx, `SELECT CAST(partnership_id AS text), CAST(origin_agency_id AS text), classification, handling_code, restricted,
+		COALESCE(CAST(ocg_id AS text), ''), COALESCE(CAST(entity_id AS text), '') FROM disruption WHERE id = $1`, id).
+		Scan(&m.PartnershipID, &m.OriginAgencyID, &class, &handling, &m.Restricted, &ocg, &entity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, domain.NotFound("disruption", "")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: disruption marking: %w", err)
+	}
+	m.Classification, m.Handling = domain.Classification(class), domain.HandlingCode(handling)
+	if err := loadMarkingRowsFrom(ctx, si.tx, id, &m); err != nil {
+		return 0, err
+	}
+	k, err := si.keyOf(ctx, m, ocg, entity)
+	if err != nil {
+		return 0, err
+	}
+	return si.make(ctx, k, id)
+}
+
+// rollupChunk is how many disruptions one roll-up statement adds.
+const rollupChunk = 500
+
+// addToRollup counts the validated disruptions with ids into the cells.
+func (s *Store) addToRollup(ctx context.Context, tx *sql.Tx, ids []string) error {
+	for start := 0; start < len(ids); start += rollupChunk {
+		var args authz.Args
+		where := idIn("d.id", ids[start:min(start+rollupChunk, len(ids))], &args) + " AND d.status = 'validated' AND d.scope_id IS NOT NULL"
+		if err := s.rollup(ctx, tx, where, args.Values()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RebuildRollup recounts a partnership's cells from its validated
+// disruptions, giving a scope to any that have none (disruptions validated
+// before the roll-up existed). Changing the reporting structure calls it.
+func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID string) error {
+	ids, err := collect(ctx, tx, "disruptions without a scope", `SELECT CAST(id AS text) FROM disruption WHERE partnership_id = $1 AND status = 'validated' AND scope_id IS NULL`,
+		[]any{partnershipID}, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
+	if err != nil {
+		return err
+	}
+	si := s.newScopeInterner(tx)
+	for _, id := range ids {
+		n, err := si.storedScope(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, id, n); err != nil {
+			return fmt.Errorf("store: disruption scope: %w", err)
+		}
+	}
+	for _, table := range []string{"performance_count", "performance_threat", "performance_outcome"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE partnership_id = $1`, partnershipID); err != nil {
+			return fmt.Errorf("store: rebuild %s: %w", table, err)
+		}
+	}
+	return s.rollup(ctx, tx, "d.partnership_id = $1 AND d.status = 'validated' AND d.scope_id IS NOT NULL", []any{partnershipID})
+}
+
+// BuildRollup rebuilds the cells of every partnership holding validated
+// disruptions without a scope: after the migration that made the roll-up,
+// on a database that already held disruptions. It does nothing when there
+// are none, so every migration run calls it.
+func (s *Store) BuildRollup(ctx context.Context) error {
+	pids, err := collect(ctx, s.wdb, "partnerships to roll up", `SELECT DISTINCT CAST(partnership_id AS text) FROM disruption WHERE status = 'validated' AND scope_id IS NULL`,
+		nil, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
+	if err != nil {
+		return err
+	}
+	for _, pid := range pids {
+		if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.RebuildRollup(ctx, tx, pid) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollup adds the disruptions where admits (a condition on d, with its
+// parameters in args) to the cells of their unit and every unit above it.
+// Each statement groups by the whole key, so no cell is written twice.
+func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any) error {
+	// up pairs each unit the disruptions are reported at with itself and
+	// every unit above it (a structure is at most a few levels deep; the
+	// depth bound stops a cycle written by mistake from running forever).
+	up := `WITH RECURSIVE up (unit_id, anc_id, depth) AS (
+		SELECT u.id, u.id, 0 FROM org_unit u WHERE u.id IN (SELECT d.unit_id FROM disruption d WHERE ` + where + `)
+		UNION ALL
+		SELECT up.unit_id, p.parent_id, up.depth + 1 FROM up JOIN org_unit p ON p.id = up.anc_id WHERE p.parent_id IS NOT NULL AND up.depth < 16)
+	`
+	for _, q := range []struct{ table, sql string }{
+		{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, month, scope_id, four_p, impact, n)
+		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, d.validated_four_p, d.validated_impact, count(*)
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6
+		ON CONFLICT (partnership_id, unit_id, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
+		{"performance_threat", `INSERT INTO performance_threat (partnership_id, unit_id, month, scope_id, threat_code, n)
+		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, t.threat_code, count(*)
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_threat t ON t.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5
+		ON CONFLICT (partnership_id, unit_id, month, scope_id, threat_code) DO UPDATE SET n = performance_threat.n + excluded.n`},
+		{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency, n, quantity, months, value_pence)
+		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
+			CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
+			count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7
+		ON CONFLICT (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
+			quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
+			value_pence = performance_outcome.value_pence + excluded.value_pence`},
+	} {
+		if _, err := tx.ExecContext(ctx, up+q.sql, args...); err != nil {
+			return fmt.Errorf("store: roll up %s: %w", q.table, err)
+		}
+	}
+	return nil
+}
+
+// scopesVisible is the condition that a cell's scope is one whose
+// disruptions actor may count (act) under policy: the same rule as
+// performanceWhere, applied to the scope's disruption, group and person.
+func scopesVisible(policy authz.Policy, actor domain.Actor, act authz.Action, col string, args *authz.Args) string {
+	d := authz.Columns{ID: "s.disruption_id", Partnership: "s.partnership_id", Origin: "s.origin_agency_id", Classification: "s.classification",
+		Handling: "s.handling_code", Restricted: "s.restricted"}
+	o := authz.Columns{ID: "s.ocg_id", Partnership: "s.partnership_id", Origin: "s.ocg_origin_agency_id", Classification: "s.ocg_classification",
+		Handling: "s.ocg_handling_code", Restricted: "s.ocg_restricted"}
+	var b strings.Builder
+	b.WriteString(col + " IN (SELECT s.id FROM performance_scope s WHERE ")
+	b.WriteString(policy.PredicateOn(actor, act, domain.KindDisruption, d, args))
+	b.WriteString(" AND (s.ocg_id IS NULL OR " + policy.PredicateOn(actor, authz.View, domain.KindOCG, o, args) + ")")
+	b.WriteString(" AND (s.entity_id IS NULL OR EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = s.entity_id AND (g.user_id = " +
+		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + "))))")
+	return b.String()
+}
