@@ -1,0 +1,326 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store"
+	"alliance/internal/store/storetest"
+)
+
+// perfFixture is the policy fixture with a small reporting structure (a
+// force, two districts, a ward in each) and, for every marking of the
+// fixture, three validated disruptions: one marked with it, one about a
+// group marked with it, one about a person marked with it. Disruption i
+// records i arrests and i×i months of custody, so that a figure that
+// counts the wrong disruptions, even as many of them, shows.
+type perfFixture struct {
+	*policyFixture
+	force, districtA, districtB, wardA, wardB string
+	disruptions                               []perfCase
+}
+
+type perfCase struct {
+	id             string
+	arrests        int
+	months         int
+	ward           string
+	counts         func(a domain.Actor, act authz.Action) bool
+	disruptionMark domain.Marking
+}
+
+func buildPerfFixture(t *testing.T, s *store.Store) *perfFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &perfFixture{policyFixture: buildPolicyFixture(t, s)}
+	police := f.agencies[domain.AgencyPolice]
+	analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+	on := time.Date(2024, 5, 10, 0, 0, 0, 0, time.UTC)
+	plain := domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: police.ID, Classification: domain.Official, Handling: domain.HandlingP}
+	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		units := []store.OrgUnitRow{{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, Level: domain.LevelForce, Code: "E23000009", Name: "Force"}}}
+		if err := s.InsertOrgUnits(ctx, tx, units); err != nil {
+			return err
+		}
+		f.force = units[0].ID
+		ds := []store.OrgUnitRow{{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, ParentID: f.force, Level: domain.LevelDistrict, Code: "E07000163", Name: "District A"}},
+			{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, ParentID: f.force, Level: domain.LevelDistrict, Code: "E07000164", Name: "District B"}}}
+		if err := s.InsertOrgUnits(ctx, tx, ds); err != nil {
+			return err
+		}
+		f.districtA, f.districtB = ds[0].ID, ds[1].ID
+		ws := []store.OrgUnitRow{{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, ParentID: f.districtA, Level: domain.LevelWard, Code: "E05006189", Name: "Ward A"}},
+			{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, ParentID: f.districtB, Level: domain.LevelWard, Code: "E05006190", Name: "Ward B"}}}
+		if err := s.InsertOrgUnits(ctx, tx, ws); err != nil {
+			return err
+		}
+		f.wardA, f.wardB = ws[0].ID, ws[1].ID
+		var list []domain.Disruption
+		var submitted []string
+		add := func(m domain.Marking, ocg, entity string, counts func(domain.Actor, authz.Action) bool) {
+			i := len(f.disruptions) + 1
+			d := domain.Disruption{ID: s.NewID(), Subject: domain.SubjectTheme, Theme: "Fixture", FourP: domain.FourPs[i%4], Impact: domain.Impacts[i%5],
+				Rationale: "Fixture", On: on.AddDate(0, i%3, 0), UnitID: f.wardA, LeadAgencyID: m.OriginAgencyID, Status: domain.DisruptionValidated,
+				Threats: []string{"drugs"}, Marking: m, CreatedBy: analyst.UserID,
+				Outcomes: []domain.Outcome{{Type: "arrests", Quantity: i}, {Type: "custodial_sentence", Quantity: 1, Months: i * i}}}
+			if i%2 == 0 {
+				d.UnitID = f.wardB
+			}
+			switch {
+			case ocg != "":
+				d.Subject, d.Theme, d.OCGID = domain.SubjectOCG, "", ocg
+			case entity != "":
+				d.Subject, d.Theme, d.EntityID = domain.SubjectIndividual, "", entity
+			}
+			d.ValidatedFourP, d.ValidatedImpact = d.FourP, d.Impact
+			if i%3 == 0 {
+				// Validated at the panel rather than written validated.
+				d.Status, d.ValidatedFourP, d.ValidatedImpact = domain.DisruptionSubmitted, "", ""
+				submitted = append(submitted, d.ID)
+			}
+			list = append(list, d)
+			f.disruptions = append(f.disruptions, perfCase{id: d.ID, arrests: i, months: i * i, ward: d.UnitID, counts: counts, disruptionMark: m})
+		}
+		for _, r := range f.records {
+			if r.Marking.PartnershipID != f.p.ID {
+				continue
+			}
+			m := r.Marking
+			add(m, "", "", func(a domain.Actor, act authz.Action) bool { return f.policy.Can(a, act, domain.KindDisruption, m) == nil })
+			o := domain.OCG{Name: "Group " + r.Title, Status: domain.StatusProposed, Ownership: domain.OwnLocal, PrimaryThreat: "drugs", Marking: m, CreatedBy: r.CreatedBy}
+			if err := s.InsertOCG(ctx, tx, &o); err != nil {
+				return err
+			}
+			add(plain, o.ID, "", func(a domain.Actor, act authz.Action) bool {
+				return f.policy.Can(a, act, domain.KindDisruption, plain) == nil && f.policy.Can(a, authz.View, domain.KindOCG, m) == nil
+			})
+			e := domain.Entity{Kind: domain.EntityPerson, Name: "Person " + r.Title, Marking: m, CreatedBy: r.CreatedBy}
+			if err := s.InsertEntity(ctx, tx, &e); err != nil {
+				return err
+			}
+			add(plain, "", e.ID, func(a domain.Actor, act authz.Action) bool {
+				named := !m.Restricted || slices.Contains(m.NamedUsers, a.UserID) || slices.Contains(m.NamedAgencies, a.AgencyID)
+				return f.policy.Can(a, act, domain.KindDisruption, plain) == nil && named
+			})
+		}
+		if err := s.InsertDisruptions(ctx, tx, list); err != nil {
+			return err
+		}
+		for i, id := range submitted {
+			d := list[slices.IndexFunc(list, func(d domain.Disruption) bool { return d.ID == id })]
+			if err := s.SetDisruptionStatus(ctx, tx, f.p.ID, id, &domain.DisruptionDecision{From: domain.DisruptionSubmitted, To: domain.DisruptionValidated,
+				FourP: d.FourP, Impact: d.Impact, Reason: fmt.Sprintf("Panel %d", i), ActorID: analyst.UserID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("performance fixture: %v", err)
+	}
+	return f
+}
+
+// perfFigures is what the test compares: how many disruptions, their
+// arrests and months of custody, the same by month and by threat, and the
+// disruptions in each district.
+type perfFigures struct {
+	N, Arrests, Months, ByMonth, Drugs int64
+	A, B                               int
+}
+
+func figuresOf(rows store.PerformanceRows, f *perfFixture) perfFigures {
+	var g perfFigures
+	for _, c := range rows.ByCategory {
+		g.N += int64(c.N)
+	}
+	for _, n := range rows.ByMonth {
+		g.ByMonth += int64(n)
+	}
+	g.Arrests, g.Months, g.Drugs = rows.Outcomes["arrests"].Quantity, rows.Outcomes["custodial_sentence"].Months, int64(rows.Threats["drugs"])
+	g.A, g.B = rows.ByUnit[f.districtA], rows.ByUnit[f.districtB]
+	return g
+}
+
+// TestPolicySQLMatchesCanForPerformance is the generated policy test for
+// the performance figures: for every role in every agency type, over
+// disruptions of every marking, about groups of every marking and people
+// of every marking, both the roll-up's cells and the count from the
+// records give exactly the figures of the disruptions Can lets the actor
+// count (or export), on both engines.
+func TestPolicySQLMatchesCanForPerformance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		if len(f.disruptions) < 800 {
+			t.Fatalf("fixture: got %d disruptions, want at least 800", len(f.disruptions))
+		}
+		cases, some, none := 0, 0, 0
+		for _, a := range f.actors {
+			for _, act := range []authz.Action{authz.Count, authz.Export} {
+				var want perfFigures
+				for _, d := range f.disruptions {
+					if d.counts(a, act) {
+						want.N++
+						want.Arrests += int64(d.arrests)
+						want.Months += int64(d.months)
+						if d.ward == f.wardA {
+							want.A++
+						} else {
+							want.B++
+						}
+					}
+				}
+				want.ByMonth, want.Drugs = want.N, want.N
+				if want.N > 0 {
+					some++
+				} else {
+					none++
+				}
+				for _, path := range []struct {
+					name   string
+					filter store.PerformanceFilter
+				}{
+					{"roll-up", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}},
+					{"records", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, Threat: "drugs"}},
+				} {
+					cases++
+					rows, err := s.Performance(ctx, f.policy, a, path.filter)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := figuresOf(rows, f); got != want {
+						t.Errorf("%s@%s %s from the %s: got %+v, want %+v", a.Roles[0], a.AgencyType, act, path.name, got, want)
+					}
+				}
+			}
+		}
+		if some < 20 || none < 20 {
+			t.Errorf("got %d actor cases that count something and %d that count nothing, want at least 20 of each", some, none)
+		}
+		t.Logf("%d performance policy cases over %d disruptions", cases, len(f.disruptions))
+	})
+}
+
+// TestRollupFollowsStructure moves a ward to another district and checks
+// that the cells move with it, and that a partnership whose cells are
+// lost (as before the roll-up existed) is counted again in full by
+// BuildRollup.
+func TestRollupFollowsStructure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+		filter := store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}
+		read := func() perfFigures {
+			t.Helper()
+			rows, err := s.Performance(ctx, f.policy, analyst, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return figuresOf(rows, f)
+		}
+		before := read()
+		if before.A == 0 || before.B == 0 {
+			t.Fatalf("got %+v, want disruptions in both districts", before)
+		}
+		move := func(parent string) {
+			t.Helper()
+			err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				return s.UpdateOrgUnit(ctx, tx, store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: f.wardB, PartnershipID: f.p.ID, ParentID: parent, Name: "Ward B", Code: "E05006190"}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		move(f.districtA)
+		after := read()
+		if want := (perfFigures{N: before.N, Arrests: before.Arrests, Months: before.Months, ByMonth: before.ByMonth, Drugs: before.Drugs, A: before.A + before.B}); after != want {
+			t.Errorf("ward B moved into district A: got %+v, want %+v", after, want)
+		}
+		move(f.districtB)
+		if got := read(); got != before {
+			t.Errorf("ward B moved back: got %+v, want %+v", got, before)
+		}
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, q := range []string{`UPDATE disruption SET scope_id = NULL`, `DELETE FROM performance_count`, `DELETE FROM performance_threat`, `DELETE FROM performance_outcome`} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(); got.N != 0 {
+			t.Fatalf("cells deleted: got %+v, want nothing counted", got)
+		}
+		if err := s.BuildRollup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := read(); got != before {
+			t.Errorf("rebuilt: got %+v, want %+v", got, before)
+		}
+	})
+}
+
+// TestRollupInputsNeverChange guards what the roll-up relies on: no
+// statement in the store changes a marking (of a disruption, group or
+// person), removes or adds named users, agencies or conditions after a
+// record is written, or changes a disruption's figures, subjects or unit.
+// A feature that needs to must rebuild the partnership's cells in the
+// same transaction (RebuildRollup), and then this test is changed with it.
+func TestRollupInputsNeverChange(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := regexp.MustCompile(`(?is)UPDATE\s+(\w+)\s+SET\s(.*?)\bWHERE\b`)
+	column := regexp.MustCompile(`(\w+)\s*=`)
+	// What each table's updates may set: for groups and people anything
+	// but their marking; for disruptions only the workflow (validating
+	// comes once, from submitted, and is counted when it happens), the
+	// scope and APMIS.
+	marking := []string{"partnership_id", "classification", "handling_code", "restricted", "origin_agency_id"}
+	allowedDisruption := []string{"status", "validated_four_p", "validated_impact", "updated_at", "scope_id", "apmis_ref", "apmis_status"}
+	removes := regexp.MustCompile(`(?i)(UPDATE|DELETE FROM)\s+(record_grant|record_condition|disruption_outcome|disruption_threat|disruption_agency)\b`)
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for _, m := range update.FindAllSubmatch(src, -1) {
+			table := strings.ToLower(string(m[1]))
+			for _, c := range column.FindAllSubmatch(m[2], -1) {
+				col := strings.ToLower(string(c[1]))
+				switch {
+				case (table == "ocg" || table == "entity") && slices.Contains(marking, col),
+					table == "disruption" && !slices.Contains(allowedDisruption, col):
+					t.Errorf("%s: an update of %s sets %s, which the performance roll-up counted by", name, table, col)
+				}
+			}
+		}
+		if m := removes.Find(src); m != nil {
+			t.Errorf("%s: %q changes what the performance roll-up counted", name, m)
+		}
+	}
+	if checked < 10 {
+		t.Errorf("checked %d files, want the store's sources", checked)
+	}
+}
