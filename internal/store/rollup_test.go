@@ -96,7 +96,9 @@ func buildPerfFixture(t *testing.T, s *store.Store) *perfFixture {
 				continue
 			}
 			m := r.Marking
-			add(m, "", "", func(a domain.Actor, act authz.Action) bool { return f.policy.Can(a, act, domain.KindDisruption, m) == nil })
+			add(m, "", "", func(a domain.Actor, act authz.Action) bool {
+				return f.policy.Can(a, act, domain.KindDisruption, m) == nil
+			})
 			o := domain.OCG{Name: "Group " + r.Title, Status: domain.StatusProposed, Ownership: domain.OwnLocal, PrimaryThreat: "drugs", Marking: m, CreatedBy: r.CreatedBy}
 			if err := s.InsertOCG(ctx, tx, &o); err != nil {
 				return err
