@@ -225,7 +225,9 @@ func (s *Store) BuildRollup(ctx context.Context) error {
 
 // rollup adds the disruptions where admits (a condition on d, with its
 // parameters in args) to the cells of their unit and every unit above it.
-// Each statement groups by the whole key, so no cell is written twice.
+// Each statement groups by the whole key, so no cell is written twice, and
+// writes its cells in key order, so that two transactions counting into
+// the same cells take their locks in the same order.
 func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any) error {
 	// up pairs each unit the disruptions are reported at with itself and
 	// every unit above it (a structure is at most a few levels deep; the
@@ -238,17 +240,17 @@ func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any
 	for _, q := range []struct{ table, sql string }{
 		{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, month, scope_id, four_p, impact, n)
 		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, d.validated_four_p, d.validated_impact, count(*)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
 		ON CONFLICT (partnership_id, unit_id, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
 		{"performance_threat", `INSERT INTO performance_threat (partnership_id, unit_id, month, scope_id, threat_code, n)
 		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, t.threat_code, count(*)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_threat t ON t.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_threat t ON t.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
 		ON CONFLICT (partnership_id, unit_id, month, scope_id, threat_code) DO UPDATE SET n = performance_threat.n + excluded.n`},
 		{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency, n, quantity, months, value_pence)
 		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
 			CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
 			count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7
+		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
 		ON CONFLICT (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
 			quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
 			value_pence = performance_outcome.value_pence + excluded.value_pence`},
