@@ -94,7 +94,8 @@ func TestPerformanceConsistency(t *testing.T) {
 		if _, err := demo.Load(ctx, s, demo.Options{Audit: alog}); err != nil {
 			t.Fatal(err)
 		}
-		for _, in := range []service.PerformanceInput{{FY: "2023/24"}, {FY: "2024/25", Quarter: "Q3"}, {FY: "2025/26", Threat: "county_lines"}} {
+		for _, in := range []service.PerformanceInput{{FY: "2023/24"}, {FY: "2024/25", Quarter: "Q3"}, {FY: "2025/26", Threat: "county_lines"},
+			{FY: "2024/25", Agency: "NYC"}, {FY: "2023/24", Threat: "drugs", Agency: "NYP"}} {
 			p, err := service.NewPerformance(s, alog, 0).Compute(ctx, demoActor(t, s, "analyst@nyp.example"), in)
 			if err != nil {
 				t.Fatal(err)
@@ -103,6 +104,13 @@ func TestPerformanceConsistency(t *testing.T) {
 			where := `d.status = 'validated' AND d.disrupted_on BETWEEN '` + from + `' AND '` + to + `'`
 			if in.Threat != "" {
 				where += ` AND d.id IN (SELECT disruption_id FROM disruption_threat WHERE threat_code = '` + in.Threat + `')`
+			}
+			leads := ""
+			if in.Agency != "" {
+				leads = ` AND lead_agency_id = (SELECT id FROM agency WHERE short_name = '` + in.Agency + `')`
+				// Led or joined by the agency: counted once however many it is.
+				a := `(SELECT id FROM agency WHERE short_name = '` + in.Agency + `')`
+				where += ` AND (d.lead_agency_id = ` + a + ` OR d.id IN (SELECT disruption_id FROM disruption_agency WHERE agency_id = ` + a + `))`
 			}
 			one := func(q string) int64 {
 				t.Helper()
@@ -126,7 +134,7 @@ func TestPerformanceConsistency(t *testing.T) {
 				{"guns", p.GunsSeized.N, outcome("firearms", "quantity")},
 				{"warrants", p.Warrants.N, outcome("warrants", "quantity")},
 				{"sentence months", p.SentenceMonths, outcome("custodial_sentence", "months")},
-				{"open activities", p.OpenActivities.N, one(`SELECT count(*) FROM activity WHERE opened_on <= '` + to + `' AND (closed_on IS NULL OR closed_on > '` + to + `')`)},
+				{"open activities", p.OpenActivities.N, one(`SELECT count(*) FROM activity WHERE opened_on <= '` + to + `' AND (closed_on IS NULL OR closed_on > '` + to + `')` + leads)},
 			}
 			for _, c := range p.ByFourP {
 				checks = append(checks, struct {

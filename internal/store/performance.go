@@ -73,13 +73,12 @@ type SeizureSum struct {
 }
 
 // Performance reads the rows a performance view is computed from, for
-// actor under policy. Figures for an area and period come from the
+// actor under policy. Figures for an area, threat and period come from the
 // roll-up's cells (a few grouped reads whatever the number of
-// disruptions); filtered by threat or agency, which the cells do not
-// hold, they are counted from the disruptions themselves under the same
-// rule.
+// disruptions); filtered by agency, which the cells do not hold, they are
+// counted from the disruptions themselves under the same rule.
 func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
-	if f.Threat != "" || f.AgencyID != "" {
+	if f.AgencyID != "" {
 		return s.performanceRecords(ctx, policy, actor, f)
 	}
 	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
@@ -88,7 +87,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		c     CategoryCount
 	}
 	var args authz.Args
-	where := cellsWhere(policy, actor, f, &args)
+	where := cellsWhere(policy, actor, f, "", false, &args)
 	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT c.month, c.four_p, c.impact, sum(c.n) FROM performance_count c WHERE `+where+
 		` GROUP BY c.month, c.four_p, c.impact`, args.Values(), func(r *sql.Rows) (cat, error) {
 		var x cat
@@ -116,7 +115,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 	if len(f.Breakdown) > 0 {
 		var uargs authz.Args
 		units, err := collect(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
-			cellsWhereUnits(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), &uargs)+` GROUP BY c.unit_id`, uargs.Values(), kvScan)
+			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values(), kvScan)
 		if err != nil {
 			return out, err
 		}
@@ -124,15 +123,21 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 			out.ByUnit[x.k] = x.n
 		}
 	}
-	args = authz.Args{}
-	where = cellsWhere(policy, actor, f, &args)
-	threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_threat c WHERE `+where+` GROUP BY c.threat_code`,
-		args.Values(), kvScan)
-	if err != nil {
-		return out, err
-	}
-	for _, x := range threats {
-		out.Threats[x.k] = x.n
+	if f.Threat != "" {
+		// Filtered by a threat, every disruption counted has it.
+		for _, c := range out.ByCategory {
+			out.Threats[f.Threat] += c.N
+		}
+	} else {
+		var targs authz.Args
+		threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
+			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values(), kvScan)
+		if err != nil {
+			return out, err
+		}
+		for _, x := range threats {
+			out.Threats[x.k] = x.n
+		}
 	}
 	type osum struct {
 		typ, seizure, agency string
@@ -163,23 +168,27 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 }
 
 // cellsWhere is the condition on roll-up cells (alias c) for f: the
-// actor's partnership, the months, the area's own cells (which hold
-// everything below it) or the partnership's top units', and scopes the
-// actor may count.
-func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, args *authz.Args) string {
-	var unit string
-	if f.Area != "" {
-		unit = idIn("c.unit_id", []string{f.Area}, args)
-	} else {
-		unit = "c.unit_id IN (SELECT u.id FROM org_unit u WHERE u.partnership_id = " + args.Add(actor.PartnershipID) + " AND u.parent_id IS NULL)"
+// actor's partnership, the months, the threat's cells (or those counting
+// every disruption), the area's own cells (which hold everything below
+// it) or the partnership's top units', and scopes the actor may count.
+// units, when not empty, replaces the area condition; everyThreat selects
+// the cells of every threat instead.
+func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units string, everyThreat bool, args *authz.Args) string {
+	switch {
+	case units != "":
+	case f.Area != "":
+		units = idIn("c.unit_id", []string{f.Area}, args)
+	default:
+		units = "c.unit_id IN (SELECT u.id FROM org_unit u WHERE u.partnership_id = " + args.Add(actor.PartnershipID) + " AND u.parent_id IS NULL)"
 	}
-	return cellsWhereUnits(policy, actor, f, unit, args)
-}
-
-func cellsWhereUnits(policy authz.Policy, actor domain.Actor, f PerformanceFilter, unit string, args *authz.Args) string {
+	threat := "c.threat_code <> ''"
+	if !everyThreat {
+		threat = "c.threat_code = " + args.Add(f.Threat)
+	}
 	return strings.Join([]string{
 		"c.partnership_id = " + args.Add(actor.PartnershipID),
-		unit,
+		units,
+		threat,
 		"c.month >= " + args.Add(f.From),
 		"c.month <= " + args.Add(f.To),
 		scopesVisible(policy, actor, f.action(), "c.scope_id", args),
@@ -194,8 +203,8 @@ func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, act
 		n int
 	}
 	var args authz.Args
-	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, &args) + ` GROUP BY c.month`
-	if f.Threat != "" || f.AgencyID != "" {
+	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, "", false, &args) + ` GROUP BY c.month`
+	if f.AgencyID != "" {
 		args = authz.Args{}
 		units, err := s.unitParents(ctx, actor.PartnershipID)
 		if err != nil {
@@ -280,7 +289,7 @@ func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilt
 }
 
 // performanceRecords is Performance counted from the disruptions and their
-// outcomes, for filters the roll-up does not hold.
+// outcomes, for the agency filter, which the roll-up does not hold.
 func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
 	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
 	parents, err := s.unitParents(ctx, actor.PartnershipID)
@@ -333,6 +342,12 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	}
 	for _, x := range threats {
 		out.Threats[x.k] = x.n
+	}
+	if f.Threat != "" {
+		// As from the cells: filtered by a threat, the breakdown by threat
+		// is that threat's count.
+		n := out.Threats[f.Threat]
+		out.Threats = map[string]int{f.Threat: n}
 	}
 	type osum struct {
 		k string

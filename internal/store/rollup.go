@@ -13,9 +13,9 @@ import (
 
 // The performance roll-up (migration 00010): every validated disruption is
 // counted, in the transaction that validates it, into cells of
-// performance_count, performance_threat and performance_outcome at the
-// unit it is reported at and at every unit above it, by month and access
-// scope. Validated is a final status and a disruption's figures, marking
+// performance_count and performance_outcome at the unit it is reported at
+// and at every unit above it, by threat (all, and each of its own), month
+// and access scope. Validated is a final status and a disruption's figures, marking
 // and subjects never change, so cells only ever grow; a change to the
 // reporting structure rebuilds the partnership's cells.
 
@@ -182,22 +182,62 @@ func (s *Store) addToRollup(ctx context.Context, tx *sql.Tx, ids []string) error
 // disruptions, giving a scope to any that have none (disruptions validated
 // before the roll-up existed). Changing the reporting structure calls it.
 func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID string) error {
-	ids, err := collect(ctx, tx, "disruptions without a scope", `SELECT CAST(id AS text) FROM disruption WHERE partnership_id = $1 AND status = 'validated' AND scope_id IS NULL`,
-		[]any{partnershipID}, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
+	type unscoped struct {
+		id, ocg, entity string
+		m               domain.Marking
+	}
+	list, err := collect(ctx, tx, "disruptions without a scope", `SELECT CAST(id AS text), CAST(partnership_id AS text), CAST(origin_agency_id AS text),
+		classification, handling_code, restricted, COALESCE(CAST(ocg_id AS text), ''), COALESCE(CAST(entity_id AS text), '')
+		FROM disruption WHERE partnership_id = $1 AND status = 'validated' AND scope_id IS NULL ORDER BY id`,
+		[]any{partnershipID}, func(r *sql.Rows) (unscoped, error) {
+			var u unscoped
+			var class, handling string
+			err := r.Scan(&u.id, &u.m.PartnershipID, &u.m.OriginAgencyID, &class, &handling, &u.m.Restricted, &u.ocg, &u.entity)
+			u.m.Classification, u.m.Handling = domain.Classification(class), domain.HandlingCode(handling)
+			return u, err
+		})
 	if err != nil {
 		return err
 	}
+	// Disruptions grouped by scope: one scope row and one update per
+	// chunk of each, not a statement per disruption.
 	si := s.newScopeInterner(tx)
-	for _, id := range ids {
-		n, err := si.storedScope(ctx, id)
+	byKey := map[string][]string{}
+	keys := map[string]scopeKey{}
+	var order []string
+	for _, u := range list {
+		if u.m.Restricted || u.m.Handling == domain.HandlingC {
+			// Only these have named rows the key reads.
+			if err := loadMarkingRowsFrom(ctx, tx, u.id, &u.m); err != nil {
+				return err
+			}
+		}
+		k, err := si.keyOf(ctx, u.m, u.ocg, u.entity)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, id, n); err != nil {
-			return fmt.Errorf("store: disruption scope: %w", err)
+		if _, ok := keys[k.key]; !ok {
+			keys[k.key] = k
+			order = append(order, k.key)
+		}
+		byKey[k.key] = append(byKey[k.key], u.id)
+	}
+	for _, key := range order {
+		ids := byKey[key]
+		n, err := si.make(ctx, keys[key], ids[0])
+		if err != nil {
+			return err
+		}
+		for start := 0; start < len(ids); start += rollupChunk {
+			args := authz.Args{}
+			scope := args.Add(n)
+			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
+				args.Values()...); err != nil {
+				return fmt.Errorf("store: disruption scope: %w", err)
+			}
 		}
 	}
-	for _, table := range []string{"performance_count", "performance_threat", "performance_outcome"} {
+	for _, table := range []string{"performance_count", "performance_outcome"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE partnership_id = $1`, partnershipID); err != nil {
 			return fmt.Errorf("store: rebuild %s: %w", table, err)
 		}
@@ -237,26 +277,28 @@ func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any
 		UNION ALL
 		SELECT up.unit_id, p.parent_id, up.depth + 1 FROM up JOIN org_unit p ON p.id = up.anc_id WHERE p.parent_id IS NOT NULL AND up.depth < 16)
 	`
-	for _, q := range []struct{ table, sql string }{
-		{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, month, scope_id, four_p, impact, n)
-		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, d.validated_four_p, d.validated_impact, count(*)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-		ON CONFLICT (partnership_id, unit_id, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
-		{"performance_threat", `INSERT INTO performance_threat (partnership_id, unit_id, month, scope_id, threat_code, n)
-		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, t.threat_code, count(*)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_threat t ON t.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-		ON CONFLICT (partnership_id, unit_id, month, scope_id, threat_code) DO UPDATE SET n = performance_threat.n + excluded.n`},
-		{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency, n, quantity, months, value_pence)
-		SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
-			CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
-			count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
-		FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
-		ON CONFLICT (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
-			quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
-			value_pence = performance_outcome.value_pence + excluded.value_pence`},
-	} {
-		if _, err := tx.ExecContext(ctx, up+q.sql, args...); err != nil {
-			return fmt.Errorf("store: roll up %s: %w", q.table, err)
+	// Every disruption is counted once with threat '' and once more for
+	// each of its threats.
+	for _, th := range []struct{ col, join string }{{"''", ""}, {"t.threat_code", " JOIN disruption_threat t ON t.disruption_id = d.id"}} {
+		for _, q := range []struct{ table, sql string }{
+			{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact, n)
+			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, d.validated_four_p, d.validated_impact, count(*)
+			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
+			{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency,
+				n, quantity, months, value_pence)
+			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
+				CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
+				count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
+			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + `
+			GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
+				quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
+				value_pence = performance_outcome.value_pence + excluded.value_pence`},
+		} {
+			if _, err := tx.ExecContext(ctx, up+q.sql, args...); err != nil {
+				return fmt.Errorf("store: roll up %s: %w", q.table, err)
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,6 @@
 -- +goose Up
 -- The performance roll-up: validated disruptions counted into cells by
--- area, month and access scope, at the unit they are reported at and at
+-- area, threat, month and access scope, at the unit they are reported at and at
 -- every unit above it, so that a dashboard for any area and period reads
 -- a few thousand cells instead of every disruption and outcome. Cells
 -- are kept in the transaction that validates a disruption (validated is
@@ -37,29 +37,24 @@ ALTER TABLE disruption ADD COLUMN scope_id integer;
 CREATE TABLE performance_count (
     partnership_id text NOT NULL,
     unit_id        text NOT NULL,
+    threat_code    text NOT NULL,
     month          text NOT NULL,
     scope_id       integer NOT NULL,
     four_p         text NOT NULL,
     impact         text NOT NULL,
     n              integer NOT NULL,
-    PRIMARY KEY (partnership_id, unit_id, month, scope_id, four_p, impact)
+    PRIMARY KEY (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact)
 ) WITHOUT ROWID;
 
-CREATE TABLE performance_threat (
-    partnership_id text NOT NULL,
-    unit_id        text NOT NULL,
-    month          text NOT NULL,
-    scope_id       integer NOT NULL,
-    threat_code    text NOT NULL,
-    n              integer NOT NULL,
-    PRIMARY KEY (partnership_id, unit_id, month, scope_id, threat_code)
-) WITHOUT ROWID;
-
+-- threat_code is '' in the cells that count every disruption once, and a
+-- threat's code in those that count the disruptions with that threat (a
+-- disruption with two threats is in both, and once in '').
 -- seizure_type and agency ('' when the outcome is not a seizure: the
 -- agency that seized, or the lead agency).
 CREATE TABLE performance_outcome (
     partnership_id text NOT NULL,
     unit_id        text NOT NULL,
+    threat_code    text NOT NULL,
     month          text NOT NULL,
     scope_id       integer NOT NULL,
     outcome_type   text NOT NULL,
@@ -69,12 +64,11 @@ CREATE TABLE performance_outcome (
     quantity       bigint NOT NULL,
     months         bigint NOT NULL,
     value_pence    bigint NOT NULL,
-    PRIMARY KEY (partnership_id, unit_id, month, scope_id, outcome_type, seizure_type, agency)
+    PRIMARY KEY (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency)
 ) WITHOUT ROWID;
 
 -- +goose Down
 DROP TABLE performance_outcome;
-DROP TABLE performance_threat;
 DROP TABLE performance_count;
 ALTER TABLE disruption DROP COLUMN scope_id;
 DROP TABLE performance_scope;
