@@ -334,3 +334,54 @@ func TestRollupInputsNeverChange(t *testing.T) {
 		t.Errorf("checked %d files, want the store's sources", checked)
 	}
 }
+
+// TestRollupConcurrentValidations validates disruptions of the same ward,
+// month and scope from concurrent transactions: every one must be counted
+// once, and none may fail (the cells are written in key order, so the
+// transactions queue on them rather than deadlock).
+func TestRollupConcurrentValidations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+		police := f.agencies[domain.AgencyPolice]
+		filter := store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}
+		before, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 12
+		var list []domain.Disruption
+		for i := range n {
+			list = append(list, domain.Disruption{ID: s.NewID(), Subject: domain.SubjectTheme, Theme: "Concurrent", FourP: domain.Pursue, Impact: domain.ImpactMinor,
+				Rationale: "Fixture", On: time.Date(2024, 6, 1+i, 0, 0, 0, 0, time.UTC), UnitID: f.wardA, LeadAgencyID: police.ID, Status: domain.DisruptionSubmitted,
+				Threats: []string{"drugs"}, CreatedBy: analyst.UserID, Outcomes: []domain.Outcome{{Type: "arrests", Quantity: 1}},
+				Marking: domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: police.ID, Classification: domain.Official, Handling: domain.HandlingP}})
+		}
+		if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.InsertDisruptions(ctx, tx, list) }); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, n)
+		for _, d := range list {
+			go func() {
+				errs <- s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					return s.SetDisruptionStatus(ctx, tx, f.p.ID, d.ID, &domain.DisruptionDecision{From: domain.DisruptionSubmitted, To: domain.DisruptionValidated,
+						FourP: d.FourP, Impact: d.Impact, ActorID: analyst.UserID})
+				})
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent validation: %v", err)
+			}
+		}
+		after, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := figuresOf(after, f), figuresOf(before, f)
+		if g.N != w.N+n || g.Arrests != w.Arrests+n || g.A != w.A+n {
+			t.Errorf("got %+v, want %d more disruptions, arrests and district A disruptions than %+v", g, n, w)
+		}
+	})
+}
