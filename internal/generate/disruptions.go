@@ -41,7 +41,8 @@ type DisruptionOptions struct {
 // and threats into every partnership whose slug starts "synthetic-", as
 // written by Run: nine in ten validated, the rest in the other states;
 // mostly OFFICIAL handled P, some OFFICIAL-SENSITIVE, a few restricted to
-// their agency. Each batch is its own transaction.
+// their agency. Each batch is its own transaction; each partnership's
+// performance roll-up is counted once its batches are written.
 func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (DisruptionStats, error) {
 	var stats DisruptionStats
 	if opts.Batch <= 0 {
@@ -192,11 +193,15 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 				stats.Outcomes += int64(len(d.Outcomes))
 				batch = append(batch, d)
 			}
-			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.InsertDisruptions(ctx, tx, batch) }); err != nil {
+			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.LoadDisruptions(ctx, tx, batch) }); err != nil {
 				return stats, fmt.Errorf("generate: disruptions: %w", err)
 			}
 			done += len(batch)
 			stats.Disruptions += int64(len(batch))
+		}
+		// The partnership's figures, counted once over all its batches.
+		if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.RebuildRollup(ctx, tx, p.id) }); err != nil {
+			return stats, fmt.Errorf("generate: performance roll-up: %w", err)
 		}
 		// A few dozen activities, some open.
 		acts := make([]domain.Activity, 0, 40)
