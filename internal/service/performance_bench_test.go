@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -215,6 +217,65 @@ func BenchmarkPerformance(b *testing.B) {
 					b.ReportMetric(float64(last.Disruptions.N), "disruptions")
 				})
 			}
+		})
+	}
+}
+
+// BenchmarkValidateAtScale times the panel's validation of one disruption
+// (store.SetDisruptionStatus: the status, the decision and the counting
+// into the roll-up's cells at its ward and every unit above it) in the
+// performance benchmark's database of 1,000,000 disruptions, rotating
+// through submitted disruptions of every partnership. Each validation is
+// rolled back, so the database is left as it was. It reports p50 and p95.
+func BenchmarkValidateAtScale(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			st, _ := perfBenchStore(b, e)
+			ctx := context.Background()
+			type submitted struct{ id, pid, fourP, impact, by string }
+			rows, err := st.Reader().QueryContext(ctx, `SELECT CAST(id AS text), CAST(partnership_id AS text), four_p, impact, CAST(created_by AS text) FROM disruption
+				WHERE status = 'submitted' ORDER BY id LIMIT 500`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var list []submitted
+			for rows.Next() {
+				var s submitted
+				if err := rows.Scan(&s.id, &s.pid, &s.fourP, &s.impact, &s.by); err != nil {
+					b.Fatal(err)
+				}
+				list = append(list, s)
+			}
+			if err := rows.Err(); err != nil {
+				b.Fatal(err)
+			}
+			rows.Close()
+			if len(list) == 0 {
+				b.Fatal("no submitted disruptions in the benchmark database")
+			}
+			rollback := errors.New("rolled back")
+			var times []time.Duration
+			i := 0
+			for b.Loop() {
+				s := list[i%len(list)]
+				i++
+				t0 := time.Now()
+				err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					if err := st.SetDisruptionStatus(ctx, tx, s.pid, s.id, &domain.DisruptionDecision{From: domain.DisruptionSubmitted, To: domain.DisruptionValidated,
+						FourP: domain.FourP(s.fourP), Impact: domain.Impact(s.impact), Reason: "Benchmark", ActorID: s.by}); err != nil {
+						return err
+					}
+					return rollback
+				})
+				times = append(times, time.Since(t0))
+				if !errors.Is(err, rollback) {
+					b.Fatalf("validate %s: %v", s.id, err)
+				}
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
+			b.ReportMetric(ms(p95(times)), "p95-ms")
 		})
 	}
 }
