@@ -335,20 +335,7 @@ func (q *OCGQuery) Count(ctx context.Context) (int, error) {
 // CountBy returns how many groups the query admits for each value of expr,
 // an expression over alias o (such as "o.primary_threat").
 func (q *OCGQuery) CountBy(ctx context.Context, expr string) (map[string]int, error) {
-	type kv struct {
-		k string
-		n int
-	}
-	rows, err := collect(ctx, q.s.rdb, "count groups by", `SELECT `+expr+`, count(*) FROM ocg o WHERE `+q.where()+` GROUP BY `+expr, q.args.Values(),
-		func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, x := range rows {
-		out[x.k] = x.n
-	}
-	return out, nil
+	return countsBy(ctx, q.s.rdb, "count groups by", `SELECT `+expr+`, count(*) FROM ocg o WHERE `+q.where()+` GROUP BY `+expr, q.args.Values())
 }
 
 const ocgSelect = `SELECT o.id, o.partnership_id, o.reference, o.name, o.operation_name, o.summary, o.status, o.ownership_level,

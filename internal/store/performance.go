@@ -107,20 +107,12 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 	for k, n := range byCat {
 		out.ByCategory = append(out.ByCategory, CategoryCount{FourP: domain.FourP(k[0]), Impact: domain.Impact(k[1]), N: n})
 	}
-	type kv struct {
-		k string
-		n int
-	}
-	kvScan := func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err }
 	if len(f.Breakdown) > 0 {
 		var uargs authz.Args
-		units, err := collect(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values(), kvScan)
+		out.ByUnit, err = countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
+			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values())
 		if err != nil {
 			return out, err
-		}
-		for _, x := range units {
-			out.ByUnit[x.k] = x.n
 		}
 	}
 	if f.Threat != "" {
@@ -130,13 +122,10 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		}
 	} else {
 		var targs authz.Args
-		threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values(), kvScan)
+		out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
+			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values())
 		if err != nil {
 			return out, err
-		}
-		for _, x := range threats {
-			out.Threats[x.k] = x.n
 		}
 	}
 	type osum struct {
@@ -198,10 +187,6 @@ func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, un
 // PerformanceByMonth counts the disruptions of f by month only: what the
 // dashboard needs of the same period a year earlier.
 func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
-	type kv struct {
-		k string
-		n int
-	}
 	var args authz.Args
 	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, "", false, &args) + ` GROUP BY c.month`
 	if f.AgencyID != "" {
@@ -212,16 +197,7 @@ func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, act
 		}
 		q = `SELECT d.month, count(*) FROM disruption d WHERE ` + performanceWhere(policy, actor, f, units, &args) + ` GROUP BY d.month`
 	}
-	rows, err := collect(ctx, s.rdb, "performance by month", q, args.Values(),
-		func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int{}
-	for _, x := range rows {
-		out[x.k] = x.n
-	}
-	return out, nil
+	return countsBy(ctx, s.rdb, "performance by month", q, args.Values())
 }
 
 // unitParents maps each unit of a partnership to its parent ("" at the
@@ -299,10 +275,6 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	var args authz.Args
 	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
-	type kv struct {
-		k string
-		n int
-	}
 	out.ByCategory, err = collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
 		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (CategoryCount, error) {
 		var c CategoryCount
@@ -314,19 +286,12 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	if err != nil {
 		return out, err
 	}
-	byUnit := map[string]int{}
-	for _, g := range []struct {
-		what, col string
-		into      map[string]int
-	}{{"performance by month", "d.month", out.ByMonth}, {"performance by unit", "CAST(d.unit_id AS text)", byUnit}} {
-		rows, err := collect(ctx, s.rdb, g.what, `SELECT `+g.col+`, count(*) FROM disruption d WHERE `+where+` GROUP BY `+g.col, vals,
-			func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
-		if err != nil {
-			return out, err
-		}
-		for _, x := range rows {
-			g.into[x.k] = x.n
-		}
+	if out.ByMonth, err = countsBy(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, vals); err != nil {
+		return out, err
+	}
+	byUnit, err := countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(d.unit_id AS text), count(*) FROM disruption d WHERE `+where+` GROUP BY d.unit_id`, vals)
+	if err != nil {
+		return out, err
 	}
 	for _, b := range f.Breakdown {
 		for id, n := range byUnit {
@@ -335,13 +300,10 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 			}
 		}
 	}
-	threats, err := collect(ctx, s.rdb, "performance by threat", `SELECT t.threat_code, count(*) FROM disruption d JOIN disruption_threat t ON t.disruption_id = d.id
-		WHERE `+where+` GROUP BY t.threat_code`, vals, func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
+	out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT t.threat_code, count(*) FROM disruption d JOIN disruption_threat t ON t.disruption_id = d.id
+		WHERE `+where+` GROUP BY t.threat_code`, vals)
 	if err != nil {
 		return out, err
-	}
-	for _, x := range threats {
-		out.Threats[x.k] = x.n
 	}
 	if f.Threat != "" {
 		// As from the cells: filtered by a threat, the breakdown by threat

@@ -29,6 +29,24 @@ func collect[T any](ctx context.Context, q Queryer, what, query string, args []a
 	return out, nil
 }
 
+// countsBy runs query, whose rows are a key and a count, and returns the
+// counts by key (a key seen twice is summed).
+func countsBy(ctx context.Context, q Queryer, what, query string, args []any) (map[string]int, error) {
+	type kv struct {
+		k string
+		n int
+	}
+	rows, err := collect(ctx, q, what, query, args, func(r *sql.Rows) (kv, error) { var x kv; err := r.Scan(&x.k, &x.n); return x, err })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, x := range rows {
+		out[x.k] += x.n
+	}
+	return out, nil
+}
+
 // one wraps a QueryRow scan error: sql.ErrNoRows becomes notFound.
 func one(err error, what string, notFound error) error {
 	if err == nil {
