@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
@@ -195,7 +194,7 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	if d.Rationale == "" {
 		verr.Add("rationale", "Explain why the disruption had the impact you chose")
 	}
-	today := ds.st.Now().UTC().Truncate(24 * time.Hour)
+	today := domain.UKDay(ds.st.Now())
 	switch on, ok := domain.ParseDay(in.On); {
 	case strings.TrimSpace(in.On) == "":
 		verr.Add("disrupted_on", "Enter the date of the disruption, like 22/11/2026")
@@ -597,7 +596,7 @@ func (ds *Disruptions) OpenActivity(ctx context.Context, a domain.Actor, in Acti
 	switch {
 	case !ok:
 		verr.Add("opened_on", "Enter the date the activity opened, like 22/11/2026")
-	case on.After(ds.st.Now()):
+	case on.After(domain.UKDay(ds.st.Now())):
 		verr.Add("opened_on", "The date it opened must be today or in the past")
 	}
 	act.OpenedOn = on
@@ -759,7 +758,7 @@ func (ds *Disruptions) CloseActivity(ctx context.Context, a domain.Actor, id, on
 		verr.Add("closed_on", "Enter the date the activity closed, like 22/11/2026")
 	case day.Before(act.OpenedOn):
 		verr.Add("closed_on", "The activity cannot close before it opened on %s", domain.FormatUK(act.OpenedOn))
-	case day.After(ds.st.Now()):
+	case day.After(domain.UKDay(ds.st.Now())):
 		verr.Add("closed_on", "The date it closed must be today or in the past")
 	}
 	if err := verr.Err(); err != nil {

@@ -257,7 +257,7 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 	run := &importRun{im: im, ctx: ctx, a: a, p: p, res: &res, probs: &problemList{res: &res, max: opts.MaxProblems},
 		marks: &markings{p: p, a: a, kind: rk, base: base, hasC: len(base.ConditionAgencies)+len(base.ConditionTypes) > 0,
 			note: strings.TrimSpace(opts.Marking.HandlingNote), cached: map[importexport.MarkingCells]error{}},
-		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), seen: map[string]int32{},
+		today: domain.UKDay(now), seen: map[string]int32{},
 		label: opts.FileName}
 	if err := run.loadReference(kind); err != nil {
 		return res, err

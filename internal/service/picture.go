@@ -139,11 +139,8 @@ func (p OCGPicture) PeriodParam() string {
 	return strings.Replace(p.Year.String(), "/", "-", 1)
 }
 
-// today is the store clock's day (UTC midnight).
-func (ps *Pictures) today() time.Time {
-	n := ps.st.Now()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
+// today is the store clock's day in the UK (domain.UKDay).
+func (ps *Pictures) today() time.Time { return domain.UKDay(ps.st.Now()) }
 
 // Picture returns the OCG picture a may see. fy is a financial year
 // ("2023/24" or "2023-24"): the groups scored and mapped on its last day

@@ -59,11 +59,8 @@ func (g *Register) FlagTypes(ctx context.Context) ([]store.FlagType, error) {
 	return g.st.PersonFlagTypes(ctx)
 }
 
-// today is the store clock's day (UTC midnight).
-func (g *Register) today() time.Time {
-	n := g.st.Now()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
+// today is the store clock's day in the UK (domain.UKDay).
+func (g *Register) today() time.Time { return domain.UKDay(g.st.Now()) }
 
 // checkOCGInput validates the descriptive fields of a group, adding
 // problems to verr, and fills o.

@@ -50,10 +50,8 @@ func (s *Scoring) policy(ctx context.Context) (authz.Policy, error) {
 	return currentPolicy(ctx, s.st)
 }
 
-func (s *Scoring) today() time.Time {
-	n := s.st.Now().UTC()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
+// today is the store clock's day in the UK (domain.UKDay).
+func (s *Scoring) today() time.Time { return domain.UKDay(s.st.Now()) }
 
 // EnsureDefaults stores version 1 of each method's shipped default model
 // when that method has no model yet. It changes nothing when one exists, so

@@ -111,7 +111,7 @@ type SearchPage struct {
 // best first. A bad date of birth, an unknown kind or nothing to search
 // for is a *domain.ValidationError naming the field (q, dob or kind).
 func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, page int) (SearchPage, error) {
-	q, f, err := parseSearch(in, s.st.Now())
+	q, f, err := parseSearch(in, domain.UKDay(s.st.Now()))
 	if err != nil {
 		return SearchPage{}, err
 	}

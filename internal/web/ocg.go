@@ -529,8 +529,7 @@ func (h *Web) ocgShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a := router.ActorFrom(ctx)
 	o := v.OCG
-	today := time.Now().UTC()
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	today := domain.UKDay(time.Now())
 	d := ocgData{GroupView: v, Today: today, CanLink: v.CanPlan && h.register.Allowed(ctx, a, authz.Create, domain.KindEntity), CanScore: v.CanScore}
 	for _, role := range domain.MemberRoles {
 		g := memberGroup{Role: role}
@@ -1073,8 +1072,7 @@ func (h *Web) planPage(w http.ResponseWriter, r *http.Request, status int, v ser
 		Statuses: []Option{{Value: string(domain.PlanDraft), Label: "Draft"}, {Value: string(domain.PlanActive), Label: "Active"},
 			{Value: string(domain.PlanUnderReview), Label: "Under review"}}}
 	if v.Plan != nil {
-		now := time.Now().UTC()
-		d.Overdue = v.Plan.Overdue(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+		d.Overdue = v.Plan.Overdue(domain.UKDay(time.Now()))
 		for _, s := range domain.FourPs {
 			sa := strandActions{Strand: s}
 			for _, act := range v.Plan.Actions {

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"sync"
 	"time"
 
 	"alliance/internal/domain"
@@ -119,7 +118,7 @@ func FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london()).Format("2 January 2006")
+	return t.In(domain.UK()).Format("2 January 2006")
 }
 
 // FormatDateTime writes t as "2 January 2006 at 3:04pm" in UK time.
@@ -127,7 +126,7 @@ func FormatDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london()).Format("2 January 2006 at 3:04pm")
+	return t.In(domain.UK()).Format("2 January 2006 at 3:04pm")
 }
 
 // FormatNumber writes n with thousands separators: 12345 → "12,345".
@@ -145,12 +144,3 @@ func FormatNumber(n any) string {
 	}
 	return domain.FormatCount(v)
 }
-
-// london is UK civil time, loaded once. The binary embeds the time zone
-// database (time/tzdata in main), so this works on machines without one.
-var london = sync.OnceValue(func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/London"); err == nil {
-		return loc
-	}
-	return time.UTC
-})
