@@ -371,19 +371,9 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	why := d.Purpose
-	if d.ISAID == "" {
-		why += " (ad hoc: " + d.Justification + ")"
-	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-			RecordType: string(domain.KindInfoReport), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
-			Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
-			return err
-		}
-		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport),
-			RecordIDs: ids, Label: fmt.Sprintf("CSV export of %d reports", len(ids)), Justification: why, Recipients: d.Recipients, ISAID: d.ISAID})
-		return err
+		return recordDisclosure(ctx, tx, r.st, r.alog, a, d, approver, disclosed{RecordType: string(domain.KindInfoReport), RecordIDs: ids,
+			RecordCount: len(ids), Label: fmt.Sprintf("CSV export of %d reports", len(ids))}, now)
 	})
 	if err != nil {
 		return 0, err
