@@ -103,7 +103,7 @@ func readPurpose(ctx context.Context, st *store.Store, a domain.Actor, id, creat
 		switch {
 		case !ok:
 			verr := &domain.ValidationError{}
-			verr.Add(PurposeHeader, "Say what the read is for in %d characters or fewer", maxPurpose)
+			verr.Add(PurposeHeader, "Say what the read is for on one line, in %d characters or fewer", maxPurpose)
 			return "", verr
 		case purpose == "":
 			return "", ErrPurposeMissing

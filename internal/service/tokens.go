@@ -62,7 +62,7 @@ func (id *Identity) CreateToken(ctx context.Context, a domain.Actor, in TokenInp
 	}
 	purpose, ok := cleanPurpose(in.Purpose)
 	if !ok {
-		verr.Add("purpose", "Enter the purpose of the token's reads in %d characters or fewer, or leave it empty", maxPurpose)
+		verr.Add("purpose", "Enter the purpose of the token's reads on one line, in %d characters or fewer, or leave it empty", maxPurpose)
 	}
 	if cred.ServiceAccount {
 		isas, err := id.st.ISAs(ctx, a.PartnershipID)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 // TestTokenPurposeMigration: tokens made before tokens carried a purpose
 // keep none when they are a person's (their reads of records then need the
 // X-Alliance-Purpose header), and a partner system's token takes the
-// purposes of the sharing agreement its reads rely on.
+// purposes of the sharing agreement its reads rely on, on one line and
+// within the 500 characters a purpose may have.
 func TestTokenPurposeMigration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -22,7 +24,7 @@ func TestTokenPurposeMigration(t *testing.T) {
 		ags := []domain.Agency{{PartnershipID: p.ID, Name: "Test Police", ShortName: "TP", Type: domain.AgencyPolice},
 			{PartnershipID: p.ID, Name: "Test Council", ShortName: "TC", Type: domain.AgencyLocalAuthority}}
 		users := []domain.User{{PartnershipID: p.ID, Email: "a@example.test", DisplayName: "A", Active: true}}
-		isa := domain.ISA{PartnershipID: p.ID, Reference: "ISA-7", Title: "Case sync", Purposes: "Safeguarding referrals", DataCategories: "Names",
+		isa := domain.ISA{PartnershipID: p.ID, Reference: "ISA-7", Title: "Case sync", Purposes: "Safeguarding referrals\r\nand case reviews\t" + strings.Repeat(" of people", 60), DataCategories: "Names",
 			Gateways: "s.115", Regime: "dpa_part3", Status: "active", StartsOn: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 			ReviewOn: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -72,7 +74,8 @@ func TestTokenPurposeMigration(t *testing.T) {
 		}
 		for _, tc := range []struct{ name, id, want string }{
 			{"a person's token", person, ""},
-			{"a partner system's token", system, "Under ISA-7: Safeguarding referrals"},
+			// On one line, and no longer than any purpose may be.
+			{"a partner system's token", system, strings.TrimSpace(("Under ISA-7: Safeguarding referrals  and case reviews " + strings.Repeat(" of people", 60))[:500])},
 		} {
 			if got[tc.id] != tc.want {
 				t.Errorf("%s: got purpose %q, want %q", tc.name, got[tc.id], tc.want)

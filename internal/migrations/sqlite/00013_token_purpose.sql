@@ -5,9 +5,12 @@
 -- record with neither is refused. Existing tokens of people have no
 -- purpose: they keep working only with the header. A partner system's
 -- token reads under its sharing agreement, so it takes the purposes that
--- agreement records.
+-- agreement records, on one line and at most 500 characters like every
+-- purpose.
 ALTER TABLE api_token ADD COLUMN purpose text NOT NULL DEFAULT '';
-UPDATE api_token SET purpose = (SELECT 'Under ' || isa.reference || ': ' || isa.purposes FROM isa WHERE isa.id = api_token.isa_id)
+UPDATE api_token SET purpose = (
+    SELECT trim(substr(replace(replace(replace('Under ' || isa.reference || ': ' || isa.purposes, char(13), ' '), char(10), ' '), char(9), ' '), 1, 500))
+    FROM isa WHERE isa.id = api_token.isa_id)
 WHERE isa_id IS NOT NULL;
 
 -- +goose Down
