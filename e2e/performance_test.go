@@ -17,7 +17,8 @@ import (
 // TestDisruptionJourney: a council officer records a disruption with
 // outcomes and submits it; the disruption panel validates it from its
 // queue; the dashboard's count goes up by one, its charts are drawn beside
-// their tables, and its XLSX export opens with the excelize reader. Every
+// their tables, and its XLSX export, asked for through the disclosure form
+// (purpose, recipients, agreement), opens with the excelize reader. Every
 // page passes the checks every page gets.
 func TestDisruptionJourney(t *testing.T) {
 	h := setup(t)
@@ -93,10 +94,29 @@ func TestDisruptionJourney(t *testing.T) {
 		t.Errorf("after validation the dashboard shows %d, want %d", got, before+1)
 	}
 
-	// The XLSX export, fetched by the signed-in browser.
-	b64, err := chromedp.Run(panel.ctx, chromedp.Evaluate[string](`fetch('/performance/export?format=xlsx&fy=2023/24').then(r => r.arrayBuffer()).then(b => {
-		let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s);
-	})`, chromedp.EvalAwaitPromise))
+	// The XLSX export: the dashboard's link leads to the disclosure form,
+	// which refuses an export without a purpose, recipients and an
+	// agreement, and then the browser posts it and reads the file.
+	h.open(t, panel, "/performance?fy=2023%2F24")
+	clickAndLoad(t, panel, "#export-xlsx")
+	h.checkPage(t, panel, "performance export form", "/performance/export", false)
+	clickAndLoad(t, panel, `form[action="/performance/export"] button[type="submit"]`)
+	wantIn(t, "export without a disclosure", panel.text(t, ".govuk-error-summary"),
+		[]string{"Say why you are exporting", "Say who will receive the export", "Choose the information sharing agreement"}, nil)
+	h.checkPage(t, panel, "performance export form with errors", "/performance/export", true)
+	panel.forget()
+	fill(t, panel,
+		[2]string{"#purpose", "SOC Board pack"},
+		[2]string{"#recipients", "SOC Board members"},
+		[2]string{`label[for="isa"]`, "click"}, // the first agreement
+	)
+	b64, err := chromedp.Run(panel.ctx, chromedp.Evaluate[string](`(() => {
+		const f = document.querySelector('form[action="/performance/export"]');
+		if (f.querySelector('input[name="format"]:checked').value !== 'xlsx' || f.querySelector('input[name="fy"]').value !== '2023/24') throw new Error('the form lost the format or the year');
+		return fetch('/performance/export', {method: 'POST', body: new URLSearchParams(new FormData(f))}).then(r => r.arrayBuffer()).then(b => {
+			let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s);
+		});
+	})()`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
 	}

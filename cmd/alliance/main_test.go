@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -225,6 +226,16 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if err != nil || !strings.HasPrefix(tok, "alliance_") || len(tok) < 40 {
 		t.Fatalf("token create: got %q, %v", out, err)
 	}
+	out, err = run("token", "create", "--user", "lro@nyp.example", "--scopes", "read", "--purpose", "Weekly tasking meeting")
+	lroTok := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(lroTok, "alliance_") {
+		t.Fatalf("token create --purpose: got %q, %v", out, err)
+	}
+	out, err = run("token", "create", "--user", "lro@nyp.example", "--scopes", "read")
+	lroBare := strings.TrimSpace(out)
+	if err != nil || !strings.HasPrefix(lroBare, "alliance_") {
+		t.Fatalf("token create without a purpose: got %q, %v", out, err)
+	}
 	// The token works against a server on the same database.
 	srv := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-level", "warn")
 	stdout, _ := srv.StdoutPipe()
@@ -254,6 +265,35 @@ func TestUserAndTokenCommands(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "north-yorkshire") {
 		t.Errorf("API with the new token: got %d %s", resp.StatusCode, body)
+	}
+	// A group read needs the purpose the token was made with.
+	get := func(path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	_, list := get("api/v1/ocgs", lroTok)
+	var groups struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(list), &groups); err != nil || len(groups.Items) == 0 {
+		t.Fatalf("groups: %v %s", err, list)
+	}
+	group := "api/v1/ocgs/" + groups.Items[0].ID
+	if code, b := get(group, lroBare); code != 400 || !strings.Contains(b, "X-Alliance-Purpose") {
+		t.Errorf("group read by a token without a purpose: got %d %s, want 400 naming X-Alliance-Purpose", code, b)
+	}
+	if code, b := get(group, lroTok); code != 200 {
+		t.Errorf("group read by a token made with --purpose: got %d %s, want 200", code, b)
 	}
 }
 

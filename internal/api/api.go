@@ -135,7 +135,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// writeError maps err to a problem: validation → 400 naming each field, not
+// writeError maps err to a problem: validation → 400 naming each field, a
+// read without a purpose → 400 naming the X-Alliance-Purpose header, not
 // found → 404, conflict → 409, anything else → 500 with the request id only.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *domain.ValidationError
@@ -145,6 +146,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			Detail: "One or more parameters are invalid.", InvalidParams: verr.Problems})
 	case errors.Is(err, domain.ErrNotFound):
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found"})
+	case errors.Is(err, service.ErrPurposeMissing):
+		writeProblem(w, r, Problem{Status: http.StatusBadRequest, Title: "Purpose required",
+			Detail:        "Reading a record needs a purpose, logged with the read: send it in the " + service.PurposeHeader + " header, or use a token made with a purpose.",
+			InvalidParams: []domain.FieldError{{Field: service.PurposeHeader, Message: "Say what this read is for"}}})
 	case errors.Is(err, service.ErrAgreementNotInForce):
 		writeProblem(w, r, Problem{Status: http.StatusForbidden, Title: "Sharing agreement not in force",
 			Detail: "The information sharing agreement this system's token relies on has expired, been suspended or withdrawn. Ask the partnership's administrator."})

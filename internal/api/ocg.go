@@ -3,7 +3,8 @@ package api
 // The OCG register over the API: list, read and propose groups, take
 // lifecycle steps, add members and read people. The register service
 // applies the access policy (hidden records are 404) and writes the audit
-// log; API reads are logged as "API read" consultations.
+// log; a read of a group or a person is logged with the request's purpose
+// (the X-Alliance-Purpose header, else the token's) and refused without one.
 
 import (
 	"encoding/json"

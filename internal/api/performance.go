@@ -8,18 +8,24 @@ import (
 	"alliance/internal/service"
 )
 
-// cellJSON is one dashboard figure: value is null when suppressed.
+// cellJSON is one dashboard figure: value is null when suppressed; text is
+// the figure as the dashboard writes it ("fewer than 5" for a small count,
+// "hidden" for one hidden only to protect another, which is secondary and
+// may be of any size).
 type cellJSON struct {
 	Value      *int64 `json:"value"`
 	Suppressed bool   `json:"suppressed"`
+	Secondary  bool   `json:"secondary"`
+	Text       string `json:"text"`
 }
 
-func jsonCell(c service.Cell) cellJSON {
+// jsonCell writes c for the API, threshold being the dashboard's.
+func jsonCell(c service.Cell, threshold int) cellJSON {
 	if c.Suppressed {
-		return cellJSON{Suppressed: true}
+		return cellJSON{Suppressed: true, Secondary: c.Secondary, Text: c.Text(threshold)}
 	}
 	n := c.N
-	return cellJSON{Value: &n}
+	return cellJSON{Value: &n, Text: c.Text(threshold)}
 }
 
 type labelledJSON struct {
@@ -28,10 +34,10 @@ type labelledJSON struct {
 	Count cellJSON `json:"count"`
 }
 
-func labelled(list []service.LabelledCell) []labelledJSON {
+func labelled(list []service.LabelledCell, threshold int) []labelledJSON {
 	out := []labelledJSON{}
 	for _, c := range list {
-		out = append(out, labelledJSON{c.Key, c.Label, jsonCell(c.Cell)})
+		out = append(out, labelledJSON{c.Key, c.Label, jsonCell(c.Cell, threshold)})
 	}
 	return out
 }
@@ -94,18 +100,18 @@ func (a *API) getPerformance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	t := p.Threshold
 	out := performanceJSON{FY: p.FY.String(), Period: periodJSON{p.Period.From.Format(time.DateOnly), p.Period.To.Format(time.DateOnly), p.PeriodLabel()},
 		Unit: p.Unit.Code, Threat: p.Threat, Agency: p.AgencyName,
-		Disruptions: jsonCell(p.Disruptions), AdultsSafeguarded: jsonCell(p.AdultsSafeguarded), ChildrenSafeguarded: jsonCell(p.ChildrenSafeguarded),
-		OpenActivities: jsonCell(p.OpenActivities), GunsSeized: jsonCell(p.GunsSeized), Warrants: jsonCell(p.Warrants),
-		RatePer1000: p.Rate, Residents: p.Residents, ByFourP: labelled(p.ByFourP), ByImpact: labelled(p.ByImpact), ByThreat: labelled(p.ByThreat),
-		Outcomes: labelled(p.Outcomes), ByMonth: []monthJSON{}, ByUnit: []unitJSON{}, Seizures: []seizureJSON{}, Marking: string(service.PerformanceMarking)}
+		Disruptions: jsonCell(p.Disruptions, t), AdultsSafeguarded: jsonCell(p.AdultsSafeguarded, t), ChildrenSafeguarded: jsonCell(p.ChildrenSafeguarded, t),
+		OpenActivities: jsonCell(p.OpenActivities, t), GunsSeized: jsonCell(p.GunsSeized, t), Warrants: jsonCell(p.Warrants, t),
+		RatePer1000: p.Rate, Residents: p.Residents, ByFourP: labelled(p.ByFourP, t), ByImpact: labelled(p.ByImpact, t), ByThreat: labelled(p.ByThreat, t),
+		Outcomes: labelled(p.Outcomes, t), ByMonth: []monthJSON{}, ByUnit: []unitJSON{}, Seizures: []seizureJSON{}, Marking: string(service.PerformanceMarking)}
 	if p.Quarter > 0 {
 		s := p.PeriodLabel()[:2]
 		out.Quarter = &s
 	}
 	if p.Suppressing {
-		t := p.Threshold
 		out.SuppressedBelow = &t
 	}
 	if !p.SentenceHidden {
@@ -113,17 +119,17 @@ func (a *API) getPerformance(w http.ResponseWriter, r *http.Request) error {
 		out.SentenceYears = &y
 	}
 	for _, m := range p.ByMonth {
-		out.ByMonth = append(out.ByMonth, monthJSON{m.Label, jsonCell(m.This), jsonCell(m.LastYear)})
+		out.ByMonth = append(out.ByMonth, monthJSON{m.Label, jsonCell(m.This, t), jsonCell(m.LastYear, t)})
 	}
 	for _, u := range p.ByUnit {
 		name := "Not assigned to a lower area"
 		if u.Unit.ID != "" {
 			name = u.Unit.Name
 		}
-		out.ByUnit = append(out.ByUnit, unitJSON{u.Unit.Code, name, jsonCell(u.Cell), u.Rate})
+		out.ByUnit = append(out.ByUnit, unitJSON{u.Unit.Code, name, jsonCell(u.Cell, t), u.Rate})
 	}
 	for _, s := range p.Seizures {
-		j := seizureJSON{Agency: s.Agency, Type: s.Type, Count: jsonCell(s.Count)}
+		j := seizureJSON{Agency: s.Agency, Type: s.Type, Count: jsonCell(s.Count, t)}
 		if !s.ValueHidden {
 			v := s.ValuePence
 			j.ValuePence = &v

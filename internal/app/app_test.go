@@ -74,14 +74,22 @@ func signIn(t testing.TB, a *app.App, email string) string {
 	return res.Token
 }
 
-// tokenFor returns an API token for a demo account.
+// tokenFor returns an API token for a demo account, made with the purpose
+// "API tests" (see tokenWithPurpose).
 func tokenFor(t testing.TB, a *app.App, email string, scopes ...string) string {
+	t.Helper()
+	return tokenWithPurpose(t, a, email, "API tests", scopes...)
+}
+
+// tokenWithPurpose returns an API token for a demo account made with
+// purpose ("" for none).
+func tokenWithPurpose(t testing.TB, a *app.App, email, purpose string, scopes ...string) string {
 	t.Helper()
 	s, err := a.Identity().Authenticate(context.Background(), signIn(t, a, email))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, _, err := a.Identity().CreateToken(context.Background(), s.Actor, service.TokenInput{Name: "test", Scopes: scopes, Days: 1})
+	plain, _, err := a.Identity().CreateToken(context.Background(), s.Actor, service.TokenInput{Name: "test", Scopes: scopes, Days: 1, Purpose: purpose})
 	if err != nil {
 		t.Fatal(err)
 	}

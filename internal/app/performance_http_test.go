@@ -12,8 +12,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"alliance/internal/audit"
 	"alliance/internal/demo"
 	"alliance/internal/domain"
+	"alliance/internal/store"
 	"alliance/internal/store/storetest"
 )
 
@@ -50,20 +52,100 @@ func TestPerformanceHTTP(t *testing.T) {
 
 			exporter := signIn(t, a, "panel@nyp.example")
 			scenario{name: "board may not export", path: "/performance/export?format=csv&fy=2023/24", cookie: board, wantStatus: 404}.run(t, h)
+			scenario{name: "board may not post an export", method: "POST", path: "/performance/export", cookie: board,
+				body: "format=csv&fy=2023%2F24&purpose=x&recipients=y&isa=adhoc", wantStatus: 404, wantNotContains: []string{"OFFICIAL-SENSITIVE\n"}}.run(t, h)
 			scenario{name: "officer may not export", path: "/performance/export?format=csv&fy=2023/24", cookie: signIn(t, a, "officer@york.example"), wantStatus: 404}.run(t, h)
-			// The download links keep the view's filters.
+			// The download links keep the view's filters and lead to the
+			// disclosure form, which keeps them too.
 			scenario{name: "export links", path: "/performance?fy=2023%2F24&quarter=Q4&threat=drugs", cookie: exporter, wantStatus: 200,
 				wantContains: []string{`href="/performance/export?format=csv&amp;fy=2023%2F24&amp;quarter=Q4&amp;threat=drugs"`}}.run(t, h)
-			rec := scenario{name: "csv", path: "/performance/export?format=csv&fy=2023/24", cookie: exporter, wantStatus: 200, wantType: "text/csv"}.run(t, h)
+			scenario{name: "export form", path: "/performance/export?format=xlsx&fy=2023%2F24&quarter=Q4&threat=drugs", cookie: exporter, wantStatus: 200,
+				wantType: "text/html", wantContains: []string{"Export performance figures", `<input type="hidden" name="fy" value="2023/24">`,
+					`<input type="hidden" name="quarter" value="Q4">`, `<input type="hidden" name="threat" value="drugs">`, `value="xlsx" checked`,
+					`name="purpose"`, `name="recipients"`, `name="isa"`, "PA-ISA-001", `name="approver"`, "Q4 2023/24"},
+				wantNotContains: []string{`value="csv" checked`}}.run(t, h)
+			ctx := context.Background()
+			st := a.Store()
+			panelCred, err := st.CredentialsByEmail(ctx, st.Reader(), "panel@nyp.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := panelCred.User.PartnershipID
+			isas, err := st.ISAs(ctx, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var isa string
+			for _, i := range isas {
+				if ok, _ := i.Usable(st.Now()); ok && i.HasParty(panelCred.User.AgencyID) && isa == "" {
+					isa = i.ID
+				}
+			}
+			if isa == "" {
+				t.Fatal("no sharing agreement the panel's agency may rely on")
+			}
+			latest := func() audit.Event {
+				t.Helper()
+				evs, err := st.SearchAudit(ctx, pid, store.AuditFilter{Limit: 1})
+				if err != nil || len(evs) == 0 {
+					t.Fatalf("latest audit entry: %v", err)
+				}
+				return evs[0]
+			}
+			disclosures := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT COUNT(*) FROM disclosure WHERE partnership_id = $1`, pid).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before, last := disclosures(), latest()
+			for _, sc := range []scenario{
+				{name: "export without purpose, recipients or agreement", body: "format=csv&fy=2023%2F24",
+					wantContains: []string{"There is a problem", `href="#purpose"`, `href="#recipients"`, `href="#isa"`, `<input type="hidden" name="fy" value="2023/24">`}},
+				{name: "export without an agreement", body: "format=csv&fy=2023%2F24&purpose=Board+pack&recipients=SOC+Board",
+					wantContains: []string{`href="#isa"`, `value="Board pack"`}, wantNotContains: []string{`href="#purpose"`, `href="#recipients"`}},
+				{name: "ad hoc without approval", body: "format=csv&fy=2023%2F24&purpose=Board+pack&recipients=SOC+Board&isa=adhoc",
+					wantContains: []string{`href="#justification"`, `href="#approver"`}},
+				{name: "bad format", body: "format=pdf&fy=2023%2F24&purpose=Board+pack&recipients=SOC+Board&isa=" + isa,
+					wantContains: []string{`href="#format"`}},
+			} {
+				sc.method, sc.path, sc.cookie, sc.wantStatus, sc.wantType = "POST", "/performance/export", exporter, 422, "text/html"
+				sc.wantNotContains = append(sc.wantNotContains, "Disruptions,257", "attachment")
+				rec := sc.run(t, h)
+				if got := rec.Header().Get("Content-Disposition"); got != "" {
+					t.Errorf("%s: got Content-Disposition %q, want no file", sc.name, got)
+				}
+			}
+			scenario{name: "tampered filters", method: "POST", path: "/performance/export", cookie: exporter,
+				body: "format=csv&fy=2023%2F25&purpose=Board+pack&recipients=SOC+Board&isa=" + isa, wantStatus: 404}.run(t, h)
+			if got := disclosures(); got != before {
+				t.Errorf("refused exports: got %d disclosure records, want %d (none added)", got, before)
+			}
+			if got := latest(); got.ID != last.ID {
+				t.Errorf("refused exports: got a new audit entry %+v, want none", got)
+			}
+			rec := scenario{name: "csv", method: "POST", path: "/performance/export", cookie: exporter,
+				body: "format=csv&fy=2023%2F24&purpose=Board+pack+for+March&recipients=SOC+Board+members&isa=" + isa, wantStatus: 200, wantType: "text/csv"}.run(t, h)
 			body := rec.Body.String()
 			if !strings.HasPrefix(body, "OFFICIAL-SENSITIVE") || !strings.HasSuffix(strings.TrimSpace(body), "OFFICIAL-SENSITIVE") ||
-				!strings.Contains(body, "Disruptions,257\n") || !strings.Contains(body, "Warrants,136\n") {
-				t.Errorf("CSV export: got %.300q…, want marked first and last with the figures", body)
+				!strings.Contains(body, "Disruptions,257\n") || !strings.Contains(body, "Warrants,136\n") ||
+				!strings.Contains(body, "for: Board pack for March. Recipients: SOC Board members. Relies on: information sharing agreement") {
+				t.Errorf("CSV export: got %.400q…, want marked first and last, saying why and to whom, with the figures", body)
 			}
 			if got := rec.Header().Get("X-Protective-Marking"); got != "OFFICIAL-SENSITIVE" || !strings.Contains(rec.Header().Get("Content-Disposition"), "OFFICIAL-SENSITIVE") {
 				t.Errorf("CSV export headers: marking %q, disposition %q", got, rec.Header().Get("Content-Disposition"))
 			}
-			rec = scenario{name: "xlsx", path: "/performance/export?format=xlsx&fy=2023/24", cookie: exporter, wantStatus: 200,
+			if got := disclosures(); got != before+1 {
+				t.Errorf("after the export: got %d disclosure records, want %d", got, before+1)
+			}
+			if got := latest(); got.Operation != audit.Disclosure || got.RecordType != "disruption" || got.ActorID != panelCred.User.ID ||
+				got.Justification != "Board pack for March" || got.Recipients != "SOC Board members" || got.ISAID != isa {
+				t.Errorf("the export's audit entry: got %+v, want a disclosure of disruptions for \"Board pack for March\" to \"SOC Board members\" under %s", got, isa)
+			}
+			rec = scenario{name: "xlsx", method: "POST", path: "/performance/export", cookie: exporter,
+				body: "format=xlsx&fy=2023%2F24&purpose=Board+pack&recipients=SOC+Board&isa=" + isa, wantStatus: 200,
 				wantType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}.run(t, h)
 			x, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
 			if err != nil {
@@ -82,7 +164,9 @@ func TestPerformanceHTTP(t *testing.T) {
 			if rows[0][0] != "OFFICIAL-SENSITIVE" || rows[len(rows)-1][0] != "OFFICIAL-SENSITIVE" || got["Disruptions"] != "257" || got["Children safeguarded"] != "23" {
 				t.Errorf("XLSX export: first %v, last %v, disruptions %q, children %q", rows[0], rows[len(rows)-1], got["Disruptions"], got["Children safeguarded"])
 			}
-			scenario{name: "bad export format", path: "/performance/export?format=pdf", cookie: exporter, wantStatus: 404}.run(t, h)
+			if got := latest(); got.Operation != audit.Disclosure || got.Justification != "Board pack" || got.ISAID != isa {
+				t.Errorf("the XLSX export's audit entry: got %+v, want a disclosure for \"Board pack\" under %s", got, isa)
+			}
 
 			token := tokenFor(t, a, "analyst@nyp.example", "read")
 			rec = scenario{name: "api", path: "/api/v1/performance?fy=2023/24", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 200,
@@ -120,8 +204,6 @@ func TestPerformanceHTTP(t *testing.T) {
 				wantNotContains: []string{`id="disruption-years"`, `id="disruption-latest"`}}.run(t, h)
 
 			// One disruption, recorded by a council officer, validated by the panel.
-			ctx := context.Background()
-			st := a.Store()
 			part, err := st.PartnershipBySlug(ctx, demo.Slug)
 			if err != nil {
 				t.Fatal(err)
@@ -148,7 +230,7 @@ func TestPerformanceHTTP(t *testing.T) {
 				}
 				return m[1]
 			}
-			before := count()
+			beforeCount := count()
 			today := st.Now().Format("02/01/2006")
 			form := url.Values{"subject": {"theme"}, "theme": {"Cuckooed flats on Castle Road"}, "four_p": {"protect"}, "impact": {"moderate"},
 				"rationale": {"Three vulnerable adults safeguarded and the flats closed"}, "disrupted_on": {today}, "unit": {ward.ID}, "lead_agency": {nyc},
@@ -169,8 +251,8 @@ func TestPerformanceHTTP(t *testing.T) {
 			scenario{name: "recorded", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{"Submitted", "Cuckooed flats on Castle Road", "Closure order"},
 				wantNotContains: []string{`id="panel"`}}.run(t, h)
 			scenario{name: "queue", path: "/disruptions", cookie: panel, wantStatus: 200, wantContains: []string{loc}}.run(t, h)
-			if got := count(); got != before {
-				t.Errorf("a submitted disruption counts: got %s, want %s", got, before)
+			if got := count(); got != beforeCount {
+				t.Errorf("a submitted disruption counts: got %s, want %s", got, beforeCount)
 			}
 			scenario{name: "officer cannot validate", method: "POST", path: loc + "/decision", cookie: officer, body: "to=validated", wantStatus: 404}.run(t, h)
 			scenario{name: "regrade without reason", method: "POST", path: loc + "/decision", cookie: panel, body: "to=validated&four_p=protect&impact=major", wantStatus: 422,
@@ -182,7 +264,7 @@ func TestPerformanceHTTP(t *testing.T) {
 			scenario{name: "APMIS by another agency", method: "POST", path: loc + "/apmis", cookie: panel, body: "apmis_status=submitted&apmis_ref=X", wantStatus: 404}.run(t, h)
 			scenario{name: "APMIS", method: "POST", path: loc + "/apmis", cookie: officer, body: "apmis_status=submitted&apmis_ref=NY%2F2026%2F00042", wantStatus: 303}.run(t, h)
 			scenario{name: "APMIS shown", path: loc, cookie: officer, wantStatus: 200, wantContains: []string{"Submitted to APMIS: NY/2026/00042"}}.run(t, h)
-			n, err := strconv.Atoi(strings.ReplaceAll(before, ",", ""))
+			n, err := strconv.Atoi(strings.ReplaceAll(beforeCount, ",", ""))
 			if err != nil {
 				t.Fatal(err)
 			}

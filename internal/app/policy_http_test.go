@@ -206,7 +206,8 @@ func TestServiceAccountReadsAreDisclosures(t *testing.T) {
 	if _, _, err := a.Identity().CreateToken(ctx, admin, service.TokenInput{UserID: svc.ID, Name: "case sync", Scopes: []string{"read"}, Days: 30}); err == nil {
 		t.Error("service account token without an agreement: got one")
 	}
-	tok, _, err := a.Identity().CreateToken(ctx, admin, service.TokenInput{UserID: svc.ID, Name: "case sync", Scopes: []string{"read"}, Days: 30, ISAID: isas[0].ID})
+	tok, _, err := a.Identity().CreateToken(ctx, admin, service.TokenInput{UserID: svc.ID, Name: "case sync", Scopes: []string{"read"}, Days: 30, ISAID: isas[0].ID,
+		Purpose: "Safeguarding case sync"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +234,9 @@ func TestServiceAccountReadsAreDisclosures(t *testing.T) {
 		evs, _ := a.Store().SearchAudit(ctx, admin.PartnershipID, store.AuditFilter{Limit: 1})
 		if len(evs) == 0 || (len(before) > 0 && evs[0].ID == before[0].ID) || evs[0].Operation != "disclosure" || evs[0].ISAID != isas[0].ID {
 			t.Errorf("system read of %s: got %+v, want a new disclosure under %s", path, evs, isas[0].Reference)
+		}
+		if path == group && evs[0].Justification != "Safeguarding case sync" {
+			t.Errorf("system read of the group: got justification %q, want the token's purpose", evs[0].Justification)
 		}
 	}
 	if err := a.Sharing().SetStatus(ctx, admin, isas[0].ID, "suspended"); err != nil {

@@ -151,9 +151,9 @@ func joinRoles(rs []domain.Role) string {
 
 func tokenCmd(env Env) *cobra.Command {
 	var (
-		email, name, isaRef string
-		scopes              []string
-		days                int
+		email, name, isaRef, purpose string
+		scopes                       []string
+		days                         int
 	)
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
 	create := dbCommand(env, "create", "Create an API token for a user and print it once", cobra.NoArgs,
@@ -164,6 +164,7 @@ func tokenCmd(env Env) *cobra.Command {
 			f.StringSliceVar(&scopes, "scopes", []string{"read"}, "read, write, and optionally info_report")
 			f.IntVar(&days, "days", 90, "days until it expires (1 to 365)")
 			f.StringVar(&isaRef, "isa", "", "for a service account: the reference of the sharing agreement its reads rely on")
+			f.StringVar(&purpose, "purpose", "", "what the token's reads of records are for, logged with each; without it every read of a record must send the X-Alliance-Purpose header")
 		},
 		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
 			ctx := cmd.Context()
@@ -177,7 +178,7 @@ func tokenCmd(env Env) *cobra.Command {
 			}
 			// The operator acts as the user, who may create tokens for themselves.
 			actor := domain.Actor{Kind: domain.ActorUser, UserID: cred.User.ID, PartnershipID: cred.User.PartnershipID, Roles: cred.User.Roles}
-			in := service.TokenInput{Name: name, Scopes: scopes, Days: days}
+			in := service.TokenInput{Name: name, Scopes: scopes, Days: days, Purpose: purpose}
 			if isaRef != "" {
 				isas, err := st.ISAs(ctx, cred.User.PartnershipID)
 				if err != nil {
@@ -198,6 +199,9 @@ func tokenCmd(env Env) *cobra.Command {
 			}
 			fmt.Fprintln(env.Stdout, plain)
 			fmt.Fprintf(env.Stderr, "Token %q for %s, scopes %s, expires %s UTC. It is shown only now.\n", t.Name, cred.User.Email, strings.Join(t.Scopes, ","), t.ExpiresAt.Format("02/01/2006 15:04"))
+			if t.Purpose == "" {
+				fmt.Fprintf(env.Stderr, "It has no purpose: every read of a record must say why in the %s header, or it is refused.\n", service.PurposeHeader)
+			}
 			return nil
 		})
 	cmd.AddCommand(create)

@@ -43,11 +43,11 @@ func TestDemoPerformance(t *testing.T) {
 				return "none"
 			}
 			for _, c := range []struct{ what, got, want string }{
-				{"disruptions", fmt.Sprint(p.Disruptions), "{257 false}"},
-				{"adults safeguarded", fmt.Sprint(p.AdultsSafeguarded), "{111 false}"},
-				{"children safeguarded", fmt.Sprint(p.ChildrenSafeguarded), "{23 false}"},
-				{"open activity records", fmt.Sprint(p.OpenActivities), "{5 false}"},
-				{"warrants", fmt.Sprint(p.Warrants), "{136 false}"},
+				{"disruptions", fmt.Sprint(p.Disruptions), "{257 false false}"},
+				{"adults safeguarded", fmt.Sprint(p.AdultsSafeguarded), "{111 false false}"},
+				{"children safeguarded", fmt.Sprint(p.ChildrenSafeguarded), "{23 false false}"},
+				{"open activity records", fmt.Sprint(p.OpenActivities), "{5 false false}"},
+				{"warrants", fmt.Sprint(p.Warrants), "{136 false false}"},
 				{"sentence length in years", p.SentenceYears(), "52"},
 				{"NYP Non-POCA", seizure("North Yorkshire Police", "Cash Seizure (Non-POCA)"), "7 £68,765"},
 				{"NYP PACE", seizure("North Yorkshire Police", "Other Seizures – Cash (PACE)"), "21 £118,741"},

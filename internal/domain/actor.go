@@ -32,6 +32,10 @@ type Actor struct {
 	ISAID string
 	// TokenName names the API token, for disclosure records.
 	TokenName string
+	// Purpose is, for an API token, what this request's reads of records
+	// are for: the request's X-Alliance-Purpose header when it sends one,
+	// else the purpose the token was made with; "" when neither says.
+	Purpose string
 	// NoSecondFactor marks a demo account allowed to skip the second factor;
 	// every page says so while it is signed in.
 	NoSecondFactor bool

@@ -467,18 +467,18 @@ func TestPerformanceSuppressionAndPolicy(t *testing.T) {
 				name      string
 				got, want string
 			}{
-				{"analyst total", fmt.Sprint(analyst.Disruptions), "{10 false}"},
-				{"analyst protect", fmt.Sprint(analyst.ByFourP[2].Cell), "{2 false}"},
-				{"analyst children", fmt.Sprint(analyst.ChildrenSafeguarded), "{2 false}"},
-				{"council board total (restricted group left out)", fmt.Sprint(board.Disruptions), "{7 false}"},
-				{"council board protect suppressed", fmt.Sprint(board.ByFourP[2].Cell), "{0 true}"},
+				{"analyst total", fmt.Sprint(analyst.Disruptions), "{10 false false}"},
+				{"analyst protect", fmt.Sprint(analyst.ByFourP[2].Cell), "{2 false false}"},
+				{"analyst children", fmt.Sprint(analyst.ChildrenSafeguarded), "{2 false false}"},
+				{"council board total (restricted group left out)", fmt.Sprint(board.Disruptions), "{7 false false}"},
+				{"council board protect suppressed", fmt.Sprint(board.ByFourP[2].Cell), "{0 true false}"},
 				// Otherwise Protect would be 7 - 5 - 0 - 0.
-				{"council board pursue suppressed second", fmt.Sprint(board.ByFourP[0].Cell), "{0 true}"},
+				{"council board pursue suppressed second", fmt.Sprint(board.ByFourP[0].Cell), "{0 true true}"},
 				{"council board children suppressed", board.ChildrenSafeguarded.Text(board.Threshold), "fewer than 5"},
-				{"council board prepare (0 is not suppressed)", fmt.Sprint(board.ByFourP[3].Cell), "{0 false}"},
+				{"council board prepare (0 is not suppressed)", fmt.Sprint(board.ByFourP[3].Cell), "{0 false false}"},
 				// The restricted group names only its author: another
 				// police user does not count its disruptions either.
-				{"police board total", fmt.Sprint(policeBoard.Disruptions), "{7 false}"},
+				{"police board total", fmt.Sprint(policeBoard.Disruptions), "{7 false false}"},
 			}
 			for _, tc := range tests {
 				if tc.got != tc.want {

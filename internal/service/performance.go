@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
@@ -29,15 +31,30 @@ type PerformanceInput struct {
 	FY, Quarter, Unit, Threat, Agency string
 }
 
-// Cell is one figure. Suppressed figures carry no number.
+// Cell is one figure. Suppressed figures carry no number. A cell is
+// suppressed either because it is small (primary suppression: above 0 and
+// below the threshold) or, with Secondary set too, only so that another
+// suppressed cell of its table cannot be worked out by subtraction; a
+// secondary cell's true value may be of any size, so it must never be
+// written as "fewer than" anything.
 type Cell struct {
 	N          int64
 	Suppressed bool
+	Secondary  bool
 }
 
-// Text is the figure as the dashboard writes it.
+// HiddenText is how a secondarily suppressed figure is written everywhere
+// (page, exports, API).
+const HiddenText = "hidden"
+
+// Text is the figure as the dashboard, the exports and the API write it:
+// the number, "fewer than 5" for a small count, or "hidden" for a cell
+// hidden only to protect another.
 func (c Cell) Text(threshold int) string {
-	if c.Suppressed {
+	switch {
+	case c.Secondary:
+		return HiddenText
+	case c.Suppressed:
 		return fmt.Sprintf("fewer than %d", threshold)
 	}
 	return domain.FormatCount(c.N)
@@ -424,7 +441,8 @@ func unitCells(list []UnitCell) []*Cell {
 
 // suppressSecond hides the smallest shown non-zero cell of a group whose
 // total is shown when exactly one cell of it is hidden, so that the hidden
-// one cannot be worked out from the total and the rest. Zeros stay shown:
+// one cannot be worked out from the total and the rest; that cell is marked
+// Secondary, since it is not small. Zeros stay shown:
 // hiding a zero beside one hidden cell would not hide anything.
 func suppressSecond(cells []*Cell) {
 	hidden, smallest := 0, -1
@@ -438,7 +456,7 @@ func suppressSecond(cells []*Cell) {
 		}
 	}
 	if hidden == 1 && smallest >= 0 {
-		*cells[smallest] = Cell{Suppressed: true}
+		*cells[smallest] = Cell{Suppressed: true, Secondary: true}
 	}
 }
 
@@ -480,41 +498,78 @@ func (t *unitTree) population(id string) int64 {
 // the figures are drawn from OFFICIAL-SENSITIVE records.
 const PerformanceMarking = domain.OfficialSensitive
 
+// MayExport reports whether a may export the dashboard: the roles allowed
+// to export disruptions.
+func (ps *PerformanceService) MayExport(ctx context.Context, a domain.Actor) bool {
+	policy, err := currentPolicy(ctx, ps.st)
+	return err == nil && policy.Allowed(a, authz.Export, domain.KindDisruption)
+}
+
 // Export writes the dashboard for in as CSV or XLSX: the marking first and
-// last, then the filters, the headline figures and every table, with
-// suppressed cells written as "fewer than 5". Cells are neutralised
-// against formula injection. The export is logged.
-func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in PerformanceInput, format importexport.Format, w io.Writer) (Performance, error) {
+// last, who exported it for what and to whom, then the filters, the
+// headline figures and every table, with suppressed cells written as
+// Cell.Text writes them ("fewer than 5", or "hidden" for a cell hidden
+// only to protect another). Cells are neutralised against formula
+// injection. The file is OFFICIAL-SENSITIVE, so an export is a disclosure
+// like the register's and the reports': d must say why, to whom and under
+// which agreement (or ad hoc, approved), else a *domain.ValidationError
+// names the fields and nothing is logged or written. The disclosure is
+// logged, with the number of disruptions the figures count, before
+// anything is written. Actors who may not export get domain.ErrForbidden.
+func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in PerformanceInput, format importexport.Format, d Disclosure,
+	w io.Writer, now time.Time) (Performance, error) {
+	if !ps.MayExport(ctx, a) {
+		return Performance{}, domain.ErrForbidden
+	}
+	verr := &domain.ValidationError{}
+	if format != importexport.CSV && format != importexport.XLSX {
+		verr.Add("format", "Choose CSV or XLSX")
+	}
+	isaRef, approver, err := checkDisclosure(ctx, ps.st, a, &d, now)
+	var dverr *domain.ValidationError
+	switch {
+	case errors.As(err, &dverr):
+		verr.Problems = append(verr.Problems, dverr.Problems...)
+	case err != nil:
+		return Performance{}, err
+	}
+	if err := verr.Err(); err != nil {
+		return Performance{}, err
+	}
 	p, err := ps.compute(ctx, a, in, authz.Export)
 	if err != nil {
 		return p, err
 	}
 	var t tableWriter
-	switch format {
-	case importexport.CSV:
-		t = csvTable{w: csv.NewWriter(w)}
-	case importexport.XLSX:
+	if format == importexport.XLSX {
 		x, err := newXLSXTable(w, "Performance")
 		if err != nil {
 			return p, err
 		}
 		t = x
-	default:
-		verr := &domain.ValidationError{}
-		verr.Add("format", "Choose CSV or XLSX")
-		return p, verr
+	} else {
+		t = csvTable{w: csv.NewWriter(w)}
+	}
+	filters := []string{p.PeriodLabel()}
+	if p.Unit.ID != "" {
+		filters = append(filters, p.Unit.Name+" ("+p.Unit.Code+")")
+	}
+	if p.Threat != "" {
+		filters = append(filters, "threat "+p.Threat)
+	}
+	if p.AgencyName != "" {
+		filters = append(filters, p.AgencyName)
 	}
 	err = ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := ps.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
-			Label: fmt.Sprintf("Performance %s exported (%s)", p.PeriodLabel(), format)})
-		return err
+		return recordDisclosure(ctx, tx, ps.st, ps.alog, a, d, approver, disclosed{RecordType: string(domain.KindDisruption), RecordCount: int(p.Disruptions.N),
+			Label: fmt.Sprintf("Performance figures exported (%s): %s", strings.ToUpper(string(format)), strings.Join(filters, ", "))}, now)
 	})
 	if err != nil {
 		return p, err
 	}
 	val := func(c Cell) any {
 		if c.Suppressed {
-			return fmt.Sprintf("fewer than %d", p.Threshold)
+			return c.Text(p.Threshold)
 		}
 		return c.N
 	}
@@ -532,6 +587,8 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 	}
 	rows := [][]any{
 		{string(PerformanceMarking)},
+		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
+			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
 		{"Alliance performance", p.PeriodLabel(), domain.FormatUK(p.Period.From) + " to " + domain.FormatUK(p.Period.To)},
 		{"Area", area},
 		{"Threat", orAll(p.Threat)},

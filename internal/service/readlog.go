@@ -3,6 +3,10 @@ package service
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"alliance/internal/audit"
 	"alliance/internal/domain"
@@ -52,4 +56,69 @@ func (l readLog) append(ctx context.Context, tx *sql.Tx, a domain.Actor, e audit
 	}
 	_, err := l.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), e)
 	return err
+}
+
+// PurposeHeader is the request header in which an API call says what its
+// reads of records are for. It wins over the purpose its token was made
+// with.
+const PurposeHeader = "X-Alliance-Purpose"
+
+// maxPurpose bounds a purpose, in characters.
+const maxPurpose = 500
+
+// ErrPurposeMissing is returned for an API token's read of a record when
+// neither the request (PurposeHeader) nor the token says what it is for.
+// Nothing is read or logged.
+var ErrPurposeMissing = errors.New("service: a read of a record through the API needs a purpose: send " + PurposeHeader + " or use a token made with a purpose")
+
+// cleanPurpose trims a purpose and reports whether it is acceptable: valid
+// text of at most maxPurpose characters, without control characters. ""
+// is acceptable (no purpose).
+func cleanPurpose(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxPurpose {
+		return "", false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// readPurpose returns why a is reading the record id (created by
+// createdBy; ref and title are what a prompt may show): "Author" for the
+// one who created it; for an API token, the request's purpose (header,
+// else the token's), or ErrPurposeMissing, or a *domain.ValidationError
+// naming the header when it is too long; for a browser session, the
+// purpose given once this session, or a *PurposeNeeded. Every read of a
+// protected record takes its justification from here.
+func readPurpose(ctx context.Context, st *store.Store, a domain.Actor, id, createdBy, ref, title string) (string, error) {
+	if createdBy == a.UserID {
+		return "Author", nil
+	}
+	if a.Kind == domain.ActorToken {
+		purpose, ok := cleanPurpose(a.Purpose)
+		switch {
+		case !ok:
+			verr := &domain.ValidationError{}
+			verr.Add(PurposeHeader, "Say what the read is for on one line, in %d characters or fewer", maxPurpose)
+			return "", verr
+		case purpose == "":
+			return "", ErrPurposeMissing
+		}
+		return purpose, nil
+	}
+	purpose, detail, err := st.SessionPurpose(ctx, a.SessionID, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return "", &PurposeNeeded{ID: id, Reference: ref, Title: title}
+	}
+	if err != nil {
+		return "", fmt.Errorf("purpose of reading %s: %w", ref, err)
+	}
+	if detail != "" {
+		purpose += ": " + detail
+	}
+	return purpose, nil
 }

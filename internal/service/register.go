@@ -374,27 +374,9 @@ type GroupView struct {
 	Next                       []domain.OCGStatus
 }
 
-// purpose returns why a is reading record id: "Author" for its creator,
-// "API read" for tokens, else the purpose given in this session, or a
-// *PurposeNeeded.
+// purpose returns why a is reading record id (see readPurpose).
 func (g *Register) purpose(ctx context.Context, a domain.Actor, id, createdBy, ref, title string) (string, error) {
-	if createdBy == a.UserID {
-		return "Author", nil
-	}
-	if a.Kind == domain.ActorToken {
-		return "API read", nil
-	}
-	purpose, detail, err := g.st.SessionPurpose(ctx, a.SessionID, id)
-	if errors.Is(err, domain.ErrNotFound) {
-		return "", &PurposeNeeded{ID: id, Reference: ref, Title: title}
-	}
-	if err != nil {
-		return "", err
-	}
-	if detail != "" {
-		purpose += ": " + detail
-	}
-	return purpose, nil
+	return readPurpose(ctx, g.st, a, id, createdBy, ref, title)
 }
 
 // Group returns the group with id and what hangs off it, if a may see it

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -142,8 +141,9 @@ func (e *PurposeNeeded) Error() string { return "a purpose is needed to open " +
 // View returns the report with id if a may see it (not-found otherwise) and
 // logs the consultation before returning it. Someone who did not write the
 // report must give a purpose once per session (see GivePurpose), else View
-// returns a *PurposeNeeded and logs nothing. API tokens act for systems that
-// cannot answer a prompt: their consultations are logged as API reads.
+// returns a *PurposeNeeded and logs nothing. API tokens cannot answer a
+// prompt: their reads carry the request's or the token's purpose, and
+// without one View returns ErrPurposeMissing and logs nothing.
 func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.InfoReport, error) {
 	p, err := r.Policy(ctx)
 	if err != nil {
@@ -157,24 +157,9 @@ func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.I
 	if err != nil {
 		return domain.InfoReport{}, err
 	}
-	why := "Author"
-	if rep.CreatedBy != a.UserID {
-		switch a.Kind {
-		case domain.ActorToken:
-			why = "API read"
-		default:
-			purpose, detail, err := r.st.SessionPurpose(ctx, a.SessionID, rep.ID)
-			if errors.Is(err, domain.ErrNotFound) {
-				return domain.InfoReport{}, &PurposeNeeded{ID: rep.ID, Reference: rep.Reference, Title: rep.Title}
-			}
-			if err != nil {
-				return domain.InfoReport{}, err
-			}
-			why = purpose
-			if detail != "" {
-				why += ": " + detail
-			}
-		}
+	why, err := readPurpose(ctx, r.st, a, rep.ID, rep.CreatedBy, rep.Reference, rep.Title)
+	if err != nil {
+		return domain.InfoReport{}, err
 	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return r.logRead(ctx, tx, a, []string{rep.ID}, rep.Reference, why, isa, system)
@@ -371,19 +356,9 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	why := d.Purpose
-	if d.ISAID == "" {
-		why += " (ad hoc: " + d.Justification + ")"
-	}
 	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-			RecordType: string(domain.KindInfoReport), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
-			Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
-			return err
-		}
-		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport),
-			RecordIDs: ids, Label: fmt.Sprintf("CSV export of %d reports", len(ids)), Justification: why, Recipients: d.Recipients, ISAID: d.ISAID})
-		return err
+		return recordDisclosure(ctx, tx, r.st, r.alog, a, d, approver, disclosed{RecordType: string(domain.KindInfoReport), RecordIDs: ids,
+			RecordCount: len(ids), Label: fmt.Sprintf("CSV export of %d reports", len(ids))}, now)
 	})
 	if err != nil {
 		return 0, err

@@ -181,27 +181,10 @@ func (s *Scoring) group(ctx context.Context, p authz.Policy, a domain.Actor, id 
 	return s.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
 }
 
-// purpose returns why a is reading o, as the register asks it: "Author"
-// for its proposer, "API read" for tokens, else the purpose given this
-// session, or a *PurposeNeeded.
+// purpose returns why a is reading o, as the register asks it (see
+// readPurpose).
 func (s *Scoring) purpose(ctx context.Context, a domain.Actor, o domain.OCG) (string, error) {
-	if o.CreatedBy == a.UserID {
-		return "Author", nil
-	}
-	if a.Kind == domain.ActorToken {
-		return "API read", nil
-	}
-	name, detail, err := s.st.SessionPurpose(ctx, a.SessionID, o.ID)
-	if errors.Is(err, domain.ErrNotFound) {
-		return "", &PurposeNeeded{ID: o.ID, Reference: o.Reference, Title: o.Title()}
-	}
-	if err != nil {
-		return "", err
-	}
-	if detail != "" {
-		name += ": " + detail
-	}
-	return name, nil
+	return readPurpose(ctx, s.st, a, o.ID, o.CreatedBy, o.Reference, o.Title())
 }
 
 func (s *Scoring) consult(ctx context.Context, a domain.Actor, o domain.OCG, label, why string) error {

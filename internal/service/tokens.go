@@ -27,6 +27,10 @@ type TokenInput struct {
 	// ISAID is the sharing agreement a service account's reads rely on;
 	// required for service accounts.
 	ISAID string
+	// Purpose is what the token's reads of records are for, logged with
+	// each; optional, but without it every read of a record must send the
+	// PurposeHeader.
+	Purpose string
 }
 
 // CreateToken makes an API token and returns it in plain text, once. A user
@@ -56,6 +60,10 @@ func (id *Identity) CreateToken(ctx context.Context, a domain.Actor, in TokenInp
 	if problem != "" {
 		verr.Add("scopes", "%s", problem)
 	}
+	purpose, ok := cleanPurpose(in.Purpose)
+	if !ok {
+		verr.Add("purpose", "Enter the purpose of the token's reads on one line, in %d characters or fewer, or leave it empty", maxPurpose)
+	}
 	if cred.ServiceAccount {
 		isas, err := id.st.ISAs(ctx, a.PartnershipID)
 		if err != nil {
@@ -80,7 +88,7 @@ func (id *Identity) CreateToken(ctx context.Context, a domain.Actor, in TokenInp
 	plain := TokenPrefix + auth.NewToken(32)
 	now := id.now()
 	t := store.APIToken{PartnershipID: a.PartnershipID, UserID: target, Name: in.Name, Prefix: plain[:len(TokenPrefix)+6], Scopes: scopes,
-		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour), ISAID: in.ISAID}
+		CreatedBy: a.UserID, CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.Days) * 24 * time.Hour), ISAID: in.ISAID, Purpose: purpose}
 	err = id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := id.st.CreateAPIToken(ctx, tx, &t, auth.HashToken(plain)); err != nil {
 			return err
@@ -143,7 +151,7 @@ func (id *Identity) AuthenticateToken(ctx context.Context, plain string) (domain
 		}
 	}
 	actor := actorOf(cred, domain.ActorToken, t.ID, t.Scopes)
-	actor.ISAID, actor.TokenName = t.ISAID, t.Name
+	actor.ISAID, actor.TokenName, actor.Purpose = t.ISAID, t.Name, t.Purpose
 	return actor, nil
 }
 

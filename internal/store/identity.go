@@ -388,6 +388,9 @@ type APIToken struct {
 	LastUsedAt    time.Time
 	// ISAID is the sharing agreement a service account's reads rely on.
 	ISAID string
+	// Purpose is what the token's reads of records are for ("" when each
+	// request must say, in the X-Alliance-Purpose header).
+	Purpose string
 }
 
 // CreateAPIToken stores t under tokenHash.
@@ -395,9 +398,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, tx *sql.Tx, t *APIToken, tok
 	if t.ID == "" {
 		t.ID = s.NewID()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_token (id, partnership_id, user_id, name, token_hash, prefix, scopes, created_by, created_at, expires_at, isa_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, t.ID, t.PartnershipID, t.UserID, t.Name, tokenHash, t.Prefix,
-		strings.Join(t.Scopes, " "), t.CreatedBy, t.CreatedAt, t.ExpiresAt, nullIfEmpty(t.ISAID))
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_token (id, partnership_id, user_id, name, token_hash, prefix, scopes, created_by, created_at, expires_at, isa_id, purpose)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, t.ID, t.PartnershipID, t.UserID, t.Name, tokenHash, t.Prefix,
+		strings.Join(t.Scopes, " "), t.CreatedBy, t.CreatedAt, t.ExpiresAt, nullIfEmpty(t.ISAID), t.Purpose)
 	if err != nil {
 		return fmt.Errorf("store: create api token: %w", err)
 	}
@@ -405,13 +408,13 @@ func (s *Store) CreateAPIToken(ctx context.Context, tx *sql.Tx, t *APIToken, tok
 }
 
 const tokenCols = `t.id, t.partnership_id, t.user_id, u.email, t.name, t.prefix, t.scopes, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at,
-	COALESCE(CAST(t.isa_id AS text), '')`
+	COALESCE(CAST(t.isa_id AS text), ''), t.purpose`
 
 func scanToken(r interface{ Scan(...any) error }) (APIToken, error) {
 	var t APIToken
 	var scopes string
 	var revoked, used sql.NullTime
-	err := r.Scan(&t.ID, &t.PartnershipID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &scopes, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &revoked, &used, &t.ISAID)
+	err := r.Scan(&t.ID, &t.PartnershipID, &t.UserID, &t.UserEmail, &t.Name, &t.Prefix, &scopes, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &revoked, &used, &t.ISAID, &t.Purpose)
 	t.Scopes = strings.Fields(scopes)
 	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
 	if revoked.Valid {

@@ -101,7 +101,8 @@ func (h *Web) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r.PostForm)
 	days, _ := strconv.Atoi(f.Get("days"))
-	plain, t, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days})
+	plain, t, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days,
+		Purpose: f.Get("purpose")})
 	if f.FailAll(err) {
 		return h.accountPage(w, r, http.StatusUnprocessableEntity, accountData{TokenForm: f})
 	}

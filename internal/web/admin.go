@@ -195,7 +195,8 @@ func (h *Web) adminUserToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm(r.PostForm)
 	days := atoiOr(f.Get("days"), 0)
-	plain, _, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{UserID: r.PathValue("id"), Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days, ISAID: f.Get("isa")})
+	plain, _, err := h.id.CreateToken(r.Context(), router.ActorFrom(r.Context()), service.TokenInput{UserID: r.PathValue("id"), Name: f.Get("name"), Scopes: f.Values["scopes"], Days: days, ISAID: f.Get("isa"),
+		Purpose: f.Get("purpose")})
 	if f.FailAll(err) {
 		return h.adminUserPage(w, r, http.StatusUnprocessableEntity, userData{TokenForm: f})
 	}

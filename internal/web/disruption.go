@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"alliance/internal/domain"
-	"alliance/internal/importexport"
 	"alliance/internal/router"
 	"alliance/internal/service"
 	"alliance/internal/web/view"
@@ -57,8 +55,10 @@ type card struct {
 	ID, Value, Label string
 }
 
-func (h *Web) performanceInput(r *http.Request) (service.PerformanceInput, *Form) {
-	q := r.URL.Query()
+// performanceInput reads the dashboard's filters from q (the query string,
+// or the export form), each clipped to 60 characters, and a form holding
+// them.
+func (h *Web) performanceInput(q url.Values) (service.PerformanceInput, *Form) {
 	clip := func(k string) string {
 		v := q.Get(k)
 		if len(v) > 60 {
@@ -74,7 +74,7 @@ func (h *Web) performanceInput(r *http.Request) (service.PerformanceInput, *Form
 // as form errors over the current year's unfiltered figures.
 func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	a := router.ActorFrom(r.Context())
-	in, f := h.performanceInput(r)
+	in, f := h.performanceInput(r.URL.Query())
 	status := http.StatusOK
 	p, err := h.perf.Compute(r.Context(), a, in)
 	if f.FailAll(err) {
@@ -121,19 +121,7 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	for _, ag := range form.Agencies {
 		d.Agencies = append(d.Agencies, Option{Value: ag.ID, Label: ag.Name, Checked: ag.ID == p.AgencyID})
 	}
-	q := url.Values{"fy": {p.FY.String()}}
-	if p.Quarter > 0 {
-		q.Set("quarter", fmt.Sprintf("Q%d", p.Quarter))
-	}
-	if p.Unit.ID != "" {
-		q.Set("unit", p.Unit.Code)
-	}
-	if p.Threat != "" {
-		q.Set("threat", p.Threat)
-	}
-	if p.AgencyID != "" {
-		q.Set("agency", p.AgencyID)
-	}
+	q := performanceFilters(p)
 	q.Set("format", "csv")
 	d.CSVHref = template.URL("/performance/export?" + q.Encode())
 	q.Set("format", "xlsx")
@@ -146,37 +134,6 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	page.Errors = f.Summary()
 	page.Data = d
 	return h.render(w, r, status, "performance", page)
-}
-
-// performanceExport downloads the dashboard as CSV or XLSX.
-func (h *Web) performanceExport(w http.ResponseWriter, r *http.Request) error {
-	in, _ := h.performanceInput(r)
-	format, ok := importexport.ParseFormat(r.URL.Query().Get("format"))
-	if !ok {
-		return domain.ErrNotFound
-	}
-	var buf bytes.Buffer
-	p, err := h.perf.Export(r.Context(), router.ActorFrom(r.Context()), in, format, &buf)
-	var verr *domain.ValidationError
-	if errors.As(err, &verr) {
-		return domain.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
-	ct := "text/csv; charset=utf-8"
-	if format == importexport.XLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	label := p.FY.String()[:4] + "-" + p.FY.String()[5:]
-	if p.Quarter > 0 {
-		label += fmt.Sprintf("-q%d", p.Quarter)
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-performance-%s-%s.%s"`, label, service.PerformanceMarking, format))
-	w.Header().Set("X-Protective-Marking", string(service.PerformanceMarking))
-	_, err = buf.WriteTo(w)
-	return err
 }
 
 // disruptionsData is the disruptions list.

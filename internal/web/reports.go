@@ -191,10 +191,8 @@ func (h *Web) reportPurpose(w http.ResponseWriter, r *http.Request) error {
 }
 
 type exportData struct {
-	Form    *Form
-	Query   string
-	Options []Option
-	None    bool
+	Query      string
+	Disclosure disclosureForm
 }
 
 func (h *Web) exportPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -202,18 +200,13 @@ func (h *Web) exportPage(w http.ResponseWriter, r *http.Request, status int, f *
 	if !h.reports.Allowed(r.Context(), a, authz.Export) {
 		return domain.ErrForbidden
 	}
-	isas, err := h.sharing.UsableBy(r.Context(), a)
+	df, err := h.disclosureFormFor(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	opts := make([]Option, 0, len(isas)+1)
-	for _, i := range isas {
-		opts = append(opts, Option{Value: i.ID, Label: i.Reference + ": " + i.Title})
-	}
-	opts = append(opts, Option{Value: "adhoc", Label: "No agreement covers this: an approved ad hoc disclosure"})
 	p := h.newPage(r, "Export information reports", "/reports")
 	p.Errors = f.Summary()
-	p.Data = exportData{Form: f, Query: f.Get("q"), Options: opts, None: len(isas) == 0}
+	p.Data = exportData{Query: f.Get("q"), Disclosure: df}
 	return h.render(w, r, status, "report_export", p)
 }
 
@@ -228,12 +221,7 @@ func (h *Web) reportExport(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r.PostForm)
 	var buf bytes.Buffer
 	a := router.ActorFrom(r.Context())
-	isa, adhoc := f.Get("isa"), false
-	if isa == "adhoc" {
-		isa, adhoc = "", true
-	}
-	n, err := h.reports.Export(r.Context(), a, f.Get("q"), service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients"),
-		ISAID: isa, AdHoc: adhoc, Justification: f.Get("justification"), ApproverEmail: f.Get("approver")}, &buf, time.Now())
+	n, err := h.reports.Export(r.Context(), a, f.Get("q"), disclosureOf(f), &buf, time.Now())
 	if f.FailAll(err) {
 		return h.exportPage(w, r, http.StatusUnprocessableEntity, f)
 	}

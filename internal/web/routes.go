@@ -97,7 +97,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /activities", router.AccessSignedIn, h.page(h.activityCreate))
 	t.Handle("POST /activities/{id}/close", router.AccessSignedIn, h.page(h.activityClose))
 	t.Handle("GET /performance", router.AccessSignedIn, h.page(h.performancePage))
-	t.Handle("GET /performance/export", router.AccessSignedIn, h.page(h.performanceExport))
+	t.Handle("GET /performance/export", router.AccessSignedIn, h.page(h.performanceExportForm))
+	t.Handle("POST /performance/export", router.AccessSignedIn, h.page(h.performanceExport))
 
 	// Search.
 	t.Handle("GET /search", router.AccessSignedIn, h.page(h.searchPage))

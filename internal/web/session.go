@@ -20,7 +20,8 @@ const SessionCookie = "__Host-alliance_session"
 // Identify resolves the caller of every request and puts it in the request
 // context for the route guard and the handlers. Pages use the session
 // cookie; the API uses only "Authorization: Bearer" tokens and ignores
-// cookies, so no other site can make a browser call it. When the caller
+// cookies, so no other site can make a browser call it; an API caller's
+// purpose is its X-Alliance-Purpose header, else its token's. When the caller
 // cannot be resolved because something failed (not because the credential
 // is wrong), the request ends with pageErr or apiErr.
 func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Handler) http.Handler {
@@ -35,6 +36,10 @@ func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Hand
 				a, err := id.AuthenticateToken(ctx, strings.TrimSpace(bearer))
 				switch {
 				case err == nil:
+					// The request's own purpose wins over the token's.
+					if p := r.Header.Get(service.PurposeHeader); strings.TrimSpace(p) != "" {
+						a.Purpose = p
+					}
 					ctx = router.WithWho(ctx, router.Who{Actor: a, Full: true})
 				case !errors.Is(err, domain.ErrNotFound):
 					id.Logger().ErrorContext(ctx, "authenticate api token", "error", err.Error())

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -90,4 +91,38 @@ func (h *Web) isaStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/sharing", http.StatusSeeOther)
 	return nil
+}
+
+// disclosureForm is what the "disclosureFields" component shows: the
+// form, the agreements an export may rely on, and whether there are none.
+type disclosureForm struct {
+	Form    *Form
+	Options []Option
+	None    bool
+}
+
+// disclosureFormFor lists what an export by a may rely on: the agreements
+// in force that a's agency is party to, then an approved ad hoc disclosure.
+// Every export form asks it the same way.
+func (h *Web) disclosureFormFor(ctx context.Context, a domain.Actor, f *Form) (disclosureForm, error) {
+	isas, err := h.sharing.UsableBy(ctx, a)
+	if err != nil {
+		return disclosureForm{}, err
+	}
+	opts := make([]Option, 0, len(isas)+1)
+	for _, i := range isas {
+		opts = append(opts, Option{Value: i.ID, Label: i.Reference + ": " + i.Title})
+	}
+	opts = append(opts, Option{Value: "adhoc", Label: "No agreement covers this: an approved ad hoc disclosure"})
+	return disclosureForm{Form: f, Options: opts, None: len(isas) == 0}, nil
+}
+
+// disclosureOf reads the disclosure fields of an export form.
+func disclosureOf(f *Form) service.Disclosure {
+	isa, adhoc := f.Get("isa"), false
+	if isa == "adhoc" {
+		isa, adhoc = "", true
+	}
+	return service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients"), ISAID: isa, AdHoc: adhoc,
+		Justification: f.Get("justification"), ApproverEmail: f.Get("approver")}
 }
