@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -180,4 +181,99 @@ func writeUntilKilled(t *testing.T, srv *server, token, prefix string) []string 
 	}
 	_ = srv.cmd.Wait()
 	return ids
+}
+
+// TestImportUnderWriteLoad runs command-line imports of groups while four
+// clients propose groups through the API of a running server: every import
+// must succeed whole, however the audit chain's positions interleave, and
+// the log must verify afterwards.
+func TestImportUnderWriteLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			dsn := e.DSN(t)
+			runCLI(t, bin, dsn, "demo", "--log-level", "warn")
+			token := strings.TrimSpace(runCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+			srv := startServer(t, bin, dsn)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			written := 0
+			client := &http.Client{Timeout: 30 * time.Second}
+			for w := 0; w < 4; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < 500; i++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						body := fmt.Sprintf(`{"name":"Writer %d group %d","ownership":"local","primary_threat":"county_lines","threats":["drugs"],`+
+							`"home_area":"E07000165","classification":"OFFICIAL-SENSITIVE","handling":"P"}`, w, i)
+						req, _ := http.NewRequest("POST", srv.url+"/api/v1/ocgs", strings.NewReader(body))
+						req.Header.Set("Authorization", "Bearer "+token)
+						req.Header.Set("Content-Type", "application/json")
+						resp, err := client.Do(req)
+						if err != nil {
+							t.Errorf("writer %d: %v", w, err)
+							return
+						}
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusCreated {
+							t.Errorf("writer %d: got %d, want 201", w, resp.StatusCode)
+							return
+						}
+						mu.Lock()
+						written++
+						mu.Unlock()
+					}
+				}()
+			}
+			dir := t.TempDir()
+			for run := 1; run <= 3; run++ {
+				var b strings.Builder
+				b.WriteString("Reference,Name,Primary_Threat,Ownership_Level,Home_Area\n")
+				for i := 0; i < 300; i++ {
+					fmt.Fprintf(&b, "LOAD-%d-%d,Imported crew %d-%d,county_lines,local,E07000165\n", run, i, run, i)
+				}
+				file := fmt.Sprintf("%s/groups-%d.csv", dir, run)
+				if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(bin, "import", "groups", "--db", dsn, "--partnership", "north-yorkshire", "--as", "analyst@nyp.example",
+					"--log-level", "warn", file)
+				cmd.Env = testEnv()
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("import %d under write load: got %v, want success\n%s", run, err, out)
+				}
+			}
+			close(stop)
+			wg.Wait()
+			t.Logf("%d groups proposed through the API during three imports of 300", written)
+			_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+			_ = srv.cmd.Wait()
+			ctx := context.Background()
+			st, err := store.Open(ctx, store.Options{DSN: dsn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM ocg WHERE reference LIKE 'LOAD-%'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if n != 900 {
+				t.Errorf("got %d imported groups, want 900", n)
+			}
+			if out := runCLI(t, bin, dsn, "audit", "verify", "--log-level", "warn"); !strings.Contains(out, "intact") {
+				t.Errorf("audit verify after the imports: got %q, want the log intact", out)
+			}
+		})
+	}
 }
