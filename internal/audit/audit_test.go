@@ -92,7 +92,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		}, "removed", 42},
 		{"deleted tail", func(t *testing.T, s *store.Store, a domain.Actor) {
 			exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq > 1100`, a.PartnershipID)
-		}, "head", 1100},
+		}, "truncated", 1100},
 		{"inserted entry", func(t *testing.T, s *store.Store, a domain.Actor) {
 			// Move entry 900 on and slip a forged entry, correctly hashed, into its place.
 			exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq = 900`, a.PartnershipID)
