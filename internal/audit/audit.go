@@ -387,3 +387,9 @@ func SigningKey(secret []byte) ed25519.PrivateKey {
 	seed := sha256.Sum256(append([]byte("alliance audit checkpoint key v1|"), secret...))
 	return ed25519.NewKeyFromSeed(seed[:])
 }
+
+// SecretKeyID is the KeyID of the signing key SigningKey derives from
+// secret: what the log's signatures record as their key_id.
+func SecretKeyID(secret []byte) string {
+	return KeyID(SigningKey(secret).Public().(ed25519.PublicKey))
+}
