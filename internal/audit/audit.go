@@ -166,6 +166,21 @@ type head struct {
 // sealKey names the per-transaction work of signing one chain's head.
 type sealKey struct{ partnershipID string }
 
+// pendingHead is a chain's new end while a transaction appends to it: the
+// entries are written at once, the head's hash and signature once, just
+// before commit.
+type pendingHead struct {
+	l    *Log
+	pid  string
+	seq  int64
+	hash string
+}
+
+// BeforeCommit writes and signs the chain's new end.
+func (p *pendingHead) BeforeCommit(ctx context.Context, tx *sql.Tx) error {
+	return p.l.setHead(ctx, tx, p.pid, p.seq, p.hash)
+}
+
 // takeHead moves the chain's head on by n positions (0 only takes it) and
 // returns it as it was before. The UPDATE comes first: on PostgreSQL it
 // locks the row until commit, so every writer of one chain (Append,
@@ -214,46 +229,41 @@ func (l *Log) checkHead(pid string, h head) error {
 	return nil
 }
 
-// guardHead checks the head a write is about to extend and arranges for the
-// new head to be signed. Inside store.InTx or store.BulkTx it checks the
-// head once per transaction (at the chain's first write) and signs it once,
-// just before commit; elsewhere it checks now and reports sealNow, and the
-// caller signs as it writes the new hash.
-func (l *Log) guardHead(ctx context.Context, tx *sql.Tx, pid string, prev head) (sealNow bool, err error) {
-	deferred, first := txhook.Before(ctx, tx, sealKey{pid}, func(ctx context.Context, tx *sql.Tx) error { return l.sealHead(ctx, tx, pid) })
-	if !deferred || first {
-		if err := l.checkHead(pid, prev); err != nil {
-			return false, err
-		}
-	}
-	return !deferred, nil
-}
-
-// setHead records the chain's new end hash, signing the head at once when
-// sealNow (otherwise the transaction's hook signs it before commit).
-func (l *Log) setHead(ctx context.Context, tx *sql.Tx, pid string, seq int64, hash string, sealNow bool) error {
-	var err error
-	if sealNow {
-		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
-			pid, hash, l.keyID, l.signHead(pid, seq, hash))
-	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2 WHERE partnership_id = $1`, pid, hash)
-	}
+// extendHead takes the chain's head for a write of n entries, checks it,
+// and returns the position and hash the write continues from, and the
+// pending head the caller must move to its new end. Inside store.InTx or
+// store.BulkTx the head is checked at the transaction's first write to the
+// chain and written and signed once, just before commit (later writes in the
+// transaction continue from the pending head); elsewhere pending is nil and
+// the caller writes and signs the head itself with setHead.
+func (l *Log) extendHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (prev head, pending *pendingHead, err error) {
+	prev, err = takeHead(ctx, tx, pid, n)
 	if err != nil {
-		return fmt.Errorf("audit: advance chain: %w", err)
+		return head{}, nil, err
 	}
-	return nil
+	h, first, ok := txhook.Register(ctx, tx, sealKey{pid}, func() txhook.Hook { return &pendingHead{l: l, pid: pid} })
+	if ok && !first {
+		pending = h.(*pendingHead)
+		if pending.seq != prev.seq {
+			return head{}, nil, fmt.Errorf("audit: chain head of partnership %s moved within a transaction (at %d, want %d)", pid, prev.seq, pending.seq)
+		}
+		prev.hash = pending.hash
+		return prev, pending, nil
+	}
+	if err := l.checkHead(pid, prev); err != nil {
+		return head{}, nil, err
+	}
+	if ok {
+		pending = h.(*pendingHead)
+	}
+	return prev, pending, nil
 }
 
-// sealHead signs the chain's head as it stands in tx.
-func (l *Log) sealHead(ctx context.Context, tx *sql.Tx, pid string) error {
-	var seq int64
-	var hash string
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE partnership_id = $1`, pid).Scan(&seq, &hash); err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET key_id = $2, signature = $3 WHERE partnership_id = $1`, pid, l.keyID, l.signHead(pid, seq, hash)); err != nil {
-		return fmt.Errorf("audit: sign chain head: %w", err)
+// setHead records the chain's new end and signs it.
+func (l *Log) setHead(ctx context.Context, tx *sql.Tx, pid string, seq int64, hash string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
+		pid, hash, l.keyID, l.signHead(pid, seq, hash)); err != nil {
+		return fmt.Errorf("audit: advance chain: %w", err)
 	}
 	return nil
 }
@@ -280,11 +290,7 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 		ActorID: a.UserID, ActorName: a.DisplayName, AgencyID: a.AgencyID, AgencyName: a.AgencyName,
 		Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs, Label: e.Label, Fields: e.Fields,
 		Justification: e.Justification, Recipients: e.Recipients, ISAID: e.ISAID, RequestID: m.RequestID, ClientAddr: m.ClientAddr}
-	prev, err := takeHead(ctx, tx, a.PartnershipID, 1)
-	if err != nil {
-		return Event{}, err
-	}
-	sealNow, err := l.guardHead(ctx, tx, a.PartnershipID, prev)
+	prev, pending, err := l.extendHead(ctx, tx, a.PartnershipID, 1)
 	if err != nil {
 		return Event{}, err
 	}
@@ -299,7 +305,9 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 	if err != nil {
 		return Event{}, fmt.Errorf("audit: append: %w", err)
 	}
-	if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash, sealNow); err != nil {
+	if pending != nil {
+		pending.seq, pending.hash = ev.Seq, ev.Hash
+	} else if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash); err != nil {
 		return Event{}, err
 	}
 	for _, id := range ev.RecordIDs {
@@ -352,7 +360,7 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 	rows.Close()
 	n := 0
 	for _, h := range heads {
-		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash, true); err != nil {
+		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
 			return 0, err
 		}
 		if h.Seq == 0 {

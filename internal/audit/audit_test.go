@@ -17,7 +17,7 @@ import (
 	"alliance/internal/store/storetest"
 )
 
-func seed(t *testing.T, s *store.Store) (domain.Actor, domain.Actor) {
+func seed(t testing.TB, s *store.Store) (domain.Actor, domain.Actor) {
 	t.Helper()
 	var a, b domain.Actor
 	err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
@@ -444,6 +444,57 @@ func TestVerifyWithAnotherKey(t *testing.T) {
 		})
 		if !errors.Is(err, audit.ErrHead) || !strings.Contains(err.Error(), "signed with key") {
 			t.Errorf("append with another key: got %v, want ErrHead naming the key", err)
+		}
+	})
+}
+
+// TestHeadSignedHowEverAppended: heads verify whether entries were appended
+// in a store transaction (signed once, before commit), with a context that
+// does not carry the transaction's hooks (signed at each entry), or to two
+// chains in one transaction.
+func TestHeadSignedHowEverAppended(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, b := seed(t, s)
+		entry := audit.Entry{Operation: audit.Consultation, RecordType: "ocg", RecordIDs: []string{"r"}, Justification: "Tasking"}
+		steps := []struct {
+			name string
+			run  func(ctx context.Context, tx *sql.Tx) error
+		}{
+			{"two chains in one transaction", func(ctx context.Context, tx *sql.Tx) error {
+				for _, who := range []domain.Actor{a, b, a, b, a} {
+					if _, err := l.Append(ctx, tx, who, audit.Meta{}, entry); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"without the transaction's hooks", func(_ context.Context, tx *sql.Tx) error {
+				for range 3 {
+					if _, err := l.Append(context.Background(), tx, a, audit.Meta{}, entry); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"batch then entry in one transaction", func(ctx context.Context, tx *sql.Tx) error {
+				evs := []audit.Event{{At: s.Now(), ActorID: a.UserID, Operation: audit.Collection, RecordType: "ocg", RecordIDs: []string{"x"}}}
+				if err := l.AppendBatch(ctx, s.Dialect(), tx, a.PartnershipID, evs); err != nil {
+					return err
+				}
+				_, err := l.Append(ctx, tx, a, audit.Meta{}, entry)
+				return err
+			}},
+		}
+		want := int64(0)
+		for i, st := range steps {
+			if err := s.InTx(context.Background(), st.run); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			want += []int64{5, 3, 2}[i]
+			if rep := verify(t, s); !rep.OK() || rep.Entries != want {
+				t.Errorf("after %s: got %d entries, problems %v; want %d and none", st.name, rep.Entries, rep.Problems, want)
+			}
 		}
 	})
 }

@@ -22,11 +22,7 @@ func (l *Log) AppendBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, pa
 	if len(evs) == 0 {
 		return nil
 	}
-	h, err := takeHead(ctx, tx, partnershipID, int64(len(evs)))
-	if err != nil {
-		return err
-	}
-	sealNow, err := l.guardHead(ctx, tx, partnershipID, h)
+	h, pending, err := l.extendHead(ctx, tx, partnershipID, int64(len(evs)))
 	if err != nil {
 		return err
 	}
@@ -65,5 +61,9 @@ func (l *Log) AppendBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, pa
 	if err := dialect.InsertRows(ctx, d, tx, "audit_checkpoint", []string{"partnership_id", "seq", "hash", "at", "key_id", "signature"}, checkpoints); err != nil {
 		return fmt.Errorf("audit: bulk checkpoints: %w", err)
 	}
-	return l.setHead(ctx, tx, partnershipID, seq, prev, sealNow)
+	if pending != nil {
+		pending.seq, pending.hash = seq, prev
+		return nil
+	}
+	return l.setHead(ctx, tx, partnershipID, seq, prev)
 }

@@ -11,47 +11,52 @@ import (
 	"fmt"
 )
 
+// Hook is work to do once, in the transaction, just before it commits.
+type Hook interface {
+	BeforeCommit(ctx context.Context, tx *sql.Tx) error
+}
+
 type ctxKey struct{}
 
 // Hooks is the work registered for one transaction, in registration order.
 // It is used by one goroutine at a time, as its transaction is.
 type Hooks struct {
-	tx   *sql.Tx
-	keys map[any]bool
-	fns  []func(ctx context.Context, tx *sql.Tx) error
+	tx    *sql.Tx
+	byKey map[any]Hook
+	order []Hook
 }
 
 // With returns ctx carrying an empty hook list for tx; the caller that began
 // tx runs it with Run before committing.
 func With(ctx context.Context, tx *sql.Tx) (context.Context, *Hooks) {
-	h := &Hooks{tx: tx, keys: map[any]bool{}}
+	h := &Hooks{tx: tx, byKey: map[any]Hook{}}
 	return context.WithValue(ctx, ctxKey{}, h), h
 }
 
-// Before registers fn to run before tx commits, once per key: a second call
-// with an equal key in the same transaction adds nothing. It reports whether
-// ctx carries the hook list of tx (deferred) and, if so, whether this call
-// was the first with key (added). When deferred is false nobody will run fn:
-// the caller must do the work itself, now.
-func Before(ctx context.Context, tx *sql.Tx, key any, fn func(ctx context.Context, tx *sql.Tx) error) (deferred, added bool) {
-	h, _ := ctx.Value(ctxKey{}).(*Hooks)
-	if h == nil || h.tx != tx {
-		return false, false
+// Register returns the hook registered under key for tx, making it with mk
+// and registering it when there is none yet (first). ok is false when ctx
+// carries no hook list for tx: then nothing is registered, nobody will run
+// the work, and the caller must do it itself, now.
+func Register(ctx context.Context, tx *sql.Tx, key any, mk func() Hook) (h Hook, first, ok bool) {
+	hs, _ := ctx.Value(ctxKey{}).(*Hooks)
+	if hs == nil || hs.tx != tx {
+		return nil, false, false
 	}
-	if h.keys[key] {
-		return true, false
+	if h, found := hs.byKey[key]; found {
+		return h, false, true
 	}
-	h.keys[key] = true
-	h.fns = append(h.fns, fn)
-	return true, true
+	h = mk()
+	hs.byKey[key] = h
+	hs.order = append(hs.order, h)
+	return h, true, true
 }
 
-// Run runs the registered work in order and stops at the first error, which
-// the caller must treat as the transaction's failure (roll back). Work may
-// register more work; it runs too.
-func (h *Hooks) Run(ctx context.Context) error {
-	for i := 0; i < len(h.fns); i++ {
-		if err := h.fns[i](ctx, h.tx); err != nil {
+// Run runs the registered hooks in order and stops at the first error,
+// which the caller must treat as the transaction's failure (roll back). A
+// hook may register another; it runs too.
+func (hs *Hooks) Run(ctx context.Context) error {
+	for i := 0; i < len(hs.order); i++ {
+		if err := hs.order[i].BeforeCommit(ctx, hs.tx); err != nil {
 			return fmt.Errorf("before commit: %w", err)
 		}
 	}
