@@ -82,6 +82,13 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 			return false, res, err
 		}
 		log.InfoContext(ctx, "migrations applied", "versions", applied)
+		n, err := SignHeadsAfterUpgrade(ctx, st, alog, applied)
+		if err != nil {
+			return false, res, err
+		}
+		if n > 0 {
+			log.InfoContext(ctx, "signed the heads of audit chains written before heads were signed", "chains", n)
+		}
 	}
 	if !cfg.Demo {
 		return false, res, nil

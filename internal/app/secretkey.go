@@ -2,9 +2,12 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"alliance/internal/audit"
 	"alliance/internal/auth"
@@ -125,4 +128,45 @@ func CheckKey(ctx context.Context, st *store.Store, key []byte, src KeySource) e
 		}
 	}
 	return nil
+}
+
+// HeadSigningApplied reports whether applied (the versions a migration run
+// just applied) includes the migration that added audit head signatures.
+func HeadSigningApplied(ctx context.Context, st *store.Store, applied []int64) (bool, error) {
+	if len(applied) == 0 {
+		return false, nil
+	}
+	states, err := st.MigrationStatus(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range states {
+		if strings.HasSuffix(m.Name, headSigningMigration) && slices.Contains(applied, m.Version) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// headSigningMigration ends the file name of the migration that added
+// signatures to audit chain heads.
+const headSigningMigration = "_audit_head_signature.sql"
+
+// SignHeadsAfterUpgrade signs the heads of audit chains written before
+// heads were signed, when applied (the versions a migration run just
+// applied) includes the migration that added head signatures: that run is
+// the one moment such heads are legitimately unsigned. Afterwards an
+// unsigned head is reported by audit verify and refused by writers. It
+// returns how many heads it signed.
+func SignHeadsAfterUpgrade(ctx context.Context, st *store.Store, alog *audit.Log, applied []int64) (int, error) {
+	if upgraded, err := HeadSigningApplied(ctx, st, applied); err != nil || !upgraded {
+		return 0, err
+	}
+	var n int
+	err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		n, err = alog.SignUnsignedHeads(ctx, tx)
+		return err
+	})
+	return n, err
 }

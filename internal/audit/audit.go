@@ -383,6 +383,37 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 	return n, nil
 }
 
+// SignUnsignedHeads signs the heads that carry no signature: those of a log
+// written before heads were signed. It trusts those heads as they stand, so
+// it is run once, when the upgrade that adds head signatures is applied, or
+// by an operator after a clean check. It returns how many it signed.
+func (l *Log) SignUnsignedHeads(ctx context.Context, tx *sql.Tx) (int, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`)
+	if err != nil {
+		return 0, fmt.Errorf("audit: unsigned heads: %w", err)
+	}
+	var heads []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("audit: unsigned heads: %w", err)
+		}
+		heads = append(heads, e)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return 0, fmt.Errorf("audit: unsigned heads: %w", err)
+	}
+	rows.Close()
+	for _, h := range heads {
+		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
+			return 0, err
+		}
+	}
+	return len(heads), nil
+}
+
 // MetaFrom reads the request id and client address the HTTP middleware put
 // in ctx.
 func MetaFrom(ctx context.Context) Meta {

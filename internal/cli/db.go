@@ -79,6 +79,27 @@ func migrateCmd(env Env) *cobra.Command {
 					return nil
 				}
 				fmt.Fprintf(env.Stdout, "Applied %d migrations: %v\n", len(applied), applied)
+				// The upgrade that adds audit head signatures signs the
+				// heads already there, with the deployment's key (never a
+				// new one).
+				if upgraded, err := app.HeadSigningApplied(cmd.Context(), st, applied); err != nil || !upgraded {
+					return err
+				}
+				if started, err := st.AuditStarted(cmd.Context()); err != nil || !started {
+					return err
+				}
+				key, src, err := app.LoadSecretKey(*c, st)
+				if err != nil {
+					fmt.Fprintf(env.Stdout, "The audit chains' heads were not signed (%v): run alliance audit verify --checkpoint with the deployment's key.\n", err)
+					return nil
+				}
+				n, err := app.SignHeadsAfterUpgrade(cmd.Context(), st, audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)), applied)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					fmt.Fprintf(env.Stdout, "Signed the heads of %d audit chains written before heads were signed, with the key in %s.\n", n, src)
+				}
 				return nil
 			}),
 	)
