@@ -39,7 +39,18 @@ type Report struct {
 	Entries     int64
 	Checkpoints int
 	Problems    []Problem // the first problems, in chain order, at most 100
-	Elapsed     time.Duration
+	// Heads are the chains' ends as recorded, by partnership: kept
+	// outside the database, they show later whether a chain was rolled
+	// back to an earlier state, which no signature inside it can.
+	Heads   []Head
+	Elapsed time.Duration
+}
+
+// Head is a chain's recorded end.
+type Head struct {
+	PartnershipID string
+	Seq           int64
+	Hash          string
 }
 
 // OK reports whether nothing was wrong.
@@ -181,6 +192,11 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return rep, err
+	}
+	for _, pid := range pids {
+		if h, ok := heads[pid]; ok {
+			rep.Heads = append(rep.Heads, Head{pid, h.seq, h.hash})
+		}
 	}
 	problems := checkpointProblems
 	for _, r := range results {

@@ -45,6 +45,9 @@ func auditCmd(env Env) *cobra.Command {
 			rate := float64(rep.Entries) / max(rep.Elapsed.Seconds(), 1e-9)
 			fmt.Fprintf(env.Stdout, "Checked %d entries in %d chains and %d signed checkpoints in %s (%.0f entries a second).\n",
 				rep.Entries, rep.Chains, rep.Checkpoints, rep.Elapsed.Round(1e6), rate)
+			for _, h := range rep.Heads {
+				fmt.Fprintf(env.Stdout, "Chain of partnership %s ends at entry %d, hash %s.\n", h.PartnershipID, h.Seq, h.Hash)
+			}
 			for _, p := range rep.Problems {
 				fmt.Fprintln(env.Stdout, "PROBLEM:", p)
 			}
