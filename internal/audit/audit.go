@@ -338,26 +338,13 @@ func (l *Log) checkpoint(ctx context.Context, tx *sql.Tx, ev Event) error {
 // clean check, so an operator can seal the tail before an inspection, or
 // sign the heads of a log written before heads were signed. It takes each
 // head row as Append does, so it cannot sign a head a concurrent writer is
-// moving. It returns the number of new checkpoints.
+// moving; run it in a transaction that appends nothing (an append's new head
+// is written only at commit). It returns the number of new checkpoints.
 func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
-	rows, err := tx.QueryContext(ctx, `UPDATE audit_head SET seq = seq RETURNING CAST(partnership_id AS text), seq, hash`)
+	heads, err := takeHeads(ctx, tx, false)
 	if err != nil {
-		return 0, fmt.Errorf("audit: heads: %w", err)
+		return 0, err
 	}
-	var heads []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("audit: heads: %w", err)
-		}
-		heads = append(heads, e)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return 0, fmt.Errorf("audit: heads: %w", err)
-	}
-	rows.Close()
 	n := 0
 	for _, h := range heads {
 		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
@@ -383,29 +370,42 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 	return n, nil
 }
 
+// takeHeads takes every chain's head row (only the unsigned ones when
+// unsigned), locking them as takeHead does, and returns each chain's
+// partnership, position and hash.
+func takeHeads(ctx context.Context, tx *sql.Tx, unsigned bool) ([]Event, error) {
+	q := `UPDATE audit_head SET seq = seq RETURNING CAST(partnership_id AS text), seq, hash`
+	if unsigned {
+		q = `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`
+	}
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("audit: take heads: %w", err)
+	}
+	defer rows.Close()
+	var heads []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
+			return nil, fmt.Errorf("audit: take heads: %w", err)
+		}
+		heads = append(heads, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: take heads: %w", err)
+	}
+	return heads, nil
+}
+
 // SignUnsignedHeads signs the heads that carry no signature: those of a log
 // written before heads were signed. It trusts those heads as they stand, so
 // it is run once, when the upgrade that adds head signatures is applied, or
 // by an operator after a clean check. It returns how many it signed.
 func (l *Log) SignUnsignedHeads(ctx context.Context, tx *sql.Tx) (int, error) {
-	rows, err := tx.QueryContext(ctx, `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`)
+	heads, err := takeHeads(ctx, tx, true)
 	if err != nil {
-		return 0, fmt.Errorf("audit: unsigned heads: %w", err)
+		return 0, err
 	}
-	var heads []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("audit: unsigned heads: %w", err)
-		}
-		heads = append(heads, e)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return 0, fmt.Errorf("audit: unsigned heads: %w", err)
-	}
-	rows.Close()
 	for _, h := range heads {
 		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
 			return 0, err

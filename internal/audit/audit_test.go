@@ -498,3 +498,35 @@ func TestHeadSignedHowEverAppended(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckpointSignsHeads: the operator's checkpoint (audit verify
+// --checkpoint) adds a signed checkpoint at each chain's head and signs the
+// head, including one that had lost its signature.
+func TestCheckpointSignsHeads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, b := seed(t, s)
+		appendN(t, s, l, a, 10)
+		appendN(t, s, l, b, 1000) // already has a checkpoint at its head
+		exec(t, s, `UPDATE audit_head SET key_id = '', signature = '' WHERE partnership_id = $1`, a.PartnershipID)
+		if rep := verify(t, s); !rep.OnlyKinds("unsigned") {
+			t.Fatalf("before: got problems %v, want only an unsigned head", rep.Problems)
+		}
+		var n int
+		err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			var err error
+			n, err = l.Checkpoint(ctx, tx)
+			return err
+		})
+		if err != nil || n != 1 {
+			t.Fatalf("checkpoint: got %d new checkpoints, %v; want 1", n, err)
+		}
+		if rep := verify(t, s); !rep.OK() || rep.Checkpoints != 2 || len(rep.Heads) != 2 {
+			t.Errorf("after: got %d checkpoints, %d heads, problems %v; want 2, 2 and none", rep.Checkpoints, len(rep.Heads), rep.Problems)
+		}
+		appendN(t, s, l, a, 1)
+		if rep := verify(t, s); !rep.OK() || rep.Entries != 1011 {
+			t.Errorf("an entry after: got %d entries, problems %v; want 1011 and none", rep.Entries, rep.Problems)
+		}
+	})
+}
