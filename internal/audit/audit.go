@@ -161,6 +161,7 @@ type head struct {
 	seq        int64
 	hash       string
 	keyID, sig string
+	created    bool // by this transaction: the chain had no head
 }
 
 // sealKey names the per-transaction work of signing one chain's head.
@@ -195,6 +196,7 @@ func takeHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (head, error
 			pid, n).Scan(&h.seq, &h.hash, &h.keyID, &h.sig)
 		if err == nil {
 			h.seq -= n
+			h.created = attempt > 0
 			return h, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) || attempt > 0 {
@@ -207,10 +209,12 @@ func takeHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (head, error
 	}
 }
 
-// checkHead returns ErrHead, wrapped with the reason, unless h is a new
-// chain's head or carries this log's valid signature.
+// checkHead returns ErrHead, wrapped with the reason, unless h is the head
+// this transaction just made for a new chain or carries this log's valid
+// signature. (A committed head is never at position 0, so an unsigned one
+// there is a chain someone emptied.)
 func (l *Log) checkHead(pid string, h head) error {
-	if h.seq == 0 && h.sig == "" {
+	if h.created && h.seq == 0 && h.sig == "" {
 		return nil
 	}
 	if h.sig == "" {

@@ -359,6 +359,8 @@ func TestVerifyFindsTruncation(t *testing.T) {
 		{"no checkpoint at all", 10, 6, false, "truncated", 6, audit.ErrHead},
 		{"one entry of two", 2, 1, false, "truncated", 1, audit.ErrHead},
 		{"signature removed too", 10, 6, true, "unsigned", 6, audit.ErrHead},
+		{"every entry", 10, 0, false, "truncated", 0, audit.ErrHead},
+		{"every entry, signature removed too", 10, 0, true, "unsigned", 0, audit.ErrHead},
 		{"untouched", 10, 10, false, "", 0, nil},
 	}
 	for _, e := range storetest.Engines(t) {
@@ -377,8 +379,8 @@ func TestVerifyFindsTruncation(t *testing.T) {
 						// head back to the new end, hash and all.
 						exec(t, s, `DELETE FROM audit_subject WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
 						exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
-						exec(t, s, `UPDATE audit_head SET seq = $2, hash = (SELECT hash FROM audit_event WHERE partnership_id = $1 AND seq = $2) WHERE partnership_id = $1`,
-							a.PartnershipID, tc.keep)
+						exec(t, s, `UPDATE audit_head SET seq = $2, hash = COALESCE((SELECT hash FROM audit_event WHERE partnership_id = $1 AND seq = $2), $3) WHERE partnership_id = $1`,
+							a.PartnershipID, tc.keep, strings.Repeat("0", 64))
 					}
 					if tc.blankSig {
 						exec(t, s, `UPDATE audit_head SET key_id = '', signature = '' WHERE partnership_id = $1`, a.PartnershipID)
