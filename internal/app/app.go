@@ -5,16 +5,12 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"alliance/internal/api"
@@ -43,6 +39,7 @@ type App struct {
 	table   *router.Table
 	handler http.Handler
 	indexer *service.SearchIndexer
+	keySrc  KeySource
 	// DemoLoaded is true when this start loaded the demo.
 	DemoLoaded bool
 	// DemoResult describes the demo load, when DemoLoaded.
@@ -85,6 +82,13 @@ func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.
 			return false, res, err
 		}
 		log.InfoContext(ctx, "migrations applied", "versions", applied)
+		n, err := SignHeadsAfterUpgrade(ctx, st, alog, applied)
+		if err != nil {
+			return false, res, err
+		}
+		if n > 0 {
+			log.InfoContext(ctx, "signed the heads of audit chains written before heads were signed", "chains", n)
+		}
 	}
 	if !cfg.Demo {
 		return false, res, nil
@@ -124,13 +128,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 // NewWithStore is New over an open store, which the App then owns.
 func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
-	key, err := SecretKey(cfg, st)
+	key, keySrc, err := SecretKey(ctx, cfg, st)
 	if err != nil {
 		return nil, err
 	}
 	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
 	loaded, res, err := Prepare(ctx, st, cfg, log, alog, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckKey(ctx, st, key, keySrc); err != nil {
 		return nil, err
 	}
 	box, err := auth.NewBox(key)
@@ -206,8 +213,11 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
 	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
-		table: table, handler: h, indexer: indexer, DemoLoaded: loaded, DemoResult: res}, nil
+		table: table, handler: h, indexer: indexer, keySrc: keySrc, DemoLoaded: loaded, DemoResult: res}, nil
 }
+
+// KeySource says where the secret key the app runs with comes from.
+func (a *App) KeySource() KeySource { return a.keySrc }
 
 // Handler returns the whole HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
@@ -274,35 +284,6 @@ func (a *App) Sharing() *service.Sharing { return a.sharing }
 
 // Reports returns the information reports service.
 func (a *App) Reports() *service.Reports { return a.reports }
-
-// SecretKey returns the configured key, or for SQLite the key kept in a
-// file beside the database, made on first use (readable by its owner only).
-// PostgreSQL deployments must configure one: every app server needs the same.
-func SecretKey(cfg config.Config, st *store.Store) ([]byte, error) {
-	if cfg.SecretKey != "" {
-		return cfg.SecretKeyBytes()
-	}
-	path := st.SQLiteFile()
-	if path == "" {
-		return nil, errors.New("ALLIANCE_SECRET_KEY is required with PostgreSQL, the same on every app server (make one with: openssl rand -hex 32)")
-	}
-	path += ".key"
-	if b, err := os.ReadFile(path); err == nil {
-		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(k) != 32 {
-			return nil, fmt.Errorf("%s: want 64 hex characters", path)
-		}
-		return k, nil
-	}
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write secret key file: %w", err)
-	}
-	return k, nil
-}
 
 // Close releases the database.
 func (a *App) Close() error { return a.store.Close() }

@@ -21,6 +21,7 @@ var forbidden = map[string][]string{
 	"domain":        {"*"},
 	"store":         {"service", "web", "api", "app", "cli", "demo", "generate"},
 	"store/dialect": {"store", "service", "web", "api", "app", "cli"},
+	"store/txhook":  {"*"},
 	"service":       {"web", "api", "app", "cli"},
 	"importexport":  {"store", "service", "web", "api", "app", "cli"},
 	"demo":          {"service", "web", "api", "app", "cli"},

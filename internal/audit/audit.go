@@ -3,8 +3,10 @@
 // why. Entries are appended in the same transaction as the work they record,
 // so there is no change without its entry and no entry without its change.
 // Each partnership's entries form a hash chain (each entry carries the hash
-// of the one before), with Ed25519-signed checkpoints every so often, so
-// Verify finds any entry that was changed, removed or inserted afterwards.
+// of the one before), with Ed25519-signed checkpoints every 1,000 entries and
+// a signed head (the chain's last position and hash, signed by every
+// transaction that appends), so Verify finds any entry that was changed,
+// removed or inserted afterwards, and entries cut off the end.
 // Entries name records and fields, never their protected values.
 package audit
 
@@ -23,6 +25,7 @@ import (
 
 	"alliance/internal/domain"
 	"alliance/internal/observe"
+	"alliance/internal/store/txhook"
 )
 
 // Operation is a kind of processing DPA 2018 s.62(1) requires logging.
@@ -145,8 +148,144 @@ func checkpointMessage(pid string, seq int64, hash string) []byte {
 	return []byte("alliance-audit-checkpoint-v1|" + pid + "|" + strconv.FormatInt(seq, 10) + "|" + hash)
 }
 
+// ErrHead means a chain's head, which Append or AppendBatch was about to
+// extend, is not signed by this deployment's key: it is unsigned, signed
+// with another key, or its signature does not match its position and hash
+// (entries were cut off the end of the chain and the head set back). The
+// write is refused, so a later entry cannot make a shortened chain look
+// whole; `alliance audit verify` says which.
+var ErrHead = errors.New("audit: the chain's head is not signed by this deployment's key")
+
+// head is a chain's end as audit_head records it.
+type head struct {
+	seq        int64
+	hash       string
+	keyID, sig string
+	created    bool // by this transaction: the chain had no head
+}
+
+// sealKey names the per-transaction work of signing one chain's head.
+type sealKey struct{ partnershipID string }
+
+// pendingHead is a chain's new end while a transaction appends to it: the
+// entries are written at once, the head's hash and signature once, just
+// before commit.
+type pendingHead struct {
+	l    *Log
+	pid  string
+	seq  int64
+	hash string
+}
+
+// BeforeCommit writes and signs the chain's new end.
+func (p *pendingHead) BeforeCommit(ctx context.Context, tx *sql.Tx) error {
+	return p.l.setHead(ctx, tx, p.pid, p.seq, p.hash)
+}
+
+// takeHead moves the chain's head on by n positions (0 only takes it) and
+// returns it as it was before. The UPDATE comes first: on PostgreSQL it
+// locks the row until commit, so every writer of one chain (Append,
+// AppendBatch, Checkpoint) queues here and sees the head its predecessor
+// committed; SQLite has one writer anyway. A chain without a head gets one
+// at position 0; ON CONFLICT lets two first writers race safely (the loser
+// waits for the winner and then takes its row).
+func takeHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (head, error) {
+	for attempt := 0; ; attempt++ {
+		var h head
+		err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $2 WHERE partnership_id = $1 RETURNING seq, hash, key_id, signature`,
+			pid, n).Scan(&h.seq, &h.hash, &h.keyID, &h.sig)
+		if err == nil {
+			h.seq -= n
+			h.created = attempt > 0
+			return h, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) || attempt > 0 {
+			return head{}, fmt.Errorf("audit: take chain head: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (partnership_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (partnership_id) DO NOTHING`,
+			pid, genesis); err != nil {
+			return head{}, fmt.Errorf("audit: start chain: %w", err)
+		}
+	}
+}
+
+// checkHead returns ErrHead, wrapped with the reason, unless h is the head
+// this transaction just made for a new chain or carries this log's valid
+// signature. (A committed head is never at position 0, so an unsigned one
+// there is a chain someone emptied.)
+func (l *Log) checkHead(pid string, h head) error {
+	if h.created && h.seq == 0 && h.sig == "" {
+		return nil
+	}
+	if h.sig == "" {
+		return fmt.Errorf("%w: partnership %s's chain ends at entry %d with no signature (a log written before head signing, or the signature was removed); run alliance audit verify",
+			ErrHead, pid, h.seq)
+	}
+	if h.keyID != l.keyID {
+		return fmt.Errorf("%w: partnership %s's head was signed with key %s, not this deployment's key %s (wrong ALLIANCE_SECRET_KEY or key file?)",
+			ErrHead, pid, h.keyID, l.keyID)
+	}
+	raw, err := hex.DecodeString(h.sig)
+	if err != nil || !ed25519.Verify(l.key.Public().(ed25519.PublicKey), headMessage(pid, h.seq, h.hash), raw) {
+		return fmt.Errorf("%w: partnership %s's head signature does not match entry %d: entries may have been cut off the end of the chain; run alliance audit verify",
+			ErrHead, pid, h.seq)
+	}
+	return nil
+}
+
+// extendHead takes the chain's head for a write of n entries, checks it,
+// and returns the position and hash the write continues from, and the
+// pending head the caller must move to its new end. Inside store.InTx or
+// store.BulkTx the head is checked at the transaction's first write to the
+// chain and written and signed once, just before commit (later writes in the
+// transaction continue from the pending head); elsewhere pending is nil and
+// the caller writes and signs the head itself with setHead.
+func (l *Log) extendHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (prev head, pending *pendingHead, err error) {
+	prev, err = takeHead(ctx, tx, pid, n)
+	if err != nil {
+		return head{}, nil, err
+	}
+	h, first, ok := txhook.Register(ctx, tx, sealKey{pid}, func() txhook.Hook { return &pendingHead{l: l, pid: pid} })
+	if ok && !first {
+		pending = h.(*pendingHead)
+		if pending.seq != prev.seq {
+			return head{}, nil, fmt.Errorf("audit: chain head of partnership %s moved within a transaction (at %d, want %d)", pid, prev.seq, pending.seq)
+		}
+		prev.hash = pending.hash
+		return prev, pending, nil
+	}
+	if err := l.checkHead(pid, prev); err != nil {
+		return head{}, nil, err
+	}
+	if ok {
+		pending = h.(*pendingHead)
+	}
+	return prev, pending, nil
+}
+
+// setHead records the chain's new end and signs it.
+func (l *Log) setHead(ctx context.Context, tx *sql.Tx, pid string, seq int64, hash string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
+		pid, hash, l.keyID, l.signHead(pid, seq, hash)); err != nil {
+		return fmt.Errorf("audit: advance chain: %w", err)
+	}
+	return nil
+}
+
+func (l *Log) signHead(pid string, seq int64, hash string) string {
+	return hex.EncodeToString(ed25519.Sign(l.key, headMessage(pid, seq, hash)))
+}
+
+// headMessage is what a head signature covers: the chain and its end. It
+// differs from a checkpoint's, so neither can stand in for the other.
+func headMessage(pid string, seq int64, hash string) []byte {
+	return []byte("alliance-audit-head-v1|" + pid + "|" + strconv.FormatInt(seq, 10) + "|" + hash)
+}
+
 // Append writes e for actor in tx, advancing the partnership's chain. It
-// must run in the same transaction as the work it records.
+// must run in the same transaction as the work it records. It refuses
+// (ErrHead) to extend a chain whose head is not signed by this log's key,
+// and the transaction signs the new head before it commits.
 func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e Entry) (Event, error) {
 	if a.PartnershipID == "" {
 		return Event{}, errors.New("audit: actor has no partnership")
@@ -155,17 +294,11 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 		ActorID: a.UserID, ActorName: a.DisplayName, AgencyID: a.AgencyID, AgencyName: a.AgencyName,
 		Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs, Label: e.Label, Fields: e.Fields,
 		Justification: e.Justification, Recipients: e.Recipients, ISAID: e.ISAID, RequestID: m.RequestID, ClientAddr: m.ClientAddr}
-	// Advance the head first: on PostgreSQL the UPDATE locks the row until
-	// commit, so concurrent writers of one chain queue here; SQLite has one
-	// writer anyway. RETURNING gives the new position and the hash before it.
-	err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE partnership_id = $1 RETURNING seq, hash`, a.PartnershipID).Scan(&ev.Seq, &ev.PrevHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		ev.Seq, ev.PrevHash = 1, genesis
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_head (partnership_id, seq, hash) VALUES ($1, 1, $2)`, a.PartnershipID, genesis)
-	}
+	prev, pending, err := l.extendHead(ctx, tx, a.PartnershipID, 1)
 	if err != nil {
-		return Event{}, fmt.Errorf("audit: advance chain: %w", err)
+		return Event{}, err
 	}
+	ev.Seq, ev.PrevHash = prev.seq+1, prev.hash
 	ev.Hash = ComputeHash(ev)
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation,
 		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
@@ -176,8 +309,10 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 	if err != nil {
 		return Event{}, fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2 WHERE partnership_id = $1`, a.PartnershipID, ev.Hash); err != nil {
-		return Event{}, fmt.Errorf("audit: advance chain: %w", err)
+	if pending != nil {
+		pending.seq, pending.hash = ev.Seq, ev.Hash
+	} else if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash); err != nil {
+		return Event{}, err
 	}
 	for _, id := range ev.RecordIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_subject (partnership_id, record_id, seq) VALUES ($1, $2, $3)`, ev.PartnershipID, id, ev.Seq); err != nil {
@@ -202,31 +337,81 @@ func (l *Log) checkpoint(ctx context.Context, tx *sql.Tx, ev Event) error {
 	return nil
 }
 
-// Checkpoint signs the current head of every chain now (the verify command
-// offers it, so an operator can seal the tail before an inspection).
+// Checkpoint signs every chain's head as it stands now and adds a signed
+// checkpoint at it where there is none. The verify command offers it after a
+// clean check, so an operator can seal the tail before an inspection, or
+// sign the heads of a log written before heads were signed. It takes each
+// head row as Append does, so it cannot sign a head a concurrent writer is
+// moving; run it in a transaction that appends nothing (an append's new head
+// is written only at commit). It returns the number of new checkpoints.
 func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT h.partnership_id, h.seq, h.hash FROM audit_head h
-		WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint c WHERE c.partnership_id = h.partnership_id AND c.seq = h.seq)`)
+	heads, err := takeHeads(ctx, tx, false)
 	if err != nil {
-		return 0, fmt.Errorf("audit: heads: %w", err)
+		return 0, err
 	}
+	n := 0
+	for _, h := range heads {
+		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
+			return 0, err
+		}
+		if h.Seq == 0 {
+			continue
+		}
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_checkpoint WHERE partnership_id = $1 AND seq = $2)`,
+			h.PartnershipID, h.Seq).Scan(&exists); err != nil {
+			return 0, fmt.Errorf("audit: checkpoints: %w", err)
+		}
+		if exists {
+			continue
+		}
+		h.At = l.now().UTC().Truncate(time.Microsecond)
+		if err := l.checkpoint(ctx, tx, h); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// takeHeads takes every chain's head row (only the unsigned ones when
+// unsigned), locking them as takeHead does, and returns each chain's
+// partnership, position and hash.
+func takeHeads(ctx context.Context, tx *sql.Tx, unsigned bool) ([]Event, error) {
+	q := `UPDATE audit_head SET seq = seq RETURNING CAST(partnership_id AS text), seq, hash`
+	if unsigned {
+		q = `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`
+	}
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("audit: take heads: %w", err)
+	}
+	defer rows.Close()
 	var heads []Event
 	for rows.Next() {
 		var e Event
 		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, fmt.Errorf("audit: take heads: %w", err)
 		}
 		heads = append(heads, e)
 	}
 	if err := rows.Err(); err != nil {
-		rows.Close()
+		return nil, fmt.Errorf("audit: take heads: %w", err)
+	}
+	return heads, nil
+}
+
+// SignUnsignedHeads signs the heads that carry no signature: those of a log
+// written before heads were signed. It trusts those heads as they stand, so
+// it is run once, when the upgrade that adds head signatures is applied, or
+// by an operator after a clean check. It returns how many it signed.
+func (l *Log) SignUnsignedHeads(ctx context.Context, tx *sql.Tx) (int, error) {
+	heads, err := takeHeads(ctx, tx, true)
+	if err != nil {
 		return 0, err
 	}
-	rows.Close()
 	for _, h := range heads {
-		h.At = l.now().UTC().Truncate(time.Microsecond)
-		if err := l.checkpoint(ctx, tx, h); err != nil {
+		if err := l.setHead(ctx, tx, h.PartnershipID, h.Seq, h.Hash); err != nil {
 			return 0, err
 		}
 	}
@@ -244,4 +429,10 @@ func MetaFrom(ctx context.Context) Meta {
 func SigningKey(secret []byte) ed25519.PrivateKey {
 	seed := sha256.Sum256(append([]byte("alliance audit checkpoint key v1|"), secret...))
 	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+// SecretKeyID is the KeyID of the signing key SigningKey derives from
+// secret: what the log's signatures record as their key_id.
+func SecretKeyID(secret []byte) string {
+	return KeyID(SigningKey(secret).Public().(ed25519.PublicKey))
 }

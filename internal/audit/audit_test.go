@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ import (
 	"alliance/internal/store/storetest"
 )
 
-func seed(t *testing.T, s *store.Store) (domain.Actor, domain.Actor) {
+func seed(t testing.TB, s *store.Store) (domain.Actor, domain.Actor) {
 	t.Helper()
 	var a, b domain.Actor
 	err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
@@ -92,7 +94,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		}, "removed", 42},
 		{"deleted tail", func(t *testing.T, s *store.Store, a domain.Actor) {
 			exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq > 1100`, a.PartnershipID)
-		}, "head", 1100},
+		}, "truncated", 1100},
 		{"inserted entry", func(t *testing.T, s *store.Store, a domain.Actor) {
 			// Move entry 900 on and slip a forged entry, correctly hashed, into its place.
 			exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq = 900`, a.PartnershipID)
@@ -265,6 +267,268 @@ func TestAppendBatchMatchesAppend(t *testing.T) {
 		rep := verify(t, s)
 		if !rep.OK() || rep.Entries != 2510 || rep.Checkpoints != 2 {
 			t.Errorf("got %+v, want 2510 sound entries with 2 checkpoints", rep)
+		}
+	})
+}
+
+// TestAppendBatchWithConcurrentAppends: bulk appends (imports) run while
+// other transactions append one entry at a time to the same chain. Every
+// transaction must succeed (on PostgreSQL a batch that read the head
+// without taking it collided with the Appends, SQLSTATE 23505), and the
+// chain must verify, every entry in place.
+func TestAppendBatchWithConcurrentAppends(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, _ := seed(t, s)
+		appendN(t, s, l, a, 1)
+		const writers, batches, batchSize = 3, 6, 400
+		stop := make(chan struct{})
+		appended := make([]int, writers)
+		errs := make(chan error, writers+1)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+						_, err := l.Append(ctx, tx, a, audit.Meta{}, audit.Entry{Operation: audit.Consultation, RecordType: "ocg", RecordIDs: []string{"r"}, Justification: "Tasking"})
+						return err
+					})
+					if err != nil {
+						errs <- fmt.Errorf("writer %d: %w", w, err)
+						return
+					}
+					appended[w]++
+				}
+			}()
+		}
+		for i := range batches {
+			evs := make([]audit.Event, batchSize)
+			for j := range evs {
+				evs[j] = audit.Event{At: s.Now(), ActorID: a.UserID, ActorName: "Importer", Operation: audit.Collection, RecordType: "ocg",
+					RecordIDs: []string{fmt.Sprintf("b%d-%d", i, j)}}
+			}
+			err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+				return l.AppendBatch(ctx, s.Dialect(), tx, a.PartnershipID, evs)
+			})
+			if err != nil {
+				errs <- fmt.Errorf("batch %d: %w", i, err)
+				break
+			}
+		}
+		close(stop)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		total := int64(1 + batches*batchSize)
+		for _, n := range appended {
+			total += int64(n)
+		}
+		rep := verify(t, s)
+		if !rep.OK() || rep.Entries != total {
+			t.Errorf("got %d entries, problems %v; want %d entries and no problems", rep.Entries, rep.Problems, total)
+		}
+	})
+}
+
+// TestVerifyFindsTruncation: entries cut off the end of a chain, with the
+// head set back to the new end, are reported, whether or not a signed
+// checkpoint lies beyond the cut, and whether the chain had a checkpoint at
+// all; so is a head whose signature was removed. Appending to a cut chain is
+// refused, so a later write cannot make it look whole.
+func TestVerifyFindsTruncation(t *testing.T) {
+	tests := []struct {
+		name       string
+		entries    int   // in the chain before the cut
+		keep       int64 // entries left
+		blankSig   bool  // also remove the head's signature
+		wantKind   string
+		wantSeq    int64
+		wantAppend error // what appending to the cut chain returns
+	}{
+		{"after the last checkpoint", 1100, 1050, false, "truncated", 1050, audit.ErrHead},
+		{"back to the checkpoint", 1100, 1000, false, "truncated", 1000, audit.ErrHead},
+		{"no checkpoint at all", 10, 6, false, "truncated", 6, audit.ErrHead},
+		{"one entry of two", 2, 1, false, "truncated", 1, audit.ErrHead},
+		{"signature removed too", 10, 6, true, "unsigned", 6, audit.ErrHead},
+		{"every entry", 10, 0, false, "truncated", 0, audit.ErrHead},
+		{"every entry, signature removed too", 10, 0, true, "unsigned", 0, audit.ErrHead},
+		{"untouched", 10, 10, false, "", 0, nil},
+	}
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					s := storetest.Open(t, e, store.Options{})
+					l := audit.NewLog(s.Now, s.NewID, key)
+					a, b := seed(t, s)
+					appendN(t, s, l, a, tc.entries)
+					appendN(t, s, l, b, 3)
+					if tc.keep < int64(tc.entries) {
+						// What someone with write access to the database but not
+						// the key can do: cut the newest entries off and set the
+						// head back to the new end, hash and all.
+						exec(t, s, `DELETE FROM audit_subject WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
+						exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
+						exec(t, s, `UPDATE audit_head SET seq = $2, hash = COALESCE((SELECT hash FROM audit_event WHERE partnership_id = $1 AND seq = $2), $3) WHERE partnership_id = $1`,
+							a.PartnershipID, tc.keep, strings.Repeat("0", 64))
+					}
+					if tc.blankSig {
+						exec(t, s, `UPDATE audit_head SET key_id = '', signature = '' WHERE partnership_id = $1`, a.PartnershipID)
+					}
+					rep := verify(t, s)
+					if tc.wantKind == "" {
+						if !rep.OK() {
+							t.Errorf("got problems %v, want none", rep.Problems)
+						}
+					} else {
+						found := false
+						for _, p := range rep.Problems {
+							found = found || (p.Kind == tc.wantKind && p.Seq == tc.wantSeq && p.PartnershipID == a.PartnershipID)
+							if p.PartnershipID == b.PartnershipID {
+								t.Errorf("got a problem in the untouched chain: %s", p)
+							}
+						}
+						if !found {
+							t.Errorf("got problems %v, want %s at entry %d", rep.Problems, tc.wantKind, tc.wantSeq)
+						}
+					}
+					err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+						_, err := l.Append(ctx, tx, a, audit.Meta{}, audit.Entry{Operation: audit.Consultation, RecordType: "ocg", RecordIDs: []string{"r"}})
+						return err
+					})
+					if !errors.Is(err, tc.wantAppend) || (tc.wantAppend == nil) != (err == nil) {
+						t.Errorf("append to the chain: got %v, want %v", err, tc.wantAppend)
+					}
+					if tc.wantAppend != nil {
+						if got := verify(t, s); got.Entries != rep.Entries {
+							t.Errorf("a refused append wrote something: got %d entries, want %d", got.Entries, rep.Entries)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestVerifyWithAnotherKey: a log checked with a key other than the one it
+// was signed with is reported as kind "key" (not as tampering), and a log
+// writer holding the other key refuses to extend it.
+func TestVerifyWithAnotherKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, _ := seed(t, s)
+		appendN(t, s, l, a, 1001)
+		other := ed25519.NewKeyFromSeed([]byte(strings.Repeat("o", 32)))
+		rep, err := audit.Verify(context.Background(), s.Reader(), other.Public().(ed25519.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OnlyKinds("key") {
+			t.Errorf("got problems %v, want only key mismatches", rep.Problems)
+		}
+		if got := len(rep.Problems); got != 2 {
+			t.Errorf("got %d problems, want 2 (the checkpoint and the head)", got)
+		}
+		ol := audit.NewLog(s.Now, s.NewID, other)
+		err = s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			_, err := ol.Append(ctx, tx, a, audit.Meta{}, audit.Entry{Operation: audit.Consultation, RecordType: "ocg", RecordIDs: []string{"r"}})
+			return err
+		})
+		if !errors.Is(err, audit.ErrHead) || !strings.Contains(err.Error(), "signed with key") {
+			t.Errorf("append with another key: got %v, want ErrHead naming the key", err)
+		}
+	})
+}
+
+// TestHeadSignedHowEverAppended: heads verify whether entries were appended
+// in a store transaction (signed once, before commit), with a context that
+// does not carry the transaction's hooks (signed at each entry), or to two
+// chains in one transaction.
+func TestHeadSignedHowEverAppended(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, b := seed(t, s)
+		entry := audit.Entry{Operation: audit.Consultation, RecordType: "ocg", RecordIDs: []string{"r"}, Justification: "Tasking"}
+		steps := []struct {
+			name string
+			run  func(ctx context.Context, tx *sql.Tx) error
+		}{
+			{"two chains in one transaction", func(ctx context.Context, tx *sql.Tx) error {
+				for _, who := range []domain.Actor{a, b, a, b, a} {
+					if _, err := l.Append(ctx, tx, who, audit.Meta{}, entry); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"without the transaction's hooks", func(_ context.Context, tx *sql.Tx) error {
+				for range 3 {
+					if _, err := l.Append(context.Background(), tx, a, audit.Meta{}, entry); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+			{"batch then entry in one transaction", func(ctx context.Context, tx *sql.Tx) error {
+				evs := []audit.Event{{At: s.Now(), ActorID: a.UserID, Operation: audit.Collection, RecordType: "ocg", RecordIDs: []string{"x"}}}
+				if err := l.AppendBatch(ctx, s.Dialect(), tx, a.PartnershipID, evs); err != nil {
+					return err
+				}
+				_, err := l.Append(ctx, tx, a, audit.Meta{}, entry)
+				return err
+			}},
+		}
+		want := int64(0)
+		for i, st := range steps {
+			if err := s.InTx(context.Background(), st.run); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			want += []int64{5, 3, 2}[i]
+			if rep := verify(t, s); !rep.OK() || rep.Entries != want {
+				t.Errorf("after %s: got %d entries, problems %v; want %d and none", st.name, rep.Entries, rep.Problems, want)
+			}
+		}
+	})
+}
+
+// TestCheckpointSignsHeads: the operator's checkpoint (audit verify
+// --checkpoint) adds a signed checkpoint at each chain's head and signs the
+// head, including one that had lost its signature.
+func TestCheckpointSignsHeads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := audit.NewLog(s.Now, s.NewID, key)
+		a, b := seed(t, s)
+		appendN(t, s, l, a, 10)
+		appendN(t, s, l, b, 1000) // already has a checkpoint at its head
+		exec(t, s, `UPDATE audit_head SET key_id = '', signature = '' WHERE partnership_id = $1`, a.PartnershipID)
+		if rep := verify(t, s); !rep.OnlyKinds("unsigned") {
+			t.Fatalf("before: got problems %v, want only an unsigned head", rep.Problems)
+		}
+		var n int
+		err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			var err error
+			n, err = l.Checkpoint(ctx, tx)
+			return err
+		})
+		if err != nil || n != 1 {
+			t.Fatalf("checkpoint: got %d new checkpoints, %v; want 1", n, err)
+		}
+		if rep := verify(t, s); !rep.OK() || rep.Checkpoints != 2 || len(rep.Heads) != 2 {
+			t.Errorf("after: got %d checkpoints, %d heads, problems %v; want 2, 2 and none", rep.Checkpoints, len(rep.Heads), rep.Problems)
+		}
+		appendN(t, s, l, a, 1)
+		if rep := verify(t, s); !rep.OK() || rep.Entries != 1011 {
+			t.Errorf("an entry after: got %d entries, problems %v; want 1011 and none", rep.Entries, rep.Problems)
 		}
 	})
 }

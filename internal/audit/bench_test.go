@@ -71,3 +71,27 @@ func benchEntries() int {
 	}
 	return 200000
 }
+
+// BenchmarkAppendTransaction measures one transaction that appends one
+// entry, as a web request does: the head's signature is checked and the new
+// head signed once per transaction, which this includes.
+func BenchmarkAppendTransaction(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		b.Run(e.Name, func(b *testing.B) {
+			s := storetest.Open(b, e, store.Options{})
+			l := audit.NewLog(s.Now, s.NewID, key)
+			a, _ := seed(b, s)
+			ctx := context.Background()
+			for b.Loop() {
+				err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					_, err := l.Append(ctx, tx, a, audit.Meta{RequestID: "0123456789abcdef01234567", ClientAddr: "192.0.2.10"}, audit.Entry{
+						Operation: audit.Consultation, RecordType: "info_report", RecordIDs: []string{"r"}, Label: "IR-2026-000001", Justification: "Tasking"})
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,24 +12,21 @@ import (
 )
 
 // AppendBatch appends many entries to one partnership's chain in tx, for
-// bulk loads (the benchmark generator, imports of historic logs): it reads
-// the chain's head once, computes every position and hash in memory, and
-// writes the rows in bulk, with the same result as calling Append for each.
+// bulk loads (imports, the demo, the benchmark generator): it takes the
+// chain's head once (locking it, as Append does, so concurrent Appends queue
+// behind the batch instead of taking the same positions), computes every
+// position and hash in memory, and writes the rows in bulk, with the same
+// result as calling Append for each. Like Append it refuses (ErrHead) to
+// extend a head that is not signed by this log's key.
 func (l *Log) AppendBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, partnershipID string, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	var seq int64
-	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE partnership_id = $1`, partnershipID).Scan(&seq, &prev)
-	if errors.Is(err, sql.ErrNoRows) {
-		seq, prev = 0, genesis
-		if _, err = tx.ExecContext(ctx, `INSERT INTO audit_head (partnership_id, seq, hash) VALUES ($1, 0, $2)`, partnershipID, genesis); err != nil {
-			return fmt.Errorf("audit: start chain: %w", err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
+	h, pending, err := l.extendHead(ctx, tx, partnershipID, int64(len(evs)))
+	if err != nil {
+		return err
 	}
+	seq, prev := h.seq, h.hash
 	rows := make([][]any, 0, len(evs))
 	var subjects, checkpoints [][]any
 	for i := range evs {
@@ -65,8 +61,9 @@ func (l *Log) AppendBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, pa
 	if err := dialect.InsertRows(ctx, d, tx, "audit_checkpoint", []string{"partnership_id", "seq", "hash", "at", "key_id", "signature"}, checkpoints); err != nil {
 		return fmt.Errorf("audit: bulk checkpoints: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $2, hash = $3 WHERE partnership_id = $1`, partnershipID, seq, prev); err != nil {
-		return fmt.Errorf("audit: advance head: %w", err)
+	if pending != nil {
+		pending.seq, pending.hash = seq, prev
+		return nil
 	}
-	return nil
+	return l.setHead(ctx, tx, partnershipID, seq, prev)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -18,8 +19,14 @@ import (
 type Problem struct {
 	PartnershipID string
 	Seq           int64
-	Kind          string // "changed", "removed", "inserted", "head", "checkpoint", "index"
-	Detail        string
+	// Kind is "changed", "removed", "inserted" (entries in the chain),
+	// "truncated" (entries cut off its end), "head" (the head disagrees
+	// with the chain otherwise), "unsigned" (a head without a signature),
+	// "checkpoint" (an altered checkpoint) or "key" (a signature by
+	// another key: the verifier holds the wrong key, which by itself is
+	// not evidence of tampering).
+	Kind   string
+	Detail string
 }
 
 func (p Problem) String() string {
@@ -32,19 +39,49 @@ type Report struct {
 	Entries     int64
 	Checkpoints int
 	Problems    []Problem // the first problems, in chain order, at most 100
-	Elapsed     time.Duration
+	// Heads are the chains' ends as recorded, by partnership: kept
+	// outside the database, they show later whether a chain was rolled
+	// back to an earlier state, which no signature inside it can.
+	Heads   []Head
+	Elapsed time.Duration
+}
+
+// Head is a chain's recorded end.
+type Head struct {
+	PartnershipID string
+	Seq           int64
+	Hash          string
 }
 
 // OK reports whether nothing was wrong.
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
+// OnlyKinds reports whether there are problems and each is of one of kinds:
+// the verify command tells "signed with a different key" and "heads not
+// yet signed" apart from tampering with it.
+func (r Report) OnlyKinds(kinds ...string) bool {
+	if r.OK() {
+		return false
+	}
+	for _, p := range r.Problems {
+		if !slices.Contains(kinds, p.Kind) {
+			return false
+		}
+	}
+	return true
+}
+
 // Verify walks every chain in db: it recomputes each entry's hash (an edited
 // entry no longer matches), checks positions run 1, 2, 3 … without gaps (a
 // deleted entry leaves one), checks each entry names its predecessor's hash
 // (an inserted or reordered entry breaks the link), checks the chain ends
-// where audit_head says, and checks every checkpoint's Ed25519 signature
-// under pub and that the chain passes through the hash it signed (a chain
-// rewritten from some point on, hashes and all, no longer does). Chains are
+// where audit_head says and that the head's Ed25519 signature under pub
+// matches that end (entries cut off the end, with the head set back to
+// match, break it: only the key's holder can sign a head), and checks every
+// checkpoint's signature under pub and that the chain passes through the
+// hash it signed (a chain rewritten from some point on, hashes and all, no
+// longer does). A signature by a key other than pub is reported as kind
+// "key", apart from tampering. Chains are
 // independent, so they are walked in parallel, one per core; each is read one
 // row at a time, so memory does not grow with the log. Problems are reported
 // chain by chain, in chain order.
@@ -69,7 +106,7 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		raw, _ := hex.DecodeString(sig)
 		switch {
 		case kid != keyID:
-			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", fmt.Sprintf("signed with key %s, not this deployment's key %s", kid, keyID)})
+			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", kid, keyID)})
 		case !ed25519.Verify(pub, checkpointMessage(pid, seq, hash), raw):
 			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", "signature does not match: the checkpoint was altered"})
 		default:
@@ -85,24 +122,19 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	}
 	rows.Close()
 
-	type head struct {
-		seq  int64
-		hash string
-		ok   bool
-	}
-	heads := map[string]head{}
-	hrows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash FROM audit_head`)
+	heads := map[string]signedHead{}
+	hrows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_head`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: read heads: %w", err)
 	}
 	for hrows.Next() {
-		var pid, hash string
-		var seq int64
-		if err := hrows.Scan(&pid, &seq, &hash); err != nil {
+		var pid string
+		h := signedHead{ok: true}
+		if err := hrows.Scan(&pid, &h.seq, &h.hash, &h.keyID, &h.sig); err != nil {
 			hrows.Close()
 			return rep, err
 		}
-		heads[pid] = head{seq, hash, true}
+		heads[pid] = h
 	}
 	if err := hrows.Err(); err != nil {
 		hrows.Close()
@@ -145,7 +177,7 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 			for i := range next {
 				h := heads[pids[i]]
 				r := &results[i]
-				r.entries, r.problems, r.err = verifyChain(ctx, db, pids[i], cps[pids[i]], h.seq, h.hash, h.ok)
+				r.entries, r.problems, r.err = verifyChain(ctx, db, pids[i], cps[pids[i]], h, pub)
 				r.exists = r.entries > 0 || h.ok
 			}
 		}()
@@ -160,6 +192,11 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return rep, err
+	}
+	for _, pid := range pids {
+		if h, ok := heads[pid]; ok {
+			rep.Heads = append(rep.Heads, Head{pid, h.seq, h.hash})
+		}
 	}
 	problems := checkpointProblems
 	for _, r := range results {
@@ -183,7 +220,7 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 
 // verifyChain walks one partnership's chain in order. Every text column is
 // read as raw bytes and hashed where it lies, so a row costs no allocations.
-func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, headSeq int64, headHash string, hasHead bool) (int64, []Problem, error) {
+func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, h signedHead, pub ed25519.PublicKey) (int64, []Problem, error) {
 	var problems []Problem
 	add := func(p Problem) {
 		if len(problems) < 100 {
@@ -238,10 +275,20 @@ func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[in
 	}
 	last := expect - 1
 	switch {
-	case !hasHead && n > 0:
+	case !h.ok && n > 0:
 		add(Problem{pid, last, "head", "the chain has no recorded head"})
-	case hasHead && (headSeq != last || headHash != string(lastHash)) && !(n == 0 && headSeq == 0):
-		add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says %d: entries were removed from or added to the end", last, headSeq)})
+	case !h.ok:
+		// No chain: nothing was ever logged for the partnership.
+	default:
+		if p, ok := h.check(pid, pub); !ok {
+			add(p)
+		}
+		switch {
+		case last < h.seq:
+			add(Problem{pid, last, "truncated", fmt.Sprintf("the chain ends at entry %d but its head is at entry %d: entries %d to %d were cut off the end", last, h.seq, last+1, h.seq)})
+		case last > h.seq || h.hash != string(lastHash):
+			add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says entry %d with another hash: entries were added to or replaced at the end", last, h.seq)})
+		}
 	}
 	for cp := range checkpoints {
 		if cp > last {
@@ -249,4 +296,28 @@ func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[in
 		}
 	}
 	return n, problems, nil
+}
+
+// signedHead is a chain's head as Verify read it.
+type signedHead struct {
+	seq        int64
+	hash       string
+	keyID, sig string
+	ok         bool // the chain has a head row
+}
+
+// check verifies the head's signature under pub. A head whose signature
+// fails names a position and hash it was not signed at: someone set it back
+// (cutting entries off the end) or otherwise moved it.
+func (h signedHead) check(pid string, pub ed25519.PublicKey) (Problem, bool) {
+	switch raw, err := hex.DecodeString(h.sig); {
+	case h.sig == "":
+		return Problem{pid, h.seq, "unsigned", "the chain's head carries no signature: the log was written before heads were signed " +
+			"(sign them with alliance audit verify --checkpoint) or the signature was removed; entries after the last checkpoint could be cut off unnoticed"}, false
+	case h.keyID != KeyID(pub):
+		return Problem{pid, h.seq, "key", fmt.Sprintf("the head was signed with key %s, not the key given (%s): verify with the key the log was written with", h.keyID, KeyID(pub))}, false
+	case err != nil || !ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw):
+		return Problem{pid, h.seq, "truncated", fmt.Sprintf("the head's signature does not match entry %d as the chain's end: the head was set back (entries cut off the end) or altered", h.seq)}, false
+	}
+	return Problem{}, true
 }

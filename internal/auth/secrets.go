@@ -9,6 +9,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 )
 
 // NewToken returns a random token of n bytes, URL-safe base64 encoded.
@@ -74,4 +77,67 @@ func (b *Box) Open(text string) (string, error) {
 		return "", ErrSealed
 	}
 	return string(plain), nil
+}
+
+// ErrKeyMissing means the deployment's secret key is neither configured nor
+// in its key file. The key signs the audit log and opens sealed secrets, so
+// a database cannot be checked or fully used without the key it was written
+// with; a new key is no substitute.
+var ErrKeyMissing = errors.New("secret key missing")
+
+// KeyFileBytes is how long a key is: 32 random bytes, written as 64 hex
+// characters and a newline.
+const KeyFileBytes = 32
+
+// ReadKeyFile reads a secret key file (64 hex characters). A file that does
+// not exist is ErrKeyMissing, wrapped with its path; it is never created
+// here.
+func ReadKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no key file at %s", ErrKeyMissing, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret key file: %w", err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != KeyFileBytes {
+		return nil, fmt.Errorf("secret key file %s: want 64 hex characters (make one with: openssl rand -hex 32)", path)
+	}
+	return k, nil
+}
+
+// WriteKeyFile writes key to a new file at path, readable and writable by
+// its owner only (0600). It refuses to replace an existing file, so no key
+// is ever overwritten.
+func WriteKeyFile(path string, key []byte) error {
+	if len(key) != KeyFileBytes {
+		return fmt.Errorf("secret key must be %d bytes, got %d", KeyFileBytes, len(key))
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write secret key file: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write secret key file %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write secret key file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write secret key file %s: %w", path, err)
+	}
+	return nil
+}
+
+// NewKey returns a new random secret key.
+func NewKey() []byte {
+	k := make([]byte, KeyFileBytes)
+	if _, err := rand.Read(k); err != nil {
+		panic("auth: no randomness: " + err.Error())
+	}
+	return k
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"alliance/internal/app"
 	"alliance/internal/audit"
+	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
 	"alliance/internal/generate"
@@ -77,6 +79,27 @@ func migrateCmd(env Env) *cobra.Command {
 					return nil
 				}
 				fmt.Fprintf(env.Stdout, "Applied %d migrations: %v\n", len(applied), applied)
+				// The upgrade that adds audit head signatures signs the
+				// heads already there, with the deployment's key (never a
+				// new one).
+				if upgraded, err := app.HeadSigningApplied(cmd.Context(), st, applied); err != nil || !upgraded {
+					return err
+				}
+				if started, err := st.AuditStarted(cmd.Context()); err != nil || !started {
+					return err
+				}
+				key, src, err := app.LoadSecretKey(*c, st)
+				if err != nil {
+					fmt.Fprintf(env.Stdout, "The audit chains' heads were not signed (%v): run alliance audit verify --checkpoint with the deployment's key.\n", err)
+					return nil
+				}
+				n, err := app.SignHeadsAfterUpgrade(cmd.Context(), st, audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)), applied)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					fmt.Fprintf(env.Stdout, "Signed the heads of %d audit chains written before heads were signed, with the key in %s.\n", n, src)
+				}
 				return nil
 			}),
 	)
@@ -95,7 +118,7 @@ func demoCmd(env Env) *cobra.Command {
 				return err
 			}
 			log := logger(env, c)
-			key, err := app.SecretKey(*c, st)
+			key, _, err := app.SecretKey(cmd.Context(), *c, st)
 			if err != nil {
 				return err
 			}
@@ -131,7 +154,7 @@ func generateCmd(env Env) *cobra.Command {
 			if _, err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
-			key, err := app.SecretKey(*c, st)
+			key, _, err := app.SecretKey(cmd.Context(), *c, st)
 			if err != nil {
 				return err
 			}
@@ -158,17 +181,45 @@ func generateCmd(env Env) *cobra.Command {
 
 func backupCmd(env Env) *cobra.Command {
 	var out string
-	return dbCommand(env, "backup", "Copy a running SQLite database to a new file (PostgreSQL: use pg_dump)", cobra.NoArgs,
+	return dbCommand(env, "backup", "Copy a running SQLite database, and the key file beside it, to new files (PostgreSQL: use pg_dump)", cobra.NoArgs,
 		func(cmd *cobra.Command) {
-			cmd.Flags().StringVar(&out, "out", "", "the new backup file (required; must not exist)")
+			cmd.Flags().StringVar(&out, "out", "", "the new backup file (required; must not exist); the key file beside the database is copied to OUT.key")
 			_ = cmd.MarkFlagRequired("out")
 		},
 		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
+			// A restore needs the key the database was written with: it
+			// signs the audit log and seals second-factor secrets.
+			key, src, keyErr := app.LoadSecretKey(*c, st)
+			keyOut := ""
+			if keyErr == nil && src.BesideDB {
+				abs, err := filepath.Abs(out)
+				if err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
+				keyOut = abs + ".key"
+				if _, err := os.Stat(keyOut); err == nil {
+					return fmt.Errorf("--out: %s already exists; choose a new file name", keyOut)
+				}
+			}
 			n, err := st.Backup(cmd.Context(), out)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "Backed up %s to %s (%d bytes, integrity check ok).\n", st, out, n)
+			switch {
+			case keyErr != nil:
+				return fmt.Errorf("the database was copied, but not its secret key, without which the copy's audit log cannot be checked "+
+					"and its second-factor secrets cannot be opened: %w", keyErr)
+			case keyOut != "":
+				if err := auth.WriteKeyFile(keyOut, key); err != nil {
+					return fmt.Errorf("the database was copied, but not its secret key: %w", err)
+				}
+				fmt.Fprintf(env.Stdout, "Copied the secret key to %s (readable by its owner only). Keep the two files together and the key as safe as the data; "+
+					"to restore, put both back: the copy as the database (DB) and its key as DB.key.\n", keyOut)
+			default:
+				fmt.Fprintf(env.Stdout, "The secret key is not in the backup: this deployment takes it from %s. A restore needs that same key: "+
+					"keep it safe, and apart from the backup.\n", src)
+			}
 			return nil
 		})
 }

@@ -61,7 +61,7 @@ func importCmd(env Env) *cobra.Command {
 				return fmt.Errorf("%s: cannot tell the format; name the file .csv or .xlsx, or give --format", args[1])
 			}
 			ctx := cmd.Context()
-			key, err := app.SecretKey(*c, st)
+			key, _, err := app.SecretKey(ctx, *c, st)
 			if err != nil {
 				return err
 			}

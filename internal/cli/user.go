@@ -18,9 +18,9 @@ import (
 )
 
 // services builds the identity and admin services over st for commands.
-func services(c *config.Config, st *store.Store, env Env) (*service.Identity, *service.Admin, error) {
+func services(ctx context.Context, c *config.Config, st *store.Store, env Env) (*service.Identity, *service.Admin, error) {
 	cfg := *c
-	key, err := app.SecretKey(cfg, st)
+	key, _, err := app.SecretKey(ctx, cfg, st)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +81,7 @@ func userCmd(env Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, admin, err := services(c, st, env)
+			_, admin, err := services(cmd.Context(), c, st, env)
 			if err != nil {
 				return err
 			}
@@ -172,7 +172,7 @@ func tokenCmd(env Env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--user %q: no such user", email)
 			}
-			id, _, err := services(c, st, env)
+			id, _, err := services(cmd.Context(), c, st, env)
 			if err != nil {
 				return err
 			}

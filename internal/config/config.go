@@ -32,11 +32,16 @@ type Config struct {
 	// Migrate applies pending migrations at start-up even on a database
 	// that already has data.
 	Migrate bool
-	// SecretKey encrypts secrets at rest (TOTP seeds): 64 hex characters.
-	// Without it, a SQLite deployment keeps a generated key in a file beside
-	// the database (DB + ".key"); PostgreSQL deployments must set it, the same
-	// on every app server. It is a secret.
+	// SecretKey signs the audit log and encrypts secrets at rest (TOTP
+	// seeds): 64 hex characters. It is a secret.
 	SecretKey string
+	// SecretKeyFile names a file holding the key instead (64 hex
+	// characters; never created by Alliance). With neither, a SQLite
+	// deployment keeps a generated key in a file beside the database
+	// (DB + ".key", made on first start), and a PostgreSQL deployment
+	// refuses to start: its key must be configured, the same on every app
+	// server, and kept apart from the database.
+	SecretKeyFile string
 	// SessionIdle and SessionMax bound sessions: idle and absolute timeouts.
 	SessionIdle, SessionMax time.Duration
 	// OIDC configures sign-in through an identity provider; empty Issuer
@@ -100,6 +105,7 @@ func Load(getenv func(string) string) (Config, error) {
 	boolean("ALLIANCE_DEMO", &c.Demo)
 	boolean("ALLIANCE_MIGRATE", &c.Migrate)
 	str("ALLIANCE_SECRET_KEY", &c.SecretKey)
+	str("ALLIANCE_SECRET_KEY_FILE", &c.SecretKeyFile)
 	str("ALLIANCE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("ALLIANCE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
 	str("ALLIANCE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
@@ -305,6 +311,9 @@ func (c *Config) ValidateServe() error {
 		if _, err := c.SecretKeyBytes(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.SecretKey != "" && c.SecretKeyFile != "" {
+		errs = append(errs, errors.New("ALLIANCE_SECRET_KEY and ALLIANCE_SECRET_KEY_FILE are both set: set one"))
 	}
 	errs = append(errs, c.OIDC.validate())
 	if c.ShutdownTimeout <= 0 {

@@ -73,3 +73,31 @@ func (s *Store) AuditEntries(ctx context.Context, partnershipID string) (int64, 
 	}
 	return n.Int64, nil
 }
+
+// AuditStarted reports whether any audit chain has been begun. A database
+// whose schema predates the audit log (a new one) has none.
+func (s *Store) AuditStarted(ctx context.Context) (bool, error) {
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	if v < 3 { // 00003_audit creates audit_head
+		return false, nil
+	}
+	var started bool
+	if err := s.rdb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_head)`).Scan(&started); err != nil {
+		return false, fmt.Errorf("store: audit log begun: %w", err)
+	}
+	return started, nil
+}
+
+// AuditKeyIDs returns the IDs of the keys that signed the audit chains'
+// heads, so a process can check, before it writes, that it holds the key the
+// log was written with.
+func (s *Store) AuditKeyIDs(ctx context.Context) ([]string, error) {
+	return collect(ctx, s.rdb, "audit key ids", `SELECT DISTINCT key_id FROM audit_head WHERE key_id <> '' ORDER BY key_id`, nil,
+		func(r *sql.Rows) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+}

@@ -14,6 +14,7 @@ import (
 	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/store/dialect"
+	"alliance/internal/store/txhook"
 )
 
 // BulkBatch is how many records a Bulk writer holds before it writes them:
@@ -58,7 +59,8 @@ func (f Flushed) Empty() bool { return len(f.Groups)+len(f.Entities)+len(f.Links
 // BulkTx runs fn in one write transaction with a Bulk writer for
 // partnershipID, flushing what fn left buffered and committing when fn
 // returns nil, rolling everything back otherwise. Unlike InTx it does not
-// retry: an import reads its file once, so fn cannot run twice.
+// retry: an import reads its file once, so fn cannot run twice. Like InTx
+// it runs the txhook work fn registered before committing.
 func (s *Store) BulkTx(ctx context.Context, partnershipID string, fn func(ctx context.Context, tx *sql.Tx, b *Bulk) error) (err error) {
 	conn, err := s.wdb.Conn(ctx)
 	if err != nil {
@@ -80,11 +82,15 @@ func (s *Store) BulkTx(ctx context.Context, partnershipID string, fn func(ctx co
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(ctx, tx, b); err != nil {
+	hctx, hooks := txhook.With(ctx, tx)
+	if err = fn(hctx, tx, b); err != nil {
 		return err
 	}
 	if b.Pending() > 0 {
 		return errors.New("store: bulk: records left unflushed")
+	}
+	if err = hooks.Run(hctx); err != nil {
+		return err
 	}
 	b.closeStmts()
 	if err = tx.Commit(); err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"alliance/internal/store/txhook"
 )
 
 // InTx runs fn in a write transaction and commits it when fn returns nil. It
@@ -14,6 +16,9 @@ import (
 // retryable (SQLITE_BUSY/LOCKED, SQLSTATE 40001/40P01) it runs fn again from
 // the start, up to Options.MaxAttempts times with jittered back-off, so fn
 // must have no effects outside the transaction that cannot be repeated.
+// The ctx fn receives carries the transaction's txhook list: work
+// registered there (such as signing an audit chain's head) runs after fn
+// and before the commit, in the same transaction.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	delay := 10 * time.Millisecond
 	for attempt := 1; ; attempt++ {
@@ -51,7 +56,11 @@ func (s *Store) txOnce(ctx context.Context, fn func(ctx context.Context, tx *sql
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(ctx, tx); err != nil {
+	hctx, hooks := txhook.With(ctx, tx)
+	if err = fn(hctx, tx); err != nil {
+		return err
+	}
+	if err = hooks.Run(hctx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
