@@ -51,9 +51,9 @@ func startServer(t *testing.T, bin, dsn string, extra ...string) *server {
 	return nil
 }
 
-// runCLI runs one command of the binary against dsn and returns its
+// mustCLI runs one command of the binary against dsn and returns its
 // standard output.
-func runCLI(t *testing.T, bin, dsn string, args ...string) string {
+func mustCLI(t *testing.T, bin, dsn string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, append(args, "--db", dsn)...)
 	cmd.Env = testEnv()
@@ -79,8 +79,8 @@ func TestKillUnderWriteLoad(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)
-			runCLI(t, bin, dsn, "demo", "--log-level", "warn")
-			token := strings.TrimSpace(runCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+			mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
+			token := strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
 			var acked []string
 			for round := 1; round <= 3; round++ {
 				srv := startServer(t, bin, dsn)
@@ -109,7 +109,7 @@ func TestKillUnderWriteLoad(t *testing.T) {
 			}
 			st.Close()
 			t.Logf("%d acknowledged writes survived three SIGKILLs", len(acked))
-			if out := runCLI(t, bin, dsn, "audit", "verify", "--log-level", "warn"); !strings.Contains(out, "intact") {
+			if out := mustCLI(t, bin, dsn, "audit", "verify", "--log-level", "warn"); !strings.Contains(out, "intact") {
 				t.Errorf("audit verify after SIGKILLs: got %q, want the log intact", out)
 			}
 			srv := startServer(t, bin, dsn)
@@ -195,8 +195,8 @@ func TestImportUnderWriteLoad(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)
-			runCLI(t, bin, dsn, "demo", "--log-level", "warn")
-			token := strings.TrimSpace(runCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+			mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
+			token := strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
 			srv := startServer(t, bin, dsn)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
@@ -271,7 +271,7 @@ func TestImportUnderWriteLoad(t *testing.T) {
 			if n != 900 {
 				t.Errorf("got %d imported groups, want 900", n)
 			}
-			if out := runCLI(t, bin, dsn, "audit", "verify", "--log-level", "warn"); !strings.Contains(out, "intact") {
+			if out := mustCLI(t, bin, dsn, "audit", "verify", "--log-level", "warn"); !strings.Contains(out, "intact") {
 				t.Errorf("audit verify after the imports: got %q, want the log intact", out)
 			}
 		})
