@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -111,8 +110,14 @@ func TestImportHiddenReferenceLooksFree(t *testing.T) {
 				f.actors["analyst"].AgencyID+"'"); n != 1 {
 				t.Errorf("got %d memberships of the analyst's own SEEN-COUNCIL, want 1", n)
 			}
-			if errors.Is(err, service.ErrImportProblems) {
-				t.Errorf("got %v, want no problems", err)
+			// A reference typed into a form means the same record.
+			ref, err := service.NewRegister(f.st, nil, nil).Resolve(ctx, f.actors["analyst"], "seen-council")
+			if err != nil || ref.Kind != domain.NodeOCG {
+				t.Fatalf("resolve SEEN-COUNCIL: got %+v, %v, want the analyst's own group", ref, err)
+			}
+			var origin string
+			if err := f.st.Reader().QueryRow(`SELECT origin_agency_id FROM ocg WHERE id = $1`, ref.ID).Scan(&origin); err != nil || origin != f.actors["analyst"].AgencyID {
+				t.Errorf("resolve SEEN-COUNCIL: got the group of agency %s, want the analyst's own (%s)", origin, f.actors["analyst"].AgencyID)
 			}
 		})
 	}
