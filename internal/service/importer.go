@@ -633,9 +633,11 @@ func (run *importRun) loadGroups() error {
 
 // ambiguousRef is the problem with a reference that several records the
 // importer may see carry, none of them (or more than one) from the
-// importer's agency.
+// importer's agency. Such records may have no other reference (an imported
+// record keeps its file's), so the way out is the record's page.
 func ambiguousRef(ref string) string {
-	return fmt.Sprintf("more than one record you can see has the reference %s, none of them from your agency: use Alliance's reference for the one you mean", ref)
+	return fmt.Sprintf("more than one record you can see has the reference %s and not exactly one of them is your agency's: "+
+		"add this on the record's page in Alliance instead", ref)
 }
 
 // mayAddMembers is the register's rule for changing a group's members:
