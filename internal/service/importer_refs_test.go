@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -110,6 +112,30 @@ func TestImportHiddenReferenceLooksFree(t *testing.T) {
 				f.actors["analyst"].AgencyID+"'"); n != 1 {
 				t.Errorf("got %d memberships of the analyst's own SEEN-COUNCIL, want 1", n)
 			}
+			// Two restricted council groups named to the police share a
+			// reference: neither is the analyst's, so a row naming it is
+			// refused, not guessed.
+			named := domain.MarkingInput{Classification: "OFFICIAL-SENSITIVE", Handling: "P", Restricted: true,
+				NamedAgencies: []string{f.actors["analyst"].AgencyID}}
+			hold("lro", importexport.KindGroups, "DUP-1", named)
+			// The second is a council officer's, whom the LRO's restricted
+			// group was hidden from (stored directly: officers do not import).
+			officer := f.actors["officer"]
+			if err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				return f.st.InsertOCG(ctx, tx, &domain.OCG{Reference: "DUP-1", Name: "Second DUP-1", Status: domain.StatusProposed, Ownership: domain.OwnLocal,
+					PrimaryThreat: "drugs", CreatedBy: officer.UserID, Marking: domain.Marking{PartnershipID: officer.PartnershipID,
+						OriginAgencyID: officer.AgencyID, Classification: domain.OfficialSensitive, Handling: domain.HandlingP, Restricted: true,
+						NamedAgencies: []string{f.actors["analyst"].AgencyID}, NamedUsers: []string{officer.UserID}}})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			dup, err := f.im.Import(ctx, f.actors["analyst"], importexport.KindPeople, importexport.CSV,
+				strings.NewReader("name,ocg_reference,role,source_ref,confidence\nDup person,DUP-1,peripheral,IR-1,high\n"),
+				service.ImportOptions{DryRun: true, Marking: official})
+			if !errors.Is(err, service.ErrImportProblems) || !strings.Contains(fmt.Sprint(dup.Problems), "more than one record you can see has the reference DUP-1") {
+				t.Errorf("ambiguous group: got %+v, %v, want the row refused as ambiguous", dup.Problems, err)
+			}
+
 			// A reference typed into a form means the same record.
 			ref, err := service.NewRegister(f.st, nil, nil).Resolve(ctx, f.actors["analyst"], "seen-council")
 			if err != nil || ref.Kind != domain.NodeOCG {
