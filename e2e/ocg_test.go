@@ -3,10 +3,12 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"alliance/internal/demo"
+	"alliance/internal/domain"
 )
 
 // open loads path in tb and waits for its heading.
@@ -179,6 +181,30 @@ func TestRegisterJourney(t *testing.T) {
 	clickAndLoad(t, tb, `#members-principal a[href^="/people/"]`)
 	wantIn(t, "person", tb.body(t), []string{"Kieran Oakshaw", "Oaky", "Member of", "Bilton Lane Crew"}, nil)
 	h.checkPage(t, tb, "person", "/people/{id}", false)
+
+	// The membership is corrected, then ended: the forms, their errors,
+	// and the member moving to the former members.
+	h.open(t, tb, groupPath)
+	clickAndLoad(t, tb, `#members-principal a[href$="/edit"]`)
+	h.checkPage(t, tb, "correct a membership", strings.TrimPrefix(tb.location(t), h.base), false)
+	fill(t, tb, [2]string{`input[name="confidence"][value="medium"]`, "click"})
+	clickAndLoad(t, tb, `form[action$="/edit"] button[type="submit"]`)
+	wantIn(t, "membership corrected", tb.text(t, "#members-principal"), []string{"Kieran Oakenshaw", "Medium"}, nil)
+	clickAndLoad(t, tb, `#members-principal a[href$="/end"]`)
+	endPath := strings.TrimPrefix(tb.location(t), h.base)
+	h.checkPage(t, tb, "end a membership", endPath, false)
+	clickAndLoad(t, tb, `form[action$="/end"] button[type="submit"]`)
+	wantIn(t, "end without a date or reason", tb.text(t, ".govuk-error-summary"),
+		[]string{"Enter the date the membership ended", "Choose why the membership ended"}, nil)
+	h.checkPage(t, tb, "end a membership with errors", endPath, true)
+	tb.forget()
+	fill(t, tb,
+		[2]string{"#ended_on", domain.UKToday(time.Now()).Format("02/01/2006")},
+		[2]string{`input[name="end_reason"][value="imprisoned"]`, "click"},
+	)
+	clickAndLoad(t, tb, `form[action$="/end"] button[type="submit"]`)
+	wantIn(t, "membership ended", tb.text(t, "#former-members"), []string{"Kieran Oakenshaw", "In prison"}, nil)
+	wantIn(t, "no current members", tb.body(t), []string{"No current members you can see are recorded."}, nil)
 
 	// Search with a misspelt name finds the member (the search page is
 	// built alongside the register).

@@ -90,6 +90,8 @@ func (a *API) Register(t *router.Table) {
 	t.HandleAPI("GET /api/v1/ocgs/{id}", router.AccessSignedIn, a.handle(a.getOCG))
 	t.HandleAPI("POST /api/v1/ocgs/{id}/transitions", router.AccessSignedIn, a.handle(a.createTransition))
 	t.HandleAPI("POST /api/v1/ocgs/{id}/members", router.AccessSignedIn, a.handle(a.createMember))
+	t.HandleAPI("PUT /api/v1/ocgs/{id}/members/{link}", router.AccessSignedIn, a.handle(a.updateMember))
+	t.HandleAPI("POST /api/v1/ocgs/{id}/members/{link}/end", router.AccessSignedIn, a.handle(a.endMember))
 	t.HandleAPI("GET /api/v1/people/{id}", router.AccessSignedIn, a.handle(a.getPerson))
 	t.HandleAPI("GET /api/v1/search", router.AccessSignedIn, a.handle(a.search))
 	// Anything else under /api/: a problem document, not an HTML page.

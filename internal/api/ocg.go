@@ -123,11 +123,14 @@ type linkJSON struct {
 	SourceRef  string  `json:"source_ref"`
 	Confidence string  `json:"confidence"`
 	Note       string  `json:"note,omitempty"`
+	// A membership that was ended: why (valid_to is when) and the note.
+	EndReason string `json:"end_reason,omitempty"`
+	EndNote   string `json:"end_note,omitempty"`
 }
 
 func linkToJSON(l domain.Link) linkJSON {
 	return linkJSON{l.ID, string(l.Type), string(l.Role), string(l.FromKind), l.FromID, l.FromName, string(l.ToKind), l.ToID, l.ToName,
-		isoDay(l.ValidFrom), isoDay(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note}
+		isoDay(l.ValidFrom), isoDay(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note, string(l.EndReason), l.EndNote}
 }
 
 type memberJSON struct {
@@ -428,6 +431,54 @@ func (a *API) createMember(w http.ResponseWriter, r *http.Request) error {
 	}
 	m.Person.OriginAgencyName = router.ActorFrom(r.Context()).AgencyName
 	return writeJSON(w, http.StatusCreated, memberJSON{entityToJSON(m.Person), linkToJSON(m.Link)})
+}
+
+// memberEndBody ends a membership, or corrects the end of one that has
+// ended.
+type memberEndBody struct {
+	EndedOn   string `json:"ended_on"` // UK date
+	EndReason string `json:"end_reason"`
+	EndNote   string `json:"end_note"`
+}
+
+func (b memberEndBody) input() service.MemberEndInput {
+	return service.MemberEndInput{On: b.EndedOn, Reason: b.EndReason, Note: b.EndNote}
+}
+
+// memberEditBody corrects a membership: every field is sent, as on the
+// web form.
+type memberEditBody struct {
+	Role       string `json:"role"`
+	From       string `json:"from"` // UK date, optional
+	SourceRef  string `json:"source_ref"`
+	Confidence string `json:"confidence"`
+	Note       string `json:"note"`
+	memberEndBody
+}
+
+func (a *API) updateMember(w http.ResponseWriter, r *http.Request) error {
+	var b memberEditBody
+	if err := decodeBody(w, r, &b, "a membership"); err != nil {
+		return err
+	}
+	in := service.MemberEditInput{Role: b.Role, From: b.From, SourceRef: b.SourceRef, Confidence: b.Confidence, Note: b.Note, End: b.input()}
+	m, err := a.register.EditMember(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), r.PathValue("link"), in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, memberJSON{entityToJSON(m.Person), linkToJSON(m.Link)})
+}
+
+func (a *API) endMember(w http.ResponseWriter, r *http.Request) error {
+	var b memberEndBody
+	if err := decodeBody(w, r, &b, "the end of a membership"); err != nil {
+		return err
+	}
+	m, err := a.register.EndMember(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), r.PathValue("link"), b.input())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, memberJSON{entityToJSON(m.Person), linkToJSON(m.Link)})
 }
 
 func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {

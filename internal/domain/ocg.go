@@ -447,6 +447,51 @@ func ParseMemberRole(s string) (MemberRole, bool) {
 	return r, slices.Contains(MemberRoles, r)
 }
 
+// MemberEndReason is why a membership of a group ended (DOMAIN.md §10
+// rule 7: memberships are time-bounded).
+type MemberEndReason string
+
+// Reasons a membership ends.
+const (
+	EndLeft         MemberEndReason = "left"
+	EndImprisoned   MemberEndReason = "imprisoned"
+	EndDeceased     MemberEndReason = "deceased"
+	EndSafeguarded  MemberEndReason = "safeguarded"
+	EndMovedAway    MemberEndReason = "moved_away"
+	EndAddedInError MemberEndReason = "added_in_error"
+	EndOther        MemberEndReason = "other"
+)
+
+// MemberEndReasons lists the reasons in the order forms show them.
+var MemberEndReasons = []MemberEndReason{EndLeft, EndImprisoned, EndDeceased, EndSafeguarded, EndMovedAway, EndAddedInError, EndOther}
+
+// Label is the reason as people say it.
+func (r MemberEndReason) Label() string {
+	switch r {
+	case EndLeft:
+		return "Left the group"
+	case EndImprisoned:
+		return "In prison"
+	case EndDeceased:
+		return "Died"
+	case EndSafeguarded:
+		return "Safeguarded or diverted (exploited or at risk)"
+	case EndMovedAway:
+		return "Moved out of the area"
+	case EndAddedInError:
+		return "Added in error"
+	case EndOther:
+		return "Another reason"
+	}
+	return string(r)
+}
+
+// ParseMemberEndReason accepts a reason's code.
+func ParseMemberEndReason(s string) (MemberEndReason, bool) {
+	r := MemberEndReason(strings.TrimSpace(s))
+	return r, slices.Contains(MemberEndReasons, r)
+}
+
 // Confidence is how sure the source of a link is.
 type Confidence string
 
@@ -492,6 +537,11 @@ type Link struct {
 	Note       string
 	CreatedBy  string
 	CreatedAt  time.Time
+	// A membership that ended: why (ValidTo is when) and any note; and
+	// when the link was last corrected or ended, nil if never.
+	EndReason MemberEndReason
+	EndNote   string
+	UpdatedAt *time.Time
 
 	// Filled by reads: the far end's name and reference.
 	FromName, ToName string
@@ -500,6 +550,14 @@ type Link struct {
 // Current reports whether the link holds on day.
 func (l Link) Current(day time.Time) bool {
 	return (l.ValidFrom == nil || !l.ValidFrom.After(day)) && (l.ValidTo == nil || !l.ValidTo.Before(day))
+}
+
+// Ended reports whether the link is over on day: it was ended (an end
+// reason is recorded, which needs an end date on or before the day it was
+// recorded), or its end date is before day. An ended membership stays in
+// the group's history as a former member and counts nowhere as current.
+func (l Link) Ended(day time.Time) bool {
+	return l.EndReason != "" || (l.ValidTo != nil && l.ValidTo.Before(day))
 }
 
 // Member is a person on a group with their role.

@@ -385,7 +385,9 @@ func (run *importRun) assign(row int, col, ref string) bool {
 }
 
 // checkPending checks the references assigned since the last check against
-// the records already stored.
+// the records already stored. Only records of the importer's agency that
+// the importer may see count (decision 17): a reference held by a record
+// they may not see behaves exactly as a free one.
 func (run *importRun) checkPending(col string) error {
 	if len(run.pending) == 0 {
 		return nil
@@ -394,13 +396,16 @@ func (run *importRun) checkPending(col string) error {
 	for i, p := range run.pending {
 		refs[i] = p.ref
 	}
-	used, err := run.im.st.ReferencesInUse(run.ctx, run.q, run.a.PartnershipID, refs)
+	taken, err := run.im.st.ReferencesTaken(run.ctx, run.q, run.p, run.a, refs)
 	if err != nil {
 		return err
 	}
 	for _, p := range run.pending {
-		if used[p.ref] {
-			run.probs.addf(int(p.row), col, "%s is already the reference of a record in this partnership", p.ref)
+		switch taken[p.ref] {
+		case domain.NodeOCG:
+			run.probs.addf(int(p.row), col, "%s is already the reference of a group your agency recorded", p.ref)
+		case domain.NodeEntity:
+			run.probs.addf(int(p.row), col, "%s is already the reference of a person or other record your agency recorded", p.ref)
 		}
 	}
 	run.pending = run.pending[:0]
@@ -583,6 +588,9 @@ func (run *importRun) peopleFile(src importexport.RowReader) error {
 			case !found:
 				run.probs.addf(pr.Row, "ocg_reference", "no group you can see has the reference %s", pr.OCGReference)
 				ok = false
+			case g.Ambiguous:
+				run.probs.addf(pr.Row, "ocg_reference", "%s", ambiguousRef(g.Reference))
+				ok = false
 			case !run.mayAddMembers(g):
 				run.probs.addf(pr.Row, "ocg_reference", "you cannot add members to %s: its originating agency's analysts or its LRO or SRO can", g.Reference)
 				ok = false
@@ -614,12 +622,22 @@ func (run *importRun) loadGroups() error {
 	if err != nil {
 		return err
 	}
-	run.groups = make(map[string]store.NodeRef, len(list))
-	for _, o := range list {
-		run.groups[o.Reference] = store.NodeRef{Kind: domain.NodeOCG, ID: o.ID, Reference: o.Reference, Marking: o.Marking, Status: o.Status,
+	nodes := make([]store.NodeRef, len(list))
+	for i, o := range list {
+		nodes[i] = store.NodeRef{Kind: domain.NodeOCG, ID: o.ID, Reference: o.Reference, Marking: o.Marking, Status: o.Status,
 			LRO: o.LROUserID, SRO: o.SROUserID}
 	}
+	run.groups = store.ChooseByReference(nodes, run.a.AgencyID)
 	return nil
+}
+
+// ambiguousRef is the problem with a reference that several records the
+// importer may see carry, none of them (or more than one) from the
+// importer's agency. Such records may have no other reference (an imported
+// record keeps its file's), so the way out is the record's page.
+func ambiguousRef(ref string) string {
+	return fmt.Sprintf("more than one record you can see has the reference %s and not exactly one of them is your agency's: "+
+		"add this on the record's page in Alliance instead", ref)
 }
 
 // mayAddMembers is the register's rule for changing a group's members:
@@ -699,6 +717,15 @@ func (run *importRun) linkChunk(rows []importexport.LinkRow) error {
 		if !okTo {
 			run.probs.addf(l.Row, "to_reference", "no record you can see has the reference %s", l.To)
 			ok = false
+		}
+		for _, end := range []struct {
+			col  string
+			node store.NodeRef
+		}{{"from_reference", from}, {"to_reference", to}} {
+			if ok && end.node.Ambiguous {
+				run.probs.addf(l.Row, end.col, "%s", ambiguousRef(end.node.Reference))
+				ok = false
+			}
 		}
 		if ok && l.Type == domain.LinkMemberOf {
 			switch {

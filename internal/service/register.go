@@ -1197,6 +1197,9 @@ type NodeRef struct {
 // Resolve finds the group or entity a may see whose id or reference is
 // key (e.g. "OCG-2026-0042", "P-000123"), or not found. It returns only
 // the kind, id and reference, so it is not a consultation of the record.
+// A reference several visible records share (references are unique per
+// originating agency, decision 17) means the one from a's agency; failing
+// that it is not found.
 func (g *Register) Resolve(ctx context.Context, a domain.Actor, key string) (NodeRef, error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
@@ -1206,19 +1209,24 @@ func (g *Register) Resolve(ctx context.Context, a domain.Actor, key string) (Nod
 	if err != nil {
 		return NodeRef{}, err
 	}
-	oq := g.st.NewOCGQuery(p, a, authz.View)
-	eq := g.st.NewEntityQuery(p, a, authz.View)
-	if _, err := uuid.Parse(key); err == nil {
-		oq, eq = oq.WithID(key), eq.WithID(key)
-	} else {
-		oq, eq = oq.WithReference(key), eq.WithReference(key)
+	if _, err := uuid.Parse(key); err != nil {
+		key = strings.ToUpper(key)
+		nodes, err := g.st.NodesByReference(ctx, g.st.Reader(), p, a, authz.View, []string{key})
+		if err != nil {
+			return NodeRef{}, err
+		}
+		n, ok := nodes[key]
+		if !ok || n.Ambiguous {
+			return NodeRef{}, domain.NotFound("record", key)
+		}
+		return NodeRef{Kind: n.Kind, Entity: n.EntityKind, ID: n.ID, Reference: n.Reference}, nil
 	}
-	if o, err := oq.One(ctx); err == nil {
+	if o, err := g.st.NewOCGQuery(p, a, authz.View).WithID(key).One(ctx); err == nil {
 		return NodeRef{Kind: domain.NodeOCG, ID: o.ID, Reference: o.Reference}, nil
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return NodeRef{}, err
 	}
-	e, err := eq.One(ctx)
+	e, err := g.st.NewEntityQuery(p, a, authz.View).WithID(key).One(ctx)
 	if err != nil {
 		return NodeRef{}, err
 	}

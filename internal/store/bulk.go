@@ -463,28 +463,23 @@ func (b *Bulk) stmt(ctx context.Context, table string, cols []string, n int) (*s
 	return st, nil
 }
 
-// ReferencesInUse returns which of refs are already references of a group
-// or an entity in the partnership, whoever may see them: references are
-// unique across the partnership, so an import must not reuse one.
-func (s *Store) ReferencesInUse(ctx context.Context, q Queryer, partnershipID string, refs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for start := 0; start < len(refs); start += 500 {
-		chunk := refs[start:min(start+500, len(refs))]
-		args := []any{partnershipID}
-		ps := make([]string, len(chunk))
-		for i, r := range chunk {
-			args = append(args, r)
-			ps[i] = fmt.Sprintf("$%d", i+2)
-		}
-		in := strings.Join(ps, ", ")
-		found, err := collect(ctx, q, "references in use", `SELECT reference FROM entity WHERE partnership_id = $1 AND reference IN (`+in+`)
-			UNION SELECT reference FROM ocg WHERE partnership_id = $1 AND reference IN (`+in+`)`, args,
-			func(r *sql.Rows) (string, error) { var s string; err := r.Scan(&s); return s, err })
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range found {
-			out[r] = true
+// ReferencesTaken returns which of refs are already the references of
+// groups or entities that actor's agency originated and actor may see (by
+// kind). A reference a file brings is unique per originating agency, and
+// only among records the importer may see (decision 17): a record actor
+// may not see never makes a reference taken, so an import cannot tell a
+// hidden record's reference from a free one. The database's unique index
+// covers only records that are not restricted, which every analyst of the
+// originating agency may see, so it never fires for a hidden record either.
+func (s *Store) ReferencesTaken(ctx context.Context, q Queryer, policy authz.Policy, actor domain.Actor, refs []string) (map[string]domain.NodeKind, error) {
+	nodes, err := s.visibleByReference(ctx, q, policy, actor, authz.View, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]domain.NodeKind{}
+	for _, n := range nodes {
+		if n.Marking.OriginAgencyID == actor.AgencyID {
+			out[n.Reference] = n.Kind
 		}
 	}
 	return out, nil
@@ -499,13 +494,59 @@ type NodeRef struct {
 	Marking    domain.Marking // partnership, origin, classification, handling and restriction only
 	Status     domain.OCGStatus
 	LRO, SRO   string
+	// Ambiguous: several records actor may see have this reference and
+	// none, or more than one, is from actor's agency; the other fields are
+	// empty but Reference.
+	Ambiguous bool
 }
 
 // NodesByReference returns the groups and entities among refs that actor
 // may act on (act) under policy, keyed by reference. Records the actor may
-// not see are simply absent, as if they did not exist.
+// not see are simply absent, as if they did not exist. References are
+// unique per originating agency, so when several visible records share
+// one, the one from actor's agency is meant; failing that the entry is
+// marked Ambiguous (see ChooseByReference).
 func (s *Store) NodesByReference(ctx context.Context, q Queryer, policy authz.Policy, actor domain.Actor, act authz.Action, refs []string) (map[string]NodeRef, error) {
-	out := map[string]NodeRef{}
+	nodes, err := s.visibleByReference(ctx, q, policy, actor, act, refs)
+	if err != nil {
+		return nil, err
+	}
+	return ChooseByReference(nodes, actor.AgencyID), nil
+}
+
+// ChooseByReference keys nodes by reference. Where several share a
+// reference, the only one originated by agencyID is chosen; otherwise the
+// entry is Ambiguous.
+func ChooseByReference(nodes []NodeRef, agencyID string) map[string]NodeRef {
+	byRef := map[string][]NodeRef{}
+	for _, n := range nodes {
+		byRef[n.Reference] = append(byRef[n.Reference], n)
+	}
+	out := make(map[string]NodeRef, len(byRef))
+	for ref, list := range byRef {
+		if len(list) == 1 {
+			out[ref] = list[0]
+			continue
+		}
+		var own []NodeRef
+		for _, n := range list {
+			if n.Marking.OriginAgencyID == agencyID {
+				own = append(own, n)
+			}
+		}
+		if len(own) == 1 {
+			out[ref] = own[0]
+		} else {
+			out[ref] = NodeRef{Reference: ref, Ambiguous: true}
+		}
+	}
+	return out
+}
+
+// visibleByReference returns every group and entity among refs that actor
+// may act on (act) under policy.
+func (s *Store) visibleByReference(ctx context.Context, q Queryer, policy authz.Policy, actor domain.Actor, act authz.Action, refs []string) ([]NodeRef, error) {
+	var out []NodeRef
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
 		var args authz.Args
@@ -514,13 +555,14 @@ func (s *Store) NodesByReference(ctx context.Context, q Queryer, policy authz.Po
 			ps[i] = args.Add(r)
 		}
 		in := strings.Join(ps, ", ")
+		pid := args.Add(actor.PartnershipID)
 		entVis := policy.Predicate(actor, act, domain.KindEntity, "e", &args)
 		ocgVis := policy.Predicate(actor, act, domain.KindOCG, "o", &args)
 		query := `SELECT 'entity', e.kind, e.id, e.reference, e.partnership_id, e.origin_agency_id, e.classification, e.handling_code, e.restricted, '', '', ''
-			FROM entity e WHERE e.reference IN (` + in + `) AND ` + entVis + `
+			FROM entity e WHERE e.partnership_id = ` + pid + ` AND e.reference IN (` + in + `) AND ` + entVis + `
 			UNION ALL SELECT 'ocg', '', o.id, o.reference, o.partnership_id, o.origin_agency_id, o.classification, o.handling_code, o.restricted, o.status,
 			COALESCE(CAST(o.lro_user_id AS text), ''), COALESCE(CAST(o.sro_user_id AS text), '')
-			FROM ocg o WHERE o.reference IN (` + in + `) AND ` + ocgVis
+			FROM ocg o WHERE o.partnership_id = ` + pid + ` AND o.reference IN (` + in + `) AND ` + ocgVis
 		nodes, err := collect(ctx, q, "records by reference", query, args.Values(), func(r *sql.Rows) (NodeRef, error) {
 			var n NodeRef
 			var kind, ekind, class, handling, status string
@@ -533,9 +575,7 @@ func (s *Store) NodesByReference(ctx context.Context, q Queryer, policy authz.Po
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range nodes {
-			out[n.Reference] = n
-		}
+		out = append(out, nodes...)
 	}
 	return out, nil
 }

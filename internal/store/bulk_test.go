@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/store"
 	"alliance/internal/store/storetest"
@@ -165,12 +166,18 @@ func TestBulkWritesEverything(t *testing.T) {
 			if want := fmt.Sprintf("P-%06d", people); e.Reference != want {
 				t.Errorf("got next reference %s, want %s", e.Reference, want)
 			}
-			inUse, err := s.ReferencesInUse(ctx, s.Reader(), f.p.ID, []string{"NICHE-42", "EXT-1", "NOPE"})
+			grants, err := s.RoleGrants(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !inUse["NICHE-42"] || !inUse["EXT-1"] || inUse["NOPE"] {
-				t.Errorf("got references in use %v, want NICHE-42 and EXT-1", inUse)
+			actor := domain.Actor{Kind: domain.ActorUser, UserID: f.user.ID, PartnershipID: f.p.ID, AgencyID: f.agency.ID,
+				AgencyType: f.agency.Type, Roles: f.user.Roles}
+			taken, err := s.ReferencesTaken(ctx, s.Reader(), authz.New(grants), actor, []string{"NICHE-42", "EXT-1", "NOPE"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if taken["NICHE-42"] != domain.NodeEntity || taken["EXT-1"] != domain.NodeOCG || taken["NOPE"] != "" {
+				t.Errorf("got references taken %v, want NICHE-42 (entity) and EXT-1 (ocg)", taken)
 			}
 		})
 	}

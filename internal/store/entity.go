@@ -310,30 +310,49 @@ func (s *Store) InsertLink(ctx context.Context, tx *sql.Tx, partnershipID string
 	return nil
 }
 
-// EndLink sets the day a link stopped holding.
-func (s *Store) EndLink(ctx context.Context, tx *sql.Tx, id string, to any) error {
-	res, err := tx.ExecContext(ctx, `UPDATE link SET valid_to = $2 WHERE id = $1`, id, to)
+// UpdateMembership writes a membership's correctable fields (role, start
+// and end dates, supporting reference, confidence, note) and its end
+// (reason and note), if l.ID is a membership of group ocgID; not found
+// otherwise. It sets l.UpdatedAt.
+func (s *Store) UpdateMembership(ctx context.Context, tx *sql.Tx, ocgID string, l *domain.Link) error {
+	now := s.Now()
+	l.UpdatedAt = &now
+	res, err := tx.ExecContext(ctx, `UPDATE link SET role = $3, valid_from = $4, valid_to = $5, source_ref = $6, confidence = $7, note = $8,
+		end_reason = $9, end_note = $10, updated_at = $11
+		WHERE id = $1 AND to_id = $2 AND type = 'member_of'`,
+		l.ID, ocgID, string(l.Role), domain.Day(l.ValidFrom), domain.Day(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note,
+		string(l.EndReason), l.EndNote, now)
 	if err != nil {
-		return fmt.Errorf("store: end link: %w", err)
+		return fmt.Errorf("store: update membership: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return domain.NotFound("link", id)
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: update membership: %w", err)
+	} else if n != 1 {
+		return domain.NotFound("membership", l.ID)
 	}
 	return nil
 }
 
 const linkCols = `l.id, l.from_kind, l.from_id, l.to_kind, l.to_id, l.type, l.role, l.valid_from, l.valid_to, l.source_ref, l.confidence,
-	l.note, l.created_by, l.created_at`
+	l.note, l.created_by, l.created_at, l.end_reason, l.end_note, l.updated_at`
 
 func scanLink(r interface{ Scan(...any) error }, extra ...any) (domain.Link, error) {
 	var l domain.Link
 	var fk, tk, typ, role, conf string
 	var from, to sql.NullString
-	dest := []any{&l.ID, &fk, &l.FromID, &tk, &l.ToID, &typ, &role, &from, &to, &l.SourceRef, &conf, &l.Note, &l.CreatedBy, &l.CreatedAt}
+	var endReason string
+	var updated sql.NullTime
+	dest := []any{&l.ID, &fk, &l.FromID, &tk, &l.ToID, &typ, &role, &from, &to, &l.SourceRef, &conf, &l.Note, &l.CreatedBy, &l.CreatedAt,
+		&endReason, &l.EndNote, &updated}
 	err := r.Scan(append(dest, extra...)...)
 	l.FromKind, l.ToKind, l.Type, l.Role, l.Confidence = domain.NodeKind(fk), domain.NodeKind(tk), domain.LinkType(typ), domain.MemberRole(role), domain.Confidence(conf)
 	l.ValidFrom, l.ValidTo = day(from), day(to)
 	l.CreatedAt = l.CreatedAt.UTC()
+	l.EndReason = domain.MemberEndReason(endReason)
+	if updated.Valid {
+		u := updated.Time.UTC()
+		l.UpdatedAt = &u
+	}
 	return l, err
 }
 

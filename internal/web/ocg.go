@@ -482,7 +482,8 @@ type nextStep struct {
 type ocgData struct {
 	service.GroupView
 	Today       time.Time
-	Roles       []memberGroup
+	Roles       []memberGroup // current members by role
+	Former      []domain.Member
 	OtherLinks  []domain.Link
 	Strands     []strandActions
 	PlanOverdue bool
@@ -531,15 +532,22 @@ func (h *Web) ocgShow(w http.ResponseWriter, r *http.Request) error {
 	o := v.OCG
 	today := domain.UKDay(time.Now())
 	d := ocgData{GroupView: v, Today: today, CanLink: v.CanPlan && h.register.Allowed(ctx, a, authz.Create, domain.KindEntity), CanScore: v.CanScore}
+	// Ended memberships are former members: history, not counted as
+	// current under any role.
 	for _, role := range domain.MemberRoles {
 		g := memberGroup{Role: role}
 		for _, m := range v.Members {
-			if m.Link.Role == role {
+			if m.Link.Role == role && !m.Link.Ended(today) {
 				g.Members = append(g.Members, m)
 			}
 		}
 		if len(g.Members) > 0 {
 			d.Roles = append(d.Roles, g)
+		}
+	}
+	for _, m := range v.Members {
+		if m.Link.Ended(today) {
+			d.Former = append(d.Former, m)
 		}
 	}
 	for _, l := range v.Links {
