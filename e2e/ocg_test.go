@@ -199,7 +199,7 @@ func TestRegisterJourney(t *testing.T) {
 	h.checkPage(t, tb, "end a membership with errors", endPath, true)
 	tb.forget()
 	fill(t, tb,
-		[2]string{"#ended_on", domain.UKToday(time.Now()).Format("02/01/2006")},
+		[2]string{"#ended_on", domain.UKDay(time.Now()).Format("02/01/2006")},
 		[2]string{`input[name="end_reason"][value="imprisoned"]`, "click"},
 	)
 	clickAndLoad(t, tb, `form[action$="/end"] button[type="submit"]`)

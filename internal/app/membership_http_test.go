@@ -41,8 +41,8 @@ func TestMembershipFormsHTTP(t *testing.T) {
 			}
 			m, hm := membershipOf(t, a, open), membershipOf(t, a, hidden)
 			base, hiddenBase := "/ocgs/"+open+"/members/"+m, "/ocgs/"+hidden+"/members/"+hm
-			tomorrow := domain.UKToday(time.Now()).AddDate(0, 0, 1).Format("02/01/2006")
-			today := domain.UKToday(time.Now()).Format("02/01/2006")
+			tomorrow := domain.UKDay(time.Now()).AddDate(0, 0, 1).Format("02/01/2006")
+			today := domain.UKDay(time.Now()).Format("02/01/2006")
 			unchanged := func(name string) {
 				t.Helper()
 				var reason string

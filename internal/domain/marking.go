@@ -81,13 +81,3 @@ func ParseDay(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// UKToday returns the day it is in the UK (Europe/London) at now, as UTC
-// midnight, the form days are stored and compared in. Dates people type
-// are UK dates, so "not in the future" means not after this day. Without
-// time zone data it falls back to UTC.
-func UKToday(now time.Time) time.Time {
-	if loc, err := time.LoadLocation("Europe/London"); err == nil {
-		now = now.In(loc)
-	}
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}

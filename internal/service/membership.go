@@ -66,7 +66,7 @@ func (g *Register) EditMember(ctx context.Context, a domain.Actor, ocgID, linkID
 	}
 	old := m.Link
 	l := old
-	today := domain.UKToday(g.st.Now())
+	today := domain.UKDay(g.st.Now())
 	verr := &domain.ValidationError{}
 	role, ok := domain.ParseMemberRole(in.Role)
 	if !ok {
@@ -142,7 +142,7 @@ func (g *Register) EndMember(ctx context.Context, a domain.Actor, ocgID, linkID 
 	}
 	l := m.Link
 	verr := &domain.ValidationError{}
-	checkEnd(in, domain.UKToday(g.st.Now()), &l, verr)
+	checkEnd(in, domain.UKDay(g.st.Now()), &l, verr)
 	if err := verr.Err(); err != nil {
 		return domain.Member{}, err
 	}

@@ -123,7 +123,7 @@ func TestMembershipEndAndCorrect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			today := domain.UKToday(f.st.Now())
+			today := domain.UKDay(f.st.Now())
 			var current, former []string
 			for _, m := range v.Members {
 				if m.Link.Ended(today) {
