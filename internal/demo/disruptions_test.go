@@ -71,7 +71,7 @@ func TestDemoPerformance(t *testing.T) {
 		if n := council.Disruptions.N; n >= 257 || n == 0 {
 			t.Errorf("council board member counts %d disruptions in 2023/24, want fewer than 257 but some", n)
 		}
-		for _, fy := range []string{"2024/25", "2025/26"} {
+		for _, fy := range []string{"2022/23", "2024/25", "2025/26"} {
 			p, err := perf.Compute(ctx, demoActor(t, s, "analyst@nyp.example"), service.PerformanceInput{FY: fy})
 			if err != nil {
 				t.Fatal(err)
@@ -79,6 +79,97 @@ func TestDemoPerformance(t *testing.T) {
 			if p.Disruptions.N < 150 {
 				t.Errorf("%s: got %d disruptions, want a plausible year (150 or more)", fy, p.Disruptions.N)
 			}
+		}
+	})
+}
+
+// TestDemoYearBefore: the demo's 2022/23 is a plausible year, a little
+// quieter than 2023/24, spread over every month, category, threat and
+// several agencies and areas, so that the 2023/24 dashboard's "a year
+// earlier" figures are not 0.
+func TestDemoYearBefore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		alog := audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))
+		if _, err := demo.Load(ctx, s, demo.Options{Audit: alog}); err != nil {
+			t.Fatal(err)
+		}
+		perf := service.NewPerformance(s, alog, 0)
+		analyst := demoActor(t, s, "analyst@nyp.example")
+		p, err := perf.Compute(ctx, analyst, service.PerformanceInput{FY: "2022/23"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := p.Disruptions.N; n < 200 || n >= 257 {
+			t.Errorf("2022/23: got %d disruptions, want a little fewer than 2023/24's 257 (200 to 256)", n)
+		}
+		for _, c := range []struct {
+			what      string
+			got, want int64
+		}{
+			{"adults safeguarded", p.AdultsSafeguarded.N, 94}, {"children safeguarded", p.ChildrenSafeguarded.N, 19},
+			{"warrants", p.Warrants.N, 118}, {"sentence months", p.SentenceMonths, 44*12 + 9},
+		} {
+			if c.got != c.want {
+				t.Errorf("2022/23 %s: got %d, want %d", c.what, c.got, c.want)
+			}
+		}
+		for _, c := range p.ByFourP {
+			if c.Cell.N == 0 {
+				t.Errorf("2022/23: got no %s disruptions, want some of every category", c.Label)
+			}
+		}
+		if len(p.ByThreat) < 4 {
+			t.Errorf("2022/23: got %d threats, want several", len(p.ByThreat))
+		}
+		areas := 0
+		for _, u := range p.ByUnit {
+			if u.Cell.N > 0 {
+				areas++
+			}
+		}
+		if areas < 5 {
+			t.Errorf("2022/23: got disruptions in %d areas, want most of the districts", areas)
+		}
+		if len(p.Seizures) < 3 {
+			t.Errorf("2022/23: got seizures %+v, want police cash and HMRC's own", p.Seizures)
+		}
+		if n := p.OpenActivities.N; n == 0 {
+			t.Errorf("2022/23: got no activity open at 31 March 2023, want some")
+		}
+		// Several agencies led disruptions in the year.
+		led := 0
+		for _, ag := range []string{"NYP", "NYC", "HMRC", "NYFRS"} {
+			q, err := perf.Compute(ctx, analyst, service.PerformanceInput{FY: "2022/23", Agency: ag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.Disruptions.N > 0 {
+				led++
+			}
+		}
+		if led < 4 {
+			t.Errorf("2022/23: got %d of 4 agencies with disruptions, want all", led)
+		}
+		// The seed year against it: every month has a year earlier.
+		seed, err := perf.Compute(ctx, analyst, service.PerformanceInput{FY: "2023/24"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var earlier int64
+		for _, m := range seed.ByMonth {
+			if m.LastYear.N == 0 {
+				t.Errorf("2023/24 %s: got 0 a year earlier, want the 2022/23 month's figure", m.Label)
+			}
+			earlier += m.LastYear.N
+		}
+		if earlier != p.Disruptions.N {
+			t.Errorf("2023/24's months a year earlier add up to %d, want 2022/23's %d", earlier, p.Disruptions.N)
+		}
+		// What the year leaves out: its returned and withdrawn records.
+		var left int
+		if err := s.Reader().QueryRow(`SELECT count(*) FROM disruption WHERE fiscal_year = 2022 AND status <> 'validated'`).Scan(&left); err != nil || left == 0 {
+			t.Errorf("2022/23: got %d records that do not count (%v), want some returned and withdrawn", left, err)
 		}
 	})
 }
@@ -94,7 +185,7 @@ func TestPerformanceConsistency(t *testing.T) {
 		if _, err := demo.Load(ctx, s, demo.Options{Audit: alog}); err != nil {
 			t.Fatal(err)
 		}
-		for _, in := range []service.PerformanceInput{{FY: "2023/24"}, {FY: "2024/25", Quarter: "Q3"}, {FY: "2025/26", Threat: "county_lines"},
+		for _, in := range []service.PerformanceInput{{FY: "2023/24"}, {FY: "2022/23"}, {FY: "2024/25", Quarter: "Q3"}, {FY: "2025/26", Threat: "county_lines"},
 			{FY: "2024/25", Agency: "NYC"}, {FY: "2023/24", Threat: "drugs", Agency: "NYP"}} {
 			p, err := service.NewPerformance(s, alog, 0).Compute(ctx, demoActor(t, s, "analyst@nyp.example"), in)
 			if err != nil {
