@@ -53,7 +53,8 @@ func TestDisruptionJourney(t *testing.T) {
 	clickAndLoad(t, officer, `a[href="/disruptions/new"]`)
 	h.checkPage(t, officer, "record a disruption", "/disruptions/new", false)
 	clickAndLoad(t, officer, `button[value="submit"]`)
-	wantIn(t, "empty disruption", officer.text(t, ".govuk-error-summary"), []string{"Explain why the disruption had the impact you chose", "Enter the date of the disruption"}, nil)
+	wantIn(t, "empty disruption", officer.text(t, ".govuk-error-summary"), []string{"Explain why the disruption had the impact you chose", "Enter the date of the disruption",
+		"Choose at least one threat the disruption was against"}, nil)
 	h.checkPage(t, officer, "record a disruption with errors", "/disruptions", true)
 	officer.forget()
 
@@ -66,6 +67,7 @@ func TestDisruptionJourney(t *testing.T) {
 		[2]string{"#rationale", "Three vulnerable adults safeguarded; the flats were closed to the line."},
 		[2]string{"#disrupted_on", today},
 		[2]string{`input[name="tactics"][value="closure_order"]`, "click"},
+		[2]string{`input[name="threats"][value="county_lines"]`, "click"},
 		[2]string{"#outcome-1-type", "adults_safeguarded"},
 		[2]string{"#outcome-1-quantity", "3"},
 		[2]string{"#outcome-2-type", "seizure"},
