@@ -95,6 +95,21 @@ func TestDisruptionJourney(t *testing.T) {
 		t.Errorf("after validation the dashboard shows %d, want %d", got, before+1)
 	}
 
+	// The panel reopens it to correct it: a reason is needed, and until
+	// it is validated again it counts nowhere.
+	h.open(t, panel, disruption)
+	h.checkPage(t, panel, "validated disruption for the panel", disruption, false)
+	clickAndLoad(t, panel, `#reopen ~ form button[type="submit"]`)
+	wantIn(t, "reopen without a reason", panel.text(t, ".govuk-error-summary"), []string{"Give the reason for reopening the disruption"}, nil)
+	h.checkPage(t, panel, "reopen without a reason", disruption+"/reopen", true)
+	panel.forget()
+	fill(t, panel, [2]string{"#reason", "The adults were safeguarded under another disruption"})
+	clickAndLoad(t, panel, `#reopen ~ form button[type="submit"]`)
+	wantIn(t, "reopened", panel.body(t), []string{"Reopened", "The adults were safeguarded under another disruption", "The panel’s decision"}, nil)
+	if got := cards(); got != before {
+		t.Errorf("after reopening the dashboard shows %d, want %d", got, before)
+	}
+
 	// The XLSX export, fetched by the signed-in browser.
 	b64, err := chromedp.Run(panel.ctx, chromedp.Evaluate[string](`fetch('/performance/export?format=xlsx&fy=2023/24').then(r => r.arrayBuffer()).then(b => {
 		let s = ''; const u = new Uint8Array(b); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s);
