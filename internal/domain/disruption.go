@@ -84,7 +84,9 @@ const (
 // DisruptionStatus is where a disruption is in its workflow: a draft is
 // submitted to the panel, which validates it (and only then does it count)
 // or returns it for changes; the recorder may withdraw it before it is
-// validated.
+// validated. The panel may reopen a validated one (CheckReopen), which
+// sends it back to submitted and out of every count until it is validated
+// again.
 type DisruptionStatus string
 
 // Workflow states.

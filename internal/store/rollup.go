@@ -215,9 +215,23 @@ func (s *Store) removeFromRollup(ctx context.Context, tx *sql.Tx, id string) err
 	if err != nil {
 		return err
 	}
+	// And the threats it was counted under: every disruption under '',
+	// and each of its own.
+	threats, err := collect(ctx, tx, "threats of a disruption", `SELECT threat_code FROM disruption_threat WHERE disruption_id = $1`, []any{id},
+		func(r *sql.Rows) (string, error) { var c string; err := r.Scan(&c); return c, err })
+	if err != nil {
+		return err
+	}
+	threats = append(threats, "")
 	for _, table := range []string{"performance_count", "performance_outcome"} {
 		cells := authz.Args{}
-		which := `partnership_id = ` + cells.Add(pid) + ` AND ` + idIn("unit_id", units, &cells) + ` AND month = ` + cells.Add(month) + ` AND scope_id = ` + cells.Add(scope)
+		codes := make([]string, len(threats))
+		for i, c := range threats {
+			codes[i] = cells.Add(c)
+		}
+		// The key's leading columns, so both engines go straight to the cells.
+		which := `partnership_id = ` + cells.Add(pid) + ` AND ` + idIn("unit_id", units, &cells) + ` AND threat_code IN (` + strings.Join(codes, ", ") + `)` +
+			` AND month = ` + cells.Add(month) + ` AND scope_id = ` + cells.Add(scope)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+which+` AND n = 0`, cells.Values()...); err != nil {
 			return fmt.Errorf("store: empty cells of %s: %w", table, err)
 		}
