@@ -61,3 +61,48 @@ func TestDisruptionReopenHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestDisruptionNeedsThreatHTTP: the recording form refuses a disruption
+// with no threat (DOMAIN.md §10 rule 3), naming the field in the error
+// summary, and stores nothing.
+func TestDisruptionNeedsThreatHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			st := a.Store()
+			var ward, nyc string
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM org_unit WHERE level = 'ward' ORDER BY code LIMIT 1`).Scan(&ward); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM agency WHERE short_name = 'NYC'`).Scan(&nyc); err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT count(*) FROM disruption`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := count()
+			form := url.Values{"subject": {"theme"}, "theme": {"Cuckooed flats on Castle Road"}, "four_p": {"protect"}, "impact": {"moderate"},
+				"rationale": {"Three vulnerable adults safeguarded and the flats closed"}, "disrupted_on": {st.Now().Format("02/01/2006")}, "unit": {ward},
+				"lead_agency": {nyc}, "tactics": {"closure_order"}, "classification": {"OFFICIAL"}, "handling": {"P"}, "restricted": {"no"},
+				"outcome-1-type": {"adults_safeguarded"}, "outcome-1-quantity": {"3"}, "action": {"submit"}}
+			officer := signIn(t, a, "officer@nyc.example")
+			scenario{name: "no threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 422,
+				wantContains:    []string{"There is a problem", `href="#threats"`, "Choose at least one threat the disruption was against"},
+				wantNotContains: []string{`href="#rationale"`, `href="#unit"`}}.run(t, h)
+			if got := count(); got != before {
+				t.Errorf("after the refusal: got %d disruptions, want %d", got, before)
+			}
+			form.Set("threats", "county_lines")
+			scenario{name: "with a threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 303}.run(t, h)
+			if got := count(); got != before+1 {
+				t.Errorf("after recording: got %d disruptions, want %d", got, before+1)
+			}
+		})
+	}
+}
