@@ -55,7 +55,7 @@ func TestDisruptionReopenHTTP(t *testing.T) {
 				wantNotContains: []string{`id="reopen"`, `id="validated"`}}.run(t, h)
 			dashboard("reopened", "256")
 			scenario{name: "reopen again", method: "POST", path: page + "/reopen", cookie: panel, body: url.Values{"reason": {reason}}.Encode(), wantStatus: 409,
-				wantContains: []string{"Only a validated disruption can be reopened"}}.run(t, h)
+				wantContains: []string{"Only a validated disruption can be reopened", `href="#status"`}}.run(t, h)
 			scenario{name: "validate again", method: "POST", path: page + "/decision", cookie: panel, body: "to=validated", wantStatus: 303}.run(t, h)
 			dashboard("validated again", "257")
 		})

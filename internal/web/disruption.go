@@ -478,8 +478,10 @@ func (h *Web) disruptionReopen(w http.ResponseWriter, r *http.Request) error {
 		return h.disruptionPage(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if errors.Is(err, domain.ErrConflict) {
+		// No longer validated, so the page has no reopening form: the
+		// problem points at the status it has now.
 		msg := err.Error()
-		f.Fail("reason", strings.ToUpper(msg[:1])+msg[1:])
+		f.Fail("status", strings.ToUpper(msg[:1])+msg[1:])
 		return h.disruptionPage(w, r, http.StatusConflict, f)
 	}
 	if err != nil {
