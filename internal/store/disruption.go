@@ -302,9 +302,17 @@ func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnership
 		dec.At = s.Now()
 	}
 	if dec.From == domain.DisruptionValidated && dec.To != domain.DisruptionValidated {
-		// Uncounted first, while the row still holds what it was counted
-		// by; if it is no longer validated nothing is taken away and the
-		// update below fails the transaction.
+		// Take the row first, so that of two reopenings the second waits
+		// for the first and then finds it no longer validated, before
+		// either touches a cell.
+		res, err := tx.ExecContext(ctx, `UPDATE disruption SET updated_at = $3 WHERE id = $1 AND partnership_id = $2 AND status = 'validated'`, id, partnershipID, dec.At)
+		if err != nil {
+			return fmt.Errorf("store: disruption status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("the disruption was changed by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
+		}
+		// Uncounted while the row still holds what it was counted by.
 		if err := s.removeFromRollup(ctx, tx, id); err != nil {
 			return err
 		}

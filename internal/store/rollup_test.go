@@ -581,3 +581,63 @@ func TestRollupReopen(t *testing.T) {
 		}
 	})
 }
+
+// TestRollupConcurrentReopen: several panel members reopen the same
+// disruption at once. One succeeds, the others are told someone else
+// changed it (never another error), and it is taken out of the cells
+// once.
+func TestRollupConcurrentReopen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+		filter := store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}
+		before, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := f.disruptions[0]
+		if !d.counts(analyst, authz.Count) {
+			t.Fatal("fixture: the analyst does not count the first disruption")
+		}
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				errs <- s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					return s.SetDisruptionStatus(ctx, tx, f.p.ID, d.id, &domain.DisruptionDecision{From: domain.DisruptionValidated, To: domain.DisruptionSubmitted,
+						Reason: "Correction", ActorID: analyst.UserID})
+				})
+			}()
+		}
+		ok, conflicts := 0, 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, domain.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("concurrent reopening: got %v, want success or ErrConflict", err)
+			}
+		}
+		if ok != 1 || conflicts != n-1 {
+			t.Errorf("got %d reopenings and %d conflicts, want 1 and %d", ok, conflicts, n-1)
+		}
+		after, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := figuresOf(after, f), figuresOf(before, f)
+		if g.N != w.N-1 || g.Arrests != w.Arrests-int64(d.arrests) || g.Months != w.Months-int64(d.months) {
+			t.Errorf("got %+v, want one disruption (%d arrests, %d months) fewer than %+v", g, d.arrests, d.months, w)
+		}
+		cells := cellsOf(t, s, f.p.ID)
+		if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.RebuildRollup(ctx, tx, f.p.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := cellsOf(t, s, f.p.ID); !slices.Equal(got, cells) {
+			t.Errorf("got %d cells, a recount of the records has %d", len(cells), len(got))
+		}
+	})
+}
