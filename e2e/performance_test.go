@@ -54,7 +54,8 @@ func TestDisruptionJourney(t *testing.T) {
 	clickAndLoad(t, officer, `a[href="/disruptions/new"]`)
 	h.checkPage(t, officer, "record a disruption", "/disruptions/new", false)
 	clickAndLoad(t, officer, `button[value="submit"]`)
-	wantIn(t, "empty disruption", officer.text(t, ".govuk-error-summary"), []string{"Explain why the disruption had the impact you chose", "Enter the date of the disruption"}, nil)
+	wantIn(t, "empty disruption", officer.text(t, ".govuk-error-summary"), []string{"Explain why the disruption had the impact you chose", "Enter the date of the disruption",
+		"Choose at least one threat the disruption was against"}, nil)
 	h.checkPage(t, officer, "record a disruption with errors", "/disruptions", true)
 	officer.forget()
 
@@ -67,6 +68,7 @@ func TestDisruptionJourney(t *testing.T) {
 		[2]string{"#rationale", "Three vulnerable adults safeguarded; the flats were closed to the line."},
 		[2]string{"#disrupted_on", today},
 		[2]string{`input[name="tactics"][value="closure_order"]`, "click"},
+		[2]string{`input[name="threats"][value="county_lines"]`, "click"},
 		[2]string{"#outcome-1-type", "adults_safeguarded"},
 		[2]string{"#outcome-1-quantity", "3"},
 		[2]string{"#outcome-2-type", "seizure"},
@@ -92,6 +94,21 @@ func TestDisruptionJourney(t *testing.T) {
 	clickAndLoad(t, panel, `button[value="validated"]`)
 	if got := cards(); got != before+1 {
 		t.Errorf("after validation the dashboard shows %d, want %d", got, before+1)
+	}
+
+	// The panel reopens it to correct it: a reason is needed, and until
+	// it is validated again it counts nowhere.
+	h.open(t, panel, disruption)
+	h.checkPage(t, panel, "validated disruption for the panel", disruption, false)
+	clickAndLoad(t, panel, `#reopen ~ form button[type="submit"]`)
+	wantIn(t, "reopen without a reason", panel.text(t, ".govuk-error-summary"), []string{"Give the reason for reopening the disruption"}, nil)
+	h.checkPage(t, panel, "reopen without a reason", disruption+"/reopen", true)
+	panel.forget()
+	fill(t, panel, [2]string{"#reason", "The adults were safeguarded under another disruption"})
+	clickAndLoad(t, panel, `#reopen ~ form button[type="submit"]`)
+	wantIn(t, "reopened", panel.body(t), []string{"Reopened", "The adults were safeguarded under another disruption", "The panel’s decision"}, nil)
+	if got := cards(); got != before {
+		t.Errorf("after reopening the dashboard shows %d, want %d", got, before)
 	}
 
 	// The XLSX export: the dashboard's link leads to the disclosure form,

@@ -18,8 +18,10 @@ import (
 // (Non-POCA)" 7 worth £68,765 and "Other Seizures – Cash (PACE)" 21 worth
 // £118,741. Around them are records the figures must not count: drafts,
 // submissions waiting for the panel, returned and withdrawn disruptions,
-// and validated ones either side of the year. 2024/25, 2025/26 and the
-// current year have their own plausible figures, so trends mean something.
+// and validated ones either side of the year. 2022/23 (a little quieter,
+// so that the seed year's "a year earlier" figures are not 0), 2024/25,
+// 2025/26 and the current year have their own plausible figures, so trends
+// mean something.
 // Every figure comes out of these records through the code every
 // partnership uses.
 
@@ -104,7 +106,7 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 			return fmt.Errorf("demo: panel member %s is not a demo user", x.Email)
 		}
 	}
-	pickRecorder := func() domain.Actor {
+	pickRecorder := func(rng *rand.Rand) domain.Actor {
 		n := rng.IntN(100)
 		for _, x := range recorders {
 			if n < x.weight {
@@ -116,6 +118,10 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 	}
 	cur := domain.FiscalYearOf(r.today)
 	plans := []yearPlan{
+		// The year before the seed slide, a little quieter, so that the
+		// seed year's comparisons with a year earlier mean something.
+		{fy: 2022, n: 236, adults: 94, children: 19, warrants: 118, months: 44*12 + 9, sentenced: 20, nonPOCA: 6, pace: 18,
+			nonPOCAPence: 57420 * 100, pacePence: 102380 * 100, returned: 3, withdrawn: 2},
 		{fy: 2023, n: seedDisruptions, adults: seedAdults, children: seedChildren, warrants: seedWarrants, months: seedSentenceMonths,
 			sentenced: seedSentencedPeople, nonPOCA: seedNonPOCACount, pace: seedPACECount, nonPOCAPence: seedNonPOCAPence, pacePence: seedPACEPence,
 			returned: 2, withdrawn: 2},
@@ -154,7 +160,15 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 		activities = append(activities, a)
 		return a
 	}
+	shared := rng
 	for _, plan := range plans {
+		rng := shared
+		if plan.fy < 2023 {
+			// Years before the seed year draw from their own source, so the
+			// seed year and the years after it keep the records (and every
+			// figure) they had before the earlier year was added.
+			rng = rand.New(rand.NewPCG(disruptionSeed, uint64(plan.fy)))
+		}
 		start, end := plan.fy.Start(), plan.fy.End()
 		if end.After(r.today) {
 			end = r.today
@@ -163,6 +177,14 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 		groups := slices.DeleteFunc(slices.Clone(r.groups), func(g demoGroup) bool {
 			return g.proposed.After(end) || (!g.archiveOn.IsZero() && g.archiveOn.Before(start))
 		})
+		principals := r.principals
+		if plan.fy < 2023 {
+			// Only people of groups known in the year (the years from the
+			// seed year on keep the draws they were published with).
+			principals = slices.DeleteFunc(slices.Clone(principals), func(p struct{ group, person string }) bool {
+				return !slices.ContainsFunc(groups, func(g demoGroup) bool { return g.id == p.group })
+			})
+		}
 		// Activities: the seed's 5 open at the end of 2023/24 among 14.
 		var acts []domain.Activity
 		for i := range 14 {
@@ -184,6 +206,12 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 					closed = &c
 				}
 			}
+			if plan.fy < 2023 && i < 4 {
+				// Open at 31 March 2023, closed early in 2023/24 (so
+				// not counted open at its end).
+				c := time.Date(2023, time.May, 3+i*17, 0, 0, 0, 0, time.UTC)
+				closed = &c
+			}
 			if plan.fy == cur && i < 3 {
 				closed = nil // still open today
 			}
@@ -195,7 +223,7 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 		total := plan.n + plan.drafts + plan.submitted + plan.returned + plan.withdrawn
 		base := len(disruptions)
 		for i := range total {
-			by := pickRecorder()
+			by := pickRecorder(rng)
 			on := start.AddDate(0, 0, rng.IntN(span))
 			switch {
 			case plan.fy == 2023 && i == 0:
@@ -224,9 +252,12 @@ func (r *regBuilder) disruptions(ctx context.Context) error {
 			case n == 0:
 				d.Subject, d.OCGID, d.Threats = domain.SubjectTheme, "", []string{threats[rng.IntN(len(threats))]}
 				d.Theme = []string{"Cuckooed addresses in " + districts[rng.IntN(len(districts))], "Night-time economy", "Hand car washes", "Rail network county lines"}[rng.IntN(4)]
-			case n < 4 && len(r.principals) > 0:
-				p := r.principals[rng.IntN(len(r.principals))]
+			case n < 4 && len(principals) > 0:
+				p := principals[rng.IntN(len(principals))]
 				d.Subject, d.EntityID, d.OCGID = domain.SubjectIndividual, p.person, p.group
+				if plan.fy < 2023 {
+					d.Threats = []string{groups[slices.IndexFunc(groups, func(g demoGroup) bool { return g.id == p.group })].threat}
+				}
 				d.Marking.Classification = domain.OfficialSensitive
 			}
 			if rng.IntN(12) == 0 {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,7 +84,9 @@ const (
 // DisruptionStatus is where a disruption is in its workflow: a draft is
 // submitted to the panel, which validates it (and only then does it count)
 // or returns it for changes; the recorder may withdraw it before it is
-// validated.
+// validated. The panel may reopen a validated one (CheckReopen), which
+// sends it back to submitted and out of every count until it is validated
+// again.
 type DisruptionStatus string
 
 // Workflow states.
@@ -128,6 +131,16 @@ func NextDisruptionStatus(from, to DisruptionStatus) error {
 	}
 	if !ok {
 		return fmt.Errorf("a disruption that is %s cannot be made %s: %w", strings.ToLower(from.Label()), strings.ToLower(to.Label()), ErrConflict)
+	}
+	return nil
+}
+
+// CheckReopen says whether a disruption in from may be reopened: only a
+// validated one, which goes back to the panel as submitted (awaiting its
+// decision), and stops counting until the panel validates it again.
+func CheckReopen(from DisruptionStatus) error {
+	if from != DisruptionValidated {
+		return fmt.Errorf("only a validated disruption can be reopened, and this one is %s: %w", strings.ToLower(from.Label()), ErrConflict)
 	}
 	return nil
 }
@@ -230,6 +243,55 @@ type Disruption struct {
 // Counted is the category and impact that count: the validated ones.
 func (d Disruption) Counted() (FourP, Impact) { return d.ValidatedFourP, d.ValidatedImpact }
 
+// Messages of the rules Validate checks, shared with the forms that ask
+// for the same fields.
+const (
+	MsgFourPRequired   = "Choose one 4P category: Pursue, Prevent, Protect or Prepare"
+	MsgImpactRequired  = "Choose the impact: major, moderate, minor, none or negative"
+	MsgThreatsRequired = "Choose at least one threat the disruption was against"
+)
+
+// Validate checks the rules every stored disruption keeps, whatever writes
+// it (the recording form, a loader, the demo, the benchmark generator):
+// DOMAIN.md §10 rules 1 to 3. It has one 4P category and an impact on the
+// national scale, validated ones exactly when it is validated; its subject
+// is a group, a person, or a theme or place, with what that needs; and it is
+// linked to at least one threat. Problems are named by the recording form's
+// fields (four_p, impact, subject, ocg, entity, theme, threats).
+func (d Disruption) Validate() error {
+	v := &ValidationError{}
+	if !slices.Contains(FourPs, d.FourP) {
+		v.Add("four_p", MsgFourPRequired)
+	}
+	if !d.Impact.Valid() {
+		v.Add("impact", MsgImpactRequired)
+	}
+	validated := slices.Contains(FourPs, d.ValidatedFourP) && d.ValidatedImpact.Valid()
+	if (d.Status == DisruptionValidated) != validated || (!validated && (d.ValidatedFourP != "" || d.ValidatedImpact != "")) {
+		v.Add("status", "A disruption has a validated category and impact exactly when it is validated")
+	}
+	switch d.Subject {
+	case SubjectOCG:
+		if d.OCGID == "" {
+			v.Add("ocg", "Choose the group the disruption was against")
+		}
+	case SubjectIndividual:
+		if d.EntityID == "" {
+			v.Add("entity", "Choose the person the disruption was against")
+		}
+	case SubjectTheme:
+		if strings.TrimSpace(d.Theme) == "" {
+			v.Add("theme", "Enter the theme or place the disruption was against")
+		}
+	default:
+		v.Add("subject", "Choose what the disruption was against: a group, an individual, or a theme or place")
+	}
+	if !slices.ContainsFunc(d.Threats, func(t string) bool { return strings.TrimSpace(t) != "" }) {
+		v.Add("threats", MsgThreatsRequired)
+	}
+	return v.Err()
+}
+
 // DisruptionDecision is one workflow step.
 type DisruptionDecision struct {
 	ID        string
@@ -240,6 +302,20 @@ type DisruptionDecision struct {
 	ActorID   string
 	ActorName string
 	At        time.Time
+}
+
+// Reopened reports whether the step reopened a validated disruption.
+func (x DisruptionDecision) Reopened() bool {
+	return x.From == DisruptionValidated && x.To == DisruptionSubmitted
+}
+
+// Step is the workflow step as people say it: "Reopened" for a validated
+// disruption sent back to the panel, otherwise the status it moved to.
+func (x DisruptionDecision) Step() string {
+	if x.Reopened() {
+		return "Reopened"
+	}
+	return x.To.Label()
 }
 
 // MonthKey is the month a day falls in, as the database groups it:

@@ -99,3 +99,46 @@ func TestValidationError(t *testing.T) {
 		t.Error("NotFound does not unwrap to ErrNotFound")
 	}
 }
+
+// TestDisruptionValidate: the rules every stored disruption keeps (DOMAIN.md
+// §10 rules 1 to 3), each problem named by the recording form's field.
+func TestDisruptionValidate(t *testing.T) {
+	good := func() Disruption {
+		return Disruption{Subject: SubjectOCG, OCGID: "g1", FourP: Pursue, Impact: ImpactMinor, Status: DisruptionSubmitted, Threats: []string{"drugs"}}
+	}
+	tests := []struct {
+		name  string
+		mut   func(d *Disruption)
+		field string // "" when valid
+	}{
+		{"valid", func(d *Disruption) {}, ""},
+		{"validated with its grading", func(d *Disruption) {
+			d.Status, d.ValidatedFourP, d.ValidatedImpact = DisruptionValidated, Protect, ImpactMajor
+		}, ""},
+		{"two threats", func(d *Disruption) { d.Threats = []string{"drugs", "fraud"} }, ""},
+		{"no threat", func(d *Disruption) { d.Threats = nil }, "threats"},
+		{"only a blank threat", func(d *Disruption) { d.Threats = []string{" "} }, "threats"},
+		{"no 4P", func(d *Disruption) { d.FourP = "" }, "four_p"},
+		{"impact off the scale", func(d *Disruption) { d.Impact = "huge" }, "impact"},
+		{"validated without a grading", func(d *Disruption) { d.Status = DisruptionValidated }, "status"},
+		{"graded but not validated", func(d *Disruption) { d.ValidatedFourP, d.ValidatedImpact = Pursue, ImpactMinor }, "status"},
+		{"a group subject without a group", func(d *Disruption) { d.OCGID = "" }, "ocg"},
+		{"an individual without a person", func(d *Disruption) { d.Subject = SubjectIndividual }, "entity"},
+		{"a theme without a theme", func(d *Disruption) { d.Subject = SubjectTheme }, "theme"},
+		{"no subject", func(d *Disruption) { d.Subject = "" }, "subject"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := good()
+			tc.mut(&d)
+			err := d.Validate()
+			var verr *ValidationError
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("got %v, want no problem", err)
+			case tc.field != "" && (!errors.As(err, &verr) || !verr.Has(tc.field) || len(verr.Problems) != 1):
+				t.Errorf("got %v, want one problem, with %s", err, tc.field)
+			}
+		})
+	}
+}

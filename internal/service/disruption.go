@@ -184,12 +184,12 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	if fp, ok := domain.ParseFourP(in.FourP); ok {
 		d.FourP = fp
 	} else {
-		verr.Add("four_p", "Choose one 4P category: Pursue, Prevent, Protect or Prepare")
+		verr.Add("four_p", domain.MsgFourPRequired)
 	}
 	if imp := domain.Impact(strings.ToLower(strings.TrimSpace(in.Impact))); imp.Valid() {
 		d.Impact = imp
 	} else {
-		verr.Add("impact", "Choose the impact: major, moderate, minor, none or negative")
+		verr.Add("impact", domain.MsgImpactRequired)
 	}
 	if d.Rationale == "" {
 		verr.Add("rationale", "Explain why the disruption had the impact you chose")
@@ -247,6 +247,10 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 			break
 		}
 		d.Threats = append(d.Threats, t)
+	}
+	if len(d.Threats) == 0 && !verr.Has("threats") {
+		// DOMAIN.md §10 rule 3: every disruption is linked to a threat.
+		verr.Add("threats", domain.MsgThreatsRequired)
 	}
 	for i, oi := range in.Outcomes {
 		o, ok := checkOutcome(form, oi, fmt.Sprintf("outcome-%d", i+1), agencyOK, verr)
@@ -400,6 +404,7 @@ type DisruptionView struct {
 	MayDecide  bool // a panel member, and the disruption is submitted
 	MaySubmit  bool // its originator's, and a draft or returned
 	MayAPMIS   bool // its originator's, and validated
+	MayReopen  bool // a panel member, and the disruption is validated
 }
 
 // Disruption returns one disruption a may see, logging the consultation.
@@ -428,6 +433,7 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 	mayEdit := p.Can(a, authz.Edit, domain.KindDisruption, d.Marking) == nil
 	v.MaySubmit = mayEdit && (d.Status == domain.DisruptionDraft || d.Status == domain.DisruptionReturned)
 	v.MayAPMIS = mayEdit && d.Status == domain.DisruptionValidated
+	v.MayReopen = ds.MayValidate(a) && d.Status == domain.DisruptionValidated
 	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 			RecordIDs: []string{d.ID}, Label: d.Reference}, isa, system)
@@ -509,14 +515,14 @@ func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in
 		if strings.TrimSpace(in.FourP) != "" {
 			fp, ok := domain.ParseFourP(in.FourP)
 			if !ok {
-				verr.Add("four_p", "Choose one 4P category: Pursue, Prevent, Protect or Prepare")
+				verr.Add("four_p", domain.MsgFourPRequired)
 			}
 			dec.FourP = fp
 		}
 		if strings.TrimSpace(in.Impact) != "" {
 			imp := domain.Impact(strings.ToLower(strings.TrimSpace(in.Impact)))
 			if !imp.Valid() {
-				verr.Add("impact", "Choose the impact: major, moderate, minor, none or negative")
+				verr.Add("impact", domain.MsgImpactRequired)
 			}
 			dec.Impact = imp
 		}
@@ -546,6 +552,53 @@ func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in
 	if in.To == domain.DisruptionValidated {
 		d.ValidatedFourP, d.ValidatedImpact = dec.FourP, dec.Impact
 	}
+	return d, nil
+}
+
+// Reopen sends a validated disruption back to the panel to be corrected:
+// a panel member, with a reason, moves it to submitted (awaiting the
+// panel's decision, as the panel's queue expects), where the panel
+// validates it again, regraded or not, or returns it to its recorder. From
+// the reopening until it is validated again it counts in no figure: one
+// transaction clears its validated category and impact, takes it out of
+// the performance roll-up, records the step in its history and writes an
+// alteration to the audit log with the reason. Those who may not open it,
+// and those not on the panel, get ErrNotFound; a disruption that is not
+// validated (or no longer: someone reopened it meanwhile) is ErrConflict.
+func (ds *Disruptions) Reopen(ctx context.Context, a domain.Actor, id, reason string) (domain.Disruption, error) {
+	if !MayOpenRecords(a) || !ds.MayValidate(a) {
+		return domain.Disruption{}, domain.ErrNotFound
+	}
+	p, err := ds.policy(ctx)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	d, err := ds.st.NewDisruptionQuery(p, a, authz.View).WithID(id).Get(ctx)
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	if err := domain.CheckReopen(d.Status); err != nil {
+		return domain.Disruption{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		verr := &domain.ValidationError{}
+		verr.Add("reason", "Give the reason for reopening the disruption")
+		return domain.Disruption{}, verr
+	}
+	dec := domain.DisruptionDecision{From: domain.DisruptionValidated, To: domain.DisruptionSubmitted, Reason: reason, ActorID: a.UserID}
+	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := ds.st.SetDisruptionStatus(ctx, tx, a.PartnershipID, d.ID, &dec); err != nil {
+			return err
+		}
+		_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindDisruption),
+			RecordIDs: []string{d.ID}, Label: d.Reference + ": reopened", Fields: []string{"status", "validated_four_p", "validated_impact"}, Justification: reason})
+		return err
+	})
+	if err != nil {
+		return domain.Disruption{}, err
+	}
+	d.Status, d.ValidatedFourP, d.ValidatedImpact = domain.DisruptionSubmitted, "", ""
 	return d, nil
 }
 

@@ -136,6 +136,9 @@ func (f *disruptionFixture) put(t *testing.T, list ...domain.Disruption) {
 		if d.LeadAgencyID == "" {
 			d.LeadAgencyID = f.police.ID
 		}
+		if len(d.Threats) == 0 {
+			d.Threats = []string{"drugs"}
+		}
 		if d.UnitID == "" {
 			d.UnitID = f.units["E05006101"].ID
 		}
@@ -195,6 +198,9 @@ func TestDisruptionValidation(t *testing.T) {
 				{"individual without a person", func(in *service.DisruptionInput) { in.Subject = "individual" }, "entity"},
 				{"theme without a theme", func(in *service.DisruptionInput) { in.Subject, in.OCGID = "theme", "" }, "theme"},
 				{"unknown tactic", func(in *service.DisruptionInput) { in.Tactics = []string{"arrest", "magic"} }, "tactics"},
+				{"no threat", func(in *service.DisruptionInput) { in.Threats = nil }, "threats"},
+				{"only blank threats", func(in *service.DisruptionInput) { in.Threats = []string{"", "  "} }, "threats"},
+				{"unknown threat", func(in *service.DisruptionInput) { in.Threats = []string{"vibes"} }, "threats"},
 				{"bad money", func(in *service.DisruptionInput) { in.Outcomes[1].Value = "£12.345" }, "outcome-2-value"},
 				{"negative count", func(in *service.DisruptionInput) { in.Outcomes[0].Quantity = "-1" }, "outcome-1-quantity"},
 				{"no seizure type", func(in *service.DisruptionInput) { in.Outcomes[1].SeizureType = "" }, "outcome-2-seizure_type"},
@@ -575,6 +581,139 @@ func TestDisruptionSubjectsAndRestriction(t *testing.T) {
 			}
 			if _, err := f.ds.Decide(ctx, f.actors["officer"], d.ID, service.DecisionInput{To: domain.DisruptionSubmitted}); err != nil {
 				t.Errorf("submitting the restricted draft: %v", err)
+			}
+		})
+	}
+}
+
+// TestDisruptionReopen: the panel reopens a validated disruption with a
+// reason; it goes back to the panel's queue as submitted and counts in no
+// figure (the dashboard's cells and the group's page) until the panel
+// validates it again, when it counts once. Only the panel may, and only
+// with a reason; the step is in its history and the audit log.
+func TestDisruptionReopen(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newDisruptionFixture(t, e)
+			ctx := context.Background()
+			in := f.input()
+			in.Submit = true
+			d, err := f.ds.Record(ctx, f.actors["officer"], in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.ds.Decide(ctx, f.actors["panel"], d.ID, service.DecisionInput{To: domain.DisruptionValidated, FourP: "protect", Impact: "minor",
+				Reason: "Safeguarding was the main effect"}); err != nil {
+				t.Fatal(err)
+			}
+			// figures is what the disruption adds to every view of it: the
+			// dashboard (total, category, impact, threat, outcomes) and its
+			// group's page.
+			figures := func() string {
+				t.Helper()
+				p := f.compute(t, "analyst", service.PerformanceInput{FY: "2026/27"})
+				drugs := f.compute(t, "analyst", service.PerformanceInput{FY: "2026/27", Threat: "drugs"})
+				council := f.compute(t, "analyst", service.PerformanceInput{FY: "2026/27", Agency: "TC"})
+				arrests := int64(0)
+				for _, o := range p.Outcomes {
+					if o.Key == "arrests" {
+						arrests = o.Cell.N
+					}
+				}
+				g, err := f.ds.ForGroup(ctx, f.actors["analyst"], f.open.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				years := 0
+				for _, y := range g.Years {
+					years += y.Disruptions
+				}
+				return fmt.Sprintf("%d disruptions (protect %d, pursue %d, minor %d, moderate %d), drugs %d, with the council %d, arrests %d, sentence months %d, seizures %d, group %d",
+					p.Disruptions.N, p.ByFourP[2].Cell.N, p.ByFourP[0].Cell.N, p.ByImpact[2].Cell.N, p.ByImpact[1].Cell.N, drugs.Disruptions.N, council.Disruptions.N,
+					arrests, p.SentenceMonths, len(p.Seizures), years)
+			}
+			counted := "1 disruptions (protect 1, pursue 0, minor 1, moderate 0), drugs 1, with the council 1, arrests 3, sentence months 30, seizures 1, group 1"
+			none := "0 disruptions (protect 0, pursue 0, minor 0, moderate 0), drugs 0, with the council 0, arrests 0, sentence months 0, seizures 0, group 0"
+			if got := figures(); got != counted {
+				t.Fatalf("validated: got %s, want %s", got, counted)
+			}
+			refusals := []struct {
+				name, who, reason string
+				check             func(error) bool
+				want              string
+			}{
+				{"the recorder", "officer", "Wrong impact", func(err error) bool { return errors.Is(err, domain.ErrNotFound) }, "ErrNotFound"},
+				{"an analyst", "analyst", "Wrong impact", func(err error) bool { return errors.Is(err, domain.ErrNotFound) }, "ErrNotFound"},
+				{"a board member", "board", "Wrong impact", func(err error) bool { return errors.Is(err, domain.ErrNotFound) }, "ErrNotFound"},
+				{"the panel without a reason", "panel", "  ", func(err error) bool { return fieldErr(err, "reason") }, "a problem with reason"},
+			}
+			for _, tc := range refusals {
+				if _, err := f.ds.Reopen(ctx, f.actors[tc.who], d.ID, tc.reason); !tc.check(err) {
+					t.Errorf("%s reopening: got %v, want %s", tc.name, err, tc.want)
+				}
+				if got := figures(); got != counted {
+					t.Errorf("after %s tried to reopen: got %s, want %s", tc.name, got, counted)
+				}
+			}
+			if _, err := f.ds.Reopen(ctx, f.actors["panel"], f.st.NewID(), "Wrong impact"); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("reopening a disruption that does not exist: got %v, want ErrNotFound", err)
+			}
+			const reason = "The safeguarding was recorded against another disruption"
+			got, err := f.ds.Reopen(ctx, f.actors["panel"], d.ID, "  "+reason+" ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != domain.DisruptionSubmitted || got.ValidatedFourP != "" {
+				t.Errorf("reopened: got status %s, validated %q, want submitted with no validated grading", got.Status, got.ValidatedFourP)
+			}
+			if got := figures(); got != none {
+				t.Errorf("reopened: got %s, want %s", got, none)
+			}
+			if _, err := f.ds.Reopen(ctx, f.actors["panel"], d.ID, reason); !errors.Is(err, domain.ErrConflict) {
+				t.Errorf("reopening a reopened disruption: got %v, want ErrConflict", err)
+			}
+			queue, err := f.ds.Queue(ctx, f.actors["panel"], domain.DisruptionSubmitted, 100)
+			if err != nil || len(queue) != 1 || queue[0].ID != d.ID {
+				t.Errorf("the panel's queue: got %d (%v), want the reopened disruption", len(queue), err)
+			}
+			v, err := f.ds.Disruption(ctx, f.actors["panel"], d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.MayDecide || v.MayReopen || v.Disruption.Status != domain.DisruptionSubmitted {
+				t.Errorf("the reopened page for the panel: may decide %v, may reopen %v, status %s; want to decide a submitted disruption", v.MayDecide, v.MayReopen, v.Disruption.Status)
+			}
+			last := v.Decisions[len(v.Decisions)-1]
+			if last.From != domain.DisruptionValidated || last.To != domain.DisruptionSubmitted || last.Reason != reason || last.Step() != "Reopened" ||
+				last.ActorID != f.actors["panel"].UserID {
+				t.Errorf("history: got last step %+v (%s), want the panel's reopening with its reason", last, last.Step())
+			}
+			var op, label, why string
+			if err := f.st.Reader().QueryRow(`SELECT operation, record_label, justification FROM audit_event WHERE record_ids LIKE '%' || $1 || '%' AND actor_id = $2 AND operation = 'alteration'
+				ORDER BY seq DESC LIMIT 1`, d.ID, f.actors["panel"].UserID).Scan(&op, &label, &why); err != nil {
+				t.Fatal(err)
+			}
+			if op != "alteration" || label != d.Reference+": reopened" || why != reason {
+				t.Errorf("audit: got %s %q %q, want an alteration %q with the reason", op, label, why, d.Reference+": reopened")
+			}
+			// Validated again, as proposed this time: counted once.
+			if _, err := f.ds.Decide(ctx, f.actors["panel"], d.ID, service.DecisionInput{To: domain.DisruptionValidated}); err != nil {
+				t.Fatal(err)
+			}
+			want := "1 disruptions (protect 0, pursue 1, minor 0, moderate 1), drugs 1, with the council 1, arrests 3, sentence months 30, seizures 1, group 1"
+			if got := figures(); got != want {
+				t.Errorf("validated again: got %s, want %s", got, want)
+			}
+			v, err = f.ds.Disruption(ctx, f.actors["panel"], d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var steps []string
+			for _, x := range v.Decisions {
+				steps = append(steps, x.Step())
+			}
+			if fmt.Sprint(steps) != "[Submitted Validated Reopened Validated]" {
+				t.Errorf("history: got %v, want [Submitted Validated Reopened Validated]", steps)
 			}
 		})
 	}

@@ -182,7 +182,9 @@ func (s *Store) disruptionRows(d *domain.Disruption, scope any, rows map[string]
 // agencies, tactics, threats and outcomes, numbering those without a
 // reference D-2023-000001 by the financial year they fall in, a table's
 // rows written together. Validated ones are counted into the performance
-// roll-up in the same transaction.
+// roll-up in the same transaction. A disruption that breaks a rule of
+// domain.Disruption.Validate (one without a threat, say) fails the whole
+// call with that *domain.ValidationError, before anything is written.
 func (s *Store) InsertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption) error {
 	return s.insertDisruptions(ctx, tx, list, true)
 }
@@ -201,6 +203,14 @@ func (s *Store) LoadDisruptions(ctx context.Context, tx *sql.Tx, list []domain.D
 func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, count bool) error {
 	if len(list) == 0 {
 		return nil
+	}
+	// The domain's rules hold for every writer (the service checks them
+	// field by field first; loaders, the demo and the generator meet them
+	// here), before anything is written.
+	for i, d := range list {
+		if err := d.Validate(); err != nil {
+			return fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
+		}
 	}
 	now := s.Now()
 	rows := map[string][][]any{}
@@ -281,13 +291,31 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 // SetDisruptionStatus moves a disruption from one status to another and
 // records the decision, failing with ErrConflict when it is no longer in
 // from (someone else decided meanwhile). Validating sets the category and
-// impact that count.
+// impact that count and counts the disruption into the performance
+// roll-up; moving it out of validated (the panel reopening it) clears them
+// and takes it out of the roll-up again, all in tx.
 func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnershipID, id string, dec *domain.DisruptionDecision) error {
 	if dec.ID == "" {
 		dec.ID = s.NewID()
 	}
 	if dec.At.IsZero() {
 		dec.At = s.Now()
+	}
+	if dec.From == domain.DisruptionValidated && dec.To != domain.DisruptionValidated {
+		// Take the row first, so that of two reopenings the second waits
+		// for the first and then finds it no longer validated, before
+		// either touches a cell.
+		res, err := tx.ExecContext(ctx, `UPDATE disruption SET updated_at = $3 WHERE id = $1 AND partnership_id = $2 AND status = 'validated'`, id, partnershipID, dec.At)
+		if err != nil {
+			return fmt.Errorf("store: disruption status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("the disruption was changed by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
+		}
+		// Uncounted while the row still holds what it was counted by.
+		if err := s.removeFromRollup(ctx, tx, id); err != nil {
+			return err
+		}
 	}
 	var vp, vi any
 	if dec.To == domain.DisruptionValidated {
@@ -302,7 +330,7 @@ func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnership
 		return fmt.Errorf("the disruption was changed by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
 	}
 	if dec.To == domain.DisruptionValidated {
-		// Validated is final: the disruption counts from now on.
+		// The disruption counts from now on (until the panel reopens it).
 		n, err := s.newScopeInterner(tx).storedScope(ctx, id)
 		if err != nil {
 			return err

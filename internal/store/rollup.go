@@ -15,9 +15,12 @@ import (
 // counted, in the transaction that validates it, into cells of
 // performance_count and performance_outcome at the unit it is reported at
 // and at every unit above it, by threat (all, and each of its own), month
-// and access scope. Validated is a final status and a disruption's figures, marking
-// and subjects never change, so cells only ever grow; a change to the
-// reporting structure rebuilds the partnership's cells.
+// and access scope. A disruption's figures, marking and subjects never
+// change once it is stored, so a cell changes only when a disruption
+// becomes validated (added) or, reopened by the panel, stops being
+// validated (taken away again, in the reopening transaction: see
+// removeFromRollup); a change to the reporting structure rebuilds the
+// partnership's cells.
 
 // scopeInterner finds or makes the access scope of disruptions inside one
 // transaction, remembering what it has read.
@@ -171,8 +174,73 @@ func (s *Store) addToRollup(ctx context.Context, tx *sql.Tx, ids []string) error
 	for start := 0; start < len(ids); start += rollupChunk {
 		var args authz.Args
 		where := idIn("d.id", ids[start:min(start+rollupChunk, len(ids))], &args) + " AND d.status = 'validated' AND d.scope_id IS NOT NULL"
-		if err := s.rollup(ctx, tx, where, args.Values()); err != nil {
+		if err := s.rollup(ctx, tx, where, args.Values(), false); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// removeFromRollup takes the validated disruption id out of the cells it
+// was counted into, for the panel's reopening of it. It must run in the
+// reopening transaction before the disruption leaves validated, while its
+// row still holds the category, impact and scope it was counted by; a
+// disruption that is not validated (someone else reopened it meanwhile)
+// is left alone, and the status change that follows fails. Cells left at
+// 0 are deleted, so that the cells are the same as a recount's; a cell
+// that would fall below 0 means the cells and the records disagree, and
+// fails the transaction rather than hide it.
+func (s *Store) removeFromRollup(ctx context.Context, tx *sql.Tx, id string) error {
+	var pid, month string
+	var scope int64
+	err := tx.QueryRowContext(ctx, `SELECT CAST(partnership_id AS text), month, scope_id FROM disruption WHERE id = $1 AND status = 'validated' AND scope_id IS NOT NULL`, id).
+		Scan(&pid, &month, &scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: disruption to take out of the roll-up: %w", err)
+	}
+	var args authz.Args
+	where := idIn("d.id", []string{id}, &args) + " AND d.status = 'validated' AND d.scope_id IS NOT NULL"
+	if err := s.rollup(ctx, tx, where, args.Values(), true); err != nil {
+		return err
+	}
+	// The units the disruption was counted at: its own and every one above.
+	units, err := collect(ctx, tx, "units above a disruption", `WITH RECURSIVE up (anc_id, depth) AS (
+		SELECT u.id, 0 FROM org_unit u WHERE u.id = (SELECT unit_id FROM disruption WHERE id = $1)
+		UNION ALL
+		SELECT p.parent_id, up.depth + 1 FROM up JOIN org_unit p ON p.id = up.anc_id WHERE p.parent_id IS NOT NULL AND up.depth < 16)
+		SELECT CAST(anc_id AS text) FROM up`, []any{id}, func(r *sql.Rows) (string, error) { var u string; err := r.Scan(&u); return u, err })
+	if err != nil {
+		return err
+	}
+	// And the threats it was counted under: every disruption under '',
+	// and each of its own.
+	threats, err := collect(ctx, tx, "threats of a disruption", `SELECT threat_code FROM disruption_threat WHERE disruption_id = $1`, []any{id},
+		func(r *sql.Rows) (string, error) { var c string; err := r.Scan(&c); return c, err })
+	if err != nil {
+		return err
+	}
+	threats = append(threats, "")
+	for _, table := range []string{"performance_count", "performance_outcome"} {
+		cells := authz.Args{}
+		codes := make([]string, len(threats))
+		for i, c := range threats {
+			codes[i] = cells.Add(c)
+		}
+		// The key's leading columns, so both engines go straight to the cells.
+		which := `partnership_id = ` + cells.Add(pid) + ` AND ` + idIn("unit_id", units, &cells) + ` AND threat_code IN (` + strings.Join(codes, ", ") + `)` +
+			` AND month = ` + cells.Add(month) + ` AND scope_id = ` + cells.Add(scope)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+which+` AND n = 0`, cells.Values()...); err != nil {
+			return fmt.Errorf("store: empty cells of %s: %w", table, err)
+		}
+		var below int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+which+` AND n < 0`, cells.Values()...).Scan(&below); err != nil {
+			return fmt.Errorf("store: check %s: %w", table, err)
+		}
+		if below > 0 {
+			return fmt.Errorf("store: taking disruption %s out of the roll-up leaves %d cells of %s below 0: rebuild the partnership's cells", id, below, table)
 		}
 	}
 	return nil
@@ -242,7 +310,7 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 			return fmt.Errorf("store: rebuild %s: %w", table, err)
 		}
 	}
-	return s.rollup(ctx, tx, "d.partnership_id = $1 AND d.status = 'validated' AND d.scope_id IS NOT NULL", []any{partnershipID})
+	return s.rollup(ctx, tx, "d.partnership_id = $1 AND d.status = 'validated' AND d.scope_id IS NOT NULL", []any{partnershipID}, false)
 }
 
 // BuildRollup rebuilds the cells of every partnership holding validated
@@ -264,11 +332,18 @@ func (s *Store) BuildRollup(ctx context.Context) error {
 }
 
 // rollup adds the disruptions where admits (a condition on d, with its
-// parameters in args) to the cells of their unit and every unit above it.
-// Each statement groups by the whole key, so no cell is written twice, and
-// writes its cells in key order, so that two transactions counting into
-// the same cells take their locks in the same order.
-func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any) error {
+// parameters in args) to the cells of their unit and every unit above it,
+// or, with remove, takes them away again. Each statement groups by the
+// whole key, so no cell is written twice, and writes its cells in key
+// order, so that two transactions counting into the same cells take their
+// locks in the same order.
+func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any, remove bool) error {
+	// Taking away is adding the negated figures: the same statements, the
+	// same cells, the same lock order.
+	sign := ""
+	if remove {
+		sign = "-"
+	}
 	// up pairs each unit the disruptions are reported at with itself and
 	// every unit above it (a structure is at most a few levels deep; the
 	// depth bound stops a cycle written by mistake from running forever).
@@ -282,14 +357,14 @@ func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any
 	for _, th := range []struct{ col, join string }{{"''", ""}, {"t.threat_code", " JOIN disruption_threat t ON t.disruption_id = d.id"}} {
 		for _, q := range []struct{ table, sql string }{
 			{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact, n)
-			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, d.validated_four_p, d.validated_impact, count(*)
+			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, d.validated_four_p, d.validated_impact, ` + sign + `count(*)
 			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
 			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
 			{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency,
 				n, quantity, months, value_pence)
 			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
 				CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
-				count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
+				` + sign + `count(*), ` + sign + `COALESCE(sum(o.quantity), 0), ` + sign + `COALESCE(sum(o.months), 0), ` + sign + `COALESCE(sum(o.value_pence), 0)
 			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + `
 			GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
 			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -350,9 +351,9 @@ func TestRollupInputsNeverChange(t *testing.T) {
 	update := regexp.MustCompile(`(?is)UPDATE\s+(\w+)\s+SET\s(.*?)\bWHERE\b`)
 	column := regexp.MustCompile(`(\w+)\s*=`)
 	// What each table's updates may set: for groups and people anything
-	// but their marking; for disruptions only the workflow (validating
-	// comes once, from submitted, and is counted when it happens), the
-	// scope and APMIS.
+	// but their marking; for disruptions only the workflow (validating is
+	// counted, and the panel's reopening uncounted, in the transaction
+	// that does it: see SetDisruptionStatus), the scope and APMIS.
 	marking := []string{"partnership_id", "classification", "handling_code", "restricted", "origin_agency_id"}
 	allowedDisruption := []string{"status", "validated_four_p", "validated_impact", "updated_at", "scope_id", "apmis_ref", "apmis_status"}
 	removes := regexp.MustCompile(`(?i)(UPDATE|DELETE FROM)\s+(record_grant|record_condition|disruption_outcome|disruption_threat|disruption_agency)\b`)
@@ -433,6 +434,210 @@ func TestRollupConcurrentValidations(t *testing.T) {
 		g, w := figuresOf(after, f), figuresOf(before, f)
 		if g.N != w.N+n || g.Arrests != w.Arrests+n || g.A != w.A+n {
 			t.Errorf("got %+v, want %d more disruptions, arrests and district A disruptions than %+v", g, n, w)
+		}
+	})
+}
+
+// cellsOf is every roll-up cell of the partnership, one line each, in
+// key order.
+func cellsOf(t *testing.T, s *store.Store, pid string) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT CAST(unit_id AS text), threat_code, month, scope_id, four_p, impact, CAST(n AS text) FROM performance_count WHERE partnership_id = $1
+			ORDER BY unit_id, threat_code, month, scope_id, four_p, impact`,
+		`SELECT CAST(unit_id AS text), threat_code, month, scope_id, outcome_type || '/' || seizure_type || '/' || agency, CAST(n AS text),
+			CAST(quantity AS text) || '/' || CAST(months AS text) || '/' || CAST(value_pence AS text) FROM performance_outcome WHERE partnership_id = $1
+			ORDER BY unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency`,
+	} {
+		rows, err := s.Reader().Query(q, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c [7]string
+			if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strings.Join(c[:], " "))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// TestRollupReopen: the panel reopens validated disruptions (moving them
+// back to submitted); every actor's figures then leave them out, the cells
+// are exactly what a recount from the records gives (no cell left at 0),
+// and validated again they count once. A reopening from a stale copy
+// fails and takes nothing away.
+func TestRollupReopen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+		filter := func(threat string) store.PerformanceFilter {
+			return store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, Threat: threat}
+		}
+		// recount checks that the cells are exactly what a rebuild from
+		// the records gives (the rebuild replaces them), and returns them.
+		recount := func() []string {
+			t.Helper()
+			before := cellsOf(t, s, f.p.ID)
+			if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.RebuildRollup(ctx, tx, f.p.ID) }); err != nil {
+				t.Fatal(err)
+			}
+			cells := cellsOf(t, s, f.p.ID)
+			if !slices.Equal(before, cells) {
+				t.Errorf("got %d cells, a recount of the records has %d", len(before), len(cells))
+				for i := range min(len(before), len(cells)) {
+					if before[i] != cells[i] {
+						t.Errorf("first difference: got %s, recount %s", before[i], cells[i])
+						break
+					}
+				}
+			}
+			return cells
+		}
+		initial := recount()
+		// Reopen one disruption in seven: of every kind of subject, of
+		// many markings, in both wards and every month.
+		var reopened []int
+		for i := range f.disruptions {
+			if i%7 == 0 {
+				reopened = append(reopened, i)
+			}
+		}
+		reopen := func(from, to domain.DisruptionStatus, ids ...int) error {
+			return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				for _, i := range ids {
+					if err := s.SetDisruptionStatus(ctx, tx, f.p.ID, f.disruptions[i].id, &domain.DisruptionDecision{From: from, To: to,
+						FourP: domain.Pursue, Impact: domain.ImpactMinor, Reason: "Correction", ActorID: analyst.UserID}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if err := reopen(domain.DisruptionValidated, domain.DisruptionSubmitted, reopened...); err != nil {
+			t.Fatal(err)
+		}
+		// The fixture's figures without the reopened ones.
+		out := &perfFixture{policyFixture: f.policyFixture, force: f.force, districtA: f.districtA, districtB: f.districtB, wardA: f.wardA, wardB: f.wardB}
+		for i, d := range f.disruptions {
+			if !slices.Contains(reopened, i) {
+				out.disruptions = append(out.disruptions, d)
+			}
+		}
+		check := func(state string, want *perfFixture) {
+			t.Helper()
+			for _, a := range f.actors {
+				for _, threat := range []string{"", "drugs"} {
+					rows, err := s.Performance(ctx, f.policy, a, filter(threat))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, w := figuresOf(rows, f), want.want(a, authz.Count, ""); got != w {
+						t.Errorf("%s, %s@%s, threat %q: got %+v, want %+v", state, a.Roles[0], a.AgencyType, threat, got, w)
+					}
+				}
+			}
+		}
+		check("reopened", out)
+		if got := recount(); slices.Equal(got, initial) {
+			t.Errorf("reopened: the cells are unchanged, want %d disruptions taken out", len(reopened))
+		}
+		// A stale reopening (it is already submitted) fails whole.
+		cells := cellsOf(t, s, f.p.ID)
+		if err := reopen(domain.DisruptionValidated, domain.DisruptionSubmitted, reopened[0]); !errors.Is(err, domain.ErrConflict) {
+			t.Errorf("reopening a reopened disruption: got %v, want ErrConflict", err)
+		}
+		if got := cellsOf(t, s, f.p.ID); !slices.Equal(got, cells) {
+			t.Errorf("a failed reopening changed the cells")
+		}
+		// Validated again (with the grading each had): counted once.
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, i := range reopened {
+				var fp, imp string
+				if err := tx.QueryRowContext(ctx, `SELECT four_p, impact FROM disruption WHERE id = $1`, f.disruptions[i].id).Scan(&fp, &imp); err != nil {
+					return err
+				}
+				if err := s.SetDisruptionStatus(ctx, tx, f.p.ID, f.disruptions[i].id, &domain.DisruptionDecision{From: domain.DisruptionSubmitted,
+					To: domain.DisruptionValidated, FourP: domain.FourP(fp), Impact: domain.Impact(imp), ActorID: analyst.UserID}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("validated again", f)
+		if got := recount(); !slices.Equal(got, initial) {
+			t.Errorf("validated again: got %d cells, want the %d cells before the reopening", len(got), len(initial))
+		}
+	})
+}
+
+// TestRollupConcurrentReopen: several panel members reopen the same
+// disruption at once. One succeeds, the others are told someone else
+// changed it (never another error), and it is taken out of the cells
+// once.
+func TestRollupConcurrentReopen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
+		filter := store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}
+		before, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := f.disruptions[0]
+		if !d.counts(analyst, authz.Count) {
+			t.Fatal("fixture: the analyst does not count the first disruption")
+		}
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				errs <- s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					return s.SetDisruptionStatus(ctx, tx, f.p.ID, d.id, &domain.DisruptionDecision{From: domain.DisruptionValidated, To: domain.DisruptionSubmitted,
+						Reason: "Correction", ActorID: analyst.UserID})
+				})
+			}()
+		}
+		ok, conflicts := 0, 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, domain.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("concurrent reopening: got %v, want success or ErrConflict", err)
+			}
+		}
+		if ok != 1 || conflicts != n-1 {
+			t.Errorf("got %d reopenings and %d conflicts, want 1 and %d", ok, conflicts, n-1)
+		}
+		after, err := s.Performance(ctx, f.policy, analyst, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := figuresOf(after, f), figuresOf(before, f)
+		if g.N != w.N-1 || g.Arrests != w.Arrests-int64(d.arrests) || g.Months != w.Months-int64(d.months) {
+			t.Errorf("got %+v, want one disruption (%d arrests, %d months) fewer than %+v", g, d.arrests, d.months, w)
+		}
+		cells := cellsOf(t, s, f.p.ID)
+		if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.RebuildRollup(ctx, tx, f.p.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := cellsOf(t, s, f.p.ID); !slices.Equal(got, cells) {
+			t.Errorf("got %d cells, a recount of the records has %d", len(cells), len(got))
 		}
 	})
 }

@@ -423,6 +423,31 @@ func (h *Web) disruptionDecide(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// disruptionReopen sends a validated disruption back to the panel, with
+// the reason the form gives; problems re-render the disruption's page.
+func (h *Web) disruptionReopen(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	_, err := h.disruptions.Reopen(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), f.Get("reason"))
+	if f.FailAll(err) {
+		return h.disruptionPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if errors.Is(err, domain.ErrConflict) {
+		// No longer validated, so the page has no reopening form: the
+		// problem points at the status it has now.
+		msg := err.Error()
+		f.Fail("status", strings.ToUpper(msg[:1])+msg[1:])
+		return h.disruptionPage(w, r, http.StatusConflict, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/disruptions/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
+}
+
 // moneyText writes pence as pounds for the templates.
 func moneyText(pence int64) string { return domain.FormatPounds(pence) }
 

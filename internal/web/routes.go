@@ -97,6 +97,7 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /disruptions/{id}", router.AccessSignedIn, h.page(h.disruptionShow))
 	t.Handle("POST /disruptions/{id}/decision", router.AccessSignedIn, h.page(h.disruptionDecide))
 	t.Handle("POST /disruptions/{id}/apmis", router.AccessSignedIn, h.page(h.disruptionAPMIS))
+	t.Handle("POST /disruptions/{id}/reopen", router.Roles(domain.RolePanelMember), h.page(h.disruptionReopen))
 	t.Handle("GET /activities", router.AccessSignedIn, h.page(h.activitiesPage))
 	t.Handle("POST /activities", router.AccessSignedIn, h.page(h.activityCreate))
 	t.Handle("POST /activities/{id}/close", router.AccessSignedIn, h.page(h.activityClose))

@@ -1,0 +1,108 @@
+package app_test
+
+import (
+	"net/url"
+	"testing"
+
+	"alliance/internal/store/storetest"
+)
+
+// TestDisruptionReopenHTTP: on the demo, a panel member reopens a validated
+// 2023/24 disruption from its page with a reason (without one the page
+// says what is missing); the dashboard's 2023/24 figure drops from 257 to
+// 256 until the panel validates it again; the history says "Reopened"
+// with the reason. Nobody off the panel may reopen (404), and the form is
+// not shown to them.
+func TestDisruptionReopenHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			var id, ref string
+			if err := a.Store().Reader().QueryRow(`SELECT CAST(id AS text), reference FROM disruption WHERE status = 'validated' AND fiscal_year = 2023
+				AND subject_kind = 'theme' AND classification = 'OFFICIAL' ORDER BY reference LIMIT 1`).Scan(&id, &ref); err != nil {
+				t.Fatal(err)
+			}
+			page := "/disruptions/" + id
+			panel := signIn(t, a, "panel@nyp.example")
+			analyst := signIn(t, a, "analyst@nyp.example")
+			board := signIn(t, a, "board@nyp.example")
+			card := func(n string) string {
+				return `id="card-disruptions"><span class="app-figure__value">` + n + `</span>`
+			}
+			dashboard := func(name, n string) {
+				t.Helper()
+				scenario{name: name, path: "/performance?fy=2023%2F24", cookie: board, wantStatus: 200, wantContains: []string{card(n)}}.run(t, h)
+			}
+			dashboard("before", "257")
+			const reason = "The closure order was recorded again here by the council"
+			for _, sc := range []scenario{
+				{name: "the panel sees the form", path: page, cookie: panel, wantStatus: 200, wantContains: []string{`id="reopen"`, `action="/disruptions/` + id + `/reopen"`}},
+				{name: "an analyst does not", path: page, cookie: analyst, wantStatus: 200, wantContains: []string{ref}, wantNotContains: []string{`id="reopen"`}},
+				{name: "an analyst may not reopen", method: "POST", path: page + "/reopen", cookie: analyst, body: "reason=x", wantStatus: 404},
+				{name: "a partner officer may not reopen", method: "POST", path: page + "/reopen", cookie: signIn(t, a, "officer@nyc.example"), body: "reason=x", wantStatus: 404},
+				{name: "a board member may not reopen", method: "POST", path: page + "/reopen", cookie: board, body: "reason=x", wantStatus: 404},
+				{name: "signed out", method: "POST", path: page + "/reopen", body: "reason=x", wantStatus: 303},
+				{name: "no reason", method: "POST", path: page + "/reopen", cookie: panel, body: "reason=+", wantStatus: 422,
+					wantContains: []string{"There is a problem", `href="#reason"`, "Give the reason for reopening the disruption", `id="reopen"`}},
+			} {
+				sc.run(t, h)
+			}
+			dashboard("after the refusals", "257")
+			scenario{name: "reopen", method: "POST", path: page + "/reopen", cookie: panel, body: url.Values{"reason": {reason}}.Encode(), wantStatus: 303}.run(t, h)
+			scenario{name: "reopened", path: page, cookie: panel, wantStatus: 200,
+				wantContains:    []string{`id="status">Submitted`, "Reopened", reason, `id="panel"`},
+				wantNotContains: []string{`id="reopen"`, `id="validated"`}}.run(t, h)
+			dashboard("reopened", "256")
+			scenario{name: "reopen again", method: "POST", path: page + "/reopen", cookie: panel, body: url.Values{"reason": {reason}}.Encode(), wantStatus: 409,
+				wantContains: []string{"Only a validated disruption can be reopened", `href="#status"`}}.run(t, h)
+			scenario{name: "validate again", method: "POST", path: page + "/decision", cookie: panel, body: "to=validated", wantStatus: 303}.run(t, h)
+			dashboard("validated again", "257")
+		})
+	}
+}
+
+// TestDisruptionNeedsThreatHTTP: the recording form refuses a disruption
+// with no threat (DOMAIN.md §10 rule 3), naming the field in the error
+// summary, and stores nothing.
+func TestDisruptionNeedsThreatHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			st := a.Store()
+			var ward, nyc string
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM org_unit WHERE level = 'ward' ORDER BY code LIMIT 1`).Scan(&ward); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM agency WHERE short_name = 'NYC'`).Scan(&nyc); err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT count(*) FROM disruption`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := count()
+			form := url.Values{"subject": {"theme"}, "theme": {"Cuckooed flats on Castle Road"}, "four_p": {"protect"}, "impact": {"moderate"},
+				"rationale": {"Three vulnerable adults safeguarded and the flats closed"}, "disrupted_on": {st.Now().Format("02/01/2006")}, "unit": {ward},
+				"lead_agency": {nyc}, "tactics": {"closure_order"}, "classification": {"OFFICIAL"}, "handling": {"P"}, "restricted": {"no"},
+				"outcome-1-type": {"adults_safeguarded"}, "outcome-1-quantity": {"3"}, "action": {"submit"}}
+			officer := signIn(t, a, "officer@nyc.example")
+			scenario{name: "no threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 422,
+				wantContains:    []string{"There is a problem", `href="#threats"`, "Choose at least one threat the disruption was against"},
+				wantNotContains: []string{`href="#rationale"`, `href="#unit"`}}.run(t, h)
+			if got := count(); got != before {
+				t.Errorf("after the refusal: got %d disruptions, want %d", got, before)
+			}
+			form.Set("threats", "county_lines")
+			scenario{name: "with a threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 303}.run(t, h)
+			if got := count(); got != before+1 {
+				t.Errorf("after recording: got %d disruptions, want %d", got, before+1)
+			}
+		})
+	}
+}
