@@ -43,6 +43,7 @@ type App struct {
 	table   *router.Table
 	handler http.Handler
 	indexer *service.SearchIndexer
+	jobs    *service.Jobs
 	// DemoLoaded is true when this start loaded the demo.
 	DemoLoaded bool
 	// DemoResult describes the demo load, when DemoLoaded.
@@ -162,6 +163,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	performance := service.NewPerformance(st, alog, cfg.SuppressBelow)
 	indexer := service.NewSearchIndexer(st, log)
 	importer.WakeIndexer(indexer)
+	jobs := service.NewJobs(st, importer, log)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -186,7 +188,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 		return float64(n)
 	})
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Jobs: jobs, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
 		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
 	if err != nil {
 		return nil, err
@@ -206,7 +208,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
 	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
-		table: table, handler: h, indexer: indexer, DemoLoaded: loaded, DemoResult: res}, nil
+		table: table, handler: h, indexer: indexer, jobs: jobs, DemoLoaded: loaded, DemoResult: res}, nil
 }
 
 // Handler returns the whole HTTP handler.
@@ -219,13 +221,19 @@ func (a *App) Routes() []router.Route { return a.table.Routes() }
 // entries; Serve runs it, and tests drain it.
 func (a *App) SearchIndexer() *service.SearchIndexer { return a.indexer }
 
+// Jobs returns the job runner; Serve runs it, and tests run jobs with it.
+func (a *App) Jobs() *service.Jobs { return a.jobs }
+
 // Store returns the app's store.
 func (a *App) Store() *store.Store { return a.store }
 
-// Serve serves HTTP on ln until ctx is cancelled, then stops accepting,
-// lets in-flight requests finish within cfg.ShutdownTimeout, and returns.
-// Every write runs in a transaction, so a request cut off at the deadline
-// leaves nothing half-written.
+// Serve serves HTTP on ln and runs jobs until ctx is cancelled. Then it
+// stops accepting requests and claiming jobs, and lets in-flight requests
+// and the running job finish within cfg.ShutdownTimeout; a job still
+// running then is stopped, rolls back and is given back, so another server
+// (or this one, restarted) runs it again. Every write runs in a
+// transaction, so a request cut off at the deadline leaves nothing
+// half-written.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -242,16 +250,30 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	indexed := make(chan struct{})
 	go func() { defer close(indexed); a.indexer.Run(ictx, 10*time.Second) }()
 	defer func() { stopIndexer(); <-indexed }()
+	claim, stopClaiming := context.WithCancel(context.WithoutCancel(ctx))
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.jobs.Run(claim, work, 5*time.Second) }()
+	defer func() { stopClaiming(); stopWork(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down: finishing in-flight requests", "timeout", a.cfg.ShutdownTimeout.String())
+	a.log.Info("shutting down: finishing in-flight requests and the running job", "timeout", a.cfg.ShutdownTimeout.String())
+	stopClaiming()
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutErr := srv.Shutdown(sctx)
+	select {
+	case <-jobsDone:
+	case <-sctx.Done():
+		a.log.Warn("shutting down: the running job did not finish in time; stopping it, to be run again")
+		stopWork()
+		<-jobsDone
+	}
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

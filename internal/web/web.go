@@ -45,6 +45,8 @@ type Options struct {
 	// Importer imports and exports the register's files; ImportMaxBytes
 	// caps an upload (DefaultImportMaxBytes when zero).
 	Importer       *service.Importer
+	// Jobs runs web imports as jobs and shows their status pages.
+	Jobs *service.Jobs
 	ImportMaxBytes int64
 }
 
@@ -74,6 +76,7 @@ type Web struct {
 
 	// importer and importMaxBytes serve /import and /export/register.
 	importer       *service.Importer
+	jobs           *service.Jobs
 	importMaxBytes int64
 }
 
@@ -103,7 +106,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
+		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 

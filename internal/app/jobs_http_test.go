@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http/httptest"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"alliance/internal/app"
+	"alliance/internal/domain"
+	"alliance/internal/service"
+	"alliance/internal/store"
+	"alliance/internal/store/storetest"
+)
+
+func httptestServe(a *app.App, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// checkPage checks a response's status and what its body must and must
+// not hold.
+func checkPage(t *testing.T, rec *httptest.ResponseRecorder, want int, contains, lacks []string) {
+	t.Helper()
+	if rec.Code != want {
+		t.Errorf("got status %d, want %d", rec.Code, want)
+	}
+	body := rec.Body.String()
+	for _, s := range contains {
+		if !strings.Contains(body, s) {
+			t.Errorf("got a page without %q", s)
+		}
+	}
+	for _, s := range lacks {
+		if strings.Contains(body, s) {
+			t.Errorf("got a page with %q, which must not appear", s)
+		}
+	}
+}
+
+// entitiesNamed counts the people called name, in every partnership.
+func entitiesNamed(t *testing.T, a *app.App, name string) int {
+	t.Helper()
+	var n int
+	if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM entity WHERE name = $1`, name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// auditLabelled counts the audit entries whose label contains s and that
+// name the request that asked for the work.
+func auditLabelled(t *testing.T, a *app.App, s string) int {
+	t.Helper()
+	var n int
+	if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM audit_event WHERE record_label LIKE $1 AND request_id <> ''`, "%"+s+"%").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestImportJobPages: a web import answers at once with a redirect to its
+// job's page, which reloads itself (without script) while the job waits,
+// shows the result once the job has run, and is its owner's only: another
+// user of the same agency and role, or a made-up address, gets 404.
+func TestImportJobPages(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			analyst, other := signIn(t, a, "analyst@nyp.example"), signIn(t, a, "analyst2@nyp.example")
+			fields := map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}
+			rec := getPage(a, analyst, "/import")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET /import: got %d", rec.Code)
+			}
+			req := upload(t, analyst, fields, "jobs.csv", "name\nJoanna Jobson\n")
+			rec = httptestServe(a, req)
+			loc := rec.Header().Get("Location")
+			if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/jobs/") {
+				t.Fatalf("POST /import: got %d to %q, want 303 to a job page", rec.Code, loc)
+			}
+			if got := entitiesNamed(t, a, "Joanna Jobson"); got != 0 {
+				t.Errorf("before the job ran: got %d people stored, want 0", got)
+			}
+			cases := []struct {
+				name     string
+				cookie   string
+				path     string
+				want     int
+				contains []string
+				lacks    []string
+			}{
+				{"queued, owner", analyst, loc, http.StatusOK,
+					[]string{`<meta http-equiv="refresh" content="5">`, "Waiting to start", "jobs.csv", `href="` + loc + `"`, "you can leave this page"},
+					[]string{"Import complete", "Joanna Jobson"}},
+				{"queued, another analyst", other, loc, http.StatusNotFound, []string{"Page not found"}, []string{"jobs.csv"}},
+				{"made-up job", analyst, "/jobs/not-a-job", http.StatusNotFound, []string{"Page not found"}, nil},
+				{"unknown job", analyst, "/jobs/01900000-0000-7000-8000-000000000000", http.StatusNotFound, []string{"Page not found"}, nil},
+			}
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					checkPage(t, getPage(a, tc.cookie, tc.path), tc.want, tc.contains, tc.lacks)
+				})
+			}
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
+				t.Fatalf("run the job: got %v, %v", ran, err)
+			}
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 people stored", "Finished", "jobs.csv"},
+				[]string{"http-equiv=\"refresh\"", "Waiting to start"})
+			checkPage(t, getPage(a, other, loc), http.StatusNotFound, nil, []string{"jobs.csv", "Import complete"})
+			if got := entitiesNamed(t, a, "Joanna Jobson"); got != 1 {
+				t.Errorf("after the job ran: got %d people stored, want 1", got)
+			}
+			if got := auditLabelled(t, a, "from jobs.csv"); got != 1 {
+				t.Errorf("got %d audit entries for the import, want 1", got)
+			}
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || ran {
+				t.Errorf("a second run: got %v, %v, want no job left", ran, err)
+			}
+		})
+	}
+}
+
+// TestImportJobSurvivesItsServer: a server claims an import job and dies
+// (it never renews the lease nor ends the job). Once the lease has
+// expired another server runs the job from the start, exactly once; the
+// dead server can no longer end it. A job that keeps stopping its server
+// is failed with a reason instead of being run for ever.
+func TestImportJobSurvivesItsServer(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			ctx := context.Background()
+			st := a.Store()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			fields := map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}
+			rec := httptestServe(a, upload(t, analyst, fields, "lease.csv", "name\nLena Lease\n"))
+			loc := rec.Header().Get("Location")
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("POST /import: got %d, want 303", rec.Code)
+			}
+			// The first server takes the job, then dies.
+			dead, err := st.ClaimJob(ctx, "dead-server", time.Hour)
+			if err != nil || "/jobs/"+dead.ID != loc || dead.Status != domain.JobRunning {
+				t.Fatalf("claim: got %+v, %v, want the job, running", dead, err)
+			}
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"In progress", `http-equiv="refresh"`}, []string{"Import complete"})
+			// While its lease holds, no other server takes it.
+			if ran, err := a.Jobs().RunOnce(ctx); err != nil || ran {
+				t.Fatalf("run while leased: got %v, %v, want nothing to run", ran, err)
+			}
+			if err := st.ExpireJobLease(ctx, dead.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ran, err := a.Jobs().RunOnce(ctx); err != nil || !ran {
+				t.Fatalf("run after the lease expired: got %v, %v, want the job run", ran, err)
+			}
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 people stored"}, []string{"In progress"})
+			if got := entitiesNamed(t, a, "Lena Lease"); got != 1 {
+				t.Errorf("got %d people stored, want exactly 1", got)
+			}
+			if got := auditLabelled(t, a, "from lease.csv"); got != 1 {
+				t.Errorf("got %d audit entries for the import, want 1", got)
+			}
+			// The dead server, back from the dead, cannot end the job again.
+			err = st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+				return st.FinishJob(ctx, tx, dead.ID, "dead-server", domain.JobFailed, "", "late")
+			})
+			if !store.ErrLeaseLost(err) {
+				t.Errorf("a late end from the dead server: got %v, want the lease lost", err)
+			}
+
+			// A job whose server dies every time fails with a reason after
+			// service.JobMaxAttempts starts, and its file is deleted.
+			rec = httptestServe(a, upload(t, analyst, fields, "crash.csv", "name\nCarl Crash\n"))
+			loc = rec.Header().Get("Location")
+			for i := range service.JobMaxAttempts {
+				j, err := st.ClaimJob(ctx, "crashing-server", time.Hour)
+				if err != nil || "/jobs/"+j.ID != loc || j.Attempts != i+1 {
+					t.Fatalf("claim %d: got %+v, %v", i+1, j, err)
+				}
+				if err := st.ExpireJobLease(ctx, j.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if ran, err := a.Jobs().RunOnce(ctx); err != nil || ran {
+				t.Fatalf("run after %d crashes: got %v, %v, want the job failed, not run", service.JobMaxAttempts, ran, err)
+			}
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Failed", "interrupted 3 times", "Nothing was stored"},
+				[]string{"Import complete", `http-equiv="refresh"`})
+			if got := entitiesNamed(t, a, "Carl Crash"); got != 0 {
+				t.Errorf("got %d people stored from the failed job, want 0", got)
+			}
+			if _, err := st.JobInput(ctx, strings.TrimPrefix(loc, "/jobs/")); !errors.Is(err, domain.ErrNotFound) {
+				t.Errorf("the failed job's file: got %v, want it deleted", err)
+			}
+		})
+	}
+}
+
+// TestImportJobGivenBackOnShutdown: a server that stops before its job
+// ends gives the lease back, without counting the attempt, and the next
+// server runs the job.
+func TestImportJobGivenBackOnShutdown(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			ctx := context.Background()
+			st := a.Store()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			rec := httptestServe(a, upload(t, analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"},
+				"stop.csv", "name\nSteph Stop\n"))
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("POST /import: got %d, want 303", rec.Code)
+			}
+			j, err := st.ClaimJob(ctx, "stopping-server", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.ReleaseJob(ctx, j.ID, "stopping-server"); err != nil {
+				t.Fatal(err)
+			}
+			again, err := st.ClaimJob(ctx, "next-server", time.Hour)
+			if err != nil || again.ID != j.ID || again.Attempts != 1 {
+				t.Errorf("after the release: got %+v, %v, want the job claimable, on its first counted attempt", again, err)
+			}
+		})
+	}
+}
