@@ -59,9 +59,16 @@ type Options struct {
 	Hasher *auth.Hasher
 }
 
-// OpenStore opens the database named by cfg.
+// OpenStore opens the database named by cfg, creating an empty SQLite
+// file when there is none.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
 	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log})
+}
+
+// OpenExistingStore opens the database named by cfg only if it exists: a
+// missing SQLite file is an error, and is not created.
+func OpenExistingStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log, Existing: true})
 }
 
 // Prepare brings the database up to date for serving: it migrates an empty
@@ -197,13 +204,14 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
 	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(table)
-	api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log}).Register(table)
+	apis := api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log})
+	apis.Register(table)
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()
 	var h http.Handler = table.Mux()
 	h = cop.Handler(h)
-	h = web.Identify(id, http.HandlerFunc(ui.ServerError), http.HandlerFunc(api.ServerError), h)
+	h = web.Identify(id, ui.Error, apis.Error, h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)

@@ -10,8 +10,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -51,6 +53,10 @@ type Options struct {
 	NewID func() string
 	// Logger receives retry warnings. Default slog.Default().
 	Logger *slog.Logger
+	// Existing opens only a database that already exists: a SQLite file
+	// that is missing is an error naming it, not a new empty database.
+	// Commands that only look (migrate status) set it.
+	Existing bool
 }
 
 // Store holds the database pools. It is safe for concurrent use. On SQLite
@@ -159,6 +165,13 @@ func (s *Store) openSQLite(opts Options) error {
 	}
 	s.sqlitePath = abs
 	s.dsnDisplay = abs
+	if opts.Existing {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: the SQLite database %s does not exist (nothing was created): check --db, or create it with 'alliance migrate up'", abs)
+		} else if err != nil {
+			return fmt.Errorf("store: SQLite database %s: %w", abs, err)
+		}
+	}
 	busy := opts.BusyTimeout
 	if busy <= 0 {
 		busy = 5 * time.Second

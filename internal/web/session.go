@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -23,7 +24,7 @@ const SessionCookie = "__Host-alliance_session"
 // cookies, so no other site can make a browser call it. When the caller
 // cannot be resolved because something failed (not because the credential
 // is wrong), the request ends with pageErr or apiErr.
-func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Handler) http.Handler {
+func Identify(id *service.Identity, pageErr, apiErr func(http.ResponseWriter, *http.Request, error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if anonymousPath(r.URL.Path) {
@@ -37,8 +38,7 @@ func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Hand
 				case err == nil:
 					ctx = router.WithWho(ctx, router.Who{Actor: a, Full: true})
 				case !errors.Is(err, domain.ErrNotFound):
-					id.Logger().ErrorContext(ctx, "authenticate api token", "error", err.Error())
-					apiErr.ServeHTTP(w, r)
+					apiErr(w, r, fmt.Errorf("authenticate api token: %w", err))
 					return
 				}
 			}
@@ -54,8 +54,7 @@ func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Hand
 			case errors.Is(err, domain.ErrNotFound):
 				clearSessionCookie(w)
 			default:
-				id.Logger().ErrorContext(ctx, "authenticate session", "error", err.Error())
-				pageErr.ServeHTTP(w, r)
+				pageErr(w, r, fmt.Errorf("authenticate session: %w", err))
 				return
 			}
 		}
