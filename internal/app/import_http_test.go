@@ -206,3 +206,22 @@ func TestImportUploadLimitIsConfigured(t *testing.T) {
 		t.Errorf("a small file under a 1 MB limit: got %d, want 303 to its job", rec.Code)
 	}
 }
+
+// TestImportReadsFieldsAfterTheFile: the import form is read whole before
+// anything is done, so a field sent after the file counts: a dry run
+// asked for last stores nothing.
+func TestImportReadsFieldsAfterTheFile(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			analyst := signIn(t, a, "analyst@nyp.example")
+			req := uploadWith(t, analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE"}, "late.csv",
+				"name\nDora Lateflag\n", map[string]string{"handling": "P", "dry_run": "1"})
+			_, rec := importJob(t, a, analyst, req)
+			checkPage(t, rec, http.StatusOK, []string{"1 rows checked, nothing stored (dry run)", "A dry run"}, []string{"Import complete", "people stored"})
+			if got := entitiesNamed(t, a, "Dora Lateflag"); got != 0 {
+				t.Errorf("a dry run sent after the file: got %d people stored, want 0", got)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"alliance/internal/domain"
@@ -195,6 +196,7 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 	log.InfoContext(ctx, "job started")
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var lost atomic.Bool
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
@@ -211,7 +213,7 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 			rcancel()
 			switch {
 			case store.ErrLeaseLost(err):
-				log.WarnContext(ctx, "job lease lost: stopping", "error", err)
+				lost.Store(true)
 				cancel()
 				return
 			case err != nil && jctx.Err() == nil:
@@ -229,7 +231,9 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 	case err == nil:
 		log.InfoContext(ctx, "job ended")
 		return nil
-	case store.ErrLeaseLost(err):
+	case store.ErrLeaseLost(err) || lost.Load():
+		// This server stopped renewing in time and another took the job
+		// over; the work here rolled back or could not commit.
 		log.WarnContext(ctx, "job taken over by another server", "error", err)
 		return nil
 	case ctx.Err() != nil:

@@ -89,23 +89,30 @@ func (s *Store) JobInput(ctx context.Context, id string) ([]byte, error) {
 	return b, nil
 }
 
+// jobIDs returns the IDs of the jobs a query finds, read through the read
+// pool: the job runner looks often, and a look that finds nothing must not
+// take SQLite's one writer.
+func (s *Store) jobIDs(ctx context.Context, what, query string, args ...any) ([]string, error) {
+	return collect(ctx, s.rdb, what, query, args, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
+}
+
 // FailAbandonedJobs ends, as failed with reason, every running job whose
 // lease expired (its server stopped) after it had been started maxAttempts
 // times, so a job that kills its server is not run for ever; its input is
 // deleted. It returns how many it ended.
 func (s *Store) FailAbandonedJobs(ctx context.Context, maxAttempts int, reason string) (int, error) {
+	ids, err := s.jobIDs(ctx, "abandoned jobs", `SELECT CAST(id AS text) FROM job WHERE status = 'running' AND lease_expires < $1 AND attempts >= $2`,
+		s.Now(), maxAttempts)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
 	n := 0
-	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := s.Now()
-		ids, err := collect(ctx, tx, "abandoned jobs", `SELECT CAST(id AS text) FROM job WHERE status = 'running' AND lease_expires < $1 AND attempts >= $2`,
-			[]any{now, maxAttempts}, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
-		if err != nil {
-			return err
-		}
 		n = 0
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `UPDATE job SET status = 'failed', error = $2, lease_owner = NULL, lease_expires = NULL,
-				updated_at = $3, finished_at = $3 WHERE id = $1 AND status = 'running' AND lease_expires < $3`, id, reason, now)
+				updated_at = $3, finished_at = $3 WHERE id = $1 AND status = 'running' AND lease_expires < $3 AND attempts >= $4`, id, reason, now, maxAttempts)
 			if err != nil {
 				return fmt.Errorf("store: fail abandoned job: %w", err)
 			}
@@ -127,16 +134,16 @@ func (s *Store) FailAbandonedJobs(ctx context.Context, maxAttempts int, reason s
 // Two servers claiming at once never take the same job: the UPDATE
 // re-checks the job's state and only one of them changes the row.
 func (s *Store) ClaimJob(ctx context.Context, owner string, lease time.Duration) (domain.Job, error) {
-	var j domain.Job
-	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := s.Now()
-		ids, err := collect(ctx, tx, "claimable jobs", `SELECT CAST(id AS text) FROM job
-			WHERE status = 'queued' OR (status = 'running' AND lease_expires < $1) ORDER BY created_at, id LIMIT 8`,
-			[]any{now}, func(r *sql.Rows) (string, error) { var id string; err := r.Scan(&id); return id, err })
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
+	ids, err := s.jobIDs(ctx, "claimable jobs", `SELECT CAST(id AS text) FROM job
+		WHERE status = 'queued' OR (status = 'running' AND lease_expires < $1) ORDER BY created_at, id LIMIT 8`, s.Now())
+	if err != nil {
+		return domain.Job{}, err
+	}
+	for _, id := range ids {
+		var j domain.Job
+		claimed := false
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			now := s.Now()
 			res, err := tx.ExecContext(ctx, `UPDATE job SET status = 'running', lease_owner = $2, lease_expires = $3, attempts = attempts + 1,
 				progress = '', updated_at = $4 WHERE id = $1 AND (status = 'queued' OR (status = 'running' AND lease_expires < $4))`,
 				id, owner, now.Add(lease), now)
@@ -144,14 +151,21 @@ func (s *Store) ClaimJob(ctx context.Context, owner string, lease time.Duration)
 				return fmt.Errorf("store: claim job: %w", err)
 			}
 			if k, _ := res.RowsAffected(); k != 1 {
-				continue // another server took it first
+				claimed = false // another server took it first
+				return nil
 			}
+			claimed = true
 			j, err = scanJob(tx.QueryRowContext(ctx, `SELECT `+jobCols+` FROM job WHERE id = $1`, id))
 			return one(err, "claimed job", domain.NotFound("job", id))
+		})
+		if err != nil {
+			return domain.Job{}, err
 		}
-		return domain.NotFound("job", "claimable")
-	})
-	return j, err
+		if claimed {
+			return j, nil
+		}
+	}
+	return domain.Job{}, domain.NotFound("job", "claimable")
 }
 
 // errLeaseLost is what a lease holder's write gets when the job is no
