@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"alliance/internal/app"
+	"alliance/internal/config"
 	"alliance/internal/domain"
 	"alliance/internal/service"
 	"alliance/internal/store"
@@ -228,6 +231,76 @@ func TestImportJobGivenBackOnShutdown(t *testing.T) {
 			again, err := st.ClaimJob(ctx, "next-server", time.Hour)
 			if err != nil || again.ID != j.ID || again.Attempts != 1 {
 				t.Errorf("after the release: got %+v, %v, want the job claimable, on its first counted attempt", again, err)
+			}
+		})
+	}
+}
+
+// jobState reads a job's status, attempts and lease holder.
+func jobState(t *testing.T, a *app.App, id string) (status string, attempts int, leased bool) {
+	t.Helper()
+	var owner sql.NullString
+	if err := a.Store().Reader().QueryRow(`SELECT status, attempts, lease_owner FROM job WHERE id = $1`, id).Scan(&status, &attempts, &owner); err != nil {
+		t.Fatal(err)
+	}
+	return status, attempts, owner.Valid
+}
+
+// TestShutdownGivesTheJobBack: a server shut down while an import job runs
+// longer than its shutdown timeout stops the job, which rolls back, and
+// gives it back without counting the attempt; the next server runs it
+// whole.
+func TestShutdownGivesTheJobBack(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, func(c *config.Config) { c.ShutdownTimeout = time.Millisecond })
+			analyst := signIn(t, a, "analyst@nyp.example")
+			const rows = 60000 // a few seconds of work: the shutdown comes while it runs
+			var b strings.Builder
+			b.WriteString("name\n")
+			for i := range rows {
+				fmt.Fprintf(&b, "Shutdown Person %d\n", i)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, stop := context.WithCancel(context.Background())
+			served := make(chan error, 1)
+			go func() { served <- a.Serve(ctx, ln) }()
+			rec := httptestServe(a, upload(t, analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"},
+				"big.csv", b.String()))
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("POST /import: got %d, want 303", rec.Code)
+			}
+			id := strings.TrimPrefix(rec.Header().Get("Location"), "/jobs/")
+			for {
+				if status, _, _ := jobState(t, a, id); status != string(domain.JobQueued) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			stop()
+			if err := <-served; err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+			status, attempts, leased := jobState(t, a, id)
+			if status != string(domain.JobQueued) || attempts != 0 || leased {
+				t.Fatalf("after the shutdown: got status %s, %d attempts, leased %v, want queued, 0 attempts, no lease", status, attempts, leased)
+			}
+			var stored int
+			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM entity WHERE name LIKE 'Shutdown Person %'`).Scan(&stored); err != nil || stored != 0 {
+				t.Fatalf("after the shutdown: got %d people stored, %v, want 0", stored, err)
+			}
+			// The next server runs it whole.
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
+				t.Fatalf("run again: got %v, %v", ran, err)
+			}
+			if status, attempts, _ := jobState(t, a, id); status != string(domain.JobSucceeded) || attempts != 1 {
+				t.Errorf("after the rerun: got %s after %d attempts, want succeeded after 1", status, attempts)
+			}
+			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM entity WHERE name LIKE 'Shutdown Person %'`).Scan(&stored); err != nil || stored != rows {
+				t.Errorf("after the rerun: got %d people stored, %v, want %d", stored, err, rows)
 			}
 		})
 	}
