@@ -322,8 +322,3 @@ func (a *API) getBoundary(w http.ResponseWriter, r *http.Request) error {
 	return json.NewEncoder(w).Encode(feature)
 }
 
-// ServerError answers an API call that failed inside, with the request id
-// only.
-func ServerError(w http.ResponseWriter, r *http.Request) {
-	writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Title: "Internal server error", Detail: "Quote the request id if you contact support."})
-}
