@@ -152,7 +152,7 @@ func TestImportJobSurvivesItsServer(t *testing.T) {
 			if err != nil || "/jobs/"+dead.ID != loc || dead.Status != domain.JobRunning {
 				t.Fatalf("claim: got %+v, %v, want the job, running", dead, err)
 			}
-			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"In progress", `http-equiv="refresh"`}, []string{"Import complete"})
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"In progress", `http-equiv="refresh"`}, []string{"Import complete", "started again"})
 			// While its lease holds, no other server takes it.
 			if ran, err := a.Jobs().RunOnce(ctx); err != nil || ran {
 				t.Fatalf("run while leased: got %v, %v, want nothing to run", ran, err)
@@ -186,6 +186,9 @@ func TestImportJobSurvivesItsServer(t *testing.T) {
 				j, err := st.ClaimJob(ctx, "crashing-server", time.Hour)
 				if err != nil || "/jobs/"+j.ID != loc || j.Attempts != i+1 {
 					t.Fatalf("claim %d: got %+v, %v", i+1, j, err)
+				}
+				if j.Attempts == 2 {
+					checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"In progress", "started again from the beginning (attempt 2)"}, nil)
 				}
 				if err := st.ExpireJobLease(ctx, j.ID); err != nil {
 					t.Fatal(err)
