@@ -321,4 +321,3 @@ func (a *API) getBoundary(w http.ResponseWriter, r *http.Request) error {
 	}
 	return json.NewEncoder(w).Encode(feature)
 }
-
