@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,6 +307,72 @@ func TestShutdownGivesTheJobBack(t *testing.T) {
 			}
 			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM entity WHERE name LIKE 'Shutdown Person %'`).Scan(&stored); err != nil || stored != rows {
 				t.Errorf("after the rerun: got %d people stored, %v, want %d", stored, err, rows)
+			}
+		})
+	}
+}
+
+// TestTwoServersShareTheJobs: two servers on one database, as behind a
+// load balancer, run the jobs uploaded to either of them between them,
+// each job once: the lease is claimed in the database, not in a process.
+func TestTwoServersShareTheJobs(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			dsn := e.DSN(t)
+			open := func(demoLoad bool) *app.App {
+				c, _ := config.Load(func(string) string { return "" })
+				c.DB, c.Demo, c.SecretKey = dsn, demoLoad, testKey
+				a, err := app.New(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Hasher: cheap})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { a.Close() })
+				return a
+			}
+			servers := []*app.App{open(true), open(false)}
+			const jobs = 6
+			for i := range jobs {
+				srv := servers[i%2]
+				cookie := signIn(t, srv, "analyst@nyp.example")
+				rec := httptestServe(srv, upload(t, cookie, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"},
+					fmt.Sprintf("shared-%d.csv", i), fmt.Sprintf("name\nShared Person %d\n", i)))
+				if rec.Code != http.StatusSeeOther {
+					t.Fatalf("upload %d: got %d, want 303", i, rec.Code)
+				}
+			}
+			ran := make([]int, len(servers))
+			var wg sync.WaitGroup
+			for i, srv := range servers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						did, err := srv.Jobs().RunOnce(context.Background())
+						if err != nil {
+							t.Errorf("server %d: %v", i, err)
+							return
+						}
+						if !did {
+							return
+						}
+						ran[i]++
+					}
+				}()
+			}
+			wg.Wait()
+			if ran[0]+ran[1] != jobs {
+				t.Errorf("got %v jobs run by the two servers, want %d in all", ran, jobs)
+			}
+			var succeeded, once, people int
+			r := servers[0].Store().Reader()
+			if err := r.QueryRow(`SELECT count(*), count(CASE WHEN attempts = 1 THEN 1 END) FROM job WHERE status = 'succeeded'`).Scan(&succeeded, &once); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.QueryRow(`SELECT count(*) FROM entity WHERE name LIKE 'Shared Person %'`).Scan(&people); err != nil {
+				t.Fatal(err)
+			}
+			if succeeded != jobs || once != jobs || people != jobs {
+				t.Errorf("got %d jobs succeeded, %d on their first attempt, %d people stored, want %d of each", succeeded, once, people, jobs)
 			}
 		})
 	}
