@@ -23,11 +23,11 @@ func TestIndexBacklogDoesNotStarveWrites(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			f := newImportFixture(t, e)
 			ctx := context.Background()
-			// A backlog of ten batches: the indexer must commit several
-			// times while draining it.
+			// A backlog of four batches or more: the indexer must commit
+			// several times while draining it.
 			backlog := 2000
-			if service.SearchBatch*10 > backlog {
-				t.Fatalf("SearchBatch is %d: want batches of at most a tenth of %d", service.SearchBatch, backlog)
+			if service.SearchBatch*4 > backlog {
+				t.Fatalf("SearchBatch is %d: want batches of at most a quarter of %d", service.SearchBatch, backlog)
 			}
 			var b strings.Builder
 			b.WriteString("name\n")

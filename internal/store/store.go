@@ -224,6 +224,10 @@ func (s *Store) String() string { return s.d.Name() + " " + s.dsnDisplay }
 // SQLiteFile returns the absolute database file path, or "" on PostgreSQL.
 func (s *Store) SQLiteFile() string { return s.sqlitePath }
 
+// SingleWriter reports whether one connection writes at a time (SQLite),
+// so that long background writes should leave gaps for others.
+func (s *Store) SingleWriter() bool { return s.rdb != s.wdb }
+
 // Reader returns the pool for reads outside a transaction.
 func (s *Store) Reader() *sql.DB { return s.rdb }
 
