@@ -177,7 +177,7 @@ func (j *Jobs) Run(claim, work context.Context, interval time.Duration) {
 // back and its lease is given back.
 func (j *Jobs) RunOnce(ctx context.Context) (bool, error) {
 	if _, err := j.st.FailAbandonedJobs(ctx, JobMaxAttempts,
-		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
+		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
 		return false, err
 	}
 	job, err := j.st.ClaimJob(ctx, j.owner, j.lease)
@@ -245,6 +245,12 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 			return fmt.Errorf("job %s stopped, and its lease could not be given back (it is run again once it expires): %w", job.ID, rerr)
 		}
 		log.InfoContext(rctx, "job stopped and given back, to be run again", "error", err)
+		return nil
+	}
+	if cause, ok := Unavailable(err); ok {
+		// The database failed under the job, not the job itself: leave the
+		// lease to expire, so that the job is run again (and counted).
+		log.ErrorContext(ctx, "job stopped: the database is unavailable; it will be run again", "cause", cause, "error", err)
 		return nil
 	}
 	log.ErrorContext(ctx, "job failed", "error", err)
