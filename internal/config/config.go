@@ -46,7 +46,8 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is "json" (default) or "text".
 	LogFormat string
-	// ShutdownTimeout bounds how long in-flight requests get after SIGTERM.
+	// ShutdownTimeout bounds how long in-flight requests and the running
+	// job get after SIGTERM; a job still running then is given back.
 	ShutdownTimeout time.Duration
 	// MetricsToken, when set, lets a client that sends it as a bearer token
 	// read /metrics from any address; without it /metrics answers loopback
