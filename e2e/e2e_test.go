@@ -26,6 +26,8 @@ import (
 	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
+	"alliance/internal/domain"
+	"alliance/internal/importexport"
 	"alliance/internal/service"
 )
 
@@ -321,6 +323,23 @@ func TestPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A dry-run import, run as a job by the server: its page once it ends.
+	job, err := h.app.Jobs().SubmitImport(ctx, s.Actor, service.ImportJobInput{Kind: importexport.KindPeople, Format: importexport.CSV,
+		FileName: "people.csv", DryRun: true, Marking: domain.MarkingInput{Classification: "OFFICIAL-SENSITIVE", Handling: "P"},
+		File: []byte("name,dob\nAnn Smith,14/03/1994\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var status string
+		if err := h.app.Store().Reader().QueryRow(`SELECT status FROM job WHERE id = $1`, job.ID).Scan(&status); err != nil {
+			t.Fatal(err)
+		}
+		if domain.JobStatus(status).Done() {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	pages := []struct {
 		name, as, path string
 		wantH1         string
@@ -345,6 +364,7 @@ func TestPages(t *testing.T) {
 		{"reference data", "admin@nyp.example", "/admin/reference-data", "Disruption reference data", []string{"cash_non_poca", "Add an item"}, false},
 		{"activities", "analyst@nyp.example", "/activities", "Activities", []string{"Open an activity", "Operation"}, false},
 		{"performance for the board", "board@nyc.example", "/performance?fy=2023%2F24", "Performance 2023/24", []string{"fewer than 5", "By area"}, false},
+		{"import job", "analyst@nyp.example", "/jobs/" + job.ID, "No problems found", []string{"1 rows checked, nothing stored (dry run)", "people.csv", "Finished"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}
 	for _, p := range pages {

@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -137,12 +138,23 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// writeError maps err to a problem: validation → 400 naming each field, a
-// read without a purpose → 400 naming the X-Alliance-Purpose header, not
-// found → 404, conflict → 409, anything else → 500 with the request id only.
+// Error answers an API call that failed with err, as writeError does. The
+// middleware uses it for failures before a handler runs.
+func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) { a.writeError(w, r, err) }
+
+// writeError maps err to a problem: a body over its limit → 413,
+// validation → 400 naming each field, a read without a purpose → 400 naming
+// the X-Alliance-Purpose header, not found → 404, conflict → 409, the
+// database out of service (see service.Unavailable) → 503, anything else →
+// 500 with the request id only.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *domain.ValidationError
+	var mbe *http.MaxBytesError
 	switch {
+	case errors.As(err, &mbe):
+		a.log.InfoContext(r.Context(), "request body over its limit", "limit_bytes", mbe.Limit)
+		writeProblem(w, r, Problem{Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+			Detail: fmt.Sprintf("The request body must be at most %d bytes.", mbe.Limit)})
 	case errors.As(err, &verr):
 		writeProblem(w, r, Problem{Status: http.StatusBadRequest, Title: "Invalid request",
 			Detail: "One or more parameters are invalid.", InvalidParams: verr.Problems})
@@ -160,6 +172,13 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, domain.ErrConflict):
 		writeProblem(w, r, Problem{Status: http.StatusConflict, Title: "Conflict", Detail: "The change clashes with existing data."})
 	default:
+		if cause, ok := service.Unavailable(err); ok {
+			a.log.ErrorContext(r.Context(), "service unavailable", "cause", cause, "error", err.Error())
+			w.Header().Set("Retry-After", "30")
+			writeProblem(w, r, Problem{Status: http.StatusServiceUnavailable, Title: "Service unavailable",
+				Detail: "The service cannot reach its database just now; nothing was changed. Try again in a few minutes."})
+			return
+		}
 		a.log.ErrorContext(r.Context(), "api request failed", "error", err.Error())
 		writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Title: "Internal server error",
 			Detail: "Quote the request id if you contact support."})
@@ -308,10 +327,4 @@ func (a *API) getBoundary(w http.ResponseWriter, r *http.Request) error {
 		"geometry":   json.RawMessage(geom),
 	}
 	return json.NewEncoder(w).Encode(feature)
-}
-
-// ServerError answers an API call that failed inside, with the request id
-// only.
-func ServerError(w http.ResponseWriter, r *http.Request) {
-	writeProblem(w, r, Problem{Status: http.StatusInternalServerError, Title: "Internal server error", Detail: "Quote the request id if you contact support."})
 }

@@ -9,6 +9,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -208,7 +209,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) erro
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			verr.Add("body", "the request body is larger than 1 MiB")
+			return fmt.Errorf("request body: %w", err) // 413
 		case errors.Is(err, io.EOF):
 			verr.Add("body", "send a JSON object")
 		default:

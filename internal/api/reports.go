@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,20 +100,8 @@ type reportBody struct {
 
 func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {
 	var b reportBody
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		verr := &domain.ValidationError{}
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.As(err, &mbe):
-			verr.Add("body", "the request body is larger than 1 MiB")
-		case errors.Is(err, io.EOF):
-			verr.Add("body", "send a JSON object")
-		default:
-			verr.Add("body", "the request body is not valid JSON for a report: %s", err.Error())
-		}
-		return verr
+	if err := decodeBody(w, r, &b, "a report"); err != nil {
+		return err
 	}
 	rep, err := a.reports.Create(r.Context(), router.ActorFrom(r.Context()), service.ReportInput{
 		Title: b.Title, Body: b.Body, SourceGrade: b.SourceGrade, IntelGrade: b.IntelGrade, Classification: b.Classification,

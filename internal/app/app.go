@@ -40,6 +40,7 @@ type App struct {
 	handler http.Handler
 	indexer *service.SearchIndexer
 	keySrc  KeySource
+	jobs    *service.Jobs
 	// DemoLoaded is true when this start loaded the demo.
 	DemoLoaded bool
 	// DemoResult describes the demo load, when DemoLoaded.
@@ -55,9 +56,16 @@ type Options struct {
 	Hasher *auth.Hasher
 }
 
-// OpenStore opens the database named by cfg.
+// OpenStore opens the database named by cfg, creating an empty SQLite
+// file when there is none.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
 	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log})
+}
+
+// OpenExistingStore opens the database named by cfg only if it exists: a
+// missing SQLite file is an error, and is not created.
+func OpenExistingStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log, Existing: true})
 }
 
 // Prepare brings the database up to date for serving: it migrates an empty
@@ -169,6 +177,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	performance := service.NewPerformance(st, alog, cfg.SuppressBelow)
 	indexer := service.NewSearchIndexer(st, log)
 	importer.WakeIndexer(indexer)
+	jobs := service.NewJobs(st, importer, log)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()
@@ -193,7 +202,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		}
 		return float64(n)
 	})
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
+	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Jobs: jobs, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
 		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
 	if err != nil {
 		return nil, err
@@ -202,18 +211,19 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
 	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(table)
-	api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log}).Register(table)
+	apis := api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log})
+	apis.Register(table)
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()
 	var h http.Handler = table.Mux()
 	h = cop.Handler(h)
-	h = web.Identify(id, http.HandlerFunc(ui.ServerError), http.HandlerFunc(api.ServerError), h)
+	h = web.Identify(id, ui.Error, apis.Error, h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
 	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
-		table: table, handler: h, indexer: indexer, keySrc: keySrc, DemoLoaded: loaded, DemoResult: res}, nil
+		table: table, handler: h, indexer: indexer, keySrc: keySrc, jobs: jobs, DemoLoaded: loaded, DemoResult: res}, nil
 }
 
 // KeySource says where the secret key the app runs with comes from.
@@ -229,13 +239,19 @@ func (a *App) Routes() []router.Route { return a.table.Routes() }
 // entries; Serve runs it, and tests drain it.
 func (a *App) SearchIndexer() *service.SearchIndexer { return a.indexer }
 
+// Jobs returns the job runner; Serve runs it, and tests run jobs with it.
+func (a *App) Jobs() *service.Jobs { return a.jobs }
+
 // Store returns the app's store.
 func (a *App) Store() *store.Store { return a.store }
 
-// Serve serves HTTP on ln until ctx is cancelled, then stops accepting,
-// lets in-flight requests finish within cfg.ShutdownTimeout, and returns.
-// Every write runs in a transaction, so a request cut off at the deadline
-// leaves nothing half-written.
+// Serve serves HTTP on ln and runs jobs until ctx is cancelled. Then it
+// stops accepting requests and claiming jobs, and lets in-flight requests
+// and the running job finish within cfg.ShutdownTimeout; a job still
+// running then is stopped, rolls back and is given back, so another server
+// (or this one, restarted) runs it again. Every write runs in a
+// transaction, so a request cut off at the deadline leaves nothing
+// half-written.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -252,16 +268,30 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	indexed := make(chan struct{})
 	go func() { defer close(indexed); a.indexer.Run(ictx, 10*time.Second) }()
 	defer func() { stopIndexer(); <-indexed }()
+	claim, stopClaiming := context.WithCancel(context.WithoutCancel(ctx))
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.jobs.Run(claim, work, 5*time.Second) }()
+	defer func() { stopClaiming(); stopWork(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down: finishing in-flight requests", "timeout", a.cfg.ShutdownTimeout.String())
+	a.log.Info("shutting down: finishing in-flight requests and the running job", "timeout", a.cfg.ShutdownTimeout.String())
+	stopClaiming()
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutErr := srv.Shutdown(sctx)
+	select {
+	case <-jobsDone:
+	case <-sctx.Done():
+		a.log.Warn("shutting down: the running job did not finish in time; stopping it, to be run again")
+		stopWork()
+		<-jobsDone
+	}
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

@@ -44,6 +44,12 @@ func newAppB(b *testing.B, e storetest.Engine) *app.App {
 
 func newApp(t *testing.T, e storetest.Engine, mutate func(*config.Config)) *app.App {
 	t.Helper()
+	return newAppLogging(t, e, mutate, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newAppLogging is newApp logging to log.
+func newAppLogging(t *testing.T, e storetest.Engine, mutate func(*config.Config), log *slog.Logger) *app.App {
+	t.Helper()
 	c, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +60,6 @@ func newApp(t *testing.T, e storetest.Engine, mutate func(*config.Config)) *app.
 	if mutate != nil {
 		mutate(&c)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), c, log, app.Options{Version: "test", Hasher: cheap})
 	if err != nil {
 		t.Fatalf("app.New on %s: %v", e.Name, err)

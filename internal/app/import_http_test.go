@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"alliance/internal/app"
 	"alliance/internal/config"
 	"alliance/internal/store/storetest"
 	"alliance/internal/web"
@@ -19,6 +20,12 @@ import (
 // upload builds a multipart POST /import with fields and a file, as a
 // browser sends it (fields first, the file last).
 func upload(t *testing.T, cookie string, fields map[string]string, name, body string) *http.Request {
+	t.Helper()
+	return uploadWith(t, cookie, fields, name, body, nil)
+}
+
+// uploadWith is upload with after, fields sent after the file.
+func uploadWith(t *testing.T, cookie string, fields map[string]string, name, body string, after map[string]string) *http.Request {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -32,6 +39,11 @@ func upload(t *testing.T, cookie string, fields map[string]string, name, body st
 		t.Fatal(err)
 	}
 	fmt.Fprint(fw, body)
+	for k, v := range after {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := mw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +52,30 @@ func upload(t *testing.T, cookie string, fields map[string]string, name, body st
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
 	return req
+}
+
+// importJob posts an upload, which must answer with a redirect to a job
+// page, runs the job and returns the job page's address and body.
+func importJob(t *testing.T, a *app.App, cookie string, req *http.Request) (string, *httptest.ResponseRecorder) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	loc := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/jobs/") {
+		t.Fatalf("POST /import: got %d to %q, want 303 to a job page: %.300s", rec.Code, loc, rec.Body.String())
+	}
+	if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
+		t.Fatalf("run the job: got %v, %v, want it run", ran, err)
+	}
+	return loc, getPage(a, cookie, loc)
+}
+
+func getPage(a *app.App, cookie, path string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	return rec
 }
 
 func TestImportPages(t *testing.T) {
@@ -70,33 +106,54 @@ func TestImportPages(t *testing.T) {
 				cookie     string
 				fields     map[string]string
 				file, body string
-				want       int
+				want       int // the upload's answer; 303 runs the job and checks its page
 				contains   []string
+				lacks      []string
 			}{
 				{"dry run", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P", "dry_run": "1"}, "p.csv",
-					"name,dob\nAnn Smith,14/03/1994\nBob Jones,\n", http.StatusOK, []string{"2 rows checked, nothing stored (dry run)"}},
+					"name,dob\nAnn Smith,14/03/1994\nBob Jones,\n", http.StatusSeeOther, []string{"2 rows checked, nothing stored (dry run)", "p.csv", "Finished"},
+					[]string{"http-equiv=\"refresh\"", "Import complete"}},
 				{"bad rows", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
-					"name,dob\nAnn Smith,31/02/1994\n,\nBob,=cmd\n", http.StatusUnprocessableEntity,
-					[]string{"govuk-error-summary", "row 2, column dob", "row 4, column dob", "nothing was stored"}},
+					"name,dob\nAnn Smith,31/02/1994\n,\nBob,=cmd\n", http.StatusSeeOther,
+					[]string{"govuk-error-summary", "row 2, column dob", "row 4, column dob", "nothing was stored", "Failed"}, []string{"Import complete"}},
 				{"stored", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
-					"name,aliases\nAnn Smith,Annie\n", http.StatusOK, []string{"1 people stored", "once they are added to the search index"}},
+					"name,aliases\nAnn Smith,Annie\n", http.StatusSeeOther, []string{"1 people stored", "once they are added to the search index", "Finished"},
+					[]string{"http-equiv=\"refresh\"", "problems"}},
+				{"bad marking", analyst, map[string]string{"kind": "people", "classification": "SECRET", "handling": "P"}, "p.csv",
+					"name\nAnn\n", http.StatusSeeOther, []string{"classification", "Nothing was stored", "Failed"}, []string{"Import complete"}},
 				{"not a spreadsheet", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.txt",
-					"name\nAnn\n", http.StatusUnprocessableEntity, []string{"must be a CSV or XLSX file"}},
+					"name\nAnn\n", http.StatusUnprocessableEntity, []string{"must be a CSV or XLSX file"}, nil},
 				{"too large", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.csv",
-					"name\n" + strings.Repeat(strings.Repeat("x", 1<<20)+"\n", web.DefaultImportMaxBytes>>20+1), http.StatusRequestEntityTooLarge, []string{"must be smaller than 50 MB"}},
+					"name\n" + strings.Repeat(strings.Repeat("x", 1<<20)+"\n", web.DefaultImportMaxBytes>>20+1), http.StatusRequestEntityTooLarge,
+					[]string{"must be smaller than 50 MB"}, nil},
 				{"partner officer", officer, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.csv",
-					"name\nAnn\n", http.StatusNotFound, nil},
+					"name\nAnn\n", http.StatusNotFound, nil, nil},
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
-					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, upload(t, tc.cookie, tc.fields, tc.file, tc.body))
-					if rec.Code != tc.want {
-						t.Fatalf("got %d, want %d: %s", rec.Code, tc.want, rec.Body.String())
+					var body string
+					if tc.want == http.StatusSeeOther {
+						_, rec := importJob(t, a, tc.cookie, upload(t, tc.cookie, tc.fields, tc.file, tc.body))
+						if rec.Code != http.StatusOK {
+							t.Fatalf("job page: got %d, want 200", rec.Code)
+						}
+						body = rec.Body.String()
+					} else {
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, upload(t, tc.cookie, tc.fields, tc.file, tc.body))
+						if rec.Code != tc.want {
+							t.Fatalf("got %d, want %d: %s", rec.Code, tc.want, rec.Body.String())
+						}
+						body = rec.Body.String()
 					}
 					for _, s := range tc.contains {
-						if !strings.Contains(rec.Body.String(), s) {
+						if !strings.Contains(body, s) {
 							t.Errorf("got a page without %q", s)
+						}
+					}
+					for _, s := range tc.lacks {
+						if strings.Contains(body, s) {
+							t.Errorf("got a page with %q, which must not appear", s)
 						}
 					}
 				})
@@ -145,7 +202,26 @@ func TestImportUploadLimitIsConfigured(t *testing.T) {
 	}
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, upload(t, analyst, fields, "p.csv", "name\nAnn Smith\n"))
-	if rec.Code != http.StatusOK {
-		t.Errorf("a small file under a 1 MB limit: got %d, want 200", rec.Code)
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("a small file under a 1 MB limit: got %d, want 303 to its job", rec.Code)
+	}
+}
+
+// TestImportReadsFieldsAfterTheFile: the import form is read whole before
+// anything is done, so a field sent after the file counts: a dry run
+// asked for last stores nothing.
+func TestImportReadsFieldsAfterTheFile(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			analyst := signIn(t, a, "analyst@nyp.example")
+			req := uploadWith(t, analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE"}, "late.csv",
+				"name\nDora Lateflag\n", map[string]string{"handling": "P", "dry_run": "1"})
+			_, rec := importJob(t, a, analyst, req)
+			checkPage(t, rec, http.StatusOK, []string{"1 rows checked, nothing stored (dry run)", "A dry run"}, []string{"Import complete", "people stored"})
+			if got := entitiesNamed(t, a, "Dora Lateflag"); got != 0 {
+				t.Errorf("a dry run sent after the file: got %d people stored, want 0", got)
+			}
+		})
 	}
 }

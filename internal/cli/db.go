@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,8 +25,20 @@ import (
 )
 
 // dbCommand builds a command that takes --db and the logging flags and runs
-// fn with an open store.
+// fn with an open store, creating an empty SQLite database when none
+// exists.
 func dbCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
+	return openingCommand(env, app.OpenStore, use, short, args, bind, fn)
+}
+
+// lookCommand is dbCommand for commands that only look at a database: a
+// SQLite file that does not exist is an error, and is not created.
+func lookCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
+	return openingCommand(env, app.OpenExistingStore, use, short, args, bind, fn)
+}
+
+func openingCommand(env Env, open func(context.Context, config.Config, *slog.Logger) (*store.Store, error), use, short string, args cobra.PositionalArgs,
+	bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Args: args}
 	c, envErr := loadConfig(env)
 	c.BindDB(cmd.Flags())
@@ -38,7 +52,7 @@ func dbCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(
 		if err := c.ValidateDB(); err != nil {
 			return err
 		}
-		st, err := app.OpenStore(cmd.Context(), *c, logger(env, c))
+		st, err := open(cmd.Context(), *c, logger(env, c))
 		if err != nil {
 			return err
 		}
@@ -51,7 +65,7 @@ func dbCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(
 func migrateCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "Show or apply database migrations"}
 	cmd.AddCommand(
-		dbCommand(env, "status", "List migrations and whether each is applied", cobra.NoArgs, nil,
+		lookCommand(env, "status", "List migrations and whether each is applied", cobra.NoArgs, nil,
 			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
 				states, err := st.MigrationStatus(cmd.Context())
 				if err != nil {

@@ -51,7 +51,8 @@ type Config struct {
 	LogLevel slog.Level
 	// LogFormat is "json" (default) or "text".
 	LogFormat string
-	// ShutdownTimeout bounds how long in-flight requests get after SIGTERM.
+	// ShutdownTimeout bounds how long in-flight requests and the running
+	// job get after SIGTERM; a job still running then is given back.
 	ShutdownTimeout time.Duration
 	// MetricsToken, when set, lets a client that sends it as a bearer token
 	// read /metrics from any address; without it /metrics answers loopback
@@ -207,7 +208,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start-up (env ALLIANCE_MIGRATE)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "sign users out after this long without a request (env ALLIANCE_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "sign users out this long after they sign in (env ALLIANCE_SESSION_MAX)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time in-flight requests get after SIGTERM (env ALLIANCE_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "time in-flight requests and the running job get after SIGTERM (env ALLIANCE_SHUTDOWN_TIMEOUT)")
 }
 
 // ValidateDB checks the --db value and the logging settings without

@@ -259,8 +259,10 @@ type TransitionInput struct {
 func CheckTransition(o OCG, in TransitionInput, hasScore bool) error {
 	var v ValidationError
 	if !slices.Contains(o.Status.NextStates(), in.To) {
-		v.Add("to", "A group that is %s cannot be moved to %s", strings.ToLower(o.Status.Label()), strings.ToLower(in.To.Label()))
-		return v.Err()
+		// The group is not where the request thought it was: a stale form,
+		// or another request moved it first. Either way a conflict with
+		// its state (409), whichever engine ran the race.
+		return ErrTransition(o.Status, in.To)
 	}
 	if in.DecidedOn != "" {
 		if _, ok := ParseDay(in.DecidedOn); !ok {
@@ -679,7 +681,8 @@ func Day(t *time.Time) any {
 // FormatUK writes a day the UK way: 22 November 2026.
 func FormatUK(t time.Time) string { return t.Format("2 January 2006") }
 
-// ErrTransition wraps a refused lifecycle step.
+// ErrTransition is a step the group's status does not allow. It wraps
+// ErrConflict.
 func ErrTransition(from, to OCGStatus) error {
-	return fmt.Errorf("a group that is %s cannot be moved to %s: %w", from.Label(), to.Label(), ErrConflict)
+	return fmt.Errorf("a group that is %s cannot be moved to %s: %w", strings.ToLower(from.Label()), strings.ToLower(to.Label()), ErrConflict)
 }

@@ -61,6 +61,11 @@ type ImportOptions struct {
 	MaxProblems int
 	// FileName names the file in the audit log.
 	FileName string
+	// Commit, when set, runs inside the import's transaction once every
+	// row is stored, just before it commits (never on a dry run or for a
+	// file with problems); its error rolls the whole import back. A job
+	// records its end there, so the import and that record commit as one.
+	Commit func(ctx context.Context, tx *sql.Tx, res RegisterImportResult) error
 }
 
 // RegisterImportResult says what an import did, or on a dry run would do.
@@ -76,6 +81,12 @@ type RegisterImportResult struct {
 	// Indexing says the stored people are queued for their search entries
 	// (see SearchIndexer): search finds them once those are written.
 	Indexing bool
+}
+
+// queuesIndexing reports whether the import, once committed, left people
+// waiting for their search entries.
+func (r RegisterImportResult) queuesIndexing() bool {
+	return !r.DryRun && r.Kind == importexport.KindPeople && r.Stored > 0
 }
 
 // OK reports whether the file had no problems.
@@ -286,6 +297,11 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 			if run.probs.any() {
 				return errRollback
 			}
+			if opts.Commit != nil {
+				committed := res
+				committed.Indexing = committed.queuesIndexing()
+				return opts.Commit(ctx, tx, committed)
+			}
 			return nil
 		})
 	}
@@ -306,7 +322,7 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 		res.Stored, res.Members = 0, 0
 	} else {
 		im.log.InfoContext(ctx, "register imported", "kind", string(kind), "rows", res.Rows, "stored", res.Stored, "links", res.Members)
-		if kind == importexport.KindPeople && res.Stored > 0 {
+		if res.queuesIndexing() {
 			res.Indexing = true
 			if im.index != nil {
 				im.index.Wake()

@@ -131,9 +131,9 @@ func TestLifecycleRules(t *testing.T) {
 				name      string
 				before    func()
 				in        domain.TransitionInput
-				wantField string // "" means the step must succeed
+				wantField string // "" means the step must succeed; "conflict" a step the status does not allow
 			}{
-				{"no skipping from proposed to adopted", nil, domain.TransitionInput{To: domain.StatusAdopted}, "to"},
+				{"no skipping from proposed to adopted", nil, domain.TransitionInput{To: domain.StatusAdopted}, "conflict"},
 				{"proposed to under assessment", nil, domain.TransitionInput{To: domain.StatusUnderAssessment, Decision: "Tasking 01/11/2026"}, ""},
 				{"no mapping without a score", nil, domain.TransitionInput{To: domain.StatusMapped}, "to"},
 				{"mapped once scored", func() {
@@ -152,7 +152,7 @@ func TestLifecycleRules(t *testing.T) {
 				{"no archive without a decision", nil, domain.TransitionInput{To: domain.StatusArchived, ArchiveReason: "dismantled", Rationale: "Principals convicted"}, "decision"},
 				{"no archive without a rationale", nil, domain.TransitionInput{To: domain.StatusArchived, ArchiveReason: "dismantled", Decision: "OCG MM 22/11/2026"}, "rationale"},
 				{"archived as dismantled", nil, domain.TransitionInput{To: domain.StatusArchived, ArchiveReason: "dismantled", Rationale: "Both principals convicted, no residual capability", Decision: "OCG Management Meeting 22/11/2026"}, ""},
-				{"an archived group cannot be adopted", nil, domain.TransitionInput{To: domain.StatusAdopted, Decision: "x"}, "to"},
+				{"an archived group cannot be adopted", nil, domain.TransitionInput{To: domain.StatusAdopted, Decision: "x"}, "conflict"},
 			}
 			for _, c := range cases {
 				if c.before != nil {
@@ -162,6 +162,10 @@ func TestLifecycleRules(t *testing.T) {
 				switch {
 				case c.wantField == "" && err != nil:
 					t.Errorf("%s: got %v, want success", c.name, err)
+				case c.wantField == "conflict":
+					if !errors.Is(err, domain.ErrConflict) {
+						t.Errorf("%s: got %v, want a conflict with the group's status", c.name, err)
+					}
 				case c.wantField != "" && !fieldErr(err, c.wantField):
 					t.Errorf("%s: got %v, want a problem with field %q", c.name, err, c.wantField)
 				}

@@ -20,6 +20,7 @@ import (
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
 	"alliance/internal/store"
+	"alliance/internal/store/dialect"
 )
 
 // Service is the use-case layer. It is safe for concurrent use.
@@ -290,6 +291,18 @@ func (s *Service) CreatePartnership(ctx context.Context, in PartnershipInput) (d
 		return domain.Partnership{}, verr
 	}
 	return p, err
+}
+
+// Unavailable reports whether err says the database cannot serve for now
+// (a full or failing disk, an outage, no connection to be had), as
+// opposed to a fault, and names the cause in a few words for the log.
+// Transports answer it with 503 "service unavailable"; dialect.IsUnavailable
+// is where the engines' errors are told apart.
+func Unavailable(err error) (cause string, ok bool) {
+	if !dialect.IsUnavailable(err) {
+		return "", false
+	}
+	return dialect.UnavailableCause(err), true
 }
 
 // currentPolicy is the access policy built from the role permissions as

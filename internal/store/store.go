@@ -10,8 +10,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -51,6 +53,10 @@ type Options struct {
 	NewID func() string
 	// Logger receives retry warnings. Default slog.Default().
 	Logger *slog.Logger
+	// Existing opens only a database that already exists: a SQLite file
+	// that is missing is an error naming it, not a new empty database.
+	// Commands that only look (migrate status) set it.
+	Existing bool
 }
 
 // Store holds the database pools. It is safe for concurrent use. On SQLite
@@ -159,6 +165,13 @@ func (s *Store) openSQLite(opts Options) error {
 	}
 	s.sqlitePath = abs
 	s.dsnDisplay = abs
+	if opts.Existing {
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: the SQLite database %s does not exist (nothing was created): check --db, or create it with 'alliance migrate up'", abs)
+		} else if err != nil {
+			return fmt.Errorf("store: SQLite database %s: %w", abs, err)
+		}
+	}
 	busy := opts.BusyTimeout
 	if busy <= 0 {
 		busy = 5 * time.Second
@@ -211,6 +224,10 @@ func (s *Store) String() string { return s.d.Name() + " " + s.dsnDisplay }
 // SQLiteFile returns the absolute database file path, or "" on PostgreSQL.
 func (s *Store) SQLiteFile() string { return s.sqlitePath }
 
+// SingleWriter reports whether one connection writes at a time (SQLite),
+// so that long background writes should leave gaps for others.
+func (s *Store) SingleWriter() bool { return s.rdb != s.wdb }
+
 // Reader returns the pool for reads outside a transaction.
 func (s *Store) Reader() *sql.DB { return s.rdb }
 
@@ -229,16 +246,16 @@ func (s *Store) Now() time.Time { return s.now().UTC() }
 // NewID returns a new primary key.
 func (s *Store) NewID() string { return s.newID() }
 
-// Ping checks that both pools answer a query.
+// Ping checks that the database can serve: a read of the schema version
+// through the read pool. It never waits for the writer: on SQLite one
+// connection writes at a time, and a long write (an import, an index
+// batch) holding it must not make the server look unready while every
+// read and every short write still gets served in turn. A database that
+// is gone, unreadable or unreachable fails the read.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("store: read pool: %w", err)
-	}
-	if s.rdb != s.wdb {
-		if err := s.wdb.PingContext(ctx); err != nil {
-			return fmt.Errorf("store: write pool: %w", err)
-		}
+	var n int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id < 0`).Scan(&n); err != nil {
+		return fmt.Errorf("store: read: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -27,10 +28,16 @@ func sessionFrom(ctx context.Context) (service.Session, bool) {
 // maxForm bounds form bodies.
 const maxForm = 1 << 20
 
-// parseForm reads a POSTed form, bounded in size.
+// parseForm reads a POSTed form, bounded in size. A body over the bound
+// is an error wrapping *http.MaxBytesError, which renderError answers with
+// 413; one that cannot be read is a *domain.ValidationError (400).
 func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return fmt.Errorf("read form: %w", err)
+		}
 		verr := &domain.ValidationError{}
 		verr.Add("form", "The form could not be read. Try again")
 		return verr

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +21,8 @@ import (
 // Options.ImportMaxBytes is zero.
 const DefaultImportMaxBytes = 50 << 20
 
-// ImportDeadline is how long an upload may take to arrive and be imported,
-// in place of the server's ordinary deadlines.
+// ImportDeadline is how long an upload may take to arrive, in place of the
+// server's ordinary read deadline. The import itself runs as a job.
 const ImportDeadline = 15 * time.Minute
 
 func (h *Web) importMax() int64 {
@@ -40,13 +38,11 @@ var registerKinds = []Option{{Value: "groups", Label: "Organised crime groups"},
 var classificationOptions = []Option{{Value: "OFFICIAL-SENSITIVE", Label: "OFFICIAL-SENSITIVE"}, {Value: "OFFICIAL", Label: "OFFICIAL"}}
 
 type importData struct {
-	Form            *Form
-	Kinds, Classes  []Option
-	MaxMB           int64
-	Result          *service.RegisterImportResult
-	Columns         string
-	Required        string
-	Stored, Checked string
+	Form           *Form
+	Kinds, Classes []Option
+	MaxMB          int64
+	Columns        string
+	Required       string
 }
 
 func (h *Web) mayImportAny(r *http.Request) bool {
@@ -76,66 +72,83 @@ func (h *Web) importForm(w http.ResponseWriter, r *http.Request) error {
 	return h.importPage(w, r, http.StatusOK, NewForm(r.URL.Query()))
 }
 
-// importUpload reads the form's fields and streams its file straight into
-// the importer: a CSV file is never held whole; an XLSX workbook (which
-// needs random access) goes to a temporary file first. The body is capped
-// at the configured size.
+// importUpload reads the whole form (its fields, wherever they come, and
+// its file, capped at the configured size) before it acts on any of it,
+// then stores the file as an import job and sends the user to the job's
+// status page. The job runs on whichever server claims it, so a long
+// import outlives this request, a restart and the server that took it.
 func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
-	if h.importer == nil || !h.mayImportAny(r) {
+	if h.importer == nil || h.jobs == nil || !h.mayImportAny(r) {
 		return domain.ErrForbidden
 	}
 	max := h.importMax()
-	// A large file is checked and stored as it arrives, which takes longer
-	// than the server's ordinary read and write deadlines allow.
+	// A large file takes longer to arrive than the server's ordinary read
+	// deadline allows.
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(ImportDeadline))
-	_ = rc.SetWriteDeadline(time.Now().Add(ImportDeadline))
 	r.Body = http.MaxBytesReader(w, r.Body, max+64<<10)
 	f := NewForm(nil)
+	tooBig := func() error {
+		f.Fail("file", fmt.Sprintf("The file must be smaller than %d MB: split it into several files; nothing was stored", max>>20))
+		return h.importPage(w, r, http.StatusRequestEntityTooLarge, f)
+	}
+	unreadable := func() error {
+		f.Fail("file", "The upload could not be read. Try again")
+		return h.importPage(w, r, http.StatusBadRequest, f)
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		f.Fail("file", "Choose a CSV or XLSX file to upload")
 		return h.importPage(w, r, http.StatusBadRequest, f)
 	}
-	tooBig := func() error {
-		f.Fail("file", fmt.Sprintf("The file must be smaller than %d MB: split it into several files", max>>20))
-		return h.importPage(w, r, http.StatusRequestEntityTooLarge, f)
-	}
+	var (
+		file     []byte
+		name     string
+		haveFile bool
+	)
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			f.Fail("file", "Choose a CSV or XLSX file to upload")
-			return h.importPage(w, r, http.StatusUnprocessableEntity, f)
+			break
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return tooBig()
 		}
 		if err != nil {
-			f.Fail("file", "The upload could not be read. Try again")
-			return h.importPage(w, r, http.StatusBadRequest, f)
+			return unreadable()
 		}
-		if part.FormName() != "file" {
-			v, err := io.ReadAll(io.LimitReader(part, 4096))
-			if err != nil {
+		if part.FormName() == "file" {
+			if haveFile {
+				f.Fail("file", "Upload one file at a time")
+				return h.importPage(w, r, http.StatusUnprocessableEntity, f)
+			}
+			haveFile, name = true, part.FileName()
+			file, err = io.ReadAll(io.LimitReader(part, max+1))
+			if errors.As(err, &mbe) || int64(len(file)) > max {
 				return tooBig()
 			}
-			f.Values.Add(part.FormName(), string(v))
+			if err != nil {
+				return unreadable()
+			}
 			continue
 		}
-		return h.importFile(w, r, f, part)
+		v, err := io.ReadAll(io.LimitReader(part, 4096))
+		if errors.As(err, &mbe) {
+			return tooBig()
+		}
+		if err != nil {
+			return unreadable()
+		}
+		f.Values.Add(part.FormName(), string(v))
 	}
-}
-
-func (h *Web) importFile(w http.ResponseWriter, r *http.Request, f *Form, part *multipart.Part) error {
-	a := router.ActorFrom(r.Context())
+	// Every field has arrived, wherever the browser put it: act on them.
 	kind, ok := importexport.ParseRegisterKind(f.Get("kind"))
 	if !ok {
 		f.Fail("kind", "Choose what the file holds")
 	}
-	name := part.FileName()
 	format, okF := importexport.ParseFormat(name[strings.LastIndexByte(name, '.')+1:])
-	if name == "" {
+	if !haveFile || name == "" {
 		f.Fail("file", "Choose a CSV or XLSX file to upload")
 	} else if !okF {
 		f.Fail("file", "The file must be a CSV or XLSX file")
@@ -143,58 +156,55 @@ func (h *Web) importFile(w http.ResponseWriter, r *http.Request, f *Form, part *
 	if !f.OK() {
 		return h.importPage(w, r, http.StatusUnprocessableEntity, f)
 	}
-	var src io.Reader = part
-	if format == importexport.XLSX {
-		tmp, err := os.CreateTemp("", "alliance-import-*.xlsx")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		if _, err := io.Copy(tmp, part); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				f.Fail("file", fmt.Sprintf("The file must be smaller than %d MB: split it into several files", h.importMax()>>20))
-				return h.importPage(w, r, http.StatusRequestEntityTooLarge, f)
-			}
-			return err
-		}
-		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		src = tmp
-	}
-	dry := f.Get("dry_run") != ""
-	res, err := h.importer.Import(r.Context(), a, kind, format, src, service.ImportOptions{DryRun: dry, FileName: name,
-		Marking: domain.MarkingInput{Classification: f.Get("classification"), Handling: f.Get("handling")}})
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		f.Fail("file", fmt.Sprintf("The file must be smaller than %d MB: split it into several files; nothing was stored", h.importMax()>>20))
-		return h.importPage(w, r, http.StatusRequestEntityTooLarge, f)
-	case errors.Is(err, service.ErrImportProblems):
-		return h.importResult(w, r, http.StatusUnprocessableEntity, f, res)
-	case f.FailAll(err):
-		return h.importPage(w, r, http.StatusUnprocessableEntity, f)
-	case err != nil:
+	job, err := h.jobs.SubmitImport(r.Context(), router.ActorFrom(r.Context()), service.ImportJobInput{Kind: kind, Format: format, FileName: name,
+		DryRun: f.Get("dry_run") != "", Marking: domain.MarkingInput{Classification: f.Get("classification"), Handling: f.Get("handling")}, File: file})
+	if err != nil {
 		return err
 	}
-	return h.importResult(w, r, http.StatusOK, f, res)
+	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+	return nil
 }
 
-func (h *Web) importResult(w http.ResponseWriter, r *http.Request, status int, f *Form, res service.RegisterImportResult) error {
-	title := "Import checked"
-	if !res.OK() {
+// JobRefreshSeconds is how often a job's status page reloads itself while
+// the job waits or runs.
+const JobRefreshSeconds = 5
+
+type jobData struct {
+	Job service.JobView
+}
+
+// jobShow is a job's status page, for the user who asked for the job
+// only. While the job waits or runs the page reloads itself (a meta
+// refresh, no script); once it has ended it shows the result.
+func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
+	if h.jobs == nil {
+		return domain.ErrNotFound
+	}
+	v, err := h.jobs.Job(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	title := "Import " + strings.ToLower(v.Status.Label())
+	switch {
+	case v.Import != nil && v.Import.OK() && v.DryRun:
+		title = "Import checked"
+	case v.Import != nil && v.Import.OK():
+		title = "Import complete"
+	case v.Import != nil:
 		title = "The file has problems"
+	case v.Status == domain.JobFailed:
+		title = "Import failed"
 	}
 	p := h.newPage(r, title, "/import")
-	if !res.OK() {
-		n := len(res.Problems) + res.MoreProblems
-		p.Errors = append(p.Errors, view.ErrorItem{Message: fmt.Sprintf("%d problems in %d rows: nothing was stored. Fix them and upload the file again", n, res.Rows), Href: "#problems"})
+	if !v.Status.Done() {
+		p.Refresh = JobRefreshSeconds
 	}
-	d := importData{Form: f, Result: &res, Checked: strconv.Itoa(res.Rows), Stored: strconv.Itoa(res.Stored)}
-	p.Data = d
-	return h.render(w, r, status, "import_result", p)
+	if v.Import != nil && !v.Import.OK() {
+		n := len(v.Import.Problems) + v.Import.MoreProblems
+		p.Errors = append(p.Errors, view.ErrorItem{Message: fmt.Sprintf("%d problems in %d rows: nothing was stored. Fix them and upload the file again", n, v.Import.Rows), Href: "#problems"})
+	}
+	p.Data = jobData{Job: v}
+	return h.render(w, r, http.StatusOK, "job", p)
 }
 
 type registerExportData struct {

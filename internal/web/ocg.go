@@ -743,6 +743,12 @@ func (h *Web) ocgTransition(w http.ResponseWriter, r *http.Request) error {
 	in := domain.TransitionInput{To: to, DecidedOn: f.Get("decided_on"), Decision: f.Get("decision"), Note: f.Get("note"),
 		LROUserID: f.Get("lro"), SROUserID: f.Get("sro"), ReviewDue: f.Get("review_due"), ArchiveReason: f.Get("archive_reason"), Rationale: f.Get("rationale")}
 	o, err := h.register.Transition(r.Context(), a, r.PathValue("id"), in)
+	if errors.Is(err, domain.ErrConflict) {
+		// A stale form, or another request moved the group first: its
+		// page shows where it is now.
+		http.Redirect(w, r, "/ocgs/"+r.PathValue("id"), http.StatusSeeOther)
+		return nil
+	}
 	if f.FailAll(err) {
 		v, handled, gerr := h.group(w, r)
 		if handled || gerr != nil {

@@ -112,6 +112,8 @@ func (h *Web) Register(t *router.Table) {
 	// may (analysts and LROs import; those allowed export).
 	t.Handle("GET /import", router.AccessSignedIn, h.page(h.importForm))
 	t.Handle("POST /import", router.AccessSignedIn, h.page(h.importUpload))
+	// A job's status page: its owner's only (anyone else gets 404).
+	t.Handle("GET /jobs/{id}", router.AccessSignedIn, h.page(h.jobShow))
 	t.Handle("GET /export/register", router.AccessSignedIn, h.page(h.registerExportForm))
 	t.Handle("POST /export/register", router.AccessSignedIn, h.page(h.registerExport))
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -24,7 +25,7 @@ const SessionCookie = "__Host-alliance_session"
 // purpose is its X-Alliance-Purpose header, else its token's. When the caller
 // cannot be resolved because something failed (not because the credential
 // is wrong), the request ends with pageErr or apiErr.
-func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Handler) http.Handler {
+func Identify(id *service.Identity, pageErr, apiErr func(http.ResponseWriter, *http.Request, error), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if anonymousPath(r.URL.Path) {
@@ -42,8 +43,7 @@ func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Hand
 					}
 					ctx = router.WithWho(ctx, router.Who{Actor: a, Full: true})
 				case !errors.Is(err, domain.ErrNotFound):
-					id.Logger().ErrorContext(ctx, "authenticate api token", "error", err.Error())
-					apiErr.ServeHTTP(w, r)
+					apiErr(w, r, fmt.Errorf("authenticate api token: %w", err))
 					return
 				}
 			}
@@ -59,8 +59,7 @@ func Identify(id *service.Identity, pageErr, apiErr http.Handler, next http.Hand
 			case errors.Is(err, domain.ErrNotFound):
 				clearSessionCookie(w)
 			default:
-				id.Logger().ErrorContext(ctx, "authenticate session", "error", err.Error())
-				pageErr.ServeHTTP(w, r)
+				pageErr(w, r, fmt.Errorf("authenticate session: %w", err))
 				return
 			}
 		}

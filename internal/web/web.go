@@ -44,7 +44,9 @@ type Options struct {
 
 	// Importer imports and exports the register's files; ImportMaxBytes
 	// caps an upload (DefaultImportMaxBytes when zero).
-	Importer       *service.Importer
+	Importer *service.Importer
+	// Jobs runs web imports as jobs and shows their status pages.
+	Jobs           *service.Jobs
 	ImportMaxBytes int64
 }
 
@@ -74,6 +76,7 @@ type Web struct {
 
 	// importer and importMaxBytes serve /import and /export/register.
 	importer       *service.Importer
+	jobs           *service.Jobs
 	importMaxBytes int64
 }
 
@@ -103,7 +106,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
+		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
@@ -206,15 +209,81 @@ type errorPage struct {
 	RequestID string
 }
 
-// renderError maps err to a page: not found → 404, anything else → 500 with
-// only the request id. Internal detail goes to the log, never the browser.
+// renderError maps err to a page: not found (or forbidden) → 404; a
+// conflict with the record's state (someone else changed it) → 409; a body
+// over its size limit → 413; input no form could show → 400; the
+// database out of service (a full disk, an outage: see
+// service.Unavailable) → 503; anything else → 500 with only the request
+// id. Internal detail goes to the log, never the browser, and only the
+// faults are logged as errors.
 func (h *Web) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrForbidden) {
+	var mbe *http.MaxBytesError
+	var verr *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrForbidden):
 		h.NotFound(w, r)
-		return
+	case errors.Is(err, domain.ErrConflict):
+		h.log.InfoContext(r.Context(), "request conflicts with the record's state", "error", err.Error())
+		h.errorPage(w, r, http.StatusConflict, "Someone else changed this record", []string{
+			"The record was changed, or moved on, after you opened the page, so nothing was saved.",
+			"Go back, reload the page to see the record as it is now, and try again if you still need to.",
+		})
+	case errors.As(err, &mbe):
+		h.log.InfoContext(r.Context(), "request body over its limit", "limit_bytes", mbe.Limit)
+		h.errorPage(w, r, http.StatusRequestEntityTooLarge, "The form is too large", []string{
+			fmt.Sprintf("What you sent is larger than the %s this form accepts, so nothing was saved.", sizeLabel(mbe.Limit)),
+			"Go back, shorten the longest text (or attach less), and send it again.",
+		})
+	case errors.As(err, &verr):
+		fields := make([]string, 0, len(verr.Problems))
+		lines := []string{"Nothing was saved. Go back and try again."}
+		for _, p := range verr.Problems {
+			fields = append(fields, p.Field)
+			lines = append(lines, p.Message+".")
+		}
+		h.log.InfoContext(r.Context(), "request refused", "fields", fields)
+		h.errorPage(w, r, http.StatusBadRequest, "The form could not be read", lines)
+	default:
+		if cause, ok := service.Unavailable(err); ok {
+			h.log.ErrorContext(r.Context(), "service unavailable", "cause", cause, "error", err.Error())
+			h.Unavailable(w, r)
+			return
+		}
+		h.log.ErrorContext(r.Context(), "page failed", "error", err.Error())
+		h.ServerError(w, r)
 	}
-	h.log.ErrorContext(r.Context(), "page failed", "error", err.Error())
-	h.ServerError(w, r)
+}
+
+// Error answers a page request that failed with err, as renderError does.
+// The middleware uses it for failures before a page's handler runs.
+func (h *Web) Error(w http.ResponseWriter, r *http.Request, err error) { h.renderError(w, r, err) }
+
+// sizeLabel writes a byte count as "1 MB" or "64 KB".
+func sizeLabel(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", max(1, n>>10))
+}
+
+// errorPage renders the error page with status, heading and lines.
+func (h *Web) errorPage(w http.ResponseWriter, r *http.Request, status int, heading string, lines []string) {
+	p := h.newPage(r, heading, "")
+	p.Data = errorPage{Heading: heading, Lines: lines, RequestID: observe.RequestID(r.Context())}
+	if err := h.render(w, r, status, "error", p); err != nil {
+		h.log.ErrorContext(r.Context(), "render error page", "status", status, "error", err.Error())
+		http.Error(w, heading, status)
+	}
+}
+
+// Unavailable renders the 503 page: the service cannot reach its database
+// for now. It asks the browser to try again after a while.
+func (h *Web) Unavailable(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "30")
+	h.errorPage(w, r, http.StatusServiceUnavailable, "Sorry, the service is unavailable", []string{
+		"The service cannot store or read records just now. Nothing you entered on this page was saved.",
+		"Try again in a few minutes.",
+	})
 }
 
 // NotFound renders the 404 page.

@@ -7,9 +7,12 @@ package dialect
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -105,6 +108,79 @@ func (Postgres) IsUniqueViolation(err error) bool { return pgCode(err) == "23505
 func (Postgres) IsRetryable(err error) bool {
 	c := pgCode(err)
 	return c == "40001" || c == "40P01"
+}
+
+// IsUnavailable reports whether err says the database cannot serve at all
+// for now, whatever the request: on SQLite a full disk (SQLITE_FULL), a
+// disk or file system error (SQLITE_IOERR in any extended form), a file
+// that cannot be opened (SQLITE_CANTOPEN) or stays locked past every retry
+// (SQLITE_BUSY); on PostgreSQL a server that cannot be reached, refuses or
+// drops the connection (connection errors, SQLSTATE class 08), is shutting
+// down or starting (57P01–57P03), or is out of disk, memory or connections
+// (class 53) or has an I/O error (58030); and a deadline passed while
+// waiting for a connection. It is the one place that tells an outage (an
+// answer of 503, "try again later") from a fault (500). Both engines'
+// errors are recognised whichever dialect is in use.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM:
+			return true
+		}
+		return false
+	}
+	if c := pgCode(err); c != "" {
+		switch {
+		case strings.HasPrefix(c, "08"), strings.HasPrefix(c, "53"), c == "57P01", c == "57P02", c == "57P03", c == "58030":
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// UnavailableCause names, for the log, why IsUnavailable(err) holds, in a
+// few words ("the disk is full"); "" when it does not.
+func UnavailableCause(err error) string {
+	if !IsUnavailable(err) {
+		return ""
+	}
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return "the database's disk is full"
+		case sqlite3.SQLITE_IOERR:
+			return "the database's disk or file system failed"
+		case sqlite3.SQLITE_CANTOPEN:
+			return "the database file cannot be opened"
+		case sqlite3.SQLITE_NOMEM:
+			return "the database ran out of memory"
+		}
+		return "the database stayed locked by another writer"
+	}
+	if c := pgCode(err); c != "" {
+		switch {
+		case c == "53100":
+			return "the database server's disk is full"
+		case strings.HasPrefix(c, "53"):
+			return "the database server is out of memory or connections"
+		case strings.HasPrefix(c, "57P"):
+			return "the database server is shutting down or starting"
+		case c == "58030":
+			return "the database server's disk failed"
+		}
+		return "the connection to the database server failed"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no database connection came free in time"
+	}
+	return "the database server cannot be reached"
 }
 
 // InsertRows inserts rows into table. It is the bulk path used by the demo

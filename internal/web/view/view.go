@@ -46,6 +46,10 @@ type Page struct {
 	Data        any
 	// Actor is the signed-in user, for the header; nil when signed out.
 	Actor *domain.Actor
+	// Refresh, when above zero, asks the browser to reload the page after
+	// that many seconds (a job's status page while the job runs); it needs
+	// no script.
+	Refresh int
 }
 
 // Engine holds the parsed page templates. It is safe for concurrent use.

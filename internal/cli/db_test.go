@@ -1,0 +1,48 @@
+package cli_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"alliance/internal/cli"
+)
+
+var pendingRow = regexp.MustCompile(`(?m)^\d{5}\s+pending`)
+
+// TestMigrateStatusCreatesNothing: `migrate status` about a SQLite file
+// that does not exist fails with a clear error and leaves no file behind;
+// about one that exists it lists the migrations.
+func TestMigrateStatusCreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Execute(cli.Env{Args: args, Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &errOut, Version: "test"})
+		return code, out.String(), errOut.String()
+	}
+	missing := filepath.Join(dir, "missing.db")
+	code, out, errOut := run("migrate", "status", "--db", missing, "--log-level", "warn")
+	if code == 0 || !strings.Contains(errOut, "does not exist") || !strings.Contains(errOut, missing) {
+		t.Errorf("status of a missing database: got exit %d, %q, want a failure naming the file", code, errOut)
+	}
+	if strings.Contains(out, "VERSION") {
+		t.Errorf("status of a missing database: got a listing %q, want none", out)
+	}
+	for _, f := range []string{missing, missing + "-wal", missing + "-shm"} {
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("after status: %s exists (%v), want no file created", f, err)
+		}
+	}
+	made := filepath.Join(dir, "made.db")
+	if code, _, errOut := run("migrate", "up", "--db", made, "--log-level", "warn"); code != 0 {
+		t.Fatalf("migrate up: exit %d, %s", code, errOut)
+	}
+	if code, out, errOut := run("migrate", "status", "--db", made, "--log-level", "warn"); code != 0 || !strings.Contains(out, "applied") || pendingRow.MatchString(out) {
+		t.Errorf("status of a migrated database: got exit %d, %q, %q, want every migration applied", code, out, errOut)
+	}
+}

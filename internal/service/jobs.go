@@ -1,0 +1,323 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"alliance/internal/domain"
+	"alliance/internal/importexport"
+	"alliance/internal/observe"
+	"alliance/internal/store"
+)
+
+// Jobs runs long work (web imports) as jobs kept in the database, apart
+// from the request that asked for it: the request stores the job and its
+// file and answers at once with the job's status page; any app server
+// claims the job under a lease, renews the lease while it works and writes
+// the job's end in the work's own transaction. A server that dies leaves a
+// lease that expires, and another server runs the job again from the start
+// (an import is all or nothing, so nothing is half done); a job that has
+// stopped its server JobMaxAttempts times is failed with a reason instead.
+// A server that shuts down stops claiming, lets its running job finish
+// within its shutdown timeout, and otherwise gives the lease back.
+type Jobs struct {
+	st    *store.Store
+	im    *Importer
+	log   *slog.Logger
+	owner string
+	lease time.Duration
+	wake  chan struct{}
+}
+
+// JobLease is how long a claimed job stays its server's without a renewal;
+// the server renews it every third of that. A job whose server died is run
+// again by another server this long after its last renewal.
+const JobLease = time.Minute
+
+// JobMaxAttempts is how many times a job may be started before a job
+// whose server keeps stopping is failed instead of started again.
+const JobMaxAttempts = 3
+
+// NewJobs returns the job runner of this process, whose leases carry a
+// name unique to it.
+func NewJobs(st *store.Store, im *Importer, log *slog.Logger) *Jobs {
+	if log == nil {
+		log = slog.Default()
+	}
+	host, _ := os.Hostname()
+	return &Jobs{st: st, im: im, log: log, owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), st.NewID()),
+		lease: JobLease, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells a running Run loop to look for a job now. It never blocks.
+func (j *Jobs) Wake() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ImportJobInput is a register import to run as a job: the uploaded file
+// and the choices on the form.
+type ImportJobInput struct {
+	Kind     importexport.RegisterKind
+	Format   importexport.Format
+	FileName string
+	DryRun   bool
+	Marking  domain.MarkingInput
+	File     []byte
+}
+
+// importParams is what a register import job keeps besides its file: the
+// form's choices and the request that asked for it, for the audit log.
+type importParams struct {
+	Kind       importexport.RegisterKind `json:"kind"`
+	Format     importexport.Format       `json:"format"`
+	FileName   string                    `json:"file_name"`
+	DryRun     bool                      `json:"dry_run"`
+	Marking    domain.MarkingInput       `json:"marking"`
+	RequestID  string                    `json:"request_id"`
+	ClientAddr string                    `json:"client_addr"`
+}
+
+// SubmitImport stores an import of in.File for a as a queued job and
+// returns it. It returns domain.ErrForbidden when a may not import files
+// of the kind at all; everything else about the file is checked when the
+// job runs, and reported on its page.
+func (j *Jobs) SubmitImport(ctx context.Context, a domain.Actor, in ImportJobInput) (domain.Job, error) {
+	if a.Anonymous() || a.UserID == "" || !j.im.MayImport(ctx, a, in.Kind) {
+		return domain.Job{}, domain.ErrForbidden
+	}
+	params, err := json.Marshal(importParams{Kind: in.Kind, Format: in.Format, FileName: in.FileName, DryRun: in.DryRun, Marking: in.Marking,
+		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("job: %w", err)
+	}
+	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobRegisterImport, OwnerID: a.UserID, Params: string(params)}
+	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		job.ID = ""
+		return j.st.InsertJob(ctx, tx, &job, in.File)
+	})
+	if err != nil {
+		return domain.Job{}, err
+	}
+	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind), "bytes", len(in.File))
+	j.Wake()
+	return job, nil
+}
+
+// JobView is a job as its status page shows it.
+type JobView struct {
+	domain.Job
+	FileName string
+	DryRun   bool
+	// Import is an import's result, once it has one.
+	Import *RegisterImportResult
+}
+
+// Job returns job id if a asked for it; anyone else's job is not found.
+func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, error) {
+	if a.Anonymous() || a.UserID == "" {
+		return JobView{}, domain.NotFound("job", id)
+	}
+	job, err := j.st.OwnJob(ctx, a.PartnershipID, a.UserID, id)
+	if err != nil {
+		return JobView{}, err
+	}
+	v := JobView{Job: job}
+	var p importParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+	}
+	v.FileName, v.DryRun = p.FileName, p.DryRun
+	if job.Result != "" {
+		var res RegisterImportResult
+		if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
+			return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+		}
+		v.Import = &res
+	}
+	return v, nil
+}
+
+// Run claims and runs jobs, one at a time, whenever Wake is called and
+// every interval, until claim is cancelled. work bounds the job that is
+// running: cancelling it stops the job, which rolls back and gives its
+// lease back so that another server runs it. Failures are logged.
+func (j *Jobs) Run(claim, work context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for claim.Err() == nil {
+		ran, err := j.RunOnce(work)
+		if err != nil && work.Err() == nil {
+			j.log.ErrorContext(work, "jobs", "error", err)
+		}
+		if ran && err == nil {
+			continue // there may be more waiting
+		}
+		select {
+		case <-claim.Done():
+			return
+		case <-t.C:
+		case <-j.wake:
+		}
+	}
+}
+
+// RunOnce claims one job, runs it to its end and reports whether there
+// was one. When ctx is cancelled while the job runs, the job's work rolls
+// back and its lease is given back.
+func (j *Jobs) RunOnce(ctx context.Context) (bool, error) {
+	if _, err := j.st.FailAbandonedJobs(ctx, JobMaxAttempts,
+		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
+		return false, err
+	}
+	job, err := j.st.ClaimJob(ctx, j.owner, j.lease)
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, j.run(ctx, job)
+}
+
+// run runs a claimed job, renewing its lease meanwhile.
+func (j *Jobs) run(ctx context.Context, job domain.Job) error {
+	log := j.log.With("job", job.ID, "kind", string(job.Kind), "attempt", job.Attempts)
+	log.InfoContext(ctx, "job started")
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var lost atomic.Bool
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(j.lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-jctx.Done():
+				return
+			case <-t.C:
+			}
+			rctx, rcancel := context.WithTimeout(jctx, j.lease/3)
+			err := j.st.RenewJobLease(rctx, job.ID, j.owner, j.lease, "")
+			rcancel()
+			switch {
+			case store.ErrLeaseLost(err):
+				lost.Store(true)
+				cancel()
+				return
+			case err != nil && jctx.Err() == nil:
+				// On SQLite the import may hold the one write connection
+				// for longer than this; no other server can take the job
+				// meanwhile, as taking it is a write too.
+				log.DebugContext(ctx, "job lease not renewed", "error", err)
+			}
+		}
+	}()
+	err := j.runImport(jctx, job)
+	cancel()
+	<-renewed
+	switch {
+	case err == nil:
+		log.InfoContext(ctx, "job ended")
+		return nil
+	case store.ErrLeaseLost(err) || lost.Load():
+		// This server stopped renewing in time and another took the job
+		// over; the work here rolled back or could not commit.
+		log.WarnContext(ctx, "job taken over by another server", "error", err)
+		return nil
+	case ctx.Err() != nil:
+		// Stopped (the server is shutting down): the work rolled back;
+		// give the job back so that another server runs it.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer rcancel()
+		if rerr := j.st.ReleaseJob(rctx, job.ID, j.owner); rerr != nil {
+			return fmt.Errorf("job %s stopped, and its lease could not be given back (it is run again once it expires): %w", job.ID, rerr)
+		}
+		log.InfoContext(rctx, "job stopped and given back, to be run again", "error", err)
+		return nil
+	}
+	if cause, ok := Unavailable(err); ok {
+		// The database failed under the job, not the job itself: leave the
+		// lease to expire, so that the job is run again (and counted).
+		log.ErrorContext(ctx, "job stopped: the database is unavailable; it will be run again", "cause", cause, "error", err)
+		return nil
+	}
+	log.ErrorContext(ctx, "job failed", "error", err)
+	if ferr := j.finish(ctx, job, domain.JobFailed, nil, "Something went wrong while the job ran. Nothing was stored. Try again; if it happens again, quote the job's reference to support"); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	return nil
+}
+
+// finish ends job in a transaction of its own.
+func (j *Jobs) finish(ctx context.Context, job domain.Job, status domain.JobStatus, res *RegisterImportResult, message string) error {
+	result := ""
+	if res != nil {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return fmt.Errorf("job %s: result: %w", job.ID, err)
+		}
+		result = string(b)
+	}
+	return j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return j.st.FinishJob(ctx, tx, job.ID, j.owner, status, result, message)
+	})
+}
+
+// runImport runs a register import job as its owner, as the owner's
+// account and roles stand now. A real import records the job's end in the
+// import's own transaction; a dry run, a file with problems and a refusal
+// record it afterwards, as nothing was stored.
+func (j *Jobs) runImport(ctx context.Context, job domain.Job) error {
+	var p importParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return fmt.Errorf("job params: %w", err)
+	}
+	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	if err != nil {
+		return err
+	}
+	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+		return j.finish(ctx, job, domain.JobFailed, nil, "The account that uploaded the file is no longer active. Nothing was stored")
+	}
+	a := actorOf(c, domain.ActorUser, "", nil)
+	body, err := j.st.JobInput(ctx, job.ID)
+	if err != nil {
+		return err
+	}
+	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
+	res, err := j.im.Import(ctx, a, p.Kind, p.Format, bytes.NewReader(body), ImportOptions{DryRun: p.DryRun, FileName: p.FileName, Marking: p.Marking,
+		Commit: func(ctx context.Context, tx *sql.Tx, res RegisterImportResult) error {
+			b, err := json.Marshal(res)
+			if err != nil {
+				return fmt.Errorf("job result: %w", err)
+			}
+			return j.st.FinishJob(ctx, tx, job.ID, j.owner, domain.JobSucceeded, string(b), "")
+		}})
+	var verr *domain.ValidationError
+	switch {
+	case err == nil && !p.DryRun:
+		return nil // ended in the import's transaction
+	case err == nil:
+		return j.finish(ctx, job, domain.JobSucceeded, &res, "")
+	case errors.Is(err, ErrImportProblems):
+		return j.finish(ctx, job, domain.JobFailed, &res, "The file has problems. Nothing was stored")
+	case errors.As(err, &verr):
+		res.Problems = verr.Problems
+		return j.finish(ctx, job, domain.JobFailed, &res, "The file could not be imported. Nothing was stored")
+	case errors.Is(err, domain.ErrForbidden):
+		return j.finish(ctx, job, domain.JobFailed, nil, "You may not import this kind of file. Nothing was stored")
+	}
+	return err
+}
