@@ -32,6 +32,8 @@ func startServer(t *testing.T, bin, dsn string, extra ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)...)
 	cmd.Env = testEnv()
+	var logs syncBuffer
+	cmd.Stderr = &logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -39,16 +41,41 @@ func startServer(t *testing.T, bin, dsn string, extra ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", logs.String())
+		}
+	})
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "Alliance is ready at "); ok {
 			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return &server{cmd: cmd, url: strings.Fields(rest)[0]}
+			return &server{cmd: cmd, url: strings.TrimSuffix(strings.Fields(rest)[0], "/")}
 		}
 	}
 	t.Fatal("the server never said it was ready")
 	return nil
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and a test to
+// share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // mustCLI runs one command of the binary against dsn and returns its

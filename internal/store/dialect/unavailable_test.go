@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,6 +57,7 @@ func TestIsUnavailable(t *testing.T) {
 	}{
 		{"PostgreSQL refuses the connection", refused, true, "cannot be reached"},
 		{"wrapped", fmt.Errorf("store: read: %w", refused), true, "cannot be reached"},
+		{"a pooled connection cut mid-read", fmt.Errorf("store: session: %w", io.ErrUnexpectedEOF), true, "cannot be reached"},
 		{"SQLite disk full", full, true, "disk is full"},
 		{"waiting for a connection past a deadline", context.DeadlineExceeded, true, "no database connection came free"},
 		{"SQL syntax error", syntax, false, ""},
