@@ -80,4 +80,3 @@ func ParseDay(s string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
