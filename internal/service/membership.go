@@ -109,7 +109,7 @@ func (g *Register) EditMember(ctx context.Context, a domain.Actor, ocgID, linkID
 		return m, nil
 	}
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateMembership(ctx, tx, o.ID, &l); err != nil {
+		if err := g.st.UpdateMembership(ctx, tx, o.ID, old.EndReason, &l); err != nil {
 			return err
 		}
 		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
@@ -147,7 +147,7 @@ func (g *Register) EndMember(ctx context.Context, a domain.Actor, ocgID, linkID 
 		return domain.Member{}, err
 	}
 	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateMembership(ctx, tx, o.ID, &l); err != nil {
+		if err := g.st.UpdateMembership(ctx, tx, o.ID, m.Link.EndReason, &l); err != nil {
 			return err
 		}
 		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -209,6 +210,58 @@ func TestMembershipEndAndCorrect(t *testing.T) {
 			}
 			if got := memberState(t, f, analyst, hidden.ID, secret.Link.ID); got.EndReason != "" || got.Role != domain.RolePeripheral {
 				t.Errorf("after refused changes: got %+v, want Sam Reed's membership unchanged", got)
+			}
+		})
+	}
+}
+
+// TestMembershipChangeFromStaleCopyConflicts: a change worked out from a
+// copy of a membership read before someone else ended it is a conflict and
+// stores nothing, so a correction racing an ending can never silently
+// undo the end (whose reason and date would vanish with no audit entry
+// saying so); the ending stays as it was stored.
+func TestMembershipChangeFromStaleCopyConflicts(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newRegisterFixture(t, e)
+			f.clk.t = time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+			analyst := f.actors["analyst"]
+			o := f.propose(t, "OFFICIAL", false)
+			m, err := f.reg.AddMember(ctx, analyst, o.ID, service.MemberInput{Role: "principal", SourceRef: "IR-1", Confidence: "high", From: "01/03/2025",
+				Person: service.PersonInput{Name: "Liam O'Neill"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stale := memberState(t, f, analyst, o.ID, m.Link.ID)
+			if _, err := f.reg.EndMember(ctx, analyst, o.ID, m.Link.ID, service.MemberEndInput{On: "01/06/2027", Reason: "imprisoned"}); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				name   string
+				change func(l *domain.Link)
+			}{
+				{"correction from a copy read before the end", func(l *domain.Link) { l.Role = domain.RolePeripheral }},
+				{"second ending from a copy read before the first", func(l *domain.Link) {
+					d := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)
+					l.ValidTo, l.EndReason = &d, domain.EndLeft
+				}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					l := stale
+					tc.change(&l)
+					err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+						return f.st.UpdateMembership(ctx, tx, o.ID, stale.EndReason, &l)
+					})
+					if !errors.Is(err, domain.ErrConflict) {
+						t.Errorf("got error %v, want a conflict", err)
+					}
+					got := memberState(t, f, analyst, o.ID, m.Link.ID)
+					if got.EndReason != domain.EndImprisoned || domain.Day(got.ValidTo) != "2027-06-01" || got.Role != domain.RolePrincipal {
+						t.Errorf("got end %q on %v, role %q; want the stored end (imprisoned, 2027-06-01) and role principal kept",
+							got.EndReason, domain.Day(got.ValidTo), got.Role)
+					}
+				})
 			}
 		})
 	}

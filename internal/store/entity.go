@@ -313,24 +313,38 @@ func (s *Store) InsertLink(ctx context.Context, tx *sql.Tx, partnershipID string
 // UpdateMembership writes a membership's correctable fields (role, start
 // and end dates, supporting reference, confidence, note) and its end
 // (reason and note), if l.ID is a membership of group ocgID; not found
-// otherwise. It sets l.UpdatedAt.
-func (s *Store) UpdateMembership(ctx context.Context, tx *sql.Tx, ocgID string, l *domain.Link) error {
+// otherwise. was is the end reason of the copy the change was worked out
+// from ("" for a current membership): when the stored one differs (someone
+// ended or corrected the end meanwhile) nothing is written and the error is
+// domain.ErrConflict, so a change from a stale copy never undoes an end. It
+// sets l.UpdatedAt.
+func (s *Store) UpdateMembership(ctx context.Context, tx *sql.Tx, ocgID string, was domain.MemberEndReason, l *domain.Link) error {
 	now := s.Now()
-	l.UpdatedAt = &now
 	res, err := tx.ExecContext(ctx, `UPDATE link SET role = $3, valid_from = $4, valid_to = $5, source_ref = $6, confidence = $7, note = $8,
 		end_reason = $9, end_note = $10, updated_at = $11
-		WHERE id = $1 AND to_id = $2 AND type = 'member_of'`,
+		WHERE id = $1 AND to_id = $2 AND type = 'member_of' AND end_reason = $12`,
 		l.ID, ocgID, string(l.Role), domain.Day(l.ValidFrom), domain.Day(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note,
-		string(l.EndReason), l.EndNote, now)
+		string(l.EndReason), l.EndNote, now, string(was))
 	if err != nil {
 		return fmt.Errorf("store: update membership: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return fmt.Errorf("store: update membership: %w", err)
-	} else if n != 1 {
+	}
+	if n == 1 {
+		l.UpdatedAt = &now
+		return nil
+	}
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM link WHERE id = $1 AND to_id = $2 AND type = 'member_of')`, l.ID, ocgID).
+		Scan(&exists); err != nil {
+		return fmt.Errorf("store: update membership: %w", err)
+	}
+	if !exists {
 		return domain.NotFound("membership", l.ID)
 	}
-	return nil
+	return fmt.Errorf("the membership was ended or its end corrected by someone else meanwhile: reload it and try again: %w", domain.ErrConflict)
 }
 
 const linkCols = `l.id, l.from_kind, l.from_id, l.to_kind, l.to_id, l.type, l.role, l.valid_from, l.valid_to, l.source_ref, l.confidence,
