@@ -450,6 +450,71 @@ func TestVerifyWithAnotherKey(t *testing.T) {
 	})
 }
 
+// TestVerifyKeyIDsAreNotTrusted: key ids are not signed, so someone with
+// write access to the database but not the key could cut entries off a
+// chain and then change key ids to make verify call it "the wrong key"
+// (not evidence of tampering) instead of truncation. Once any signature in
+// the log verifies under the key given, that key is the log's, and every
+// signature naming another key is reported as tampering; only when none
+// verifies (TestVerifyWithAnotherKey) is it "key".
+func TestVerifyKeyIDsAreNotTrusted(t *testing.T) {
+	tests := []struct {
+		name     string
+		entries  int
+		keep     int64  // entries left after the cut
+		heads    string // which heads get a false key id: "cut" (the cut chain's) or "all"
+		cps      bool   // the checkpoints get one too
+		wantKind string
+		wantSeq  int64
+	}{
+		{"cut, and the cut chain's head names another key", 10, 6, "cut", false, "truncated", 6},
+		{"cut, and every head and checkpoint names another key", 1100, 1050, "all", true, "truncated", 1050},
+		{"nothing cut, the head's key id changed", 10, 10, "cut", false, "head", 10},
+		{"nothing cut, a checkpoint's key id changed", 1001, 1001, "", true, "checkpoint", 1000},
+	}
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
+					s := storetest.Open(t, e, store.Options{})
+					l := audit.NewLog(s.Now, s.NewID, key)
+					a, b := seed(t, s)
+					appendN(t, s, l, a, tc.entries)
+					appendN(t, s, l, b, 3)
+					if tc.keep < int64(tc.entries) {
+						exec(t, s, `DELETE FROM audit_subject WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
+						exec(t, s, `DELETE FROM audit_event WHERE partnership_id = $1 AND seq > $2`, a.PartnershipID, tc.keep)
+						exec(t, s, `UPDATE audit_head SET seq = $2, hash = (SELECT hash FROM audit_event WHERE partnership_id = $1 AND seq = $2) WHERE partnership_id = $1`,
+							a.PartnershipID, tc.keep)
+					}
+					fake := strings.Repeat("f", 16)
+					switch tc.heads {
+					case "cut":
+						exec(t, s, `UPDATE audit_head SET key_id = $2 WHERE partnership_id = $1`, a.PartnershipID, fake)
+					case "all":
+						exec(t, s, `UPDATE audit_head SET key_id = $1`, fake)
+					}
+					if tc.cps {
+						exec(t, s, `UPDATE audit_checkpoint SET key_id = $1`, fake)
+					}
+					rep := verify(t, s)
+					if rep.OnlyKinds("key") {
+						t.Errorf("got only key mismatches %v, want the tampering reported", rep.Problems)
+					}
+					found := false
+					for _, p := range rep.Problems {
+						found = found || (p.Kind == tc.wantKind && p.Seq == tc.wantSeq && p.PartnershipID == a.PartnershipID)
+					}
+					if !found {
+						t.Errorf("got problems %v, want %s at entry %d", rep.Problems, tc.wantKind, tc.wantSeq)
+					}
+				})
+			}
+		})
+	}
+}
+
 // TestHeadSignedHowEverAppended: heads verify whether entries were appended
 // in a store transaction (signed once, before commit), with a context that
 // does not carry the transaction's hooks (signed at each entry), or to two

@@ -81,7 +81,9 @@ func (r Report) OnlyKinds(kinds ...string) bool {
 // checkpoint's signature under pub and that the chain passes through the
 // hash it signed (a chain rewritten from some point on, hashes and all, no
 // longer does). A signature by a key other than pub is reported as kind
-// "key", apart from tampering. Chains are
+// "key", apart from tampering, only while no signature in the log verifies
+// under pub: key ids are not signed, so once one does (pub is the log's
+// key), a signature naming another key is reported as tampering. Chains are
 // independent, so they are walked in parallel, one per core; each is read one
 // row at a time, so memory does not grow with the log. Problems are reported
 // chain by chain, in chain order.
@@ -95,6 +97,11 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		return rep, fmt.Errorf("audit: read checkpoints: %w", err)
 	}
 	keyID := KeyID(pub)
+	// proven: some signature in the log verifies under pub, so pub is the
+	// log's key, and a signature that names another key (key_id is not
+	// signed: anyone with write access can change it) is tampering, never
+	// "the wrong key".
+	proven := false
 	for rows.Next() {
 		var pid, hash, kid, sig string
 		var seq int64
@@ -104,10 +111,14 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 		rep.Checkpoints++
 		raw, _ := hex.DecodeString(sig)
+		valid := ed25519.Verify(pub, checkpointMessage(pid, seq, hash), raw)
+		proven = proven || valid
 		switch {
+		case kid != keyID && valid:
+			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", fmt.Sprintf("the checkpoint's key id was changed to %s, though the key given signed it: the checkpoint was altered", kid)})
 		case kid != keyID:
 			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", kid, keyID)})
-		case !ed25519.Verify(pub, checkpointMessage(pid, seq, hash), raw):
+		case !valid:
 			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", "signature does not match: the checkpoint was altered"})
 		default:
 			if cps[pid] == nil {
@@ -134,6 +145,8 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 			hrows.Close()
 			return rep, err
 		}
+		raw, _ := hex.DecodeString(h.sig)
+		proven = proven || ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw)
 		heads[pid] = h
 	}
 	if err := hrows.Err(); err != nil {
@@ -199,6 +212,14 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 	}
 	problems := checkpointProblems
+	if proven {
+		for i := range problems {
+			if problems[i].Kind == "key" {
+				problems[i].Kind = "checkpoint"
+				problems[i].Detail = "the checkpoint names another key, and its signature does not match under the key given, which other signatures show is the log's key: the checkpoint was altered"
+			}
+		}
+	}
 	for _, r := range results {
 		if r.err != nil {
 			return rep, r.err
@@ -207,7 +228,13 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		if r.exists {
 			rep.Chains++
 		}
-		problems = append(problems, r.problems...)
+		for _, p := range r.problems {
+			if proven && p.Kind == "key" {
+				p.Kind = "truncated"
+				p.Detail = fmt.Sprintf("the head names another key, and its signature does not match entry %d as the chain's end under the key given, which other signatures show is the log's key: the head was set back (entries cut off the end) or altered", p.Seq)
+			}
+			problems = append(problems, p)
+		}
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].PartnershipID < problems[j].PartnershipID })
 	if len(problems) > 100 {
@@ -314,6 +341,8 @@ func (h signedHead) check(pid string, pub ed25519.PublicKey) (Problem, bool) {
 	case h.sig == "":
 		return Problem{pid, h.seq, "unsigned", "the chain's head carries no signature: the log was written before heads were signed " +
 			"(sign them with alliance audit verify --checkpoint) or the signature was removed; entries after the last checkpoint could be cut off unnoticed"}, false
+	case h.keyID != KeyID(pub) && err == nil && ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw):
+		return Problem{pid, h.seq, "head", fmt.Sprintf("the head's key id was changed to %s, though the key given signed it: the head was altered", h.keyID)}, false
 	case h.keyID != KeyID(pub):
 		return Problem{pid, h.seq, "key", fmt.Sprintf("the head was signed with key %s, not the key given (%s): verify with the key the log was written with", h.keyID, KeyID(pub))}, false
 	case err != nil || !ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw):
