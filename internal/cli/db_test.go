@@ -15,9 +15,10 @@ import (
 
 var pendingRow = regexp.MustCompile(`(?m)^\d{5}\s+pending`)
 
-// TestMigrateStatusCreatesNothing: `migrate status` about a SQLite file
-// that does not exist fails with a clear error and leaves no file behind;
-// about one that exists it lists the migrations.
+// TestMigrateStatusCreatesNothing: `migrate status`, `audit verify` and
+// `backup` about a SQLite file that does not exist fail with a clear error
+// and leave no file behind (a check must never make the database it was
+// asked about); about one that exists status lists the migrations.
 func TestMigrateStatusCreatesNothing(t *testing.T) {
 	dir := t.TempDir()
 	run := func(args ...string) (int, string, string) {
@@ -25,18 +26,29 @@ func TestMigrateStatusCreatesNothing(t *testing.T) {
 		code := cli.Execute(cli.Env{Args: args, Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &errOut, Version: "test"})
 		return code, out.String(), errOut.String()
 	}
-	missing := filepath.Join(dir, "missing.db")
-	code, out, errOut := run("migrate", "status", "--db", missing, "--log-level", "warn")
-	if code == 0 || !strings.Contains(errOut, "does not exist") || !strings.Contains(errOut, missing) {
-		t.Errorf("status of a missing database: got exit %d, %q, want a failure naming the file", code, errOut)
-	}
-	if strings.Contains(out, "VERSION") {
-		t.Errorf("status of a missing database: got a listing %q, want none", out)
-	}
-	for _, f := range []string{missing, missing + "-wal", missing + "-shm"} {
-		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("after status: %s exists (%v), want no file created", f, err)
-		}
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"migrate status", []string{"migrate", "status"}},
+		{"audit verify", []string{"audit", "verify"}},
+		{"backup", []string{"backup", "--out", filepath.Join(dir, "copy.db")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			missing := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+"-missing.db")
+			code, out, errOut := run(append(tc.args, "--db", missing, "--log-level", "warn")...)
+			if code == 0 || !strings.Contains(errOut, "does not exist") || !strings.Contains(errOut, missing) {
+				t.Errorf("%s of a missing database: got exit %d, %q, want a failure naming the file", tc.name, code, errOut)
+			}
+			if strings.Contains(out, "VERSION") || strings.Contains(out, "Checked") || strings.Contains(out, "Backed up") {
+				t.Errorf("%s of a missing database: got output %q, want none", tc.name, out)
+			}
+			for _, f := range []string{missing, missing + "-wal", missing + "-shm", missing + ".key", filepath.Join(dir, "copy.db")} {
+				if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("after %s: %s exists (%v), want no file created", tc.name, f, err)
+				}
+			}
+		})
 	}
 	made := filepath.Join(dir, "made.db")
 	if code, _, errOut := run("migrate", "up", "--db", made, "--log-level", "warn"); code != 0 {
