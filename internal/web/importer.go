@@ -226,22 +226,17 @@ func (h *Web) registerExportPage(w http.ResponseWriter, r *http.Request, status 
 	if len(kinds) == 0 {
 		return domain.ErrForbidden
 	}
-	isas, err := h.sharing.UsableBy(r.Context(), a)
+	df, err := h.disclosureFormFor(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	opts := make([]Option, 0, len(isas)+1)
-	for _, i := range isas {
-		opts = append(opts, Option{Value: i.ID, Label: i.Reference + ": " + i.Title})
-	}
-	opts = append(opts, Option{Value: "adhoc", Label: "No agreement covers this: an approved ad hoc disclosure"})
 	if f.Get("format") == "" {
 		f.Values.Set("format", "csv")
 	}
 	p := h.newPage(r, "Export the register", "/export/register")
 	p.Errors = f.Summary()
 	p.Data = registerExportData{Form: f, Kinds: kinds, Formats: []Option{{Value: "csv", Label: "CSV"}, {Value: "xlsx", Label: "XLSX (Excel)"}},
-		Options: opts, None: len(isas) == 0}
+		Options: df.Options, None: df.None}
 	return h.render(w, r, status, "register_export", p)
 }
 
@@ -265,28 +260,27 @@ func (h *Web) registerExport(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("format", "Choose CSV or XLSX")
 		return h.registerExportPage(w, r, http.StatusUnprocessableEntity, f)
 	}
-	isa, adhoc := f.Get("isa"), false
-	if isa == "adhoc" {
-		isa, adhoc = "", true
-	}
 	var buf bytes.Buffer
 	now := time.Now()
-	res, err := h.importer.Export(r.Context(), a, kind, format, service.Disclosure{Purpose: f.Get("purpose"), Recipients: f.Get("recipients"),
-		ISAID: isa, AdHoc: adhoc, Justification: f.Get("justification"), ApproverEmail: f.Get("approver")}, &buf, now)
+	res, err := h.importer.Export(r.Context(), a, kind, format, disclosureOf(f), &buf, now)
 	if f.FailAll(err) {
 		return h.registerExportPage(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err != nil {
 		return err
 	}
-	ct := "text/csv; charset=utf-8"
-	if format == importexport.XLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", fileContentType(format))
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-%s-%s-%s.%s"`, kind, res.Marking, now.UTC().Format("2006-01-02"), format))
 	w.Header().Set("X-Protective-Marking", string(res.Marking))
 	w.Header().Set("X-Alliance-Rows", strconv.Itoa(res.Rows))
 	_, err = buf.WriteTo(w)
 	return err
+}
+
+// fileContentType is the media type of an exported file in format.
+func fileContentType(format importexport.Format) string {
+	if format == importexport.XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
 }

@@ -130,15 +130,11 @@ func (h *Web) performanceExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ct := "text/csv; charset=utf-8"
-	if format == importexport.XLSX {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
 	label := p.FY.String()[:4] + "-" + p.FY.String()[5:]
 	if p.Quarter > 0 {
 		label += fmt.Sprintf("-q%d", p.Quarter)
 	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", fileContentType(format))
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-performance-%s-%s.%s"`, label, service.PerformanceMarking, format))
 	w.Header().Set("X-Protective-Marking", string(service.PerformanceMarking))
 	_, err = buf.WriteTo(w)
