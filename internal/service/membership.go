@@ -108,12 +108,20 @@ func (g *Register) EditMember(ctx context.Context, a domain.Actor, ocgID, linkID
 	if len(fields) == 0 {
 		return m, nil
 	}
-	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateMembership(ctx, tx, o.ID, old.EndReason, &l); err != nil {
+	return g.storeMember(ctx, a, o, m, l, "corrected", fields)
+}
+
+// storeMember writes l, the changed membership m of o, and its audited
+// alteration (named by what, with the fields that changed) in one
+// transaction, and returns m as stored. A change worked out from a copy
+// of m that someone else has ended meanwhile is domain.ErrConflict.
+func (g *Register) storeMember(ctx context.Context, a domain.Actor, o domain.OCG, m domain.Member, l domain.Link, what string, fields []string) (domain.Member, error) {
+	err := g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := g.st.UpdateMembership(ctx, tx, o.ID, m.Link.EndReason, &l); err != nil {
 			return err
 		}
 		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
-			RecordIDs: []string{o.ID, m.Person.ID}, Label: m.Person.Reference + " membership of " + o.Reference + " corrected", Fields: fields})
+			RecordIDs: []string{o.ID, m.Person.ID}, Label: m.Person.Reference + " membership of " + o.Reference + " " + what, Fields: fields})
 		return err
 	})
 	if err != nil {
@@ -146,20 +154,7 @@ func (g *Register) EndMember(ctx context.Context, a domain.Actor, ocgID, linkID 
 	if err := verr.Err(); err != nil {
 		return domain.Member{}, err
 	}
-	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := g.st.UpdateMembership(ctx, tx, o.ID, m.Link.EndReason, &l); err != nil {
-			return err
-		}
-		_, err := g.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
-			RecordIDs: []string{o.ID, m.Person.ID}, Label: m.Person.Reference + " membership of " + o.Reference + " ended",
-			Fields: changedMemberFields(m.Link, l)})
-		return err
-	})
-	if err != nil {
-		return domain.Member{}, err
-	}
-	m.Link = l
-	return m, nil
+	return g.storeMember(ctx, a, o, m, l, "ended", changedMemberFields(m.Link, l))
 }
 
 // checkEnd validates the end of a membership into l: a day on or after
