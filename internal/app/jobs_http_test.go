@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"alliance/internal/app"
+	"alliance/internal/audit"
 	"alliance/internal/config"
 	"alliance/internal/domain"
 	"alliance/internal/service"
@@ -125,10 +128,40 @@ func TestImportJobPages(t *testing.T) {
 			if got := auditLabelled(t, a, "from jobs.csv"); got != 1 {
 				t.Errorf("got %d audit entries for the import, want 1", got)
 			}
+			checkJobAudit(t, a, "from jobs.csv", "analyst@nyp.example")
 			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || ran {
 				t.Errorf("a second run: got %v, %v, want no job left", ran, err)
 			}
 		})
+	}
+}
+
+// checkJobAudit checks that the import a job ran (its audit entry's label
+// contains label) is logged as the work of the user who uploaded the file,
+// never of the server or another account, and that the whole log, its
+// chain heads signed in the import's transaction, verifies.
+func checkJobAudit(t *testing.T, a *app.App, label, owner string) {
+	t.Helper()
+	ctx := context.Background()
+	st := a.Store()
+	c, err := st.CredentialsByEmail(ctx, st.Reader(), owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actor, name string
+	if err := st.Reader().QueryRow(`SELECT actor_id, actor_name FROM audit_event WHERE record_label LIKE $1`, "%"+label+"%").Scan(&actor, &name); err != nil {
+		t.Fatal(err)
+	}
+	if actor != c.User.ID || name != c.User.DisplayName {
+		t.Errorf("import logged as %s (%s), want the uploader %s (%s)", actor, name, c.User.ID, c.User.DisplayName)
+	}
+	secret, err := hex.DecodeString(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, st.Reader(), audit.SigningKey(secret).Public().(ed25519.PublicKey))
+	if err != nil || !rep.OK() {
+		t.Errorf("audit log after the job: got problems %v (%v), want none", rep.Problems, err)
 	}
 }
 
