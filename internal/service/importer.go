@@ -225,6 +225,9 @@ type importRun struct {
 	units                map[string]string // ONS code → unit id
 	agency               map[string]string // lower-case name or short name → id
 	groups               map[string]store.NodeRef
+	// entries are the audit entries of the batches written so far,
+	// appended to the chain together as the import commits (writeAudit).
+	entries []audit.Entry
 }
 
 type pendingRef struct {
@@ -296,6 +299,9 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 			}
 			if run.probs.any() {
 				return errRollback
+			}
+			if err := run.writeAudit(ctx, tx); err != nil {
+				return err
 			}
 			if opts.Commit != nil {
 				committed := res
@@ -452,11 +458,8 @@ func (run *importRun) flush(final bool, refCol string) error {
 	return run.audit(f)
 }
 
+// audit notes the audit entries of a batch just written, for writeAudit.
 func (run *importRun) audit(f store.Flushed) error {
-	tx, ok := run.q.(*sql.Tx)
-	if !ok {
-		return errors.New("import: audit outside the transaction")
-	}
 	from := ""
 	if run.label != "" {
 		from = " from " + run.label
@@ -474,16 +477,27 @@ func (run *importRun) audit(f store.Flushed) error {
 		entries = append(entries, audit.Entry{Operation: audit.Combination, RecordType: "link", RecordIDs: f.Links,
 			Label: fmt.Sprintf("Import of %d links%s", len(f.Links), from)})
 	}
-	// AppendBatch writes the entries' record index in bulk; Append would
-	// index a batch's thousands of records one statement each.
-	meta := audit.MetaFrom(run.ctx)
+	run.entries = append(run.entries, entries...)
+	return nil
+}
+
+// writeAudit appends the entries of every batch to the partnership's
+// chain in tx, once every row is stored and just before the import
+// commits. Taking the chain's head locks it until the commit (on
+// PostgreSQL), so taking it at the end rather than at the first batch
+// leaves every other user's audited work (each record they open) free
+// while a long import runs. AppendBatch writes the entries' record index
+// in bulk; Append would index a batch's thousands of records one statement
+// each.
+func (run *importRun) writeAudit(ctx context.Context, tx *sql.Tx) error {
+	meta := audit.MetaFrom(ctx)
 	at := run.im.st.Now()
-	evs := make([]audit.Event, len(entries))
-	for i, e := range entries {
+	evs := make([]audit.Event, len(run.entries))
+	for i, e := range run.entries {
 		evs[i] = audit.Event{At: at, ActorID: run.a.UserID, ActorName: run.a.DisplayName, AgencyID: run.a.AgencyID, AgencyName: run.a.AgencyName,
 			Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs, Label: e.Label, RequestID: meta.RequestID, ClientAddr: meta.ClientAddr}
 	}
-	return run.im.alog.AppendBatch(run.ctx, run.im.st.Dialect(), tx, run.a.PartnershipID, evs)
+	return run.im.alog.AppendBatch(ctx, run.im.st.Dialect(), tx, run.a.PartnershipID, evs)
 }
 
 func (run *importRun) groupsFile(src importexport.RowReader) error {
