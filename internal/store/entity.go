@@ -185,12 +185,6 @@ func (q *EntityQuery) WithKind(k domain.EntityKind) *EntityQuery {
 	return q
 }
 
-// WithReference limits the query to one reference.
-func (q *EntityQuery) WithReference(ref string) *EntityQuery {
-	q.conds = append(q.conds, "e.reference = "+q.args.Add(strings.ToUpper(strings.TrimSpace(ref))))
-	return q
-}
-
 func (q *EntityQuery) where() string { return strings.Join(q.conds, " AND ") }
 
 // Count returns how many entities the query admits.

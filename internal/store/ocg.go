@@ -265,12 +265,6 @@ func (q *OCGQuery) WithIDs(ids []string) *OCGQuery {
 	return q
 }
 
-// WithReference limits the query to one reference.
-func (q *OCGQuery) WithReference(ref string) *OCGQuery {
-	q.conds = append(q.conds, "o.reference = "+q.args.Add(strings.ToUpper(strings.TrimSpace(ref))))
-	return q
-}
-
 // WithStatuses keeps groups in any of the states (all when none given).
 func (q *OCGQuery) WithStatuses(sts ...domain.OCGStatus) *OCGQuery {
 	if len(sts) == 0 {
