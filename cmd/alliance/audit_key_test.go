@@ -181,3 +181,55 @@ func TestAuditVerifyReportsTruncation(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyNeverSealsStrippedHeads: with two chains, one head signed and
+// the other's signature removed (as someone hiding a cut would), audit
+// verify --checkpoint refuses to sign it and calls it tampering, on both
+// engines.
+func TestVerifyNeverSealsStrippedHeads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			dsn := e.DSN(t)
+			env := testEnv()
+			for _, args := range [][]string{
+				{"demo"},
+				{"partnership", "add", "--slug", "west-yorkshire", "--name", "West Yorkshire: Programme Precision", "--region", "E12000003"},
+				{"user", "add", "--partnership", "west-yorkshire", "--email", "admin@wyp.example", "--name", "Admin", "--agency", "West Yorkshire Police",
+					"--agency-type", "police", "--role", "administrator"},
+			} {
+				if out, err := runCLI(bin, env, append(args, "--db", dsn)...); err != nil {
+					t.Fatalf("%v: %v\n%s", args, err, out)
+				}
+			}
+			st, err := store.Open(context.Background(), store.Options{DSN: dsn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var chains int
+			err = st.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_head`).Scan(&chains); err != nil {
+					return err
+				}
+				// Strip the signature of the demo's chain, the longer one.
+				_, err := tx.ExecContext(ctx, `UPDATE audit_head SET signature = '', key_id = '' WHERE seq = (SELECT max(seq) FROM audit_head)`)
+				return err
+			})
+			st.Close()
+			if err != nil || chains != 2 {
+				t.Fatalf("got %d chains (%v), want 2", chains, err)
+			}
+			out, err := runCLI(bin, env, "audit", "verify", "--checkpoint", "--db", dsn)
+			if err == nil || !strings.Contains(out, "tampering") || strings.Contains(out, "Signed every chain") || strings.Contains(out, "intact") {
+				t.Errorf("verify --checkpoint with one head stripped: got %v\n%s\nwant a refusal that calls it tampering", err, out)
+			}
+			// Nothing was sealed: a second look still finds the bare head.
+			if out, err := runCLI(bin, env, "audit", "verify", "--db", dsn); err == nil || !strings.Contains(out, "unsigned") {
+				t.Errorf("verify after the refusal: got %v\n%s\nwant the head still unsigned", err, out)
+			}
+		})
+	}
+}

@@ -57,6 +57,13 @@ func auditCmd(env Env) *cobra.Command {
 			case rep.OnlyKinds("key"):
 				return fmt.Errorf("key mismatch: the audit log was signed with a different key from the one in %s; "+
 					"this by itself is not evidence of tampering: check the log with the key it was written with", src)
+			case rep.OnlyKinds("unsigned") && unsignedHeads(rep) < rep.Chains:
+				// A log from before heads were signed has no signed head at
+				// all, and the upgrade signs every head at once: some signed
+				// and some not means signatures were removed, perhaps to
+				// hide a cut, so it is never sealed.
+				return errors.New("some chains' heads are signed and others are not: their signatures were removed; " +
+					"this is evidence of tampering, and the log will not be sealed: compare each chain's end with the last recorded one")
 			case rep.OnlyKinds("unsigned") && seal:
 				fmt.Fprintln(env.Stdout, "Apart from heads not yet signed (a log written before heads were signed), the audit log is intact.")
 			case rep.OnlyKinds("unsigned"):
@@ -82,4 +89,15 @@ func auditCmd(env Env) *cobra.Command {
 		})
 	cmd.AddCommand(verify)
 	return cmd
+}
+
+// unsignedHeads counts the chains whose head carries no signature.
+func unsignedHeads(rep audit.Report) int {
+	n := 0
+	for _, p := range rep.Problems {
+		if p.Kind == "unsigned" {
+			n++
+		}
+	}
+	return n
 }

@@ -196,7 +196,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	}
 	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
 	verr := &domain.ValidationError{}
-	out.FY = domain.FiscalYearOf(ps.st.Now())
+	out.FY = domain.FiscalYearOf(domain.UKDay(ps.st.Now()))
 	if s := strings.TrimSpace(in.FY); s != "" {
 		fy, err := domain.ParseFiscalYear(s)
 		if err != nil {

@@ -62,3 +62,19 @@ func checkDayErr(t *testing.T, err error, field string) {
 		t.Errorf("got %v, want a problem with %s", err, field)
 	}
 }
+
+// TestDefaultYearIsTheUKYear: at 23:30 UTC on 31 March 2027 it is already
+// 1 April in the UK (BST), so the dashboard's default year is 2027/28.
+func TestDefaultYearIsTheUKYear(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newDisruptionFixture(t, e)
+			f.clk.mu.Lock()
+			f.clk.t = time.Date(2027, 3, 31, 23, 30, 0, 0, time.UTC)
+			f.clk.mu.Unlock()
+			if got := f.compute(t, "analyst", service.PerformanceInput{}).FY; got.String() != "2027/28" {
+				t.Errorf("default year at 00:30 BST on 1 April 2027: got %s, want 2027/28", got)
+			}
+		})
+	}
+}

@@ -92,7 +92,7 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := performanceData{P: p, Form: f}
-	cur := domain.FiscalYearOf(time.Now())
+	cur := domain.FiscalYearOf(domain.UKDay(time.Now()))
 	for y := cur; y >= cur-5; y-- {
 		d.Years = append(d.Years, Option{Value: y.String(), Label: y.String(), Checked: y == p.FY})
 	}
