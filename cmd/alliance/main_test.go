@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -26,15 +28,39 @@ func testEnv() []string {
 	return append(os.Environ(), "ALLIANCE_SECRET_KEY=00000000000000000000000000000000000000000000000000000000000000cc")
 }
 
-// buildBinary compiles the alliance command once for the process tests.
+// binary is the alliance command TestMain built for the process tests,
+// or why it could not be built.
+var binary struct {
+	path string
+	err  error
+	out  []byte
+}
+
+// TestMain builds the alliance command once for the whole package, so each
+// process test starts it without compiling it again.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "alliance-cmd-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if !testing.Short() {
+		binary.path = filepath.Join(dir, "alliance")
+		binary.out, binary.err = exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildBinary returns the alliance command TestMain built.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "alliance")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if binary.err != nil || binary.path == "" {
+		t.Fatalf("go build: %v\n%s", binary.err, binary.out)
 	}
-	return bin
+	return binary.path
 }
 
 // TestKillDuringDemoLoad kills the server with SIGKILL after the demo load
