@@ -18,7 +18,7 @@ import (
 	"alliance/internal/store"
 )
 
-// Jobs runs long work (web imports) as jobs kept in the database, apart
+// Jobs runs long work (web imports, register exports) as jobs kept in the database, apart
 // from the request that asked for it: the request stores the job and its
 // file and answers at once with the job's status page; any app server
 // claims the job under a lease, renews the lease while it works and writes
@@ -114,14 +114,90 @@ func (j *Jobs) SubmitImport(ctx context.Context, a domain.Actor, in ImportJobInp
 	return job, nil
 }
 
+// JobOutputRetention is how long an export job's file is kept for its
+// owner to download; the job runner deletes it after that.
+const JobOutputRetention = 24 * time.Hour
+
+// ExportJobInput is a register export to run as a job: what to export, as
+// what, and the disclosure it makes.
+type ExportJobInput struct {
+	Kind       importexport.RegisterKind
+	Format     importexport.Format
+	Disclosure Disclosure
+}
+
+// exportParams is what a register export job keeps: the form's choices
+// and the request that asked for it, for the audit log.
+type exportParams struct {
+	Kind       importexport.RegisterKind `json:"kind"`
+	Format     importexport.Format       `json:"format"`
+	Disclosure Disclosure                `json:"disclosure"`
+	RequestID  string                    `json:"request_id"`
+	ClientAddr string                    `json:"client_addr"`
+}
+
+// ExportJobResult is what an export job made: its file's name, how many
+// records and under which marking, and until when the file is kept; or,
+// when the disclosure was refused as the job ran, the problems.
+type ExportJobResult struct {
+	Kind      importexport.RegisterKind `json:"kind"`
+	Format    importexport.Format       `json:"format"`
+	FileName  string                    `json:"file_name,omitempty"`
+	Rows      int                       `json:"rows"`
+	Marking   domain.Classification     `json:"marking,omitempty"`
+	ExpiresAt time.Time                 `json:"expires_at"`
+	Problems  []domain.FieldError       `json:"problems,omitempty"`
+}
+
+// SubmitExport checks an export for a exactly as an export in the request
+// would (domain.ErrForbidden for an actor who may not export the kind, a
+// *domain.ValidationError naming the fields of a disclosure that would be
+// refused), and then stores it as a queued job and returns it. Nothing is
+// read or logged until the job runs; a refused export queues nothing.
+func (j *Jobs) SubmitExport(ctx context.Context, a domain.Actor, in ExportJobInput) (domain.Job, error) {
+	if a.Anonymous() || a.UserID == "" {
+		return domain.Job{}, domain.ErrForbidden
+	}
+	if err := j.im.CheckExport(ctx, a, in.Kind, in.Format, in.Disclosure, j.st.Now()); err != nil {
+		return domain.Job{}, err
+	}
+	params, err := json.Marshal(exportParams{Kind: in.Kind, Format: in.Format, Disclosure: in.Disclosure,
+		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("job: %w", err)
+	}
+	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobRegisterExport, OwnerID: a.UserID, Params: string(params)}
+	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		job.ID = ""
+		return j.st.InsertJob(ctx, tx, &job, nil)
+	})
+	if err != nil {
+		return domain.Job{}, err
+	}
+	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind))
+	j.Wake()
+	return job, nil
+}
+
 // JobView is a job as its status page shows it.
 type JobView struct {
 	domain.Job
+	// FileName and DryRun describe an import.
 	FileName string
 	DryRun   bool
 	// Import is an import's result, once it has one.
 	Import *RegisterImportResult
+	// ExportKind and ExportFormat describe an export.
+	ExportKind   importexport.RegisterKind
+	ExportFormat importexport.Format
+	// Export is an export's result, once it has one.
+	Export *ExportJobResult
+	// Downloadable says the export's file is there to download now.
+	Downloadable bool
 }
+
+// IsExport reports whether the job is a register export.
+func (v JobView) IsExport() bool { return v.Kind == domain.JobRegisterExport }
 
 // Job returns job id if a asked for it; anyone else's job is not found.
 func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, error) {
@@ -133,19 +209,62 @@ func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, err
 		return JobView{}, err
 	}
 	v := JobView{Job: job}
-	var p importParams
-	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
-		return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
-	}
-	v.FileName, v.DryRun = p.FileName, p.DryRun
-	if job.Result != "" {
-		var res RegisterImportResult
-		if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
-			return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+	switch job.Kind {
+	case domain.JobRegisterExport:
+		var p exportParams
+		if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+			return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
 		}
-		v.Import = &res
+		v.ExportKind, v.ExportFormat = p.Kind, p.Format
+		if job.Result != "" {
+			var res ExportJobResult
+			if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
+				return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+			}
+			v.Export = &res
+			v.Downloadable = job.Status == domain.JobSucceeded && j.st.Now().Before(res.ExpiresAt)
+		}
+	default:
+		var p importParams
+		if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+			return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+		}
+		v.FileName, v.DryRun = p.FileName, p.DryRun
+		if job.Result != "" {
+			var res RegisterImportResult
+			if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
+				return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+			}
+			v.Import = &res
+		}
 	}
 	return v, nil
+}
+
+// JobFile is an export job's file, as its owner downloads it.
+type JobFile struct {
+	Name, ContentType string
+	Body              []byte
+	Rows              int
+	Marking           domain.Classification
+}
+
+// Download returns the file export job id made, to the user who asked for
+// it only, while it is kept. Anyone else's job, a job without a file and
+// a file past its time are not found.
+func (j *Jobs) Download(ctx context.Context, a domain.Actor, id string) (JobFile, error) {
+	v, err := j.Job(ctx, a, id)
+	if err != nil {
+		return JobFile{}, err
+	}
+	if !v.IsExport() || v.Export == nil || !v.Downloadable {
+		return JobFile{}, domain.NotFound("job output", id)
+	}
+	o, err := j.st.OwnJobOutput(ctx, a.PartnershipID, a.UserID, id)
+	if err != nil {
+		return JobFile{}, err
+	}
+	return JobFile{Name: o.FileName, ContentType: o.ContentType, Body: o.Body, Rows: v.Export.Rows, Marking: v.Export.Marking}, nil
 }
 
 // Run claims and runs jobs, one at a time, whenever Wake is called and
@@ -179,6 +298,11 @@ func (j *Jobs) RunOnce(ctx context.Context) (bool, error) {
 	if _, err := j.st.FailAbandonedJobs(ctx, JobMaxAttempts,
 		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
 		return false, err
+	}
+	if n, err := j.st.DeleteExpiredJobOutputs(ctx); err != nil {
+		return false, err
+	} else if n > 0 {
+		j.log.InfoContext(ctx, "expired export files deleted", "files", n)
 	}
 	job, err := j.st.ClaimJob(ctx, j.owner, j.lease)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -224,7 +348,15 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 			}
 		}
 	}()
-	err := j.runImport(jctx, job)
+	var err error
+	switch job.Kind {
+	case domain.JobRegisterImport:
+		err = j.runImport(jctx, job)
+	case domain.JobRegisterExport:
+		err = j.runExport(jctx, job)
+	default:
+		err = fmt.Errorf("job %s: unknown kind %q", job.ID, job.Kind)
+	}
 	cancel()
 	<-renewed
 	switch {
@@ -260,8 +392,9 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 	return nil
 }
 
-// finish ends job in a transaction of its own.
-func (j *Jobs) finish(ctx context.Context, job domain.Job, status domain.JobStatus, res *RegisterImportResult, message string) error {
+// finish ends job in a transaction of its own, with res (nil for none)
+// as its result.
+func (j *Jobs) finish(ctx context.Context, job domain.Job, status domain.JobStatus, res any, message string) error {
 	result := ""
 	if res != nil {
 		b, err := json.Marshal(res)
@@ -318,6 +451,54 @@ func (j *Jobs) runImport(ctx context.Context, job domain.Job) error {
 		return j.finish(ctx, job, domain.JobFailed, &res, "The file could not be imported. Nothing was stored")
 	case errors.Is(err, domain.ErrForbidden):
 		return j.finish(ctx, job, domain.JobFailed, nil, "You may not import this kind of file. Nothing was stored")
+	}
+	return err
+}
+
+// runExport runs a register export job as its owner, as the owner's
+// account, roles and the access policy stand now. It writes the whole file
+// first, then records the disclosure, stores the file and ends the job in
+// one transaction: a job run again after its server died logs and stores
+// once, and no file is kept without its disclosure entry. A disclosure
+// that can no longer be made (an agreement that has ended since, say)
+// fails the job with the problems, and nothing is logged.
+func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
+	var p exportParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return fmt.Errorf("job params: %w", err)
+	}
+	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	if err != nil {
+		return err
+	}
+	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+	}
+	a := actorOf(c, domain.ActorUser, "", nil)
+	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
+	now := j.st.Now()
+	var buf bytes.Buffer
+	_, err = j.im.export(ctx, a, p.Kind, p.Format, p.Disclosure, &buf, now, func(ctx context.Context, tx *sql.Tx, res ExportResult) error {
+		out := store.JobOutput{JobID: job.ID, FileName: ExportFileName(p.Kind, res.Marking, p.Format, now), ContentType: ExportContentType(p.Format),
+			Body: buf.Bytes(), ExpiresAt: now.Add(JobOutputRetention)}
+		b, err := json.Marshal(ExportJobResult{Kind: p.Kind, Format: p.Format, FileName: out.FileName, Rows: res.Rows, Marking: res.Marking, ExpiresAt: out.ExpiresAt.UTC()})
+		if err != nil {
+			return fmt.Errorf("job result: %w", err)
+		}
+		if err := j.st.InsertJobOutput(ctx, tx, out); err != nil {
+			return err
+		}
+		return j.st.FinishJob(ctx, tx, job.ID, j.owner, domain.JobSucceeded, string(b), "")
+	})
+	var verr *domain.ValidationError
+	switch {
+	case err == nil:
+		return nil // ended in the disclosure's transaction
+	case errors.As(err, &verr):
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{Kind: p.Kind, Format: p.Format, Problems: verr.Problems},
+			"The export could not be made as asked. Nothing was exported or logged")
+	case errors.Is(err, domain.ErrForbidden):
+		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export these records. Nothing was exported")
 	}
 	return err
 }
