@@ -222,7 +222,11 @@ func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, err
 				return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
 			}
 			v.Export = &res
-			v.Downloadable = job.Status == domain.JobSucceeded && j.st.Now().Before(res.ExpiresAt)
+			if job.Status == domain.JobSucceeded {
+				if v.Downloadable, err = j.st.JobOutputKept(ctx, job.ID); err != nil {
+					return JobView{}, err
+				}
+			}
 		}
 	default:
 		var p importParams

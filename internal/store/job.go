@@ -286,6 +286,16 @@ func (s *Store) OwnJobOutput(ctx context.Context, partnershipID, ownerID, id str
 	return o, nil
 }
 
+// JobOutputKept reports whether job id has an output that has not
+// expired, without reading it.
+func (s *Store) JobOutputKept(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM job_output WHERE job_id = $1 AND expires_at > $2`, id, s.Now()).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: job output kept: %w", err)
+	}
+	return n > 0, nil
+}
+
 // DeleteExpiredJobOutputs deletes every job output whose time has passed
 // and returns how many it deleted. It looks through the read pool first,
 // so a sweep that finds nothing does not take SQLite's one writer.

@@ -114,6 +114,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /import", router.AccessSignedIn, h.page(h.importUpload))
 	// A job's status page: its owner's only (anyone else gets 404).
 	t.Handle("GET /jobs/{id}", router.AccessSignedIn, h.page(h.jobShow))
+	// An export job's file: its owner's only, until it is deleted.
+	t.Handle("GET /jobs/{id}/download", router.AccessSignedIn, h.page(h.jobDownload))
 	t.Handle("GET /export/register", router.AccessSignedIn, h.page(h.registerExportForm))
 	t.Handle("POST /export/register", router.AccessSignedIn, h.page(h.registerExport))
 
