@@ -300,7 +300,7 @@ func (j *Jobs) Run(claim, work context.Context, interval time.Duration) {
 // back and its lease is given back.
 func (j *Jobs) RunOnce(ctx context.Context) (bool, error) {
 	if _, err := j.st.FailAbandonedJobs(ctx, JobMaxAttempts,
-		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
+		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again; an import may need splitting into smaller files", JobMaxAttempts)); err != nil {
 		return false, err
 	}
 	if n, err := j.st.DeleteExpiredJobOutputs(ctx); err != nil {
