@@ -145,13 +145,83 @@ func TestRegisterExportJob(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPage(t, getPage(a, analyst2, loc), http.StatusOK, []string{"The file was deleted on", "Export the records again"}, []string{`id="download"`})
+			checkPage(t, getPage(a, analyst2, loc), http.StatusOK, []string{"The file was deleted on", "Export again"}, []string{`id="download"`})
 			checkPage(t, getPage(a, analyst2, loc+"/download"), http.StatusNotFound, nil, []string{"Tasking"})
 			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || ran {
 				t.Errorf("sweep: got ran %v, %v, want no job run", ran, err)
 			}
 			if got := countRows(t, a, `SELECT count(*) FROM job_output WHERE job_id = $1`, id); got != 0 {
 				t.Errorf("after the sweep: got %d files kept, want 0", got)
+			}
+		})
+	}
+}
+
+// postAuditExport posts the audit log's export form as cookie.
+func postAuditExport(a *app.App, cookie string, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/audit/export", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+	return httptestServe(a, req)
+}
+
+// TestAuditExportJob: the audit log's export is a form on the log's page
+// that queues a job (a bad search re-renders naming the field and queues
+// nothing; anyone but an auditor gets 404), whose page offers the marked
+// CSV to the auditor who asked only; making it is logged once, as a
+// disclosure naming the request.
+func TestAuditExportJob(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			dpo, otherDPO, analyst := signIn(t, a, "dpo@nyp.example"), signIn(t, a, "dpo@nyc.example"), signIn(t, a, "analyst@nyp.example")
+			checkPage(t, getPage(a, dpo, "/audit?operation=consultation"), http.StatusOK,
+				[]string{`action="/audit/export"`, `name="operation" value="consultation"`}, []string{"export.csv"})
+			jobsBefore := countRows(t, a, `SELECT count(*) FROM job`)
+			exportsBefore := countRows(t, a, `SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_type = 'audit_log'`)
+			refused := []struct {
+				name   string
+				cookie string
+				form   url.Values
+				want   int
+				shows  []string
+			}{
+				{"a bad date", dpo, url.Values{"from": {"31/02/2026"}}, http.StatusUnprocessableEntity, []string{"govuk-error-summary", "Enter a date"}},
+				{"an end before the start", dpo, url.Values{"from": {"02/12/2026"}, "to": {"01/12/2026"}}, http.StatusUnprocessableEntity,
+					[]string{"The end date must be on or after the start date"}},
+				{"an analyst", analyst, url.Values{}, http.StatusNotFound, []string{"Page not found"}},
+			}
+			for _, tc := range refused {
+				t.Run(tc.name, func(t *testing.T) {
+					checkPage(t, postAuditExport(a, tc.cookie, tc.form), tc.want, tc.shows, []string{"/jobs/"})
+				})
+			}
+			if got := countRows(t, a, `SELECT count(*) FROM job`); got != jobsBefore {
+				t.Errorf("after refused forms: got %d jobs queued, want none", got-jobsBefore)
+			}
+			rec := postAuditExport(a, dpo, url.Values{"operation": {"consultation"}})
+			loc := rec.Header().Get("Location")
+			if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/jobs/") {
+				t.Fatalf("POST /audit/export: got %d to %q, want 303 to a job page", rec.Code, loc)
+			}
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
+				t.Fatalf("run the export job: got %v, %v", ran, err)
+			}
+			checkPage(t, getPage(a, dpo, loc), http.StatusOK, []string{"Export ready", "audit log entries", `href="` + loc + `/download"`, `href="/audit"`}, nil)
+			file := getPage(a, dpo, loc+"/download")
+			body := file.Body.String()
+			if file.Code != http.StatusOK || !strings.HasPrefix(body, "OFFICIAL-SENSITIVE") || !strings.Contains(body, "operation=consultation") ||
+				!strings.Contains(body, ",consultation,") || strings.Contains(body, ",collection,") {
+				t.Errorf("download: got %d %.300q, want a marked CSV of consultations only", file.Code, body)
+			}
+			if cd := file.Header().Get("Content-Disposition"); !strings.Contains(cd, "alliance-audit-log-OFFICIAL-SENSITIVE-") {
+				t.Errorf("got file name %q, want the marking in it", cd)
+			}
+			for _, path := range []string{loc, loc + "/download"} {
+				checkPage(t, getPage(a, otherDPO, path), http.StatusNotFound, nil, []string{"operation=consultation"})
+			}
+			if got := countRows(t, a, `SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_type = 'audit_log' AND request_id <> ''`); got != exportsBefore+1 {
+				t.Errorf("got %d audit log exports logged, want 1", got-exportsBefore)
 			}
 		})
 	}

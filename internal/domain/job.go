@@ -42,6 +42,8 @@ const (
 	// JobRegisterExport exports groups, people or links as a file its
 	// owner downloads from the job's page.
 	JobRegisterExport JobKind = "register_export"
+	// JobAuditExport exports audit log entries as a file for an auditor.
+	JobAuditExport JobKind = "audit_export"
 )
 
 // Job is long work (a web import or a register export) that runs apart from the request that

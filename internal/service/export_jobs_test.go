@@ -29,7 +29,7 @@ func exportJobFixture(t *testing.T, e storetest.Engine) (*importFixture, *servic
 	if err != nil {
 		t.Fatalf("import the restricted person: %v %v", err, res.Problems)
 	}
-	return f, service.NewJobs(f.st, f.im, nil)
+	return f, service.NewJobs(f.st, f.im, nil, nil)
 }
 
 var exportDisclosure = service.Disclosure{Purpose: "Tasking meeting", Recipients: "Test Council", AdHoc: true,

@@ -31,6 +31,7 @@ import (
 type Jobs struct {
 	st    *store.Store
 	im    *Importer
+	au    *Auditing
 	log   *slog.Logger
 	owner string
 	lease time.Duration
@@ -47,13 +48,14 @@ const JobLease = time.Minute
 const JobMaxAttempts = 3
 
 // NewJobs returns the job runner of this process, whose leases carry a
-// name unique to it.
-func NewJobs(st *store.Store, im *Importer, log *slog.Logger) *Jobs {
+// name unique to it. im runs register imports and exports, au exports of
+// the audit log.
+func NewJobs(st *store.Store, im *Importer, au *Auditing, log *slog.Logger) *Jobs {
 	if log == nil {
 		log = slog.Default()
 	}
 	host, _ := os.Hostname()
-	return &Jobs{st: st, im: im, log: log, owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), st.NewID()),
+	return &Jobs{st: st, im: im, au: au, log: log, owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), st.NewID()),
 		lease: JobLease, wake: make(chan struct{}, 1)}
 }
 
@@ -136,17 +138,26 @@ type exportParams struct {
 	ClientAddr string                    `json:"client_addr"`
 }
 
+// auditExportParams is what an audit log export job keeps: the auditor's
+// search and the request that asked for it.
+type auditExportParams struct {
+	Query      AuditQuery `json:"query"`
+	RequestID  string     `json:"request_id"`
+	ClientAddr string     `json:"client_addr"`
+}
+
 // ExportJobResult is what an export job made: its file's name, how many
-// records and under which marking, and until when the file is kept; or,
-// when the disclosure was refused as the job ran, the problems.
+// records (What they are) and under which marking, and until when the
+// file is kept; or, when the disclosure was refused as the job ran, the
+// problems.
 type ExportJobResult struct {
-	Kind      importexport.RegisterKind `json:"kind"`
-	Format    importexport.Format       `json:"format"`
-	FileName  string                    `json:"file_name,omitempty"`
-	Rows      int                       `json:"rows"`
-	Marking   domain.Classification     `json:"marking,omitempty"`
-	ExpiresAt time.Time                 `json:"expires_at"`
-	Problems  []domain.FieldError       `json:"problems,omitempty"`
+	What      string                `json:"what"`
+	Format    importexport.Format   `json:"format"`
+	FileName  string                `json:"file_name,omitempty"`
+	Rows      int                   `json:"rows"`
+	Marking   domain.Classification `json:"marking,omitempty"`
+	ExpiresAt time.Time             `json:"expires_at"`
+	Problems  []domain.FieldError   `json:"problems,omitempty"`
 }
 
 // SubmitExport checks an export for a exactly as an export in the request
@@ -187,8 +198,8 @@ type JobView struct {
 	DryRun   bool
 	// Import is an import's result, once it has one.
 	Import *RegisterImportResult
-	// ExportKind and ExportFormat describe an export.
-	ExportKind   importexport.RegisterKind
+	// ExportWhat and ExportFormat describe an export.
+	ExportWhat   string
 	ExportFormat importexport.Format
 	// Export is an export's result, once it has one.
 	Export *ExportJobResult
@@ -196,8 +207,22 @@ type JobView struct {
 	Downloadable bool
 }
 
-// IsExport reports whether the job is a register export.
-func (v JobView) IsExport() bool { return v.Kind == domain.JobRegisterExport }
+// IsExport reports whether the job is an export, of the register or of
+// the audit log.
+func (v JobView) IsExport() bool {
+	return v.Kind == domain.JobRegisterExport || v.Kind == domain.JobAuditExport
+}
+
+// AgainPath is where to ask for another job like this one.
+func (v JobView) AgainPath() string {
+	switch v.Kind {
+	case domain.JobRegisterExport:
+		return "/export/register"
+	case domain.JobAuditExport:
+		return "/audit"
+	}
+	return "/import"
+}
 
 // Job returns job id if a asked for it; anyone else's job is not found.
 func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, error) {
@@ -210,12 +235,15 @@ func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, err
 	}
 	v := JobView{Job: job}
 	switch job.Kind {
-	case domain.JobRegisterExport:
-		var p exportParams
-		if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
-			return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+	case domain.JobRegisterExport, domain.JobAuditExport:
+		v.ExportWhat, v.ExportFormat = auditLogEntries, importexport.CSV
+		if job.Kind == domain.JobRegisterExport {
+			var p exportParams
+			if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+				return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+			}
+			v.ExportWhat, v.ExportFormat = string(p.Kind), p.Format
 		}
-		v.ExportKind, v.ExportFormat = p.Kind, p.Format
 		if job.Result != "" {
 			var res ExportJobResult
 			if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
@@ -358,6 +386,8 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 		err = j.runImport(jctx, job)
 	case domain.JobRegisterExport:
 		err = j.runExport(jctx, job)
+	case domain.JobAuditExport:
+		err = j.runAuditExport(jctx, job)
 	default:
 		err = fmt.Errorf("job %s: unknown kind %q", job.ID, job.Kind)
 	}
@@ -483,26 +513,100 @@ func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
 	now := j.st.Now()
 	var buf bytes.Buffer
 	_, err = j.im.export(ctx, a, p.Kind, p.Format, p.Disclosure, &buf, now, func(ctx context.Context, tx *sql.Tx, res ExportResult) error {
-		out := store.JobOutput{JobID: job.ID, FileName: ExportFileName(p.Kind, res.Marking, p.Format, now), ContentType: ExportContentType(p.Format),
-			Body: buf.Bytes(), ExpiresAt: now.Add(JobOutputRetention)}
-		b, err := json.Marshal(ExportJobResult{Kind: p.Kind, Format: p.Format, FileName: out.FileName, Rows: res.Rows, Marking: res.Marking, ExpiresAt: out.ExpiresAt.UTC()})
-		if err != nil {
-			return fmt.Errorf("job result: %w", err)
-		}
-		if err := j.st.InsertJobOutput(ctx, tx, out); err != nil {
-			return err
-		}
-		return j.st.FinishJob(ctx, tx, job.ID, j.owner, domain.JobSucceeded, string(b), "")
+		return j.keep(ctx, tx, job, ExportJobResult{What: string(p.Kind), Format: p.Format, FileName: ExportFileName(p.Kind, res.Marking, p.Format, now),
+			Rows: res.Rows, Marking: res.Marking, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(p.Format), buf.Bytes())
 	})
 	var verr *domain.ValidationError
 	switch {
 	case err == nil:
 		return nil // ended in the disclosure's transaction
 	case errors.As(err, &verr):
-		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{Kind: p.Kind, Format: p.Format, Problems: verr.Problems},
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: string(p.Kind), Format: p.Format, Problems: verr.Problems},
 			"The export could not be made as asked. Nothing was exported or logged")
 	case errors.Is(err, domain.ErrForbidden):
 		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export these records. Nothing was exported")
+	}
+	return err
+}
+
+// auditLogEntries is what an audit log export holds, in words.
+const auditLogEntries = "audit log entries"
+
+// keep stores an export job's file and ends the job with res, inside tx:
+// the transaction that logs the file's disclosure.
+func (j *Jobs) keep(ctx context.Context, tx *sql.Tx, job domain.Job, res ExportJobResult, contentType string, body []byte) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("job result: %w", err)
+	}
+	if err := j.st.InsertJobOutput(ctx, tx, store.JobOutput{JobID: job.ID, FileName: res.FileName, ContentType: contentType, Body: body,
+		ExpiresAt: res.ExpiresAt}); err != nil {
+		return err
+	}
+	return j.st.FinishJob(ctx, tx, job.ID, j.owner, domain.JobSucceeded, string(b), "")
+}
+
+// SubmitAuditExport checks an export of the audit log entries q finds, as
+// the export would (domain.ErrForbidden for anyone but an auditor, a
+// *domain.ValidationError for a bad query), and stores it as a queued job.
+// Nothing is read or logged until the job runs.
+func (j *Jobs) SubmitAuditExport(ctx context.Context, a domain.Actor, q AuditQuery) (domain.Job, error) {
+	if a.Anonymous() || a.UserID == "" || j.au == nil {
+		return domain.Job{}, domain.ErrForbidden
+	}
+	q.Page = 0
+	if err := j.au.CheckExport(ctx, a, q); err != nil {
+		return domain.Job{}, err
+	}
+	params, err := json.Marshal(auditExportParams{Query: q, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("job: %w", err)
+	}
+	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobAuditExport, OwnerID: a.UserID, Params: string(params)}
+	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		job.ID = ""
+		return j.st.InsertJob(ctx, tx, &job, nil)
+	})
+	if err != nil {
+		return domain.Job{}, err
+	}
+	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind))
+	j.Wake()
+	return job, nil
+}
+
+// runAuditExport runs an audit log export job as its owner as the
+// account stands now (an auditor no longer is refused), writing the file,
+// logging its disclosure, storing it and ending the job as runExport does.
+func (j *Jobs) runAuditExport(ctx context.Context, job domain.Job) error {
+	var p auditExportParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return fmt.Errorf("job params: %w", err)
+	}
+	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	if err != nil {
+		return err
+	}
+	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+	}
+	a := actorOf(c, domain.ActorUser, "", nil)
+	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
+	now := j.st.Now()
+	var buf bytes.Buffer
+	_, err = j.au.export(ctx, a, p.Query, &buf, func(ctx context.Context, tx *sql.Tx, n int) error {
+		return j.keep(ctx, tx, job, ExportJobResult{What: auditLogEntries, Format: importexport.CSV, FileName: AuditExportFileName(now), Rows: n,
+			Marking: domain.OfficialSensitive, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(importexport.CSV), buf.Bytes())
+	})
+	var verr *domain.ValidationError
+	switch {
+	case err == nil:
+		return nil // ended in the disclosure's transaction
+	case errors.As(err, &verr):
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: auditLogEntries, Format: importexport.CSV, Problems: verr.Problems},
+			"The export could not be made as asked. Nothing was exported or logged")
+	case errors.Is(err, domain.ErrForbidden):
+		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export the audit log. Nothing was exported")
 	}
 	return err
 }

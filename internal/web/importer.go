@@ -188,7 +188,7 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	title, nav := "Import "+strings.ToLower(v.Status.Label()), "/import"
 	switch {
 	case v.IsExport():
-		title, nav = "Export "+strings.ToLower(v.Status.Label()), "/export/register"
+		title, nav = "Export "+strings.ToLower(v.Status.Label()), v.AgainPath()
 		switch {
 		case v.Status == domain.JobSucceeded:
 			title = "Export ready"

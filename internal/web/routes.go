@@ -143,7 +143,8 @@ func (h *Web) Register(t *router.Table) {
 	auditor := router.Roles(domain.RoleAuditor)
 	t.Handle("GET /audit", auditor, h.page(h.auditSearch))
 	t.Handle("GET /audit/records/{id}", auditor, h.page(h.auditRecord))
-	t.Handle("GET /audit/export.csv", auditor, h.page(h.auditExport))
+	// Exporting the entries found queues a job; the file is on its page.
+	t.Handle("POST /audit/export", auditor, h.page(h.auditExport))
 
 	// Scoring. Assessing and reading a group's scores: the scoring service
 	// decides per group (edit rights or its LRO to score; sight of the group
