@@ -18,8 +18,8 @@ import (
 	"alliance/internal/store"
 )
 
-// Jobs runs long work (web imports, register exports) as jobs kept in the database, apart
-// from the request that asked for it: the request stores the job and its
+// Jobs runs long work (web imports, register and audit log exports) as
+// jobs kept in the database, apart from the request that asked for it: the request stores the job and its
 // file and answers at once with the job's status page; any app server
 // claims the job under a lease, renews the lease while it works and writes
 // the job's end in the work's own transaction. A server that dies leaves a
@@ -98,22 +98,43 @@ func (j *Jobs) SubmitImport(ctx context.Context, a domain.Actor, in ImportJobInp
 	if a.Anonymous() || a.UserID == "" || !j.im.MayImport(ctx, a, in.Kind) {
 		return domain.Job{}, domain.ErrForbidden
 	}
-	params, err := json.Marshal(importParams{Kind: in.Kind, Format: in.Format, FileName: in.FileName, DryRun: in.DryRun, Marking: in.Marking,
-		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
+	return j.queue(ctx, a, domain.JobRegisterImport, importParams{Kind: in.Kind, Format: in.Format, FileName: in.FileName, DryRun: in.DryRun,
+		Marking: in.Marking, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, in.File)
+}
+
+// queue stores a queued job of kind for a, with params (as JSON) and its
+// input, and wakes the runner.
+func (j *Jobs) queue(ctx context.Context, a domain.Actor, kind domain.JobKind, params any, input []byte) (domain.Job, error) {
+	b, err := json.Marshal(params)
 	if err != nil {
 		return domain.Job{}, fmt.Errorf("job: %w", err)
 	}
-	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobRegisterImport, OwnerID: a.UserID, Params: string(params)}
+	job := domain.Job{PartnershipID: a.PartnershipID, Kind: kind, OwnerID: a.UserID, Params: string(b)}
 	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		job.ID = ""
-		return j.st.InsertJob(ctx, tx, &job, in.File)
+		return j.st.InsertJob(ctx, tx, &job, input)
 	})
 	if err != nil {
 		return domain.Job{}, err
 	}
-	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind), "bytes", len(in.File))
+	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind), "bytes", len(input))
 	j.Wake()
 	return job, nil
+}
+
+// runAs returns the actor job runs as: its owner as the account and roles
+// stand now, with the request that asked for the job (requestID,
+// clientAddr) in ctx for the audit log. ok is false when the account is no
+// longer active in the job's partnership.
+func (j *Jobs) runAs(ctx context.Context, job domain.Job, requestID, clientAddr string) (context.Context, domain.Actor, bool, error) {
+	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	if err != nil {
+		return ctx, domain.Actor{}, false, err
+	}
+	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+		return ctx, domain.Actor{}, false, nil
+	}
+	return observe.WithClientAddr(observe.WithRequestID(ctx, requestID), clientAddr), actorOf(c, domain.ActorUser, "", nil), true, nil
 }
 
 // JobOutputRetention is how long an export job's file is kept for its
@@ -172,22 +193,8 @@ func (j *Jobs) SubmitExport(ctx context.Context, a domain.Actor, in ExportJobInp
 	if err := j.im.CheckExport(ctx, a, in.Kind, in.Format, in.Disclosure, j.st.Now()); err != nil {
 		return domain.Job{}, err
 	}
-	params, err := json.Marshal(exportParams{Kind: in.Kind, Format: in.Format, Disclosure: in.Disclosure,
-		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
-	if err != nil {
-		return domain.Job{}, fmt.Errorf("job: %w", err)
-	}
-	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobRegisterExport, OwnerID: a.UserID, Params: string(params)}
-	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		job.ID = ""
-		return j.st.InsertJob(ctx, tx, &job, nil)
-	})
-	if err != nil {
-		return domain.Job{}, err
-	}
-	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind))
-	j.Wake()
-	return job, nil
+	return j.queue(ctx, a, domain.JobRegisterExport, exportParams{Kind: in.Kind, Format: in.Format, Disclosure: in.Disclosure,
+		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, nil)
 }
 
 // JobView is a job as its status page shows it.
@@ -451,19 +458,17 @@ func (j *Jobs) runImport(ctx context.Context, job domain.Job) error {
 	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
 		return fmt.Errorf("job params: %w", err)
 	}
-	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
 	if err != nil {
 		return err
 	}
-	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+	if !ok {
 		return j.finish(ctx, job, domain.JobFailed, nil, "The account that uploaded the file is no longer active. Nothing was stored")
 	}
-	a := actorOf(c, domain.ActorUser, "", nil)
 	body, err := j.st.JobInput(ctx, job.ID)
 	if err != nil {
 		return err
 	}
-	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
 	res, err := j.im.Import(ctx, a, p.Kind, p.Format, bytes.NewReader(body), ImportOptions{DryRun: p.DryRun, FileName: p.FileName, Marking: p.Marking,
 		Commit: func(ctx context.Context, tx *sql.Tx, res RegisterImportResult) error {
 			b, err := json.Marshal(res)
@@ -501,15 +506,13 @@ func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
 	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
 		return fmt.Errorf("job params: %w", err)
 	}
-	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
 	if err != nil {
 		return err
 	}
-	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+	if !ok {
 		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
 	}
-	a := actorOf(c, domain.ActorUser, "", nil)
-	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
 	now := j.st.Now()
 	var buf bytes.Buffer
 	_, err = j.im.export(ctx, a, p.Kind, p.Format, p.Disclosure, &buf, now, func(ctx context.Context, tx *sql.Tx, res ExportResult) error {
@@ -558,21 +561,7 @@ func (j *Jobs) SubmitAuditExport(ctx context.Context, a domain.Actor, q AuditQue
 	if err := j.au.CheckExport(ctx, a, q); err != nil {
 		return domain.Job{}, err
 	}
-	params, err := json.Marshal(auditExportParams{Query: q, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
-	if err != nil {
-		return domain.Job{}, fmt.Errorf("job: %w", err)
-	}
-	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobAuditExport, OwnerID: a.UserID, Params: string(params)}
-	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		job.ID = ""
-		return j.st.InsertJob(ctx, tx, &job, nil)
-	})
-	if err != nil {
-		return domain.Job{}, err
-	}
-	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind))
-	j.Wake()
-	return job, nil
+	return j.queue(ctx, a, domain.JobAuditExport, auditExportParams{Query: q, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, nil)
 }
 
 // runAuditExport runs an audit log export job as its owner as the
@@ -583,15 +572,13 @@ func (j *Jobs) runAuditExport(ctx context.Context, job domain.Job) error {
 	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
 		return fmt.Errorf("job params: %w", err)
 	}
-	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
 	if err != nil {
 		return err
 	}
-	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+	if !ok {
 		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
 	}
-	a := actorOf(c, domain.ActorUser, "", nil)
-	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
 	now := j.st.Now()
 	var buf bytes.Buffer
 	_, err = j.au.export(ctx, a, p.Query, &buf, func(ctx context.Context, tx *sql.Tx, n int) error {
