@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"alliance/internal/app"
+	"alliance/internal/service"
 	"alliance/internal/store/storetest"
 	"alliance/internal/web"
 )
@@ -223,6 +224,30 @@ func TestAuditExportJob(t *testing.T) {
 			if got := countRows(t, a, `SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_type = 'audit_log' AND request_id <> ''`); got != exportsBefore+1 {
 				t.Errorf("got %d audit log exports logged, want 1", got-exportsBefore)
 			}
+
+			// A server takes the next export and dies; once its lease has
+			// expired another runs it: one file, one disclosure.
+			rec = postAuditExport(a, dpo, url.Values{"operation": {"disclosure"}})
+			id := strings.TrimPrefix(rec.Header().Get("Location"), "/jobs/")
+			if claimed, err := a.Store().ClaimJob(context.Background(), "dead-server", service.JobLease); err != nil || claimed.ID != id {
+				t.Fatalf("the dead server's claim: got %q, %v, want %q", claimed.ID, err, id)
+			}
+			if err := a.Store().ExpireJobLease(context.Background(), id); err != nil {
+				t.Fatal(err)
+			}
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
+				t.Fatalf("after the lease expired: got ran %v, %v, want the job run", ran, err)
+			}
+			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || ran {
+				t.Errorf("a further run: got %v, %v, want nothing left", ran, err)
+			}
+			if got := countRows(t, a, `SELECT count(*) FROM job_output WHERE job_id = $1`, id); got != 1 {
+				t.Errorf("got %d files stored for the job run twice, want 1", got)
+			}
+			if got := countRows(t, a, `SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_type = 'audit_log'`); got != exportsBefore+2 {
+				t.Errorf("got %d audit log exports logged in all, want 2", got-exportsBefore)
+			}
+			checkPage(t, getPage(a, dpo, "/jobs/"+id), http.StatusOK, []string{"Export ready"}, nil)
 		})
 	}
 }
