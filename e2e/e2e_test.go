@@ -330,15 +330,23 @@ func TestPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		var status string
-		if err := h.app.Store().Reader().QueryRow(`SELECT status FROM job WHERE id = $1`, job.ID).Scan(&status); err != nil {
-			t.Fatal(err)
+	// A register export, run as a job by the server: its page offers the file.
+	exp, err := h.app.Jobs().SubmitExport(ctx, s.Actor, service.ExportJobInput{Kind: importexport.KindGroups, Format: importexport.CSV,
+		Disclosure: service.Disclosure{Purpose: "Tasking", Recipients: "NYC", AdHoc: true, Justification: "s.115", ApproverEmail: "analyst2@nyp.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{job.ID, exp.ID} {
+		for {
+			var status string
+			if err := h.app.Store().Reader().QueryRow(`SELECT status FROM job WHERE id = $1`, id).Scan(&status); err != nil {
+				t.Fatal(err)
+			}
+			if domain.JobStatus(status).Done() {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if domain.JobStatus(status).Done() {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	pages := []struct {
 		name, as, path string
@@ -365,6 +373,7 @@ func TestPages(t *testing.T) {
 		{"activities", "analyst@nyp.example", "/activities", "Activities", []string{"Open an activity", "Operation"}, false},
 		{"performance for the board", "board@nyc.example", "/performance?fy=2023%2F24", "Performance 2023/24", []string{"fewer than 5", "By area"}, false},
 		{"import job", "analyst@nyp.example", "/jobs/" + job.ID, "No problems found", []string{"1 rows checked, nothing stored (dry run)", "people.csv", "Finished"}, false},
+		{"export job", "analyst@nyp.example", "/jobs/" + exp.ID, "Export ready", []string{"Download alliance-groups-OFFICIAL-SENSITIVE-", "deleted from Alliance on", "Finished"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}
 	for _, p := range pages {

@@ -177,7 +177,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	performance := service.NewPerformance(st, alog, cfg.SuppressBelow)
 	indexer := service.NewSearchIndexer(st, log)
 	importer.WakeIndexer(indexer)
-	jobs := service.NewJobs(st, importer, log)
+	jobs := service.NewJobs(st, importer, auditing, log)
 	var oidcSvc *service.OIDC
 	if cfg.OIDC.Enabled() {
 		roles, err := cfg.OIDC.RoleMap()

@@ -39,9 +39,14 @@ type JobKind string
 const (
 	// JobRegisterImport imports a file of groups, people or links.
 	JobRegisterImport JobKind = "register_import"
+	// JobRegisterExport exports groups, people or links as a file its
+	// owner downloads from the job's page.
+	JobRegisterExport JobKind = "register_export"
+	// JobAuditExport exports audit log entries as a file for an auditor.
+	JobAuditExport JobKind = "audit_export"
 )
 
-// Job is long work (a web import) that runs apart from the request that
+// Job is long work (a web import or a register export) that runs apart from the request that
 // asked for it, on whichever app server claims it, and that its owner
 // follows on a status page. Params and Result are JSON the job's kind
 // defines.

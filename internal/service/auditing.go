@@ -149,9 +149,31 @@ func nonEmpty(vals ...string) []string {
 // ExportLimitAudit bounds one export of the log.
 const ExportLimitAudit = 100000
 
+// AuditExportFileName is the name an export of the log made at now is
+// downloaded as, with its marking.
+func AuditExportFileName(now time.Time) string {
+	return fmt.Sprintf("alliance-audit-log-%s-%s.csv", domain.OfficialSensitive, now.UTC().Format("2006-01-02"))
+}
+
+// CheckExport checks, reading no entries and logging nothing, that a may
+// export the entries q finds: domain.ErrForbidden for anyone but an
+// auditor, a *domain.ValidationError naming the fields of a bad query.
+func (au *Auditing) CheckExport(ctx context.Context, a domain.Actor, q AuditQuery) error {
+	_, _, err := au.filter(ctx, a, q)
+	return err
+}
+
 // Export writes the matching entries as CSV under the protective marking,
 // logging the disclosure first.
 func (au *Auditing) Export(ctx context.Context, a domain.Actor, q AuditQuery, w io.Writer) (int, error) {
+	return au.export(ctx, a, q, w, nil)
+}
+
+// export is Export. With a commit it writes the whole file to w (a
+// buffer) first, then logs the disclosure and calls commit with the number
+// of entries in one transaction, so that the file is kept if and only if
+// its disclosure is logged.
+func (au *Auditing) export(ctx context.Context, a domain.Actor, q AuditQuery, w io.Writer, commit func(ctx context.Context, tx *sql.Tx, n int) error) (int, error) {
 	f, _, err := au.filter(ctx, a, q)
 	if err != nil {
 		return 0, err
@@ -164,14 +186,23 @@ func (au *Auditing) Export(ctx context.Context, a domain.Actor, q AuditQuery, w 
 	if len(evs) > ExportLimitAudit {
 		evs = evs[:ExportLimitAudit]
 	}
-	err = au.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := au.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: "audit_log",
-			RecordIDs: nonEmpty(q.RecordID, f.ActorID), Label: fmt.Sprintf("CSV export of %d entries: %s", len(evs), describe(q)),
-			Justification: "Audit", Recipients: a.DisplayName + " (" + a.AgencyName + ")"})
-		return err
-	})
-	if err != nil {
-		return 0, err
+	record := func() error {
+		return au.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			if _, err := au.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: "audit_log",
+				RecordIDs: nonEmpty(q.RecordID, f.ActorID), Label: fmt.Sprintf("CSV export of %d entries: %s", len(evs), describe(q)),
+				Justification: "Audit", Recipients: a.DisplayName + " (" + a.AgencyName + ")"}); err != nil {
+				return err
+			}
+			if commit != nil {
+				return commit(ctx, tx, len(evs))
+			}
+			return nil
+		})
+	}
+	if commit == nil {
+		if err := record(); err != nil {
+			return 0, err
+		}
 	}
 	cw := csv.NewWriter(w)
 	rows := [][]string{{string(domain.OfficialSensitive)}, {"Audit log export: " + describe(q)},
@@ -190,5 +221,13 @@ func (au *Auditing) Export(ctx context.Context, a domain.Actor, q AuditQuery, w 
 		}
 	}
 	cw.Flush()
-	return len(evs), cw.Error()
+	if err := cw.Error(); err != nil {
+		return 0, err
+	}
+	if commit != nil {
+		if err := record(); err != nil {
+			return 0, err
+		}
+	}
+	return len(evs), nil
 }

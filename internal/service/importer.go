@@ -937,6 +937,39 @@ type ExportResult struct {
 	Marking domain.Classification
 }
 
+// ExportContentType is the media type of an export file in format.
+func ExportContentType(format importexport.Format) string {
+	if format == importexport.XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// ExportFileName is the name an export file of kind, made at now under
+// marking, is downloaded as: the marking is in the name as well as in
+// the file.
+func ExportFileName(kind importexport.RegisterKind, marking domain.Classification, format importexport.Format, now time.Time) string {
+	return fmt.Sprintf("alliance-%s-%s-%s.%s", kind, marking, now.UTC().Format("2006-01-02"), format)
+}
+
+// CheckExport checks, reading no records and logging nothing, that a may
+// export kind as format with disclosure d at now: it returns
+// domain.ErrForbidden for an actor who may not export kind at all, and a
+// *domain.ValidationError naming the fields for a disclosure Export would
+// refuse.
+func (im *Importer) CheckExport(ctx context.Context, a domain.Actor, kind importexport.RegisterKind, format importexport.Format, d Disclosure, now time.Time) error {
+	if !im.MayExport(ctx, a, kind) {
+		return domain.ErrForbidden
+	}
+	if format != importexport.CSV && format != importexport.XLSX {
+		verr := &domain.ValidationError{}
+		verr.Add("format", "Choose CSV or XLSX")
+		return verr
+	}
+	_, _, err := checkDisclosure(ctx, im.st, a, &d, now)
+	return err
+}
+
 // Export writes, as CSV or XLSX, the groups, people or links a may export,
 // under the protective marking (the first and last row), and returns how
 // many records it wrote and the marking. Every cell is neutralised against formula
@@ -944,6 +977,19 @@ type ExportResult struct {
 // with its purpose and recipients, before anything is written; actors who
 // may not export get domain.ErrForbidden and nothing is written.
 func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexport.RegisterKind, format importexport.Format, d Disclosure, w io.Writer, now time.Time) (ExportResult, error) {
+	return im.export(ctx, a, kind, format, d, w, now, nil)
+}
+
+// exportCommit keeps a finished export file with its disclosure: it is
+// called inside the transaction that records the disclosure.
+type exportCommit func(ctx context.Context, tx *sql.Tx, res ExportResult) error
+
+// export is Export. With a nil commit it records the disclosure before
+// it writes the file to w, which may be the client; with a commit it
+// writes the whole file to w first (a buffer) and then records the
+// disclosure and calls commit in one transaction, so that the file is
+// kept if and only if its disclosure is logged.
+func (im *Importer) export(ctx context.Context, a domain.Actor, kind importexport.RegisterKind, format importexport.Format, d Disclosure, w io.Writer, now time.Time, commit exportCommit) (ExportResult, error) {
 	p, err := im.Policy(ctx)
 	if err != nil {
 		return ExportResult{}, err
@@ -1012,19 +1058,29 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 	if d.ISAID == "" {
 		why += " (ad hoc: " + d.Justification + ")"
 	}
-	err = im.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := im.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-			RecordType: string(rk), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
-			Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
-			return err
+	var res ExportResult
+	record := func() error {
+		return im.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			if err := im.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
+				RecordType: string(rk), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
+				Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
+				return err
+			}
+			if _, err := im.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(rk),
+				RecordIDs: ids, Label: fmt.Sprintf("%s export of %d %s", strings.ToUpper(string(format)), len(ids), kind), Justification: why,
+				Recipients: d.Recipients, ISAID: d.ISAID}); err != nil {
+				return err
+			}
+			if commit != nil {
+				return commit(ctx, tx, res)
+			}
+			return nil
+		})
+	}
+	if commit == nil {
+		if err := record(); err != nil {
+			return ExportResult{}, err
 		}
-		_, err := im.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(rk),
-			RecordIDs: ids, Label: fmt.Sprintf("%s export of %d %s", strings.ToUpper(string(format)), len(ids), kind), Justification: why,
-			Recipients: d.Recipients, ISAID: d.ISAID})
-		return err
-	})
-	if err != nil {
-		return ExportResult{}, err
 	}
 	var tw tableWriter
 	if format == importexport.XLSX {
@@ -1068,14 +1124,22 @@ func (im *Importer) Export(ctx context.Context, a domain.Actor, kind importexpor
 			n++
 		}
 	}
-	res := ExportResult{Rows: n, Marking: marking}
+	res = ExportResult{Rows: n, Marking: marking}
 	if err != nil {
 		return res, err
 	}
 	if err := write(string(marking)); err != nil {
 		return res, err
 	}
-	return res, tw.Close()
+	if err := tw.Close(); err != nil {
+		return res, err
+	}
+	if commit != nil {
+		if err := record(); err != nil {
+			return ExportResult{}, err
+		}
+	}
+	return res, nil
 }
 
 func ukDay(t *time.Time) string {

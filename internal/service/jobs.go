@@ -18,8 +18,8 @@ import (
 	"alliance/internal/store"
 )
 
-// Jobs runs long work (web imports) as jobs kept in the database, apart
-// from the request that asked for it: the request stores the job and its
+// Jobs runs long work (web imports, register and audit log exports) as
+// jobs kept in the database, apart from the request that asked for it: the request stores the job and its
 // file and answers at once with the job's status page; any app server
 // claims the job under a lease, renews the lease while it works and writes
 // the job's end in the work's own transaction. A server that dies leaves a
@@ -31,6 +31,7 @@ import (
 type Jobs struct {
 	st    *store.Store
 	im    *Importer
+	au    *Auditing
 	log   *slog.Logger
 	owner string
 	lease time.Duration
@@ -47,13 +48,14 @@ const JobLease = time.Minute
 const JobMaxAttempts = 3
 
 // NewJobs returns the job runner of this process, whose leases carry a
-// name unique to it.
-func NewJobs(st *store.Store, im *Importer, log *slog.Logger) *Jobs {
+// name unique to it. im runs register imports and exports, au exports of
+// the audit log.
+func NewJobs(st *store.Store, im *Importer, au *Auditing, log *slog.Logger) *Jobs {
 	if log == nil {
 		log = slog.Default()
 	}
 	host, _ := os.Hostname()
-	return &Jobs{st: st, im: im, log: log, owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), st.NewID()),
+	return &Jobs{st: st, im: im, au: au, log: log, owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), st.NewID()),
 		lease: JobLease, wake: make(chan struct{}, 1)}
 }
 
@@ -96,31 +98,137 @@ func (j *Jobs) SubmitImport(ctx context.Context, a domain.Actor, in ImportJobInp
 	if a.Anonymous() || a.UserID == "" || !j.im.MayImport(ctx, a, in.Kind) {
 		return domain.Job{}, domain.ErrForbidden
 	}
-	params, err := json.Marshal(importParams{Kind: in.Kind, Format: in.Format, FileName: in.FileName, DryRun: in.DryRun, Marking: in.Marking,
-		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)})
+	return j.queue(ctx, a, domain.JobRegisterImport, importParams{Kind: in.Kind, Format: in.Format, FileName: in.FileName, DryRun: in.DryRun,
+		Marking: in.Marking, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, in.File)
+}
+
+// queue stores a queued job of kind for a, with params (as JSON) and its
+// input, and wakes the runner.
+func (j *Jobs) queue(ctx context.Context, a domain.Actor, kind domain.JobKind, params any, input []byte) (domain.Job, error) {
+	b, err := json.Marshal(params)
 	if err != nil {
 		return domain.Job{}, fmt.Errorf("job: %w", err)
 	}
-	job := domain.Job{PartnershipID: a.PartnershipID, Kind: domain.JobRegisterImport, OwnerID: a.UserID, Params: string(params)}
+	job := domain.Job{PartnershipID: a.PartnershipID, Kind: kind, OwnerID: a.UserID, Params: string(b)}
 	err = j.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		job.ID = ""
-		return j.st.InsertJob(ctx, tx, &job, in.File)
+		return j.st.InsertJob(ctx, tx, &job, input)
 	})
 	if err != nil {
 		return domain.Job{}, err
 	}
-	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind), "bytes", len(in.File))
+	j.log.InfoContext(ctx, "job queued", "job", job.ID, "kind", string(job.Kind), "bytes", len(input))
 	j.Wake()
 	return job, nil
+}
+
+// runAs returns the actor job runs as: its owner as the account and roles
+// stand now, with the request that asked for the job (requestID,
+// clientAddr) in ctx for the audit log. ok is false when the account is no
+// longer active in the job's partnership.
+func (j *Jobs) runAs(ctx context.Context, job domain.Job, requestID, clientAddr string) (context.Context, domain.Actor, bool, error) {
+	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	if err != nil {
+		return ctx, domain.Actor{}, false, err
+	}
+	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+		return ctx, domain.Actor{}, false, nil
+	}
+	return observe.WithClientAddr(observe.WithRequestID(ctx, requestID), clientAddr), actorOf(c, domain.ActorUser, "", nil), true, nil
+}
+
+// JobOutputRetention is how long an export job's file is kept for its
+// owner to download; the job runner deletes it after that.
+const JobOutputRetention = 24 * time.Hour
+
+// ExportJobInput is a register export to run as a job: what to export, as
+// what, and the disclosure it makes.
+type ExportJobInput struct {
+	Kind       importexport.RegisterKind
+	Format     importexport.Format
+	Disclosure Disclosure
+}
+
+// exportParams is what a register export job keeps: the form's choices
+// and the request that asked for it, for the audit log.
+type exportParams struct {
+	Kind       importexport.RegisterKind `json:"kind"`
+	Format     importexport.Format       `json:"format"`
+	Disclosure Disclosure                `json:"disclosure"`
+	RequestID  string                    `json:"request_id"`
+	ClientAddr string                    `json:"client_addr"`
+}
+
+// auditExportParams is what an audit log export job keeps: the auditor's
+// search and the request that asked for it.
+type auditExportParams struct {
+	Query      AuditQuery `json:"query"`
+	RequestID  string     `json:"request_id"`
+	ClientAddr string     `json:"client_addr"`
+}
+
+// ExportJobResult is what an export job made: its file's name, how many
+// records (What they are) and under which marking, and until when the
+// file is kept; or, when the disclosure was refused as the job ran, the
+// problems.
+type ExportJobResult struct {
+	What      string                `json:"what"`
+	Format    importexport.Format   `json:"format"`
+	FileName  string                `json:"file_name,omitempty"`
+	Rows      int                   `json:"rows"`
+	Marking   domain.Classification `json:"marking,omitempty"`
+	ExpiresAt time.Time             `json:"expires_at"`
+	Problems  []domain.FieldError   `json:"problems,omitempty"`
+}
+
+// SubmitExport checks an export for a exactly as an export in the request
+// would (domain.ErrForbidden for an actor who may not export the kind, a
+// *domain.ValidationError naming the fields of a disclosure that would be
+// refused), and then stores it as a queued job and returns it. Nothing is
+// read or logged until the job runs; a refused export queues nothing.
+func (j *Jobs) SubmitExport(ctx context.Context, a domain.Actor, in ExportJobInput) (domain.Job, error) {
+	if a.Anonymous() || a.UserID == "" {
+		return domain.Job{}, domain.ErrForbidden
+	}
+	if err := j.im.CheckExport(ctx, a, in.Kind, in.Format, in.Disclosure, j.st.Now()); err != nil {
+		return domain.Job{}, err
+	}
+	return j.queue(ctx, a, domain.JobRegisterExport, exportParams{Kind: in.Kind, Format: in.Format, Disclosure: in.Disclosure,
+		RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, nil)
 }
 
 // JobView is a job as its status page shows it.
 type JobView struct {
 	domain.Job
+	// FileName and DryRun describe an import.
 	FileName string
 	DryRun   bool
 	// Import is an import's result, once it has one.
 	Import *RegisterImportResult
+	// ExportWhat and ExportFormat describe an export.
+	ExportWhat   string
+	ExportFormat importexport.Format
+	// Export is an export's result, once it has one.
+	Export *ExportJobResult
+	// Downloadable says the export's file is there to download now.
+	Downloadable bool
+}
+
+// IsExport reports whether the job is an export, of the register or of
+// the audit log.
+func (v JobView) IsExport() bool {
+	return v.Kind == domain.JobRegisterExport || v.Kind == domain.JobAuditExport
+}
+
+// AgainPath is where to ask for another job like this one.
+func (v JobView) AgainPath() string {
+	switch v.Kind {
+	case domain.JobRegisterExport:
+		return "/export/register"
+	case domain.JobAuditExport:
+		return "/audit"
+	}
+	return "/import"
 }
 
 // Job returns job id if a asked for it; anyone else's job is not found.
@@ -133,19 +241,69 @@ func (j *Jobs) Job(ctx context.Context, a domain.Actor, id string) (JobView, err
 		return JobView{}, err
 	}
 	v := JobView{Job: job}
-	var p importParams
-	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
-		return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
-	}
-	v.FileName, v.DryRun = p.FileName, p.DryRun
-	if job.Result != "" {
-		var res RegisterImportResult
-		if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
-			return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+	switch job.Kind {
+	case domain.JobRegisterExport, domain.JobAuditExport:
+		v.ExportWhat, v.ExportFormat = auditLogEntries, importexport.CSV
+		if job.Kind == domain.JobRegisterExport {
+			var p exportParams
+			if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+				return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+			}
+			v.ExportWhat, v.ExportFormat = string(p.Kind), p.Format
 		}
-		v.Import = &res
+		if job.Result != "" {
+			var res ExportJobResult
+			if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
+				return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+			}
+			v.Export = &res
+			if job.Status == domain.JobSucceeded {
+				if v.Downloadable, err = j.st.JobOutputKept(ctx, job.ID); err != nil {
+					return JobView{}, err
+				}
+			}
+		}
+	default:
+		var p importParams
+		if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+			return JobView{}, fmt.Errorf("job %s: params: %w", job.ID, err)
+		}
+		v.FileName, v.DryRun = p.FileName, p.DryRun
+		if job.Result != "" {
+			var res RegisterImportResult
+			if err := json.Unmarshal([]byte(job.Result), &res); err != nil {
+				return JobView{}, fmt.Errorf("job %s: result: %w", job.ID, err)
+			}
+			v.Import = &res
+		}
 	}
 	return v, nil
+}
+
+// JobFile is an export job's file, as its owner downloads it.
+type JobFile struct {
+	Name, ContentType string
+	Body              []byte
+	Rows              int
+	Marking           domain.Classification
+}
+
+// Download returns the file export job id made, to the user who asked for
+// it only, while it is kept. Anyone else's job, a job without a file and
+// a file past its time are not found.
+func (j *Jobs) Download(ctx context.Context, a domain.Actor, id string) (JobFile, error) {
+	v, err := j.Job(ctx, a, id)
+	if err != nil {
+		return JobFile{}, err
+	}
+	if !v.IsExport() || v.Export == nil || !v.Downloadable {
+		return JobFile{}, domain.NotFound("job output", id)
+	}
+	o, err := j.st.OwnJobOutput(ctx, a.PartnershipID, a.UserID, id)
+	if err != nil {
+		return JobFile{}, err
+	}
+	return JobFile{Name: o.FileName, ContentType: o.ContentType, Body: o.Body, Rows: v.Export.Rows, Marking: v.Export.Marking}, nil
 }
 
 // Run claims and runs jobs, one at a time, whenever Wake is called and
@@ -177,8 +335,13 @@ func (j *Jobs) Run(claim, work context.Context, interval time.Duration) {
 // back and its lease is given back.
 func (j *Jobs) RunOnce(ctx context.Context) (bool, error) {
 	if _, err := j.st.FailAbandonedJobs(ctx, JobMaxAttempts,
-		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again, or split the file into smaller files", JobMaxAttempts)); err != nil {
+		fmt.Sprintf("The job was interrupted %d times, each time because the server running it stopped or lost its database. Nothing was stored. Try again; an import may need splitting into smaller files", JobMaxAttempts)); err != nil {
 		return false, err
+	}
+	if n, err := j.st.DeleteExpiredJobOutputs(ctx); err != nil {
+		return false, err
+	} else if n > 0 {
+		j.log.InfoContext(ctx, "expired export files deleted", "files", n)
 	}
 	job, err := j.st.ClaimJob(ctx, j.owner, j.lease)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -224,7 +387,17 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 			}
 		}
 	}()
-	err := j.runImport(jctx, job)
+	var err error
+	switch job.Kind {
+	case domain.JobRegisterImport:
+		err = j.runImport(jctx, job)
+	case domain.JobRegisterExport:
+		err = j.runExport(jctx, job)
+	case domain.JobAuditExport:
+		err = j.runAuditExport(jctx, job)
+	default:
+		err = fmt.Errorf("job %s: unknown kind %q", job.ID, job.Kind)
+	}
 	cancel()
 	<-renewed
 	switch {
@@ -260,8 +433,9 @@ func (j *Jobs) run(ctx context.Context, job domain.Job) error {
 	return nil
 }
 
-// finish ends job in a transaction of its own.
-func (j *Jobs) finish(ctx context.Context, job domain.Job, status domain.JobStatus, res *RegisterImportResult, message string) error {
+// finish ends job in a transaction of its own, with res (nil for none)
+// as its result.
+func (j *Jobs) finish(ctx context.Context, job domain.Job, status domain.JobStatus, res any, message string) error {
 	result := ""
 	if res != nil {
 		b, err := json.Marshal(res)
@@ -284,19 +458,17 @@ func (j *Jobs) runImport(ctx context.Context, job domain.Job) error {
 	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
 		return fmt.Errorf("job params: %w", err)
 	}
-	c, err := j.st.CredentialsByID(ctx, j.st.Reader(), job.OwnerID)
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
 	if err != nil {
 		return err
 	}
-	if !c.User.Active || c.User.PartnershipID != job.PartnershipID {
+	if !ok {
 		return j.finish(ctx, job, domain.JobFailed, nil, "The account that uploaded the file is no longer active. Nothing was stored")
 	}
-	a := actorOf(c, domain.ActorUser, "", nil)
 	body, err := j.st.JobInput(ctx, job.ID)
 	if err != nil {
 		return err
 	}
-	ctx = observe.WithClientAddr(observe.WithRequestID(ctx, p.RequestID), p.ClientAddr)
 	res, err := j.im.Import(ctx, a, p.Kind, p.Format, bytes.NewReader(body), ImportOptions{DryRun: p.DryRun, FileName: p.FileName, Marking: p.Marking,
 		Commit: func(ctx context.Context, tx *sql.Tx, res RegisterImportResult) error {
 			b, err := json.Marshal(res)
@@ -318,6 +490,110 @@ func (j *Jobs) runImport(ctx context.Context, job domain.Job) error {
 		return j.finish(ctx, job, domain.JobFailed, &res, "The file could not be imported. Nothing was stored")
 	case errors.Is(err, domain.ErrForbidden):
 		return j.finish(ctx, job, domain.JobFailed, nil, "You may not import this kind of file. Nothing was stored")
+	}
+	return err
+}
+
+// runExport runs a register export job as its owner, as the owner's
+// account, roles and the access policy stand now. It writes the whole file
+// first, then records the disclosure, stores the file and ends the job in
+// one transaction: a job run again after its server died logs and stores
+// once, and no file is kept without its disclosure entry. A disclosure
+// that can no longer be made (an agreement that has ended since, say)
+// fails the job with the problems, and nothing is logged.
+func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
+	var p exportParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return fmt.Errorf("job params: %w", err)
+	}
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+	}
+	now := j.st.Now()
+	var buf bytes.Buffer
+	_, err = j.im.export(ctx, a, p.Kind, p.Format, p.Disclosure, &buf, now, func(ctx context.Context, tx *sql.Tx, res ExportResult) error {
+		return j.keep(ctx, tx, job, ExportJobResult{What: string(p.Kind), Format: p.Format, FileName: ExportFileName(p.Kind, res.Marking, p.Format, now),
+			Rows: res.Rows, Marking: res.Marking, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(p.Format), buf.Bytes())
+	})
+	var verr *domain.ValidationError
+	switch {
+	case err == nil:
+		return nil // ended in the disclosure's transaction
+	case errors.As(err, &verr):
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: string(p.Kind), Format: p.Format, Problems: verr.Problems},
+			"The export could not be made as asked. Nothing was exported or logged")
+	case errors.Is(err, domain.ErrForbidden):
+		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export these records. Nothing was exported")
+	}
+	return err
+}
+
+// auditLogEntries is what an audit log export holds, in words.
+const auditLogEntries = "audit log entries"
+
+// keep stores an export job's file and ends the job with res, inside tx:
+// the transaction that logs the file's disclosure.
+func (j *Jobs) keep(ctx context.Context, tx *sql.Tx, job domain.Job, res ExportJobResult, contentType string, body []byte) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("job result: %w", err)
+	}
+	if err := j.st.InsertJobOutput(ctx, tx, store.JobOutput{JobID: job.ID, FileName: res.FileName, ContentType: contentType, Body: body,
+		ExpiresAt: res.ExpiresAt}); err != nil {
+		return err
+	}
+	return j.st.FinishJob(ctx, tx, job.ID, j.owner, domain.JobSucceeded, string(b), "")
+}
+
+// SubmitAuditExport checks an export of the audit log entries q finds, as
+// the export would (domain.ErrForbidden for anyone but an auditor, a
+// *domain.ValidationError for a bad query), and stores it as a queued job.
+// Nothing is read or logged until the job runs.
+func (j *Jobs) SubmitAuditExport(ctx context.Context, a domain.Actor, q AuditQuery) (domain.Job, error) {
+	if a.Anonymous() || a.UserID == "" || j.au == nil {
+		return domain.Job{}, domain.ErrForbidden
+	}
+	q.Page = 0
+	if err := j.au.CheckExport(ctx, a, q); err != nil {
+		return domain.Job{}, err
+	}
+	return j.queue(ctx, a, domain.JobAuditExport, auditExportParams{Query: q, RequestID: observe.RequestID(ctx), ClientAddr: observe.ClientAddr(ctx)}, nil)
+}
+
+// runAuditExport runs an audit log export job as its owner as the
+// account stands now (an auditor no longer is refused), writing the file,
+// logging its disclosure, storing it and ending the job as runExport does.
+func (j *Jobs) runAuditExport(ctx context.Context, job domain.Job) error {
+	var p auditExportParams
+	if err := json.Unmarshal([]byte(job.Params), &p); err != nil {
+		return fmt.Errorf("job params: %w", err)
+	}
+	ctx, a, ok, err := j.runAs(ctx, job, p.RequestID, p.ClientAddr)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+	}
+	now := j.st.Now()
+	var buf bytes.Buffer
+	_, err = j.au.export(ctx, a, p.Query, &buf, func(ctx context.Context, tx *sql.Tx, n int) error {
+		return j.keep(ctx, tx, job, ExportJobResult{What: auditLogEntries, Format: importexport.CSV, FileName: AuditExportFileName(now), Rows: n,
+			Marking: domain.OfficialSensitive, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(importexport.CSV), buf.Bytes())
+	})
+	var verr *domain.ValidationError
+	switch {
+	case err == nil:
+		return nil // ended in the disclosure's transaction
+	case errors.As(err, &verr):
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: auditLogEntries, Format: importexport.CSV, Problems: verr.Problems},
+			"The export could not be made as asked. Nothing was exported or logged")
+	case errors.Is(err, domain.ErrForbidden):
+		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export the audit log. Nothing was exported")
 	}
 	return err
 }

@@ -243,3 +243,75 @@ func (s *Store) ExpireJobLease(ctx context.Context, id string) error {
 		return nil
 	})
 }
+
+// JobOutput is a file a job produced for its owner to download (a register
+// export), kept until ExpiresAt.
+type JobOutput struct {
+	JobID       string
+	FileName    string
+	ContentType string
+	Body        []byte
+	ExpiresAt   time.Time
+}
+
+// InsertJobOutput stores job id's output inside tx, to be deleted after
+// ExpiresAt. Call it in the transaction that ends the job (FinishJob), so
+// a job stores its file once, however often it is run.
+func (s *Store) InsertJobOutput(ctx context.Context, tx *sql.Tx, o JobOutput) error {
+	if o.Body == nil {
+		o.Body = []byte{}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO job_output (job_id, file_name, content_type, body, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		o.JobID, o.FileName, o.ContentType, o.Body, o.ExpiresAt.UTC()); err != nil {
+		return fmt.Errorf("store: insert job output: %w", err)
+	}
+	return nil
+}
+
+// OwnJobOutput returns the output of job id of partnershipID that ownerID
+// asked for, while it has not expired. Anyone else's job, a job without
+// output and an expired output are all not found.
+func (s *Store) OwnJobOutput(ctx context.Context, partnershipID, ownerID, id string) (JobOutput, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return JobOutput{}, domain.NotFound("job output", id)
+	}
+	o := JobOutput{JobID: id}
+	err := s.rdb.QueryRowContext(ctx, `SELECT o.file_name, o.content_type, o.body, o.expires_at FROM job_output o JOIN job j ON j.id = o.job_id
+		WHERE o.job_id = $1 AND j.partnership_id = $2 AND j.owner_id = $3 AND o.expires_at > $4`, id, partnershipID, ownerID, s.Now()).
+		Scan(&o.FileName, &o.ContentType, &o.Body, &o.ExpiresAt)
+	if err := one(err, "job output", domain.NotFound("job output", id)); err != nil {
+		return JobOutput{}, err
+	}
+	o.ExpiresAt = o.ExpiresAt.UTC()
+	return o, nil
+}
+
+// JobOutputKept reports whether job id has an output that has not
+// expired, without reading it.
+func (s *Store) JobOutputKept(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM job_output WHERE job_id = $1 AND expires_at > $2`, id, s.Now()).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: job output kept: %w", err)
+	}
+	return n > 0, nil
+}
+
+// DeleteExpiredJobOutputs deletes every job output whose time has passed
+// and returns how many it deleted. It looks through the read pool first,
+// so a sweep that finds nothing does not take SQLite's one writer.
+func (s *Store) DeleteExpiredJobOutputs(ctx context.Context) (int, error) {
+	ids, err := s.jobIDs(ctx, "expired job outputs", `SELECT CAST(job_id AS text) FROM job_output WHERE expires_at <= $1`, s.Now())
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	var n int64
+	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM job_output WHERE expires_at <= $1`, s.Now())
+		if err != nil {
+			return fmt.Errorf("store: delete expired job outputs: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

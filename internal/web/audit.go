@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,8 +18,9 @@ type auditData struct {
 	Agencies   []domain.Agency
 	Operations []Option
 	Prev, Next string
-	ExportURL  string
-	Heading    string
+	// ExportFields are the search's fields, for the export form.
+	ExportFields url.Values
+	Heading      string
 }
 
 // parseAuditQuery reads the search from the URL, with a problem for each bad
@@ -99,7 +98,7 @@ func (h *Web) auditPage(w http.ResponseWriter, r *http.Request, a domain.Actor, 
 	if res.HasNext {
 		d.Next = link(res.Page + 1)
 	}
-	d.ExportURL = "/audit/export.csv?" + base.Encode()
+	d.ExportFields = base
 	p := h.newPage(r, heading, "/audit")
 	p.Errors = f.Summary()
 	p.Data = d
@@ -123,25 +122,27 @@ func (h *Web) auditRecord(w http.ResponseWriter, r *http.Request) error {
 	return h.auditPage(w, r, a, f, q, "Who has seen this record")
 }
 
+// auditExport checks the search whose entries are to be exported (a bad
+// one re-renders the log with its fields named, queueing nothing), then
+// queues the export as a job and sends the auditor to the job's page,
+// where the file is offered once it is made.
 func (h *Web) auditExport(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	a := router.ActorFrom(r.Context())
-	v := r.URL.Query()
-	f := NewForm(v)
-	q := parseAuditQuery(v, f)
-	if !f.OK() {
+	f := NewForm(r.PostForm)
+	q := parseAuditQuery(url.Values{}, f)
+	if !f.OK() || h.jobs == nil {
 		return h.auditPage(w, r, a, f, q, "Audit log")
 	}
-	var buf bytes.Buffer
-	n, err := h.audits.Export(r.Context(), a, q, &buf)
+	job, err := h.jobs.SubmitAuditExport(r.Context(), a, q)
 	if f.FailAll(err) {
 		return h.auditPage(w, r, a, f, q, "Audit log")
 	}
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-audit-log-OFFICIAL-SENSITIVE-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
-	w.Header().Set("X-Alliance-Rows", strconv.Itoa(n))
-	_, err = buf.WriteTo(w)
-	return err
+	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+	return nil
 }

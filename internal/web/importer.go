@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -171,10 +170,12 @@ const JobRefreshSeconds = 5
 
 type jobData struct {
 	Job service.JobView
+	// RetentionHours is how long an export's file is kept.
+	RetentionHours int
 }
 
-// jobShow is a job's status page, for the user who asked for the job
-// only. While the job waits or runs the page reloads itself (a meta
+// jobShow is a job's status page (an import's, or an export's with its
+// download link), for the user who asked for the job only. While the job waits or runs the page reloads itself (a meta
 // refresh, no script); once it has ended it shows the result.
 func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	if h.jobs == nil {
@@ -184,8 +185,16 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	title := "Import " + strings.ToLower(v.Status.Label())
+	title, nav := "Import "+strings.ToLower(v.Status.Label()), "/import"
 	switch {
+	case v.IsExport():
+		title, nav = "Export "+strings.ToLower(v.Status.Label()), v.AgainPath()
+		switch {
+		case v.Status == domain.JobSucceeded:
+			title = "Export ready"
+		case v.Status == domain.JobFailed:
+			title = "Export failed"
+		}
 	case v.Import != nil && v.Import.OK() && v.DryRun:
 		title = "Import checked"
 	case v.Import != nil && v.Import.OK():
@@ -195,7 +204,7 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	case v.Status == domain.JobFailed:
 		title = "Import failed"
 	}
-	p := h.newPage(r, title, "/import")
+	p := h.newPage(r, title, nav)
 	if !v.Status.Done() {
 		p.Refresh = JobRefreshSeconds
 	}
@@ -203,7 +212,12 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 		n := len(v.Import.Problems) + v.Import.MoreProblems
 		p.Errors = append(p.Errors, view.ErrorItem{Message: fmt.Sprintf("%d problems in %d rows: nothing was stored. Fix them and upload the file again", n, v.Import.Rows), Href: "#problems"})
 	}
-	p.Data = jobData{Job: v}
+	if v.Export != nil && len(v.Export.Problems) > 0 {
+		for _, pr := range v.Export.Problems {
+			p.Errors = append(p.Errors, view.ErrorItem{Message: pr.Message, Href: "#problems"})
+		}
+	}
+	p.Data = jobData{Job: v, RetentionHours: int(service.JobOutputRetention / time.Hour)}
 	return h.render(w, r, http.StatusOK, "job", p)
 }
 
@@ -260,27 +274,39 @@ func (h *Web) registerExport(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("format", "Choose CSV or XLSX")
 		return h.registerExportPage(w, r, http.StatusUnprocessableEntity, f)
 	}
-	var buf bytes.Buffer
-	now := time.Now()
-	res, err := h.importer.Export(r.Context(), a, kind, format, disclosureOf(f), &buf, now)
+	if h.jobs == nil {
+		return domain.ErrForbidden
+	}
+	// The form is checked here exactly as the export will check it, so a
+	// refused disclosure re-renders with its fields named and nothing is
+	// queued or logged; the export itself runs as a job.
+	job, err := h.jobs.SubmitExport(r.Context(), a, service.ExportJobInput{Kind: kind, Format: format, Disclosure: disclosureOf(f)})
 	if f.FailAll(err) {
 		return h.registerExportPage(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", fileContentType(format))
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-%s-%s-%s.%s"`, kind, res.Marking, now.UTC().Format("2006-01-02"), format))
-	w.Header().Set("X-Protective-Marking", string(res.Marking))
-	w.Header().Set("X-Alliance-Rows", strconv.Itoa(res.Rows))
-	_, err = buf.WriteTo(w)
-	return err
+	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+	return nil
 }
 
-// fileContentType is the media type of an exported file in format.
-func fileContentType(format importexport.Format) string {
-	if format == importexport.XLSX {
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+// jobDownload sends the file an export job made, to the user who asked
+// for it only (anyone else, and everyone once the file has been deleted,
+// gets 404), named with its protective marking as the file is marked.
+func (h *Web) jobDownload(w http.ResponseWriter, r *http.Request) error {
+	if h.jobs == nil {
+		return domain.ErrNotFound
 	}
-	return "text/csv; charset=utf-8"
+	file, err := h.jobs.Download(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", file.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, file.Name))
+	w.Header().Set("X-Protective-Marking", string(file.Marking))
+	w.Header().Set("X-Alliance-Rows", strconv.Itoa(file.Rows))
+	w.Header().Set("Content-Length", strconv.Itoa(len(file.Body)))
+	_, err = w.Write(file.Body)
+	return err
 }

@@ -134,7 +134,7 @@ func (h *Web) performanceExport(w http.ResponseWriter, r *http.Request) error {
 	if p.Quarter > 0 {
 		label += fmt.Sprintf("-q%d", p.Quarter)
 	}
-	w.Header().Set("Content-Type", fileContentType(format))
+	w.Header().Set("Content-Type", service.ExportContentType(format))
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="alliance-performance-%s-%s.%s"`, label, service.PerformanceMarking, format))
 	w.Header().Set("X-Protective-Marking", string(service.PerformanceMarking))
 	_, err = buf.WriteTo(w)

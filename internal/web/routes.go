@@ -114,6 +114,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /import", router.AccessSignedIn, h.page(h.importUpload))
 	// A job's status page: its owner's only (anyone else gets 404).
 	t.Handle("GET /jobs/{id}", router.AccessSignedIn, h.page(h.jobShow))
+	// An export job's file: its owner's only, until it is deleted.
+	t.Handle("GET /jobs/{id}/download", router.AccessSignedIn, h.page(h.jobDownload))
 	t.Handle("GET /export/register", router.AccessSignedIn, h.page(h.registerExportForm))
 	t.Handle("POST /export/register", router.AccessSignedIn, h.page(h.registerExport))
 
@@ -141,7 +143,8 @@ func (h *Web) Register(t *router.Table) {
 	auditor := router.Roles(domain.RoleAuditor)
 	t.Handle("GET /audit", auditor, h.page(h.auditSearch))
 	t.Handle("GET /audit/records/{id}", auditor, h.page(h.auditRecord))
-	t.Handle("GET /audit/export.csv", auditor, h.page(h.auditExport))
+	// Exporting the entries found queues a job; the file is on its page.
+	t.Handle("POST /audit/export", auditor, h.page(h.auditExport))
 
 	// Scoring. Assessing and reading a group's scores: the scoring service
 	// decides per group (edit rights or its LRO to score; sight of the group

@@ -45,7 +45,8 @@ type Options struct {
 	// Importer imports and exports the register's files; ImportMaxBytes
 	// caps an upload (DefaultImportMaxBytes when zero).
 	Importer *service.Importer
-	// Jobs runs web imports as jobs and shows their status pages.
+	// Jobs runs web imports and exports as jobs and shows their status
+	// pages and files.
 	Jobs           *service.Jobs
 	ImportMaxBytes int64
 }
