@@ -219,6 +219,7 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	var h http.Handler = table.Mux()
 	h = cop.Handler(h)
 	h = web.Identify(id, ui.Error, apis.Error, h)
+	h = web.StorableQuery(ui.Error, apis.Error, h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)

@@ -1,0 +1,66 @@
+package app_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"alliance/internal/store/storetest"
+)
+
+// TestUnstorableTextIsRefused: a NUL character or bytes that are not UTF-8,
+// in a form field, a query string, a JSON string or an imported cell, are
+// refused with 400 (or a row-and-column problem) naming where they were,
+// and nothing is stored. PostgreSQL cannot store either in a text column:
+// before, each was a 500 there (and stored as-is on SQLite).
+func TestUnstorableTextIsRefused(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			a := newApp(t, e, nil)
+			cookie := signIn(t, a, "analyst@nyp.example")
+			bearer := map[string]string{"Authorization": "Bearer " + tokenFor(t, a, "analyst@nyp.example", "read", "write")}
+			same := map[string]string{"Sec-Fetch-Site": "same-origin"}
+			group := func(name string) string {
+				return url.Values{"name": {name}, "primary_threat": {"drugs"}, "ownership": {"local"}, "classification": {"OFFICIAL"}, "handling": {"P"}}.Encode()
+			}
+			const refused = "cannot be stored"
+			for _, sc := range []scenario{
+				{name: "NUL in a form field", method: "POST", path: "/ocgs", cookie: cookie, header: same, body: group("Hostile\x00group"),
+					wantStatus: 400, wantContains: []string{"The form could not be read", `The field &#34;name&#34; contains a character that ` + refused, "Nothing was saved"},
+					wantNotContains: []string{"problem with the service", "\x00"}},
+				{name: "not UTF-8 in a form field", method: "POST", path: "/ocgs", cookie: cookie, header: same, body: group("Hostile\xffgroup"),
+					wantStatus: 400, wantContains: []string{refused}, wantNotContains: []string{"problem with the service", "\xff"}},
+				{name: "NUL in a page's query string", path: "/ocgs?q=a%00b", cookie: cookie,
+					wantStatus: 400, wantContains: []string{`The field &#34;q&#34; contains a character that ` + refused}, wantNotContains: []string{"problem with the service"}},
+				{name: "NUL in the reports filter", path: "/reports?q=%00", cookie: cookie, wantStatus: 400, wantContains: []string{refused}},
+				{name: "NUL in an API query string", path: "/api/v1/ocgs?q=a%00b", header: bearer,
+					wantStatus: 400, wantType: "application/problem+json", wantContains: []string{`"field":"q"`, refused}, wantNotContains: []string{"Internal server error"}},
+				{name: "NUL in a JSON string", method: "POST", path: "/api/v1/ocgs", header: bearer,
+					body:       `{"name":"API \u0000 group","primary_threat":"drugs","ownership":"local","classification":"OFFICIAL","handling":"P"}`,
+					wantStatus: 400, wantType: "application/problem+json", wantContains: []string{`"field":"body"`, refused}, wantNotContains: []string{"Internal server error"}},
+				{name: "not UTF-8 in a JSON string", method: "POST", path: "/api/v1/ocgs", header: bearer,
+					body:       "{\"name\":\"API \xff group\",\"primary_threat\":\"drugs\",\"ownership\":\"local\",\"classification\":\"OFFICIAL\",\"handling\":\"P\"}",
+					wantStatus: 400, wantType: "application/problem+json", wantContains: []string{`"field":"body"`, refused}},
+				{name: "an ordinary search still works", path: "/ocgs?q=" + url.QueryEscape("Zoë <b>"), cookie: cookie, wantStatus: 200},
+			} {
+				t.Run(sc.name, func(t *testing.T) { sc.run(t, a.Handler()) })
+			}
+			_, rec := importJob(t, a, cookie, upload(t, cookie, map[string]string{"kind": "groups", "classification": "OFFICIAL", "handling": "P"},
+				"groups.csv", "name,primary_threat,ownership_level,summary\nNul\x00Name,drugs,local,fine\nFine name,drugs,local,Nul\x00summary\n"))
+			body := rec.Body.String()
+			for _, want := range []string{"The file has problems", "row 2, column name", "contains a NUL character", "row 3, column summary"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("import job page: lacks %q", want)
+				}
+			}
+			if strings.Contains(body, "Import failed") {
+				t.Error("import job page: says the import failed, want the rows' problems")
+			}
+			var n int
+			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM ocg WHERE name LIKE 'Hostile%' OR name LIKE 'API %' OR name LIKE 'Nul%' OR name = 'Fine name'`).Scan(&n); err != nil || n != 0 {
+				t.Errorf("got %d hostile groups stored, %v, want none", n, err)
+			}
+		})
+	}
+}
