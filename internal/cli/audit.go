@@ -18,7 +18,7 @@ import (
 func auditCmd(env Env) *cobra.Command {
 	var seal bool
 	cmd := &cobra.Command{Use: "audit", Short: "Check the audit log"}
-	verify := dbCommand(env, "verify", "Walk every audit chain and report the first entry that was changed, removed, inserted or cut off the end", cobra.NoArgs,
+	verify := lookCommand(env, "verify", "Walk every audit chain and report the first entry that was changed, removed, inserted or cut off the end", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			cmd.Flags().BoolVar(&seal, "checkpoint", false, "after a clean check, sign each chain's current head and add a checkpoint there "+
 				"(also signs the heads of a log written before heads were signed)")

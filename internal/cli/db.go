@@ -195,7 +195,7 @@ func generateCmd(env Env) *cobra.Command {
 
 func backupCmd(env Env) *cobra.Command {
 	var out string
-	return dbCommand(env, "backup", "Copy a running SQLite database, and the key file beside it, to new files (PostgreSQL: use pg_dump)", cobra.NoArgs,
+	return lookCommand(env, "backup", "Copy a running SQLite database, and the key file beside it, to new files (PostgreSQL: use pg_dump)", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			cmd.Flags().StringVar(&out, "out", "", "the new backup file (required; must not exist); the key file beside the database is copied to OUT.key")
 			_ = cmd.MarkFlagRequired("out")
