@@ -201,7 +201,7 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Import != nil && !v.Import.OK() {
 		n := len(v.Import.Problems) + v.Import.MoreProblems
-		p.Errors = append(p.Errors, view.ErrorItem{Message: fmt.Sprintf("%d problems in %d rows: nothing was stored. Fix them and upload the file again", n, v.Import.Rows), Href: "#problems"})
+		p.Errors = append(p.Errors, view.ErrorItem{Message: view.Count(n, "problem", "problems") + " in the file: nothing was stored. Fix them and upload the file again", Href: "#problems"})
 	}
 	p.Data = jobData{Job: v}
 	return h.render(w, r, http.StatusOK, "job", p)
