@@ -39,7 +39,11 @@ func TestPerformanceHTTP(t *testing.T) {
 						fig("warrants", "136"), fig("sentence", "52"), "Cash Seizure (Non-POCA)", "£68,765", "Other Seizures – Cash (PACE)", "£118,741",
 						`data-chart="line"`, "Apr 2023", `<option value="2023/24" selected>2023/24</option>`},
 					// A board viewer may not export: no link to a page that is not found.
-					wantNotContains: []string{"Download as", "/performance/export"}},
+					wantNotContains: []string{"Download as", "/performance/export", ">Hidden<"}},
+				// A seizure's value beside a count of fewer than 5 is hidden,
+				// written as the other hidden cells and the export write it.
+				{name: "a hidden seizure value", path: "/performance?fy=2023%2F24", cookie: board, wantStatus: 200,
+					wantContains: []string{`Cash Seizure (POCA)</td><td class="govuk-table__cell govuk-table__cell--numeric">fewer than 5</td><td class="govuk-table__cell govuk-table__cell--numeric">hidden</td>`}},
 				{name: "a quarter", path: "/performance?fy=2023%2F24&quarter=Q4", cookie: board, wantStatus: 200, wantContains: []string{"Performance Q4 2023/24", "Jan 2024"},
 					wantNotContains: []string{"Apr 2023"}},
 				{name: "bad year", path: "/performance?fy=2023%2F25", cookie: board, wantStatus: 400, wantContains: []string{"There is a problem", `href="#fy"`}},
