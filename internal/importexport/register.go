@@ -29,6 +29,19 @@ const (
 	KindLinks  RegisterKind = "links"
 )
 
+// Singular names one record of the kind: group, person or link.
+func (k RegisterKind) Singular() string {
+	switch k {
+	case KindGroups:
+		return "group"
+	case KindPeople:
+		return "person"
+	case KindLinks:
+		return "link"
+	}
+	return string(k)
+}
+
 // ParseRegisterKind accepts groups, people or links (any case, singular
 // too).
 func ParseRegisterKind(s string) (RegisterKind, bool) {
