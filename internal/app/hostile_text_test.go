@@ -64,3 +64,30 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossOriginFormIs403Page: a form posted from another site (as a
+// forged request would be) is refused with a 403 page in the service's
+// own layout, marked top and bottom and saying nothing was saved, or, on
+// the API, a problem document; before, both were a bare line of text.
+func TestCrossOriginFormIs403Page(t *testing.T) {
+	a := newApp(t, storetest.Engines(t)[0], nil)
+	cookie := signIn(t, a, "analyst@nyp.example")
+	bearer := tokenFor(t, a, "analyst@nyp.example", "read", "write")
+	cross := map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+	for _, sc := range []scenario{
+		{name: "page", method: "POST", path: "/reports", cookie: cookie, header: cross, body: reportForm("forged"),
+			wantStatus: 403, wantType: "text/html",
+			wantContains:    []string{"The form came from another site", "Nothing was saved", `data-marking="top"`, `data-marking="bottom"`},
+			wantNotContains: []string{"cross-origin request detected"}},
+		{name: "API", method: "POST", path: "/api/v1/reports", body: reportJSON("forged"),
+			header:     map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example", "Authorization": "Bearer " + bearer},
+			wantStatus: 403, wantType: "application/problem+json", wantContains: []string{`"status":403`, "Cross-origin request refused"},
+			wantNotContains: []string{"cross-origin request detected"}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, a.Handler()) })
+	}
+	var n int
+	if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM info_report WHERE body = 'forged'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("got %d forged reports stored, %v, want none", n, err)
+	}
+}
