@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -45,6 +46,20 @@ func TestUnstorableTextIsRefused(t *testing.T) {
 				{name: "an ordinary search still works", path: "/ocgs?q=" + url.QueryEscape("Zoë <b>"), cookie: cookie, wantStatus: 200},
 			} {
 				t.Run(sc.name, func(t *testing.T) { sc.run(t, a.Handler()) })
+			}
+			for name, tc := range map[string]struct {
+				fields map[string]string
+				file   string
+				want   int
+			}{
+				"not UTF-8 in the file's name": {map[string]string{"kind": "groups", "classification": "OFFICIAL", "handling": "P"}, "bad\xffname.csv", 422},
+				"NUL in a field":               {map[string]string{"kind": "groups", "classification": "OFFICIAL\x00", "handling": "P"}, "groups.csv", 400},
+			} {
+				rec := httptest.NewRecorder()
+				a.Handler().ServeHTTP(rec, upload(t, cookie, tc.fields, tc.file, "name,primary_threat,ownership_level\nFine name,drugs,local\n"))
+				if rec.Code != tc.want || !strings.Contains(rec.Body.String(), refused) {
+					t.Errorf("upload with %s: got %d, want %d saying it %s: %.300s", name, rec.Code, tc.want, refused, rec.Body.String())
+				}
 			}
 			_, rec := importJob(t, a, cookie, upload(t, cookie, map[string]string{"kind": "groups", "classification": "OFFICIAL", "handling": "P"},
 				"groups.csv", "name,primary_threat,ownership_level,summary\nNul\x00Name,drugs,local,fine\nFine name,drugs,local,Nul\x00summary\n"))

@@ -143,6 +143,9 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 		f.Values.Add(part.FormName(), string(v))
 	}
 	// Every field has arrived, wherever the browser put it: act on them.
+	if err := unstorableFields(f.Values); err != nil {
+		return err
+	}
 	kind, ok := importexport.ParseRegisterKind(f.Get("kind"))
 	if !ok {
 		f.Fail("kind", "Choose what the file holds")
@@ -152,6 +155,8 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("file", "Choose a CSV or XLSX file to upload")
 	} else if !okF {
 		f.Fail("file", "The file must be a CSV or XLSX file")
+	} else if !domain.StorableText(name) {
+		f.Fail("file", "The file's name "+domain.MsgUnstorableText)
 	}
 	if !f.OK() {
 		return h.importPage(w, r, http.StatusUnprocessableEntity, f)
