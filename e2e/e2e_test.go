@@ -372,7 +372,7 @@ func TestPages(t *testing.T) {
 		{"reference data", "admin@nyp.example", "/admin/reference-data", "Disruption reference data", []string{"cash_non_poca", "Add an item"}, false},
 		{"activities", "analyst@nyp.example", "/activities", "Activities", []string{"Open an activity", "Operation"}, false},
 		{"performance for the board", "board@nyc.example", "/performance?fy=2023%2F24", "Performance 2023/24", []string{"fewer than 5", "By area"}, false},
-		{"import job", "analyst@nyp.example", "/jobs/" + job.ID, "No problems found", []string{"1 rows checked, nothing stored (dry run)", "people.csv", "Finished"}, false},
+		{"import job", "analyst@nyp.example", "/jobs/" + job.ID, "No problems found", []string{"1 row checked, nothing stored (dry run)", "people.csv", "Finished"}, false},
 		{"export job", "analyst@nyp.example", "/jobs/" + exp.ID, "Export ready", []string{"Download alliance-groups-OFFICIAL-SENSITIVE-", "deleted from Alliance on", "Finished"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}

@@ -66,7 +66,7 @@ echo "== generate (the demo, then 45 synthetic partnerships, $users users each)"
 "$bin" demo --db "$work/bench.db" --log-level warn >/dev/null
 "$bin" generate --db "$work/bench.db" --users "$users" --log-level warn 2>/dev/null
 ls -l "$work/bench.db" | awk '{printf "database file: %.0f MiB\n", $5/1048576}'
-token=$("$bin" token create --db "$work/bench.db" --user analyst@nyp.example --scopes read --log-level warn 2>/dev/null)
+token=$("$bin" token create --db "$work/bench.db" --user analyst@nyp.example --scopes read --purpose "Load benchmark" --log-level warn 2>/dev/null)
 
 echo "== load: serve on the benchmark-scale database (pages as a signed-in demo analyst, API with a token)"
 "$bin" serve --db "$work/bench.db" --addr 127.0.0.1:$port --log-level warn > "$work/serve.out" 2>&1 & server=$!

@@ -138,6 +138,13 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
+// CrossOrigin answers an API call a browser sent from another site, which
+// the cross-origin protection refuses before any handler runs: 403.
+func (a *API) CrossOrigin(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, Problem{Status: http.StatusForbidden, Title: "Cross-origin request refused",
+		Detail: "A browser sent this request from another site. Call the API from your own client, with an API token."})
+}
+
 // Error answers an API call that failed with err, as writeError does. The
 // middleware uses it for failures before a handler runs.
 func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) { a.writeError(w, r, err) }

@@ -7,12 +7,14 @@ package api
 // (the X-Alliance-Purpose header, else the token's) and refused without one.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"alliance/internal/domain"
 	"alliance/internal/router"
@@ -201,15 +203,23 @@ func groupToJSON(v service.GroupView) groupJSON {
 }
 
 // decodeBody reads a JSON object into v, refusing unknown fields.
+// A string in it that is not domain.StorableText (a NUL, written \u0000,
+// or text that is not UTF-8) is refused, naming the body, before anything
+// reaches the database.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	verr := &domain.ValidationError{}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fmt.Errorf("request body: %w", err) // 413
+	}
+	if err != nil {
+		return fmt.Errorf("read request body: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		verr := &domain.ValidationError{}
-		var mbe *http.MaxBytesError
 		switch {
-		case errors.As(err, &mbe):
-			return fmt.Errorf("request body: %w", err) // 413
 		case errors.Is(err, io.EOF):
 			verr.Add("body", "send a JSON object")
 		default:
@@ -217,7 +227,27 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) erro
 		}
 		return verr
 	}
+	if !utf8.Valid(raw) || !storableStrings(raw) {
+		verr.Add("body", "a string in the request body %s", domain.MsgUnstorableText)
+		return verr
+	}
 	return nil
+}
+
+// storableStrings reports whether every string (name or value) in the
+// JSON text raw, already decoded once, is domain.StorableText once
+// unescaped.
+func storableStrings(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return true // io.EOF: the end; anything else the decode reported
+		}
+		if s, ok := tok.(string); ok && !domain.StorableText(s) {
+			return false
+		}
+	}
 }
 
 func (a *API) listOCGs(w http.ResponseWriter, r *http.Request) error {

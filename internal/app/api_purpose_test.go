@@ -117,6 +117,72 @@ func TestAPIReadsNeedAPurpose(t *testing.T) {
 	}
 }
 
+// TestAPIListsNeedAPurpose: a token's list or search shows records too, so
+// it needs a purpose before anything is read (400, nothing logged, no
+// record in the answer), and the purpose is logged with what was listed;
+// on both engines.
+func TestAPIListsNeedAPurpose(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			ctx := context.Background()
+			st := a.Store()
+			analyst, err := st.CredentialsByEmail(ctx, st.Reader(), "analyst@nyp.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := analyst.User.PartnershipID
+			bare := tokenWithPurpose(t, a, "analyst@nyp.example", "", "read")
+			made := tokenWithPurpose(t, a, "analyst@nyp.example", "Tasking meeting, 12/03/2024", "read")
+			latest := func() audit.Event {
+				t.Helper()
+				evs, err := st.SearchAudit(ctx, pid, store.AuditFilter{Limit: 1})
+				if err != nil || len(evs) == 0 {
+					t.Fatalf("latest audit entry: %v", err)
+				}
+				return evs[0]
+			}
+			for _, l := range []struct{ name, path, why string }{
+				{"reports", "/api/v1/reports?per_page=5", "List of information reports"},
+				{"reports searched", "/api/v1/reports?q=Scarborough", "Search of information reports"},
+				{"groups", "/api/v1/ocgs", "List of organised crime groups"},
+				{"register search", "/api/v1/search?q=Barker", "Search of the OCG register"},
+			} {
+				for _, tc := range []struct {
+					name, token, header string
+					wantStatus          int
+					wantWhy             string
+				}{
+					{"no purpose", bare, "", 400, ""},
+					{"header", bare, "Safeguarding referral SR-0042", 200, l.why + ": Safeguarding referral SR-0042"},
+					{"token's purpose", made, "", 200, l.why + ": Tasking meeting, 12/03/2024"},
+				} {
+					name := l.name + ": " + tc.name
+					header := map[string]string{"Authorization": "Bearer " + tc.token}
+					if tc.header != "" {
+						header["X-Alliance-Purpose"] = tc.header
+					}
+					before := latest()
+					sc := scenario{name: name, path: l.path, header: header, wantStatus: tc.wantStatus}
+					if tc.wantStatus == 400 {
+						sc.wantContains = []string{`"field":"X-Alliance-Purpose"`}
+						sc.wantNotContains = []string{`"reference"`, `"body"`, `"summary"`, `"items"`}
+					}
+					sc.run(t, h)
+					got := latest()
+					switch {
+					case tc.wantStatus != 200 && got.ID != before.ID:
+						t.Errorf("%s: got a new audit entry %+v, want none for a refused list", name, got)
+					case tc.wantStatus == 200 && (got.ID == before.ID || got.Justification != tc.wantWhy):
+						t.Errorf("%s: got entry %+v, want one justified %q", name, got, tc.wantWhy)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestOpenAPIDescribesPurpose: the OpenAPI document describes the
 // X-Alliance-Purpose header on every read of a record that needs it, and
 // the 400 a read without one gets.
@@ -141,7 +207,7 @@ func TestOpenAPIDescribesPurpose(t *testing.T) {
 	if got := doc.Components.Parameters["Purpose"]; got.Name != "X-Alliance-Purpose" || got.In != "header" {
 		t.Errorf("components.parameters.Purpose: got %+v, want the X-Alliance-Purpose header", got)
 	}
-	for _, path := range []string{"/api/v1/ocgs/{id}", "/api/v1/people/{id}", "/api/v1/reports/{id}"} {
+	for _, path := range []string{"/api/v1/ocgs/{id}", "/api/v1/people/{id}", "/api/v1/reports/{id}", "/api/v1/reports", "/api/v1/ocgs", "/api/v1/search"} {
 		op := doc.Paths[path]["get"]
 		found := false
 		for _, p := range op.Parameters {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
 	"alliance/internal/api"
@@ -216,9 +217,17 @@ func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *
 	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
 
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			apis.CrossOrigin(w, r)
+			return
+		}
+		ui.CrossOrigin(w, r)
+	}))
 	var h http.Handler = table.Mux()
 	h = cop.Handler(h)
 	h = web.Identify(id, ui.Error, apis.Error, h)
+	h = web.StorableQuery(ui.Error, apis.Error, h)
 	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
 	h = web.SecurityHeaders(false, h)
 	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"alliance/internal/store/storetest"
@@ -45,6 +46,10 @@ func TestDisruptionReopenHTTP(t *testing.T) {
 				{name: "signed out", method: "POST", path: page + "/reopen", body: "reason=x", wantStatus: 303},
 				{name: "no reason", method: "POST", path: page + "/reopen", cookie: panel, body: "reason=+", wantStatus: 422,
 					wantContains: []string{"There is a problem", `href="#reason"`, "Give the reason for reopening the disruption", `id="reopen"`}},
+				// A reason is kept in the history and the audit log: a page-wide
+				// 20,000-character one was stored before.
+				{name: "a reason too long", method: "POST", path: page + "/reopen", cookie: panel, body: "reason=" + strings.Repeat("x", 2001), wantStatus: 422,
+					wantContains: []string{"There is a problem", `href="#reason"`, "The reason must be 2,000 characters or fewer", `id="reopen"`}},
 			} {
 				sc.run(t, h)
 			}
@@ -56,6 +61,8 @@ func TestDisruptionReopenHTTP(t *testing.T) {
 			dashboard("reopened", "256")
 			scenario{name: "reopen again", method: "POST", path: page + "/reopen", cookie: panel, body: url.Values{"reason": {reason}}.Encode(), wantStatus: 409,
 				wantContains: []string{"Only a validated disruption can be reopened", `href="#status"`}}.run(t, h)
+			scenario{name: "return with a reason too long", method: "POST", path: page + "/decision", cookie: panel, body: "to=returned&reason=" + strings.Repeat("y", 2001),
+				wantStatus: 422, wantContains: []string{"The reason must be 2,000 characters or fewer"}}.run(t, h)
 			scenario{name: "validate again", method: "POST", path: page + "/decision", cookie: panel, body: "to=validated", wantStatus: 303}.run(t, h)
 			dashboard("validated again", "257")
 		})

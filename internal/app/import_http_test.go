@@ -116,9 +116,12 @@ func TestImportPages(t *testing.T) {
 				{"bad rows", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
 					"name,dob\nAnn Smith,31/02/1994\n,\nBob,=cmd\n", http.StatusSeeOther,
 					[]string{"govuk-error-summary", "row 2, column dob", "row 4, column dob", "nothing was stored", "Failed"}, []string{"Import complete"}},
+				{"one bad row", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
+					"name,dob\nAnn Smith,31/02/1994\n", http.StatusSeeOther,
+					[]string{"1 problem in the file: nothing was stored", "1 row checked. Nothing was stored", "row 2, column dob"}, []string{"1 problems", "1 rows", "in 1 rows"}},
 				{"stored", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE", "handling": "P"}, "p.csv",
-					"name,aliases\nAnn Smith,Annie\n", http.StatusSeeOther, []string{"1 people stored", "once they are added to the search index", "Finished"},
-					[]string{"http-equiv=\"refresh\"", "problems"}},
+					"name,aliases\nAnn Smith,Annie\n", http.StatusSeeOther, []string{"1 person stored", "once they are added to the search index", "Finished"},
+					[]string{"http-equiv=\"refresh\"", "problems", "1 people"}},
 				{"bad marking", analyst, map[string]string{"kind": "people", "classification": "SECRET", "handling": "P"}, "p.csv",
 					"name\nAnn\n", http.StatusSeeOther, []string{"classification", "Nothing was stored", "Failed"}, []string{"Import complete"}},
 				{"not a spreadsheet", analyst, map[string]string{"kind": "people", "classification": "OFFICIAL", "handling": "P"}, "p.txt",
@@ -214,7 +217,7 @@ func TestImportReadsFieldsAfterTheFile(t *testing.T) {
 			req := uploadWith(t, analyst, map[string]string{"kind": "people", "classification": "OFFICIAL-SENSITIVE"}, "late.csv",
 				"name\nDora Lateflag\n", map[string]string{"handling": "P", "dry_run": "1"})
 			_, rec := importJob(t, a, analyst, req)
-			checkPage(t, rec, http.StatusOK, []string{"1 rows checked, nothing stored (dry run)", "A dry run"}, []string{"Import complete", "people stored"})
+			checkPage(t, rec, http.StatusOK, []string{"1 row checked, nothing stored (dry run)", "A dry run"}, []string{"Import complete", "people stored", "1 rows"})
 			if got := entitiesNamed(t, a, "Dora Lateflag"); got != 0 {
 				t.Errorf("a dry run sent after the file: got %d people stored, want 0", got)
 			}

@@ -119,7 +119,7 @@ func TestImportJobPages(t *testing.T) {
 			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {
 				t.Fatalf("run the job: got %v, %v", ran, err)
 			}
-			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 people stored", "Finished", "jobs.csv"},
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 person stored", "Finished", "jobs.csv"},
 				[]string{"http-equiv=\"refresh\"", "Waiting to start"})
 			checkPage(t, getPage(a, other, loc), http.StatusNotFound, nil, []string{"jobs.csv", "Import complete"})
 			if got := entitiesNamed(t, a, "Joanna Jobson"); got != 1 {
@@ -199,7 +199,7 @@ func TestImportJobSurvivesItsServer(t *testing.T) {
 			if ran, err := a.Jobs().RunOnce(ctx); err != nil || !ran {
 				t.Fatalf("run after the lease expired: got %v, %v, want the job run", ran, err)
 			}
-			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 people stored"}, []string{"In progress"})
+			checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"Import complete", "1 person stored"}, []string{"In progress"})
 			if got := entitiesNamed(t, a, "Lena Lease"); got != 1 {
 				t.Errorf("got %d people stored, want exactly 1", got)
 			}

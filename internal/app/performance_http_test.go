@@ -37,7 +37,13 @@ func TestPerformanceHTTP(t *testing.T) {
 				{name: "dashboard 2023/24", path: "/performance?fy=2023%2F24", cookie: board, wantStatus: 200,
 					wantContains: []string{fig("disruptions", "257"), fig("adults", "111"), fig("children", "23"), fig("open-activities", "5"),
 						fig("warrants", "136"), fig("sentence", "52"), "Cash Seizure (Non-POCA)", "£68,765", "Other Seizures – Cash (PACE)", "£118,741",
-						`data-chart="line"`, "Apr 2023", "Download as XLSX", `<option value="2023/24" selected>2023/24</option>`}},
+						`data-chart="line"`, "Apr 2023", `<option value="2023/24" selected>2023/24</option>`},
+					// A board viewer may not export: no link to a page that is not found.
+					wantNotContains: []string{"Download as", "/performance/export", ">Hidden<"}},
+				// A seizure's value beside a count of fewer than 5 is hidden,
+				// written as the other hidden cells and the export write it.
+				{name: "a hidden seizure value", path: "/performance?fy=2023%2F24", cookie: board, wantStatus: 200,
+					wantContains: []string{`Cash Seizure (POCA)</td><td class="govuk-table__cell govuk-table__cell--numeric">fewer than 5</td><td class="govuk-table__cell govuk-table__cell--numeric">hidden</td>`}},
 				{name: "a quarter", path: "/performance?fy=2023%2F24&quarter=Q4", cookie: board, wantStatus: 200, wantContains: []string{"Performance Q4 2023/24", "Jan 2024"},
 					wantNotContains: []string{"Apr 2023"}},
 				{name: "bad year", path: "/performance?fy=2023%2F25", cookie: board, wantStatus: 400, wantContains: []string{"There is a problem", `href="#fy"`}},
@@ -58,7 +64,7 @@ func TestPerformanceHTTP(t *testing.T) {
 			// The download links keep the view's filters and lead to the
 			// disclosure form, which keeps them too.
 			scenario{name: "export links", path: "/performance?fy=2023%2F24&quarter=Q4&threat=drugs", cookie: exporter, wantStatus: 200,
-				wantContains: []string{`href="/performance/export?format=csv&amp;fy=2023%2F24&amp;quarter=Q4&amp;threat=drugs"`}}.run(t, h)
+				wantContains: []string{`href="/performance/export?format=csv&amp;fy=2023%2F24&amp;quarter=Q4&amp;threat=drugs"`, "Download as XLSX"}}.run(t, h)
 			scenario{name: "export form", path: "/performance/export?format=xlsx&fy=2023%2F24&quarter=Q4&threat=drugs", cookie: exporter, wantStatus: 200,
 				wantType: "text/html", wantContains: []string{"Export performance figures", `<input type="hidden" name="fy" value="2023/24">`,
 					`<input type="hidden" name="quarter" value="Q4">`, `<input type="hidden" name="threat" value="drugs">`, `value="xlsx" checked`,

@@ -58,3 +58,46 @@ func TestMigrateStatusCreatesNothing(t *testing.T) {
 		t.Errorf("status of a migrated database: got exit %d, %q, %q, want every migration applied", code, out, errOut)
 	}
 }
+
+// TestLookingCommandsCreateNothing: the commands that only read a
+// database (audit verify, backup, partnership list, user list) fail about
+// a SQLite file that does not exist, naming it, and create neither it nor
+// a key nor a copy: a mistyped --db made an empty database, which backup
+// then copied as if it were the real one.
+func TestLookingCommandsCreateNothing(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"audit verify", []string{"audit", "verify"}},
+		{"backup", []string{"backup", "--out", "copy.db"}},
+		{"partnership list", []string{"partnership", "list"}},
+		{"user list", []string{"user", "list"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			missing := filepath.Join(dir, "missing.db")
+			args := append([]string{}, tc.args...)
+			for i, a := range args {
+				if a == "copy.db" {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			args = append(args, "--db", missing, "--log-level", "warn")
+			var out, errOut bytes.Buffer
+			code := cli.Execute(cli.Env{Args: args, Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &errOut, Version: "test"})
+			if code == 0 || !strings.Contains(errOut.String(), "does not exist") || !strings.Contains(errOut.String(), missing) {
+				t.Errorf("got exit %d, %q, want a failure naming %s", code, errOut.String(), missing)
+			}
+			left, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range left {
+				t.Errorf("after %s: %s was created, want no file", tc.name, e.Name())
+			}
+		})
+	}
+}

@@ -34,7 +34,7 @@ func partnershipCmd(env Env) *cobra.Command {
 				fmt.Fprintf(env.Stdout, "Added %s (%s). Import its areas with: alliance areas import --partnership %s FILE.csv\n", p.Name, p.Slug, p.Slug)
 				return nil
 			}),
-		dbCommand(env, "list", "List partnerships", cobra.NoArgs, nil,
+		lookCommand(env, "list", "List partnerships", cobra.NoArgs, nil,
 			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
 				ps, err := service.New(st, logger(env, c)).Partnerships(cmd.Context())
 				if err != nil {

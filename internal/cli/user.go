@@ -112,7 +112,7 @@ func userCmd(env Env) *cobra.Command {
 			}
 			return nil
 		})
-	list := dbCommand(env, "list", "List users: email, agency and roles, one a line", cobra.NoArgs,
+	list := lookCommand(env, "list", "List users: email, agency and roles, one a line", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			cmd.Flags().StringVar(&partnership, "partnership", "", "partnership slug (may be left out when there is only one)")
 		},

@@ -21,6 +21,10 @@ func TestParseDay(t *testing.T) {
 		{"11/22/2026", ""},
 		{"tomorrow", ""},
 		{"", ""},
+		{"1/1/1900", "1900-01-01"},
+		{"31/12/1899", ""},
+		{"1/1/0001", ""},
+		{"0001-01-01", ""},
 	}
 	for _, tc := range tests {
 		got, ok := ParseDay(tc.in)

@@ -70,13 +70,21 @@ const (
 )
 
 // ParseDay reads a date as people in the UK write it: 22/11/2026 (or
-// 22/11/26), or the ISO form 2026-11-22.
+// 22/11/26), or the ISO form 2026-11-22. A day before MinDayYear is not a
+// real date for anything Alliance records (1/1/0001 is a slip of the
+// keyboard), so it is refused like 31/2/2026.
 func ParseDay(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{"2/1/2006", "02/01/2006", "2/1/06", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if t.Year() < MinDayYear {
+				return time.Time{}, false
+			}
 			return t, true
 		}
 	}
 	return time.Time{}, false
 }
+
+// MinDayYear is the earliest year ParseDay accepts.
+const MinDayYear = 1900

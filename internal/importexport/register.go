@@ -29,6 +29,19 @@ const (
 	KindLinks  RegisterKind = "links"
 )
 
+// Singular names one record of the kind: group, person or link.
+func (k RegisterKind) Singular() string {
+	switch k {
+	case KindGroups:
+		return "group"
+	case KindPeople:
+		return "person"
+	case KindLinks:
+		return "link"
+	}
+	return string(k)
+}
+
 // ParseRegisterKind accepts groups, people or links (any case, singular
 // too).
 func ParseRegisterKind(s string) (RegisterKind, bool) {
@@ -508,6 +521,9 @@ func (r *Reader[T]) text(c string, max int, required bool, what string) string {
 	case !utf8.ValidString(v):
 		r.fail(c, "the %s is not valid UTF-8 text; save the file as UTF-8", what)
 		return ""
+	case !domain.StorableText(v):
+		r.fail(c, "the %s contains a NUL character: remove it", what)
+		return ""
 	case v == "" && required:
 		r.fail(c, "enter the %s", what)
 	case utf8.RuneCountInString(v) > max:
@@ -524,6 +540,10 @@ func (r *Reader[T]) list(c string, maxItems, maxLen int, what string) []string {
 	}
 	if !utf8.ValidString(v) {
 		r.fail(c, "the %s are not valid UTF-8 text", what)
+		return nil
+	}
+	if !domain.StorableText(v) {
+		r.fail(c, "the %s contain a NUL character: remove it", what)
 		return nil
 	}
 	var out []string
@@ -617,8 +637,8 @@ func parseGroup(r *Reader[GroupRow]) GroupRow {
 	g.Name = r.text("name", 200, true, "group's name")
 	g.OperationName = r.text("operation_name", 200, false, "operation name")
 	g.Summary = strings.TrimSpace(r.get("summary"))
-	if utf8.RuneCountInString(g.Summary) > 20000 || !utf8.ValidString(g.Summary) {
-		r.fail("summary", "the summary must be UTF-8 text of 20,000 characters or fewer")
+	if utf8.RuneCountInString(g.Summary) > 20000 || !domain.StorableText(g.Summary) {
+		r.fail("summary", "the summary must be UTF-8 text of 20,000 characters or fewer, with no NUL character")
 		g.Summary = ""
 	}
 	g.PrimaryThreat = strings.ToLower(r.get("primary_threat"))

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
@@ -534,6 +535,7 @@ func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in
 			verr.Add("reason", "Say what the recorder should change")
 		}
 	}
+	checkReasonLength(dec.Reason, verr)
 	if err := verr.Err(); err != nil {
 		return domain.Disruption{}, err
 	}
@@ -553,6 +555,17 @@ func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in
 		d.ValidatedFourP, d.ValidatedImpact = dec.FourP, dec.Impact
 	}
 	return d, nil
+}
+
+// maxDecisionReason bounds the reason for a panel decision or a reopening,
+// which the disruption's history shows and the audit log keeps.
+const maxDecisionReason = 2000
+
+// checkReasonLength adds a problem to verr when reason is too long.
+func checkReasonLength(reason string, verr *domain.ValidationError) {
+	if utf8.RuneCountInString(reason) > maxDecisionReason {
+		verr.Add("reason", "The reason must be 2,000 characters or fewer")
+	}
 }
 
 // Reopen sends a validated disruption back to the panel to be corrected:
@@ -581,10 +594,13 @@ func (ds *Disruptions) Reopen(ctx context.Context, a domain.Actor, id, reason st
 		return domain.Disruption{}, err
 	}
 	reason = strings.TrimSpace(reason)
+	verr := &domain.ValidationError{}
 	if reason == "" {
-		verr := &domain.ValidationError{}
 		verr.Add("reason", "Give the reason for reopening the disruption")
-		return domain.Disruption{}, verr
+	}
+	checkReasonLength(reason, verr)
+	if err := verr.Err(); err != nil {
+		return domain.Disruption{}, err
 	}
 	dec := domain.DisruptionDecision{From: domain.DisruptionValidated, To: domain.DisruptionSubmitted, Reason: reason, ActorID: a.UserID}
 	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

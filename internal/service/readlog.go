@@ -99,16 +99,7 @@ func readPurpose(ctx context.Context, st *store.Store, a domain.Actor, id, creat
 		return "Author", nil
 	}
 	if a.Kind == domain.ActorToken {
-		purpose, ok := cleanPurpose(a.Purpose)
-		switch {
-		case !ok:
-			verr := &domain.ValidationError{}
-			verr.Add(PurposeHeader, "Say what the read is for on one line, in %d characters or fewer", maxPurpose)
-			return "", verr
-		case purpose == "":
-			return "", ErrPurposeMissing
-		}
-		return purpose, nil
+		return tokenPurpose(a)
 	}
 	purpose, detail, err := st.SessionPurpose(ctx, a.SessionID, id)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -121,4 +112,37 @@ func readPurpose(ctx context.Context, st *store.Store, a domain.Actor, id, creat
 		purpose += ": " + detail
 	}
 	return purpose, nil
+}
+
+// tokenPurpose is the purpose a token's request reads under: the
+// X-Alliance-Purpose header, else the token's own. Without one, or with
+// one that is not a line of at most maxPurpose characters, the read is
+// refused.
+func tokenPurpose(a domain.Actor) (string, error) {
+	purpose, ok := cleanPurpose(a.Purpose)
+	switch {
+	case !ok:
+		verr := &domain.ValidationError{}
+		verr.Add(PurposeHeader, "Say what the read is for on one line, in %d characters or fewer", maxPurpose)
+		return "", verr
+	case purpose == "":
+		return "", ErrPurposeMissing
+	}
+	return purpose, nil
+}
+
+// listPurpose is the justification logged for a list or a search, whose
+// results show records too: what it was (why) and, for a token, the
+// purpose the request gives, which a token must give before anything is
+// read, as for a read of one record. A person in the web pages lists
+// without being asked.
+func listPurpose(a domain.Actor, why string) (string, error) {
+	if a.Kind != domain.ActorToken {
+		return why, nil
+	}
+	purpose, err := tokenPurpose(a)
+	if err != nil {
+		return "", err
+	}
+	return why + ": " + purpose, nil
 }

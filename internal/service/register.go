@@ -282,6 +282,10 @@ func (g *Register) Groups(ctx context.Context, a domain.Actor, f GroupFilter, pa
 	if !p.Allowed(a, act, domain.KindOCG) {
 		return GroupPage{}, domain.ErrForbidden
 	}
+	why, err := listPurpose(a, "List of organised crime groups")
+	if err != nil {
+		return GroupPage{}, err
+	}
 	if perPage <= 0 || perPage > 100 {
 		perPage = 25
 	}
@@ -294,7 +298,7 @@ func (g *Register) Groups(ctx context.Context, a domain.Actor, f GroupFilter, pa
 	if err != nil {
 		return GroupPage{}, err
 	}
-	if err := g.logConsultation(ctx, a, domain.KindOCG, ocgIDs(items), fmt.Sprintf("page %d", page), "List of organised crime groups"); err != nil {
+	if err := g.logConsultation(ctx, a, domain.KindOCG, ocgIDs(items), fmt.Sprintf("page %d", page), why); err != nil {
 		return GroupPage{}, err
 	}
 	return GroupPage{Items: items, Total: total, Page: page, Pages: max((total+perPage-1)/perPage, 1), PerPage: perPage, Filter: f,

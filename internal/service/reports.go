@@ -72,6 +72,14 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 	if !p.Allowed(a, act, domain.KindInfoReport) {
 		return ReportPage{}, domain.ErrForbidden
 	}
+	why := "List of information reports"
+	if act == authz.Search {
+		why = "Search of information reports"
+	}
+	why, err = listPurpose(a, why)
+	if err != nil {
+		return ReportPage{}, err
+	}
 	if perPage <= 0 || perPage > 100 {
 		perPage = 25
 	}
@@ -94,10 +102,6 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 		ids := make([]string, len(items))
 		for i, it := range items {
 			ids[i] = it.ID
-		}
-		why := "List of information reports"
-		if act == authz.Search {
-			why = "Search of information reports"
 		}
 		err := r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			return r.logRead(ctx, tx, a, ids, fmt.Sprintf("page %d", page), why, isa, system)

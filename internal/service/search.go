@@ -115,6 +115,10 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	if err != nil {
 		return SearchPage{}, err
 	}
+	why, err := listPurpose(a, "Search of the OCG register")
+	if err != nil {
+		return SearchPage{}, err
+	}
 	// A partner system searches only under an agreement in force, even
 	// when nothing would be found.
 	if _, _, err := (readLog{st: s.st, alog: s.alog}).systemRead(ctx, a); err != nil {
@@ -147,7 +151,7 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 		res.Items = results[start:min(start+SearchPerPage, len(results))]
 	}
 	if len(res.Items) > 0 {
-		if err := s.logShown(ctx, a, res.Items, page); err != nil {
+		if err := s.logShown(ctx, a, res.Items, page, why); err != nil {
 			return SearchPage{}, err
 		}
 	}
@@ -257,7 +261,7 @@ func Rank(q match.Query, cands []store.SearchCandidate) []SearchResult {
 // logShown records the consultation of the records a page shows, one
 // entry per record type, in one transaction; for a partner system's token
 // it is a disclosure under its sharing agreement.
-func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchResult, page int) error {
+func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchResult, page int, why string) error {
 	rl := readLog{st: s.st, alog: s.alog}
 	isa, system, err := rl.systemRead(ctx, a)
 	if err != nil {
@@ -271,7 +275,6 @@ func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchRes
 		}
 		byType[t] = append(byType[t], it.ID)
 	}
-	const why = "Search of the OCG register"
 	return s.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, t := range []string{string(domain.KindEntity), string(domain.KindOCG)} {
 			ids := byType[t]

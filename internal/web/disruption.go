@@ -47,7 +47,7 @@ type performanceData struct {
 	Form                            *Form
 	Years, Quarters, Units, Threats []Option
 	Agencies                        []Option
-	CSVHref, XLSXHref               template.URL // the exports of the same view
+	CSVHref, XLSXHref               template.URL // the exports of the same view, for those who may export
 	Cards                           []card
 }
 
@@ -121,11 +121,13 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	for _, ag := range form.Agencies {
 		d.Agencies = append(d.Agencies, Option{Value: ag.ID, Label: ag.Name, Checked: ag.ID == p.AgencyID})
 	}
-	q := performanceFilters(p)
-	q.Set("format", "csv")
-	d.CSVHref = template.URL("/performance/export?" + q.Encode())
-	q.Set("format", "xlsx")
-	d.XLSXHref = template.URL("/performance/export?" + q.Encode())
+	if h.perf.MayExport(r.Context(), a) {
+		q := performanceFilters(p)
+		q.Set("format", "csv")
+		d.CSVHref = template.URL("/performance/export?" + q.Encode())
+		q.Set("format", "xlsx")
+		d.XLSXHref = template.URL("/performance/export?" + q.Encode())
+	}
 	t := p.Threshold
 	d.Cards = []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
 		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},

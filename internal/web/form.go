@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"alliance/internal/domain"
@@ -42,7 +44,51 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		verr.Add("form", "The form could not be read. Try again")
 		return verr
 	}
-	return nil
+	return unstorableFields(r.Form)
+}
+
+// StorableQuery refuses a request whose query string holds a name or value
+// that is not domain.StorableText (see unstorableFields) before it reaches
+// any handler: pages answer with pageErr and the API with apiErr, both 400
+// naming the parameter, so a NUL in a search box never becomes a database
+// error.
+func StorableQuery(pageErr, apiErr func(http.ResponseWriter, *http.Request, error), next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q, _ := url.ParseQuery(r.URL.RawQuery) // malformed pairs are each handler's to refuse
+		err := unstorableFields(q)
+		if err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			apiErr(w, r, err)
+			return
+		}
+		pageErr(w, r, err)
+	})
+}
+
+// unstorableFields refuses a form (body or query string) holding a field
+// name or value that is not domain.StorableText, as a
+// *domain.ValidationError naming each such field, so hostile bytes never
+// reach a handler, a log line or the database.
+func unstorableFields(vals url.Values) error {
+	verr := &domain.ValidationError{}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if !domain.StorableText(k) || len(k) > 100 {
+			if !verr.Has("form") {
+				verr.Add("form", "A field name %s", domain.MsgUnstorableText)
+			}
+			continue
+		}
+		for _, v := range vals[k] {
+			if !domain.StorableText(v) {
+				verr.Add(k, "The field %q %s", k, domain.MsgUnstorableText)
+				break
+			}
+		}
+	}
+	return verr.Err()
 }
 
 // Form is a form's values and problems, for re-rendering with the GOV.UK

@@ -142,6 +142,9 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 		f.Values.Add(part.FormName(), string(v))
 	}
 	// Every field has arrived, wherever the browser put it: act on them.
+	if err := unstorableFields(f.Values); err != nil {
+		return err
+	}
 	kind, ok := importexport.ParseRegisterKind(f.Get("kind"))
 	if !ok {
 		f.Fail("kind", "Choose what the file holds")
@@ -151,6 +154,8 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("file", "Choose a CSV or XLSX file to upload")
 	} else if !okF {
 		f.Fail("file", "The file must be a CSV or XLSX file")
+	} else if !domain.StorableText(name) {
+		f.Fail("file", "The file's name "+domain.MsgUnstorableText)
 	}
 	if !f.OK() {
 		return h.importPage(w, r, http.StatusUnprocessableEntity, f)
@@ -210,7 +215,7 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.Import != nil && !v.Import.OK() {
 		n := len(v.Import.Problems) + v.Import.MoreProblems
-		p.Errors = append(p.Errors, view.ErrorItem{Message: fmt.Sprintf("%d problems in %d rows: nothing was stored. Fix them and upload the file again", n, v.Import.Rows), Href: "#problems"})
+		p.Errors = append(p.Errors, view.ErrorItem{Message: view.Count(n, "problem", "problems") + " in the file: nothing was stored. Fix them and upload the file again", Href: "#problems"})
 	}
 	if v.Export != nil && len(v.Export.Problems) > 0 {
 		for _, pr := range v.Export.Problems {

@@ -287,6 +287,16 @@ func (h *Web) Unavailable(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// CrossOrigin renders the 403 page for a form sent from another site,
+// which the cross-origin protection refuses before any handler runs.
+func (h *Web) CrossOrigin(w http.ResponseWriter, r *http.Request) {
+	h.log.InfoContext(r.Context(), "cross-origin request refused")
+	h.errorPage(w, r, http.StatusForbidden, "The form came from another site", []string{
+		"Nothing was saved. Alliance accepts forms only from its own pages, so that no other site can act in your name.",
+		"Go back to Alliance, reload the page and send the form again.",
+	})
+}
+
 // NotFound renders the 404 page.
 func (h *Web) NotFound(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "Page not found", "")

@@ -65,6 +65,7 @@ func Funcs(asset func(string) string, extra template.FuncMap) template.FuncMap {
 		"date":     FormatDate,
 		"datetime": FormatDateTime,
 		"number":   FormatNumber,
+		"count":    Count,
 		"lower":    strings.ToLower,
 		"join":     strings.Join,
 	}
@@ -131,6 +132,14 @@ func FormatDateTime(t time.Time) string {
 		return ""
 	}
 	return t.In(domain.UK()).Format("2 January 2006 at 3:04pm")
+}
+
+// Count writes n with its noun: "1 row", "1,204 rows".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return FormatNumber(n) + " " + many
 }
 
 // FormatNumber writes n with thousands separators: 12345 → "12,345".
