@@ -106,8 +106,7 @@ func TestKillUnderWriteLoad(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)
-			mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
-			token := strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+			token := demoWithToken(t, bin, dsn)
 			var acked []string
 			for round := 1; round <= 3; round++ {
 				srv := startServer(t, bin, dsn)
@@ -173,25 +172,12 @@ func writeUntilKilled(t *testing.T, srv *server, token, prefix string) []string 
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				body := fmt.Sprintf(`{"name":"%s writer %d group %d","ownership":"local","primary_threat":"county_lines","threats":["drugs"],`+
-					`"home_area":"E07000165","classification":"OFFICIAL-SENSITIVE","handling":"P"}`, prefix, w, i)
-				req, _ := http.NewRequest("POST", srv.url+"/api/v1/ocgs", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
-				resp, err := client.Do(req)
-				if err != nil {
-					return
-				}
-				var got struct {
-					ID string `json:"id"`
-				}
-				err = json.NewDecoder(resp.Body).Decode(&got)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusCreated || err != nil || got.ID == "" {
+				id, status, err := proposeGroup(client, srv, token, fmt.Sprintf("%s writer %d group %d", prefix, w, i))
+				if err != nil || status != http.StatusCreated || id == "" {
 					return
 				}
 				mu.Lock()
-				ids = append(ids, got.ID)
+				ids = append(ids, id)
 				if len(ids) >= 30 && !killed {
 					killed = true
 					_ = srv.cmd.Process.Signal(syscall.SIGKILL)
@@ -222,8 +208,7 @@ func TestImportUnderWriteLoad(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.DSN(t)
-			mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
-			token := strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+			token := demoWithToken(t, bin, dsn)
 			srv := startServer(t, bin, dsn)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
@@ -240,20 +225,9 @@ func TestImportUnderWriteLoad(t *testing.T) {
 							return
 						default:
 						}
-						body := fmt.Sprintf(`{"name":"Writer %d group %d","ownership":"local","primary_threat":"county_lines","threats":["drugs"],`+
-							`"home_area":"E07000165","classification":"OFFICIAL-SENSITIVE","handling":"P"}`, w, i)
-						req, _ := http.NewRequest("POST", srv.url+"/api/v1/ocgs", strings.NewReader(body))
-						req.Header.Set("Authorization", "Bearer "+token)
-						req.Header.Set("Content-Type", "application/json")
-						resp, err := client.Do(req)
-						if err != nil {
-							t.Errorf("writer %d: %v", w, err)
-							return
-						}
-						_, _ = io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						if resp.StatusCode != http.StatusCreated {
-							t.Errorf("writer %d: got %d, want 201", w, resp.StatusCode)
+						_, status, err := proposeGroup(client, srv, token, fmt.Sprintf("Writer %d group %d", w, i))
+						if err != nil || status != http.StatusCreated {
+							t.Errorf("writer %d: got %d (%v), want 201", w, status, err)
 							return
 						}
 						mu.Lock()
@@ -303,4 +277,40 @@ func TestImportUnderWriteLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoWithToken loads the demo into dsn and returns a read and write API
+// token of its analyst.
+func demoWithToken(t *testing.T, bin, dsn string) string {
+	t.Helper()
+	mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
+	return strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+}
+
+// proposeGroup proposes a group named name through the API and returns its
+// id and the status the server answered.
+func proposeGroup(client *http.Client, srv *server, token, name string) (string, int, error) {
+	body := fmt.Sprintf(`{"name":%q,"ownership":"local","primary_threat":"county_lines","threats":["drugs"],`+
+		`"home_area":"E07000165","classification":"OFFICIAL-SENSITIVE","handling":"P"}`, name)
+	req, err := http.NewRequest("POST", srv.url+"/api/v1/ocgs", strings.NewReader(body))
+	if err != nil {
+		return "", 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	var got struct {
+		ID string `json:"id"`
+	}
+	if resp.StatusCode == http.StatusCreated {
+		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+			return "", resp.StatusCode, err
+		}
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return got.ID, resp.StatusCode, nil
 }

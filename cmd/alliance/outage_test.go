@@ -97,8 +97,7 @@ func TestPostgresTakenAway(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dsn := storetest.PostgresSchema(t, base)
-	mustCLI(t, bin, dsn, "demo", "--log-level", "warn")
-	token := strings.TrimSpace(mustCLI(t, bin, dsn, "token", "create", "--user", "analyst@nyp.example", "--scopes", "read,write", "--log-level", "warn"))
+	token := demoWithToken(t, bin, dsn)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"alliance/internal/api"
+	"alliance/internal/app"
 	"alliance/internal/audit"
 	"alliance/internal/store"
 	"alliance/internal/store/storetest"
@@ -20,15 +21,8 @@ import (
 func TestAPIReadsNeedAPurpose(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			a := newApp(t, e, nil)
-			h := a.Handler()
-			ctx := context.Background()
-			st := a.Store()
-			analyst, err := st.CredentialsByEmail(ctx, st.Reader(), "analyst@nyp.example")
-			if err != nil {
-				t.Fatal(err)
-			}
-			pid := analyst.User.PartnershipID
+			a, analyst, latest := purposeWorld(t, e)
+			h, st, ctx, pid := a.Handler(), a.Store(), context.Background(), analyst.User.PartnershipID
 			// Records of the partnership someone else wrote, which the
 			// analyst may see (each read below must answer 200).
 			pick := func(query string) string {
@@ -44,14 +38,6 @@ func TestAPIReadsNeedAPurpose(t *testing.T) {
 			report := pick(`SELECT CAST(id AS text) FROM info_report WHERE partnership_id = $1 AND created_by <> $2 AND NOT restricted ORDER BY reference LIMIT 1`)
 			bare := tokenWithPurpose(t, a, "analyst@nyp.example", "", "read")
 			made := tokenWithPurpose(t, a, "analyst@nyp.example", "Tasking meeting, 12/03/2024", "read")
-			latest := func() audit.Event {
-				t.Helper()
-				evs, err := st.SearchAudit(ctx, pid, store.AuditFilter{Limit: 1})
-				if err != nil || len(evs) == 0 {
-					t.Fatalf("latest audit entry: %v", err)
-				}
-				return evs[0]
-			}
 			for _, rec := range []struct{ kind, path, id string }{
 				{"ocg", "/api/v1/ocgs/" + group, group},
 				{"entity", "/api/v1/people/" + person, person},
@@ -124,25 +110,10 @@ func TestAPIReadsNeedAPurpose(t *testing.T) {
 func TestAPIListsNeedAPurpose(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			a := newApp(t, e, nil)
+			a, _, latest := purposeWorld(t, e)
 			h := a.Handler()
-			ctx := context.Background()
-			st := a.Store()
-			analyst, err := st.CredentialsByEmail(ctx, st.Reader(), "analyst@nyp.example")
-			if err != nil {
-				t.Fatal(err)
-			}
-			pid := analyst.User.PartnershipID
 			bare := tokenWithPurpose(t, a, "analyst@nyp.example", "", "read")
 			made := tokenWithPurpose(t, a, "analyst@nyp.example", "Tasking meeting, 12/03/2024", "read")
-			latest := func() audit.Event {
-				t.Helper()
-				evs, err := st.SearchAudit(ctx, pid, store.AuditFilter{Limit: 1})
-				if err != nil || len(evs) == 0 {
-					t.Fatalf("latest audit entry: %v", err)
-				}
-				return evs[0]
-			}
 			for _, l := range []struct{ name, path, why string }{
 				{"reports", "/api/v1/reports?per_page=5", "List of information reports"},
 				{"reports searched", "/api/v1/reports?q=Scarborough", "Search of information reports"},
@@ -245,4 +216,25 @@ func TestTokenPurposeOnAccountPage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// purposeWorld is a demo app, its analyst's credentials and a function
+// that returns the partnership's newest audit entry.
+func purposeWorld(t *testing.T, e storetest.Engine) (*app.App, store.Credentials, func() audit.Event) {
+	t.Helper()
+	a := newApp(t, e, nil)
+	ctx, st := context.Background(), a.Store()
+	analyst, err := st.CredentialsByEmail(ctx, st.Reader(), "analyst@nyp.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := func() audit.Event {
+		t.Helper()
+		evs, err := st.SearchAudit(ctx, analyst.User.PartnershipID, store.AuditFilter{Limit: 1})
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("latest audit entry: %v", err)
+		}
+		return evs[0]
+	}
+	return a, analyst, latest
 }
