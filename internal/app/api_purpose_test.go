@@ -119,6 +119,7 @@ func TestAPIListsNeedAPurpose(t *testing.T) {
 				{"reports searched", "/api/v1/reports?q=Scarborough", "Search of information reports"},
 				{"groups", "/api/v1/ocgs", "List of organised crime groups"},
 				{"register search", "/api/v1/search?q=Barker", "Search of the OCG register"},
+				{"OCG picture", "/api/v1/ocg-picture", "The OCG picture: ranked list and groups needing attention"},
 			} {
 				for _, tc := range []struct {
 					name, token, header string
@@ -178,7 +179,7 @@ func TestOpenAPIDescribesPurpose(t *testing.T) {
 	if got := doc.Components.Parameters["Purpose"]; got.Name != "X-Alliance-Purpose" || got.In != "header" {
 		t.Errorf("components.parameters.Purpose: got %+v, want the X-Alliance-Purpose header", got)
 	}
-	for _, path := range []string{"/api/v1/ocgs/{id}", "/api/v1/people/{id}", "/api/v1/reports/{id}", "/api/v1/reports", "/api/v1/ocgs", "/api/v1/search"} {
+	for _, path := range []string{"/api/v1/ocgs/{id}", "/api/v1/people/{id}", "/api/v1/reports/{id}", "/api/v1/reports", "/api/v1/ocgs", "/api/v1/search", "/api/v1/ocg-picture"} {
 		op := doc.Paths[path]["get"]
 		found := false
 		for _, p := range op.Parameters {

@@ -62,6 +62,11 @@ func TestHeadsSignedOnceAtUpgrade(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A checkpoint signed with the deployment's key, as a log from
+		// before head signatures may have.
+		if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { _, err := alog.Checkpoint(ctx, tx); return err }); err != nil {
+			t.Fatal(err)
+		}
 		// Back to the schema before head signatures: the heads lose them.
 		states, err := st.MigrationStatus(ctx)
 		if err != nil {
@@ -83,6 +88,12 @@ func TestHeadsSignedOnceAtUpgrade(t *testing.T) {
 			`ALTER TABLE audit_head ADD COLUMN key_id text NOT NULL DEFAULT ''`, `ALTER TABLE audit_head ADD COLUMN signature text NOT NULL DEFAULT ''`)
 		if err := appendOne(); err == nil {
 			t.Errorf("append to an unsigned head before the upgrade signed it: got success, want a refusal")
+		}
+		// The upgrade run with another key signs nothing: its key did not
+		// sign the checkpoints.
+		wrong := audit.NewLog(st.Now, st.NewID, audit.SigningKey([]byte(strings.Repeat("w", 32))))
+		if n, err := app.SignHeadsAfterUpgrade(ctx, st, wrong, []int64{version}); err == nil || n != 0 || !strings.Contains(err.Error(), "signed with key") {
+			t.Errorf("upgrade with another key: got %d heads signed, %v; want none and a key error", n, err)
 		}
 		n, err := app.SignHeadsAfterUpgrade(ctx, st, alog, []int64{version})
 		if err != nil || n != 1 {

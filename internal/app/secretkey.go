@@ -117,14 +117,19 @@ func SecretKey(ctx context.Context, cfg config.Config, st *store.Store) ([]byte,
 // than key, so that a server started with the wrong key says so at once
 // instead of refusing every write.
 func CheckKey(ctx context.Context, st *store.Store, key []byte, src KeySource) error {
+	return checkKeyID(ctx, st, audit.SecretKeyID(key), src.String())
+}
+
+// checkKeyID returns an error when a head or a checkpoint of st's audit log
+// was signed with a key other than the one named want, from where.
+func checkKeyID(ctx context.Context, st *store.Store, want, where string) error {
 	ids, err := st.AuditKeyIDs(ctx)
 	if err != nil {
 		return err
 	}
-	want := audit.SecretKeyID(key)
 	for _, id := range ids {
 		if id != want {
-			return fmt.Errorf("the audit log was signed with key %s, but the secret key in %s is key %s: start with the key this database was written with", id, src, want)
+			return fmt.Errorf("the audit log was signed with key %s, but the secret key in %s is key %s: start with the key this database was written with", id, where, want)
 		}
 	}
 	return nil
@@ -160,6 +165,11 @@ const headSigningMigration = "_audit_head_signature.sql"
 // returns how many heads it signed.
 func SignHeadsAfterUpgrade(ctx context.Context, st *store.Store, alog *audit.Log, applied []int64) (int, error) {
 	if upgraded, err := HeadSigningApplied(ctx, st, applied); err != nil || !upgraded {
+		return 0, err
+	}
+	// Heads are signed only with the key that signed the checkpoints, so
+	// a wrong key cannot seal the log at the upgrade.
+	if err := checkKeyID(ctx, st, alog.KeyID(), "use"); err != nil {
 		return 0, err
 	}
 	var n int

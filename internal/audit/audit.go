@@ -436,3 +436,6 @@ func SigningKey(secret []byte) ed25519.PrivateKey {
 func SecretKeyID(secret []byte) string {
 	return KeyID(SigningKey(secret).Public().(ed25519.PublicKey))
 }
+
+// KeyID names the key l signs with (see KeyID).
+func (l *Log) KeyID() string { return l.keyID }

@@ -108,6 +108,13 @@ func TestExportJobMatchesTheSynchronousExport(t *testing.T) {
 					if file.Marking != domain.OfficialSensitive || !strings.Contains(file.Name, "-OFFICIAL-SENSITIVE-") || !strings.HasPrefix(body, "OFFICIAL-SENSITIVE") {
 						t.Errorf("got file %q marked %q, want OFFICIAL-SENSITIVE in its name and first row", file.Name, file.Marking)
 					}
+					// The owner, once their roles no longer allow the export,
+					// gets the file no more.
+					demoted := a
+					demoted.Roles = []domain.Role{domain.RoleBoardViewer}
+					if _, err := jobs.Download(ctx, demoted, job.ID); !errors.Is(err, domain.ErrNotFound) {
+						t.Errorf("download by the owner without the export role: got %v, want not found", err)
+					}
 					if _, err := jobs.Download(ctx, f.actors[tc.other], job.ID); !errors.Is(err, domain.ErrNotFound) {
 						t.Errorf("download by %s: got %v, want not found", tc.other, err)
 					}

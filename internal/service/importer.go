@@ -1054,21 +1054,11 @@ func (im *Importer) export(ctx context.Context, a domain.Actor, kind importexpor
 	default:
 		return ExportResult{}, domain.ErrForbidden
 	}
-	why := d.Purpose
-	if d.ISAID == "" {
-		why += " (ad hoc: " + d.Justification + ")"
-	}
 	var res ExportResult
 	record := func() error {
 		return im.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			if err := im.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
-				RecordType: string(rk), RecordCount: len(ids), Purpose: d.Purpose, Recipients: d.Recipients, ISAID: d.ISAID,
-				Justification: d.Justification, ApprovedBy: approver, Channel: "export", At: now.UTC()}); err != nil {
-				return err
-			}
-			if _, err := im.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(rk),
-				RecordIDs: ids, Label: fmt.Sprintf("%s export of %d %s", strings.ToUpper(string(format)), len(ids), kind), Justification: why,
-				Recipients: d.Recipients, ISAID: d.ISAID}); err != nil {
+			if err := recordDisclosure(ctx, tx, im.st, im.alog, a, d, approver, disclosed{RecordType: string(rk), RecordIDs: ids, RecordCount: len(ids),
+				Label: fmt.Sprintf("%s export of %d %s", strings.ToUpper(string(format)), len(ids), kind)}, now); err != nil {
 				return err
 			}
 			if commit != nil {

@@ -296,7 +296,7 @@ func (j *Jobs) Download(ctx context.Context, a domain.Actor, id string) (JobFile
 	if err != nil {
 		return JobFile{}, err
 	}
-	if !v.IsExport() || v.Export == nil || !v.Downloadable {
+	if !v.IsExport() || v.Export == nil || !j.mayStillExport(ctx, a, v) {
 		return JobFile{}, domain.NotFound("job output", id)
 	}
 	o, err := j.st.OwnJobOutput(ctx, a.PartnershipID, a.UserID, id)
@@ -304,6 +304,16 @@ func (j *Jobs) Download(ctx context.Context, a domain.Actor, id string) (JobFile
 		return JobFile{}, err
 	}
 	return JobFile{Name: o.FileName, ContentType: o.ContentType, Body: o.Body, Rows: v.Export.Rows, Marking: v.Export.Marking}, nil
+}
+
+// mayStillExport reports whether a may still make the export job v made:
+// its file goes only to an owner whose roles still allow it, so one whose
+// export rights have gone since it ran gets not found.
+func (j *Jobs) mayStillExport(ctx context.Context, a domain.Actor, v JobView) bool {
+	if v.Kind == domain.JobAuditExport {
+		return a.Has(domain.RoleAuditor)
+	}
+	return j.im.MayExport(ctx, a, importexport.RegisterKind(v.ExportWhat))
 }
 
 // Run claims and runs jobs, one at a time, whenever Wake is called and
@@ -511,7 +521,7 @@ func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
 		return err
 	}
 	if !ok {
-		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+		return j.finish(ctx, job, domain.JobFailed, nil, exportOwnerGone)
 	}
 	now := j.st.Now()
 	var buf bytes.Buffer
@@ -519,15 +529,28 @@ func (j *Jobs) runExport(ctx context.Context, job domain.Job) error {
 		return j.keep(ctx, tx, job, ExportJobResult{What: string(p.Kind), Format: p.Format, FileName: ExportFileName(p.Kind, res.Marking, p.Format, now),
 			Rows: res.Rows, Marking: res.Marking, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(p.Format), buf.Bytes())
 	})
+	return j.endExport(ctx, job, err, string(p.Kind), p.Format, "You may no longer export these records. Nothing was exported")
+}
+
+// exportOwnerGone is why an export job whose owner's account is no
+// longer active fails.
+const exportOwnerGone = "The account that asked for the export is no longer active. Nothing was exported"
+
+// endExport ends an export job whose export of what, in format, returned
+// err: a success has already ended it, in its disclosure's transaction; a
+// disclosure that can no longer be made as asked fails it with the
+// problems, and an owner who may no longer export fails it with forbidden.
+// Any other error is returned, for the job to be tried again.
+func (j *Jobs) endExport(ctx context.Context, job domain.Job, err error, what string, format importexport.Format, forbidden string) error {
 	var verr *domain.ValidationError
 	switch {
 	case err == nil:
-		return nil // ended in the disclosure's transaction
+		return nil
 	case errors.As(err, &verr):
-		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: string(p.Kind), Format: p.Format, Problems: verr.Problems},
+		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: what, Format: format, Problems: verr.Problems},
 			"The export could not be made as asked. Nothing was exported or logged")
 	case errors.Is(err, domain.ErrForbidden):
-		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export these records. Nothing was exported")
+		return j.finish(ctx, job, domain.JobFailed, nil, forbidden)
 	}
 	return err
 }
@@ -577,7 +600,7 @@ func (j *Jobs) runAuditExport(ctx context.Context, job domain.Job) error {
 		return err
 	}
 	if !ok {
-		return j.finish(ctx, job, domain.JobFailed, nil, "The account that asked for the export is no longer active. Nothing was exported")
+		return j.finish(ctx, job, domain.JobFailed, nil, exportOwnerGone)
 	}
 	now := j.st.Now()
 	var buf bytes.Buffer
@@ -585,15 +608,5 @@ func (j *Jobs) runAuditExport(ctx context.Context, job domain.Job) error {
 		return j.keep(ctx, tx, job, ExportJobResult{What: auditLogEntries, Format: importexport.CSV, FileName: AuditExportFileName(now), Rows: n,
 			Marking: domain.OfficialSensitive, ExpiresAt: now.Add(JobOutputRetention).UTC()}, ExportContentType(importexport.CSV), buf.Bytes())
 	})
-	var verr *domain.ValidationError
-	switch {
-	case err == nil:
-		return nil // ended in the disclosure's transaction
-	case errors.As(err, &verr):
-		return j.finish(ctx, job, domain.JobFailed, &ExportJobResult{What: auditLogEntries, Format: importexport.CSV, Problems: verr.Problems},
-			"The export could not be made as asked. Nothing was exported or logged")
-	case errors.Is(err, domain.ErrForbidden):
-		return j.finish(ctx, job, domain.JobFailed, nil, "You may no longer export the audit log. Nothing was exported")
-	}
-	return err
+	return j.endExport(ctx, job, err, auditLogEntries, importexport.CSV, "You may no longer export the audit log. Nothing was exported")
 }

@@ -66,7 +66,7 @@ func (g *Register) EditMember(ctx context.Context, a domain.Actor, ocgID, linkID
 	}
 	old := m.Link
 	l := old
-	today := domain.UKDay(g.st.Now())
+	today := g.today()
 	verr := &domain.ValidationError{}
 	role, ok := domain.ParseMemberRole(in.Role)
 	if !ok {
@@ -150,7 +150,7 @@ func (g *Register) EndMember(ctx context.Context, a domain.Actor, ocgID, linkID 
 	}
 	l := m.Link
 	verr := &domain.ValidationError{}
-	checkEnd(in, domain.UKDay(g.st.Now()), &l, verr)
+	checkEnd(in, g.today(), &l, verr)
 	if err := verr.Err(); err != nil {
 		return domain.Member{}, err
 	}

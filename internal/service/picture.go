@@ -156,8 +156,15 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 	if !p.Allowed(a, authz.Count, domain.KindOCG) {
 		return OCGPicture{}, domain.ErrForbidden
 	}
-	// A partner system reads figures only under an agreement in force.
-	if _, _, err := (readLog{st: ps.st, alog: ps.alog}).systemRead(ctx, a); err != nil {
+	// A partner system reads figures only under an agreement in force, and
+	// a token says why it reads the groups the lists name.
+	rl := readLog{st: ps.st, alog: ps.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil {
+		return OCGPicture{}, err
+	}
+	why, err := listPurpose(a, "The OCG picture: ranked list and groups needing attention")
+	if err != nil {
 		return OCGPicture{}, err
 	}
 	today := ps.today()
@@ -199,7 +206,7 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 			}
 		}
 	}
-	if err := ps.logLists(ctx, a, pic); err != nil {
+	if err := ps.logLists(ctx, a, pic, why, isa, system); err != nil {
 		return OCGPicture{}, err
 	}
 	return pic, nil
@@ -258,8 +265,9 @@ func figure(counts []store.ThreatCount) PictureFigure {
 }
 
 // logLists records that a was shown the groups the ranked and
-// needs-attention lists name, as one consultation.
-func (ps *Pictures) logLists(ctx context.Context, a domain.Actor, pic OCGPicture) error {
+// needs-attention lists name, as one consultation justified by why, under
+// the agreement isa for a partner system.
+func (ps *Pictures) logLists(ctx context.Context, a domain.Actor, pic OCGPicture, why string, isa domain.ISA, system bool) error {
 	var ids []string
 	for _, o := range pic.Ranked {
 		ids = append(ids, o.ID)
@@ -273,13 +281,9 @@ func (ps *Pictures) logLists(ctx context.Context, a domain.Actor, pic OCGPicture
 		return nil
 	}
 	rl := readLog{st: ps.st, alog: ps.alog}
-	isa, system, err := rl.systemRead(ctx, a)
-	if err != nil {
-		return err
-	}
 	label := "OCG picture, " + pic.Period.Label
 	return ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
-			RecordIDs: ids, Label: label, Justification: "The OCG picture: ranked list and groups needing attention"}, isa, system)
+			RecordIDs: ids, Label: label, Justification: why}, isa, system)
 	})
 }

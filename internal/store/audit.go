@@ -95,7 +95,8 @@ func (s *Store) AuditStarted(ctx context.Context) (bool, error) {
 // heads, so a process can check, before it writes, that it holds the key the
 // log was written with.
 func (s *Store) AuditKeyIDs(ctx context.Context) ([]string, error) {
-	return collect(ctx, s.rdb, "audit key ids", `SELECT DISTINCT key_id FROM audit_head WHERE key_id <> '' ORDER BY key_id`, nil,
+	return collect(ctx, s.rdb, "audit key ids", `SELECT key_id FROM audit_head WHERE key_id <> ''
+		UNION SELECT key_id FROM audit_checkpoint WHERE key_id <> '' ORDER BY 1`, nil,
 		func(r *sql.Rows) (string, error) {
 			var id string
 			return id, r.Scan(&id)

@@ -227,11 +227,10 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 type registerExportData struct {
-	Form    *Form
-	Kinds   []Option
-	Formats []Option
-	Options []Option
-	None    bool
+	Form       *Form
+	Kinds      []Option
+	Formats    []Option
+	Disclosure disclosureForm
 }
 
 func (h *Web) registerExportPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -255,7 +254,7 @@ func (h *Web) registerExportPage(w http.ResponseWriter, r *http.Request, status 
 	p := h.newPage(r, "Export the register", "/export/register")
 	p.Errors = f.Summary()
 	p.Data = registerExportData{Form: f, Kinds: kinds, Formats: []Option{{Value: "csv", Label: "CSV"}, {Value: "xlsx", Label: "XLSX (Excel)"}},
-		Options: df.Options, None: df.None}
+		Disclosure: df}
 	return h.render(w, r, status, "register_export", p)
 }
 
