@@ -93,7 +93,7 @@ const KeyFileBytes = 32
 // not exist is ErrKeyMissing, wrapped with its path; it is never created
 // here.
 func ReadKeyFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the operator names the key file
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: no key file at %s", ErrKeyMissing, path)
 	}
@@ -114,7 +114,7 @@ func WriteKeyFile(path string, key []byte) error {
 	if len(key) != KeyFileBytes {
 		return fmt.Errorf("secret key must be %d bytes, got %d", KeyFileBytes, len(key))
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // the operator names the key file
 	if err != nil {
 		return fmt.Errorf("write secret key file: %w", err)
 	}
