@@ -5,10 +5,10 @@
 -- the disclosure, so a file never exists without its audit entry; the job
 -- runner deletes it once expires_at has passed.
 CREATE TABLE job_output (
-    job_id       text PRIMARY KEY REFERENCES job (id) ON DELETE CASCADE,
+    job_id       {{uuid}} PRIMARY KEY REFERENCES job (id) ON DELETE CASCADE,
     file_name    text NOT NULL,
     content_type text NOT NULL,
-    body         blob NOT NULL,
+    body         {{bytea}} NOT NULL,
     expires_at   timestamp NOT NULL
 );
 CREATE INDEX job_output_expiry ON job_output (expires_at);

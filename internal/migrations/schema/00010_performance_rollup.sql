@@ -15,36 +15,36 @@
 -- policy is applied to; records with equal keys are visible to the same
 -- actors, so the one stands for all.
 CREATE TABLE performance_scope (
-    id                   integer PRIMARY KEY,
-    partnership_id       text NOT NULL REFERENCES partnership (id),
+    id                   {{bigint_identity}} PRIMARY KEY,
+    partnership_id       {{uuid}} NOT NULL REFERENCES partnership (id),
     access_key           text NOT NULL,
-    disruption_id        text NOT NULL REFERENCES disruption (id),
+    disruption_id        {{uuid}} NOT NULL REFERENCES disruption (id),
     classification       text NOT NULL,
     handling_code        text NOT NULL,
     restricted           boolean NOT NULL,
-    origin_agency_id     text NOT NULL REFERENCES agency (id),
-    ocg_id               text REFERENCES ocg (id),
+    origin_agency_id     {{uuid}} NOT NULL REFERENCES agency (id),
+    ocg_id               {{uuid}} REFERENCES ocg (id),
     ocg_classification   text NOT NULL DEFAULT '',
     ocg_handling_code    text NOT NULL DEFAULT '',
     ocg_restricted       boolean NOT NULL DEFAULT FALSE,
-    ocg_origin_agency_id text REFERENCES agency (id),
-    entity_id            text REFERENCES entity (id),
+    ocg_origin_agency_id {{uuid}} REFERENCES agency (id),
+    entity_id            {{uuid}} REFERENCES entity (id),
     UNIQUE (partnership_id, access_key)
 );
 
-ALTER TABLE disruption ADD COLUMN scope_id integer;
+ALTER TABLE disruption ADD COLUMN scope_id {{bigint}};
 
 CREATE TABLE performance_count (
-    partnership_id text NOT NULL,
-    unit_id        text NOT NULL,
+    partnership_id {{uuid}} NOT NULL,
+    unit_id        {{uuid}} NOT NULL,
     threat_code    text NOT NULL,
     month          text NOT NULL,
-    scope_id       integer NOT NULL,
+    scope_id       {{bigint}} NOT NULL,
     four_p         text NOT NULL,
     impact         text NOT NULL,
     n              integer NOT NULL,
     PRIMARY KEY (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact)
-) WITHOUT ROWID;
+){{without_rowid}};
 
 -- threat_code is '' in the cells that count every disruption once, and a
 -- threat's code in those that count the disruptions with that threat (a
@@ -52,11 +52,11 @@ CREATE TABLE performance_count (
 -- seizure_type and agency ('' when the outcome is not a seizure: the
 -- agency that seized, or the lead agency).
 CREATE TABLE performance_outcome (
-    partnership_id text NOT NULL,
-    unit_id        text NOT NULL,
+    partnership_id {{uuid}} NOT NULL,
+    unit_id        {{uuid}} NOT NULL,
     threat_code    text NOT NULL,
     month          text NOT NULL,
-    scope_id       integer NOT NULL,
+    scope_id       {{bigint}} NOT NULL,
     outcome_type   text NOT NULL,
     seizure_type   text NOT NULL,
     agency         text NOT NULL,
@@ -65,7 +65,7 @@ CREATE TABLE performance_outcome (
     months         bigint NOT NULL,
     value_pence    bigint NOT NULL,
     PRIMARY KEY (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency)
-) WITHOUT ROWID;
+){{without_rowid}};
 
 -- +goose Down
 DROP TABLE performance_outcome;

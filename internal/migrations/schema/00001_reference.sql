@@ -6,7 +6,7 @@
 CREATE TABLE app_meta (
     key        text PRIMARY KEY,
     value      text NOT NULL,
-    updated_at timestamptz NOT NULL
+    updated_at {{timestamptz}} NOT NULL
 );
 
 CREATE TABLE region (
@@ -15,12 +15,12 @@ CREATE TABLE region (
 );
 
 CREATE TABLE partnership (
-    id          uuid PRIMARY KEY,
+    id          {{uuid}} PRIMARY KEY,
     slug        text NOT NULL UNIQUE,
     name        text NOT NULL,
     programme   text NOT NULL DEFAULT '',
     region_code text REFERENCES region (code),
-    created_at  timestamptz NOT NULL
+    created_at  {{timestamptz}} NOT NULL
 );
 
 CREATE TABLE agency_type (
@@ -30,26 +30,26 @@ CREATE TABLE agency_type (
 );
 
 CREATE TABLE agency (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     name           text NOT NULL,
     short_name     text NOT NULL DEFAULT '',
     agency_type    text NOT NULL REFERENCES agency_type (code),
-    created_at     timestamptz NOT NULL,
+    created_at     {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, name)
 );
 CREATE INDEX agency_partnership ON agency (partnership_id, agency_type);
 
 CREATE TABLE org_unit (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    parent_id      uuid REFERENCES org_unit (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    parent_id      {{uuid}} REFERENCES org_unit (id),
     level          text NOT NULL CHECK (level IN ('region', 'force', 'district', 'ward')),
     code           text NOT NULL,
     name           text NOT NULL,
-    population     bigint,
+    population     {{bigint}},
     boundary       text,
-    created_at     timestamptz NOT NULL,
+    created_at     {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, code)
 );
 CREATE INDEX org_unit_parent ON org_unit (partnership_id, parent_id);
@@ -63,20 +63,20 @@ CREATE TABLE role (
 );
 
 CREATE TABLE app_user (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    agency_id      uuid NOT NULL REFERENCES agency (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    agency_id      {{uuid}} NOT NULL REFERENCES agency (id),
     email          text NOT NULL UNIQUE,
     display_name   text NOT NULL,
     active         boolean NOT NULL DEFAULT TRUE,
-    created_at     timestamptz NOT NULL
+    created_at     {{timestamptz}} NOT NULL
 );
 CREATE INDEX app_user_partnership ON app_user (partnership_id, active, agency_id);
 CREATE INDEX app_user_agency ON app_user (agency_id);
 
 CREATE TABLE user_role (
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    user_id        uuid NOT NULL REFERENCES app_user (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    user_id        {{uuid}} NOT NULL REFERENCES app_user (id),
     role_code      text NOT NULL REFERENCES role (code),
     PRIMARY KEY (user_id, role_code)
 );

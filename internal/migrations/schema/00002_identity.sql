@@ -5,37 +5,37 @@
 -- and need-to-know grants).
 
 ALTER TABLE app_user ADD COLUMN password_hash text;
-ALTER TABLE app_user ADD COLUMN password_changed_at timestamptz;
+ALTER TABLE app_user ADD COLUMN password_changed_at {{timestamptz}};
 ALTER TABLE app_user ADD COLUMN totp_secret text;
 ALTER TABLE app_user ADD COLUMN totp_last_step bigint NOT NULL DEFAULT 0;
 ALTER TABLE app_user ADD COLUMN second_factor_exempt boolean NOT NULL DEFAULT FALSE;
 ALTER TABLE app_user ADD COLUMN oidc_issuer text;
 ALTER TABLE app_user ADD COLUMN oidc_subject text;
 ALTER TABLE app_user ADD COLUMN service_account boolean NOT NULL DEFAULT FALSE;
-ALTER TABLE app_user ADD COLUMN last_sign_in_at timestamptz;
-ALTER TABLE app_user ADD COLUMN deactivated_at timestamptz;
+ALTER TABLE app_user ADD COLUMN last_sign_in_at {{timestamptz}};
+ALTER TABLE app_user ADD COLUMN deactivated_at {{timestamptz}};
 CREATE UNIQUE INDEX app_user_oidc ON app_user (oidc_issuer, oidc_subject);
 
 CREATE TABLE recovery_code (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    user_id        uuid NOT NULL REFERENCES app_user (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    user_id        {{uuid}} NOT NULL REFERENCES app_user (id),
     code_hash      text NOT NULL,
-    used_at        timestamptz
+    used_at        {{timestamptz}}
 );
 CREATE INDEX recovery_code_user ON recovery_code (user_id);
 
 CREATE TABLE user_session (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    user_id        uuid NOT NULL REFERENCES app_user (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    user_id        {{uuid}} NOT NULL REFERENCES app_user (id),
     token_hash     text NOT NULL UNIQUE,
     stage          text NOT NULL CHECK (stage IN ('second_factor', 'full')),
     method         text NOT NULL,
-    created_at     timestamptz NOT NULL,
-    last_seen_at   timestamptz NOT NULL,
-    expires_at     timestamptz NOT NULL,
-    revoked_at     timestamptz,
+    created_at     {{timestamptz}} NOT NULL,
+    last_seen_at   {{timestamptz}} NOT NULL,
+    expires_at     {{timestamptz}} NOT NULL,
+    revoked_at     {{timestamptz}},
     client_addr    text NOT NULL DEFAULT '',
     user_agent     text NOT NULL DEFAULT ''
 );
@@ -44,16 +44,16 @@ CREATE INDEX user_session_user ON user_session (user_id, revoked_at);
 CREATE TABLE login_throttle (
     key          text PRIMARY KEY,
     failures     integer NOT NULL,
-    window_start timestamptz NOT NULL,
-    locked_until timestamptz,
-    updated_at   timestamptz NOT NULL
+    window_start {{timestamptz}} NOT NULL,
+    locked_until {{timestamptz}},
+    updated_at   {{timestamptz}} NOT NULL
 );
 
 CREATE TABLE sign_in_event (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid REFERENCES partnership (id),
-    user_id        uuid REFERENCES app_user (id),
-    at             timestamptz NOT NULL,
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} REFERENCES partnership (id),
+    user_id        {{uuid}} REFERENCES app_user (id),
+    at             {{timestamptz}} NOT NULL,
     outcome        text NOT NULL,
     method         text NOT NULL,
     client_addr    text NOT NULL DEFAULT ''
@@ -62,29 +62,29 @@ CREATE INDEX sign_in_event_user ON sign_in_event (user_id, at);
 CREATE INDEX sign_in_event_partnership ON sign_in_event (partnership_id, at);
 
 CREATE TABLE password_reset (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    user_id        uuid NOT NULL REFERENCES app_user (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    user_id        {{uuid}} NOT NULL REFERENCES app_user (id),
     token_hash     text NOT NULL UNIQUE,
-    created_by     uuid NOT NULL REFERENCES app_user (id),
-    created_at     timestamptz NOT NULL,
-    expires_at     timestamptz NOT NULL,
-    used_at        timestamptz
+    created_by     {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at     {{timestamptz}} NOT NULL,
+    expires_at     {{timestamptz}} NOT NULL,
+    used_at        {{timestamptz}}
 );
 
 CREATE TABLE api_token (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    user_id        uuid NOT NULL REFERENCES app_user (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    user_id        {{uuid}} NOT NULL REFERENCES app_user (id),
     name           text NOT NULL,
     token_hash     text NOT NULL UNIQUE,
     prefix         text NOT NULL,
     scopes         text NOT NULL,
-    created_by     uuid NOT NULL REFERENCES app_user (id),
-    created_at     timestamptz NOT NULL,
-    expires_at     timestamptz NOT NULL,
-    revoked_at     timestamptz,
-    last_used_at   timestamptz
+    created_by     {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at     {{timestamptz}} NOT NULL,
+    expires_at     {{timestamptz}} NOT NULL,
+    revoked_at     {{timestamptz}},
+    last_used_at   {{timestamptz}}
 );
 CREATE INDEX api_token_user ON api_token (user_id);
 
@@ -99,9 +99,9 @@ CREATE TABLE role_permission (
 
 -- Handling code C: the agencies and agency types the conditions allow.
 CREATE TABLE record_condition (
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    record_id      uuid NOT NULL,
-    agency_id      uuid REFERENCES agency (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    record_id      {{uuid}} NOT NULL,
+    agency_id      {{uuid}} REFERENCES agency (id),
     agency_type    text REFERENCES agency_type (code),
     CHECK ((agency_id IS NULL) <> (agency_type IS NULL))
 );
@@ -109,10 +109,10 @@ CREATE INDEX record_condition_record ON record_condition (record_id);
 
 -- Need-to-know: the users and agencies named on a restricted record.
 CREATE TABLE record_grant (
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
-    record_id      uuid NOT NULL,
-    user_id        uuid REFERENCES app_user (id),
-    agency_id      uuid REFERENCES agency (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    record_id      {{uuid}} NOT NULL,
+    user_id        {{uuid}} REFERENCES app_user (id),
+    agency_id      {{uuid}} REFERENCES agency (id),
     CHECK ((user_id IS NULL) <> (agency_id IS NULL))
 );
 CREATE INDEX record_grant_record ON record_grant (record_id);
@@ -120,8 +120,8 @@ CREATE INDEX record_grant_record ON record_grant (record_id);
 -- Information reports: what partners and analysts submit into the
 -- partnership, graded 3x5x2, with classification, handling and need-to-know.
 CREATE TABLE info_report (
-    id                  uuid PRIMARY KEY,
-    partnership_id      uuid NOT NULL REFERENCES partnership (id),
+    id                  {{uuid}} PRIMARY KEY,
+    partnership_id      {{uuid}} NOT NULL REFERENCES partnership (id),
     reference           text NOT NULL,
     title               text NOT NULL,
     body                text NOT NULL,
@@ -131,11 +131,11 @@ CREATE TABLE info_report (
     handling_conditions text NOT NULL DEFAULT '',
     classification      text NOT NULL CHECK (classification IN ('OFFICIAL', 'OFFICIAL-SENSITIVE')),
     restricted          boolean NOT NULL DEFAULT FALSE,
-    origin_agency_id    uuid NOT NULL REFERENCES agency (id),
-    area_id             uuid REFERENCES org_unit (id),
-    created_by          uuid NOT NULL REFERENCES app_user (id),
-    created_at          timestamptz NOT NULL,
-    updated_at          timestamptz NOT NULL,
+    origin_agency_id    {{uuid}} NOT NULL REFERENCES agency (id),
+    area_id             {{uuid}} REFERENCES org_unit (id),
+    created_by          {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at          {{timestamptz}} NOT NULL,
+    updated_at          {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference)
 );
 CREATE INDEX info_report_list ON info_report (partnership_id, created_at);

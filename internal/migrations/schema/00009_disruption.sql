@@ -79,13 +79,13 @@ INSERT INTO seizure_type (code, name, cash, sort_order) VALUES
     ('crypto', 'Other Seizures – Cryptoassets', FALSE, 60);
 
 CREATE TABLE activity (
-    id                  text PRIMARY KEY,
-    partnership_id      text NOT NULL REFERENCES partnership (id),
+    id                  {{uuid}} PRIMARY KEY,
+    partnership_id      {{uuid}} NOT NULL REFERENCES partnership (id),
     reference           text NOT NULL,
     title               text NOT NULL,
     kind                text NOT NULL CHECK (kind IN ('operation', 'intervention')),
-    ocg_id              text REFERENCES ocg (id),
-    lead_agency_id      text NOT NULL REFERENCES agency (id),
+    ocg_id              {{uuid}} REFERENCES ocg (id),
+    lead_agency_id      {{uuid}} NOT NULL REFERENCES agency (id),
     apmis_ref           text NOT NULL DEFAULT '',
     opened_on           text NOT NULL,
     closed_on           text,
@@ -93,10 +93,10 @@ CREATE TABLE activity (
     handling_code       text NOT NULL CHECK (handling_code IN ('P', 'C')),
     handling_conditions text NOT NULL DEFAULT '',
     restricted          boolean NOT NULL DEFAULT FALSE,
-    origin_agency_id    text NOT NULL REFERENCES agency (id),
-    created_by          text NOT NULL REFERENCES app_user (id),
-    created_at          timestamp NOT NULL,
-    updated_at          timestamp NOT NULL,
+    origin_agency_id    {{uuid}} NOT NULL REFERENCES agency (id),
+    created_by          {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at          {{timestamptz}} NOT NULL,
+    updated_at          {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference),
     CHECK (closed_on IS NULL OR closed_on >= opened_on)
 );
@@ -106,13 +106,13 @@ CREATE INDEX activity_open ON activity (partnership_id, opened_on, closed_on);
 -- known, else a district or the force. fiscal_year and month are derived
 -- from disrupted_on when the row is written, for grouping.
 CREATE TABLE disruption (
-    id                  text PRIMARY KEY,
-    partnership_id      text NOT NULL REFERENCES partnership (id),
+    id                  {{uuid}} PRIMARY KEY,
+    partnership_id      {{uuid}} NOT NULL REFERENCES partnership (id),
     reference           text NOT NULL,
-    activity_id         text REFERENCES activity (id),
+    activity_id         {{uuid}} REFERENCES activity (id),
     subject_kind        text NOT NULL CHECK (subject_kind IN ('ocg', 'individual', 'theme')),
-    ocg_id              text REFERENCES ocg (id),
-    entity_id           text REFERENCES entity (id),
+    ocg_id              {{uuid}} REFERENCES ocg (id),
+    entity_id           {{uuid}} REFERENCES entity (id),
     theme               text NOT NULL DEFAULT '',
     four_p              text NOT NULL CHECK (four_p IN ('pursue', 'prevent', 'protect', 'prepare')),
     impact              text NOT NULL CHECK (impact IN ('major', 'moderate', 'minor', 'none', 'negative')),
@@ -122,8 +122,8 @@ CREATE TABLE disruption (
     disrupted_on        text NOT NULL,
     fiscal_year         integer NOT NULL,
     month               text NOT NULL,
-    unit_id             text NOT NULL REFERENCES org_unit (id),
-    lead_agency_id      text NOT NULL REFERENCES agency (id),
+    unit_id             {{uuid}} NOT NULL REFERENCES org_unit (id),
+    lead_agency_id      {{uuid}} NOT NULL REFERENCES agency (id),
     narrative           text NOT NULL DEFAULT '',
     status              text NOT NULL CHECK (status IN ('draft', 'submitted', 'validated', 'returned', 'withdrawn')),
     apmis_ref           text NOT NULL DEFAULT '',
@@ -132,10 +132,10 @@ CREATE TABLE disruption (
     handling_code       text NOT NULL CHECK (handling_code IN ('P', 'C')),
     handling_conditions text NOT NULL DEFAULT '',
     restricted          boolean NOT NULL DEFAULT FALSE,
-    origin_agency_id    text NOT NULL REFERENCES agency (id),
-    created_by          text NOT NULL REFERENCES app_user (id),
-    created_at          timestamp NOT NULL,
-    updated_at          timestamp NOT NULL,
+    origin_agency_id    {{uuid}} NOT NULL REFERENCES agency (id),
+    created_by          {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at          {{timestamptz}} NOT NULL,
+    updated_at          {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference),
     CHECK ((status = 'validated') = (validated_four_p IS NOT NULL AND validated_impact IS NOT NULL)),
     CHECK (subject_kind <> 'ocg' OR ocg_id IS NOT NULL),
@@ -147,23 +147,23 @@ CREATE INDEX disruption_ocg ON disruption (ocg_id, disrupted_on);
 CREATE INDEX disruption_activity ON disruption (activity_id);
 
 CREATE TABLE disruption_agency (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    disruption_id  text NOT NULL REFERENCES disruption (id),
-    agency_id      text NOT NULL REFERENCES agency (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    disruption_id  {{uuid}} NOT NULL REFERENCES disruption (id),
+    agency_id      {{uuid}} NOT NULL REFERENCES agency (id),
     PRIMARY KEY (disruption_id, agency_id)
 );
 CREATE INDEX disruption_agency_agency ON disruption_agency (agency_id);
 
 CREATE TABLE disruption_tactic (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    disruption_id  text NOT NULL REFERENCES disruption (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    disruption_id  {{uuid}} NOT NULL REFERENCES disruption (id),
     tactic_code    text NOT NULL REFERENCES tactic (code),
     PRIMARY KEY (disruption_id, tactic_code)
 );
 
 CREATE TABLE disruption_threat (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    disruption_id  text NOT NULL REFERENCES disruption (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    disruption_id  {{uuid}} NOT NULL REFERENCES disruption (id),
     threat_code    text NOT NULL REFERENCES threat (code),
     PRIMARY KEY (disruption_id, threat_code)
 );
@@ -173,16 +173,16 @@ CREATE INDEX disruption_threat_code ON disruption_threat (threat_code, disruptio
 -- seized), drugs (class, grams, value) or one person's custodial sentence
 -- in months.
 CREATE TABLE disruption_outcome (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    disruption_id  text NOT NULL REFERENCES disruption (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    disruption_id  {{uuid}} NOT NULL REFERENCES disruption (id),
     outcome_type   text NOT NULL REFERENCES outcome_type (code),
     seizure_type   text REFERENCES seizure_type (code),
     drug_class     text CHECK (drug_class IN ('A', 'B', 'C', 'psychoactive')),
-    agency_id      text REFERENCES agency (id),
+    agency_id      {{uuid}} REFERENCES agency (id),
     quantity       integer NOT NULL DEFAULT 0 CHECK (quantity >= 0),
     grams          integer NOT NULL DEFAULT 0 CHECK (grams >= 0),
-    value_pence    integer NOT NULL DEFAULT 0 CHECK (value_pence >= 0),
+    value_pence    {{bigint}} NOT NULL DEFAULT 0 CHECK (value_pence >= 0),
     months         integer NOT NULL DEFAULT 0 CHECK (months >= 0),
     note           text NOT NULL DEFAULT ''
 );
@@ -191,16 +191,16 @@ CREATE INDEX disruption_outcome_disruption ON disruption_outcome (disruption_id,
 -- Every step of the workflow, with who, when and why: submitted, validated
 -- (with the category and impact the panel settled on), returned, withdrawn.
 CREATE TABLE disruption_decision (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    disruption_id  text NOT NULL REFERENCES disruption (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    disruption_id  {{uuid}} NOT NULL REFERENCES disruption (id),
     from_status    text NOT NULL,
     to_status      text NOT NULL,
     four_p         text NOT NULL DEFAULT '',
     impact         text NOT NULL DEFAULT '',
     reason         text NOT NULL DEFAULT '',
-    actor_id       text NOT NULL REFERENCES app_user (id),
-    at             timestamp NOT NULL
+    actor_id       {{uuid}} NOT NULL REFERENCES app_user (id),
+    at             {{timestamptz}} NOT NULL
 );
 CREATE INDEX disruption_decision_disruption ON disruption_decision (disruption_id, at);
 

@@ -3,7 +3,7 @@
 -- advances the row with UPDATE … RETURNING, which serialises writers of one
 -- partnership on both engines, so two app servers never hand out one number.
 CREATE TABLE record_counter (
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     kind           text NOT NULL,
     next           bigint NOT NULL,
     PRIMARY KEY (partnership_id, kind)

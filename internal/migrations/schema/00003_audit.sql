@@ -5,16 +5,16 @@
 -- the chain without locks the two engines do not share.
 
 CREATE TABLE audit_head (
-    partnership_id text PRIMARY KEY REFERENCES partnership (id),
+    partnership_id {{uuid}} PRIMARY KEY REFERENCES partnership (id),
     seq            bigint NOT NULL,
     hash           text NOT NULL
 );
 
 CREATE TABLE audit_event (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     seq            bigint NOT NULL,
-    at             timestamp NOT NULL,
+    at             {{timestamptz}} NOT NULL,
     at_us          bigint NOT NULL,
     actor_id       text NOT NULL,
     actor_name     text NOT NULL,
@@ -41,17 +41,17 @@ CREATE INDEX audit_event_at ON audit_event (partnership_id, at);
 -- One row for every record an entry names, so "who has seen this record" is
 -- an index look-up. Derived from audit_event; verify checks it matches.
 CREATE TABLE audit_subject (
-    partnership_id text NOT NULL REFERENCES partnership (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     record_id      text NOT NULL,
     seq            bigint NOT NULL
 );
 CREATE INDEX audit_subject_record ON audit_subject (partnership_id, record_id, seq);
 
 CREATE TABLE audit_checkpoint (
-    partnership_id text NOT NULL REFERENCES partnership (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     seq            bigint NOT NULL,
     hash           text NOT NULL,
-    at             timestamp NOT NULL,
+    at             {{timestamptz}} NOT NULL,
     key_id         text NOT NULL,
     signature      text NOT NULL,
     PRIMARY KEY (partnership_id, seq)
@@ -76,11 +76,11 @@ INSERT INTO access_purpose (code, name, sort_order) VALUES
 -- A purpose given for a record, remembered for the rest of the session so
 -- nobody is asked twice.
 CREATE TABLE session_purpose (
-    session_id   text NOT NULL REFERENCES user_session (id),
-    record_id    text NOT NULL,
+    session_id   {{uuid}} NOT NULL REFERENCES user_session (id),
+    record_id    {{uuid}} NOT NULL,
     purpose      text NOT NULL REFERENCES access_purpose (code),
     detail       text NOT NULL,
-    at           timestamp NOT NULL,
+    at           {{timestamptz}} NOT NULL,
     PRIMARY KEY (session_id, record_id)
 );
 

@@ -4,8 +4,8 @@
 -- justification and the named user who approved it.
 
 CREATE TABLE isa (
-    id              text PRIMARY KEY,
-    partnership_id  text NOT NULL REFERENCES partnership (id),
+    id              {{uuid}} PRIMARY KEY,
+    partnership_id  {{uuid}} NOT NULL REFERENCES partnership (id),
     reference       text NOT NULL,
     title           text NOT NULL,
     purposes        text NOT NULL,
@@ -13,41 +13,41 @@ CREATE TABLE isa (
     gateways        text NOT NULL,
     regime          text NOT NULL CHECK (regime IN ('dpa_part3', 'uk_gdpr', 'both')),
     status          text NOT NULL CHECK (status IN ('draft', 'active', 'suspended', 'withdrawn')),
-    starts_on       timestamp NOT NULL,
-    ends_on         timestamp,
-    review_on       timestamp NOT NULL,
-    created_at      timestamp NOT NULL,
-    updated_at      timestamp NOT NULL,
+    starts_on       {{timestamptz}} NOT NULL,
+    ends_on         {{timestamptz}},
+    review_on       {{timestamptz}} NOT NULL,
+    created_at      {{timestamptz}} NOT NULL,
+    updated_at      {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference)
 );
 
 CREATE TABLE isa_party (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    isa_id         text NOT NULL REFERENCES isa (id),
-    agency_id      text NOT NULL REFERENCES agency (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    isa_id         {{uuid}} NOT NULL REFERENCES isa (id),
+    agency_id      {{uuid}} NOT NULL REFERENCES agency (id),
     PRIMARY KEY (isa_id, agency_id)
 );
 CREATE INDEX isa_party_agency ON isa_party (partnership_id, agency_id);
 
 CREATE TABLE disclosure (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    at             timestamp NOT NULL,
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    at             {{timestamptz}} NOT NULL,
     actor_id       text NOT NULL,
     agency_id      text NOT NULL,
     record_type    text NOT NULL,
     record_count   integer NOT NULL,
     purpose        text NOT NULL,
     recipients     text NOT NULL,
-    isa_id         text REFERENCES isa (id),
+    isa_id         {{uuid}} REFERENCES isa (id),
     justification  text NOT NULL,
-    approved_by    text REFERENCES app_user (id),
+    approved_by    {{uuid}} REFERENCES app_user (id),
     channel        text NOT NULL
 );
 CREATE INDEX disclosure_partnership ON disclosure (partnership_id, at);
 
 -- A service account's token names the agreement its reads rely on.
-ALTER TABLE api_token ADD COLUMN isa_id text REFERENCES isa (id);
+ALTER TABLE api_token ADD COLUMN isa_id {{uuid}} REFERENCES isa (id);
 
 -- +goose Down
 ALTER TABLE api_token DROP COLUMN isa_id;

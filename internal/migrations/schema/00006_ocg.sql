@@ -55,8 +55,8 @@ INSERT INTO person_flag_type (code, name, sort_order) VALUES
 -- reads. score, band and scored_on mirror the latest OCGM assessment so the
 -- ranked list needs no join.
 CREATE TABLE ocg (
-    id                  text PRIMARY KEY,
-    partnership_id      text NOT NULL REFERENCES partnership (id),
+    id                  {{uuid}} PRIMARY KEY,
+    partnership_id      {{uuid}} NOT NULL REFERENCES partnership (id),
     reference           text NOT NULL,
     name                text NOT NULL,
     operation_name      text NOT NULL DEFAULT '',
@@ -64,10 +64,10 @@ CREATE TABLE ocg (
     status              text NOT NULL CHECK (status IN ('proposed', 'under_assessment', 'mapped', 'adopted', 'managed', 'archived')),
     ownership_level     text NOT NULL CHECK (ownership_level IN ('local', 'regional', 'national')),
     primary_threat      text NOT NULL REFERENCES threat (code),
-    home_unit_id        text REFERENCES org_unit (id),
-    lead_agency_id      text REFERENCES agency (id),
-    lro_user_id         text REFERENCES app_user (id),
-    sro_user_id         text REFERENCES app_user (id),
+    home_unit_id        {{uuid}} REFERENCES org_unit (id),
+    lead_agency_id      {{uuid}} REFERENCES agency (id),
+    lro_user_id         {{uuid}} REFERENCES app_user (id),
+    sro_user_id         {{uuid}} REFERENCES app_user (id),
     review_due          text,
     adopted_on          text,
     archived_on         text,
@@ -82,42 +82,42 @@ CREATE TABLE ocg (
     handling_code       text NOT NULL CHECK (handling_code IN ('P', 'C')),
     handling_conditions text NOT NULL DEFAULT '',
     restricted          boolean NOT NULL DEFAULT FALSE,
-    origin_agency_id    text NOT NULL REFERENCES agency (id),
-    created_by          text NOT NULL REFERENCES app_user (id),
-    created_at          timestamp NOT NULL,
-    updated_at          timestamp NOT NULL,
+    origin_agency_id    {{uuid}} NOT NULL REFERENCES agency (id),
+    created_by          {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at          {{timestamptz}} NOT NULL,
+    updated_at          {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference)
 );
 CREATE INDEX ocg_status ON ocg (partnership_id, status);
 CREATE INDEX ocg_score ON ocg (partnership_id, score);
 
 CREATE TABLE ocg_threat (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    ocg_id         text NOT NULL REFERENCES ocg (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    ocg_id         {{uuid}} NOT NULL REFERENCES ocg (id),
     threat_code    text NOT NULL REFERENCES threat (code),
     PRIMARY KEY (ocg_id, threat_code)
 );
 
 -- Areas of operation: wards (or districts) where the group operates.
 CREATE TABLE ocg_area (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    ocg_id         text NOT NULL REFERENCES ocg (id),
-    unit_id        text NOT NULL REFERENCES org_unit (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    ocg_id         {{uuid}} NOT NULL REFERENCES ocg (id),
+    unit_id        {{uuid}} NOT NULL REFERENCES org_unit (id),
     PRIMARY KEY (ocg_id, unit_id)
 );
 
 -- Every lifecycle step: who, when, and the meeting or decision behind it.
 CREATE TABLE ocg_transition (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    ocg_id         text NOT NULL REFERENCES ocg (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    ocg_id         {{uuid}} NOT NULL REFERENCES ocg (id),
     from_status    text NOT NULL,
     to_status      text NOT NULL,
     decided_on     text NOT NULL,
     decision       text NOT NULL DEFAULT '',
     note           text NOT NULL DEFAULT '',
-    actor_id       text NOT NULL REFERENCES app_user (id),
-    at             timestamp NOT NULL
+    actor_id       {{uuid}} NOT NULL REFERENCES app_user (id),
+    at             {{timestamptz}} NOT NULL
 );
 CREATE INDEX ocg_transition_ocg ON ocg_transition (ocg_id, decided_on);
 CREATE INDEX ocg_transition_picture ON ocg_transition (partnership_id, decided_on);
@@ -128,8 +128,8 @@ CREATE INDEX ocg_transition_picture ON ocg_transition (partnership_id, decided_o
 -- identifier its normalised key (registration, number, company number,
 -- postcode).
 CREATE TABLE entity (
-    id                  text PRIMARY KEY,
-    partnership_id      text NOT NULL REFERENCES partnership (id),
+    id                  {{uuid}} PRIMARY KEY,
+    partnership_id      {{uuid}} NOT NULL REFERENCES partnership (id),
     reference           text NOT NULL,
     kind                text NOT NULL CHECK (kind IN ('person', 'business', 'location', 'vehicle', 'phone')),
     name                text NOT NULL,
@@ -141,10 +141,10 @@ CREATE TABLE entity (
     handling_code       text NOT NULL CHECK (handling_code IN ('P', 'C')),
     handling_conditions text NOT NULL DEFAULT '',
     restricted          boolean NOT NULL DEFAULT FALSE,
-    origin_agency_id    text NOT NULL REFERENCES agency (id),
-    created_by          text NOT NULL REFERENCES app_user (id),
-    created_at          timestamp NOT NULL,
-    updated_at          timestamp NOT NULL,
+    origin_agency_id    {{uuid}} NOT NULL REFERENCES agency (id),
+    created_by          {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at          {{timestamptz}} NOT NULL,
+    updated_at          {{timestamptz}} NOT NULL,
     UNIQUE (partnership_id, reference)
 );
 CREATE INDEX entity_kind ON entity (partnership_id, kind, name);
@@ -153,16 +153,16 @@ CREATE INDEX entity_identifier ON entity (partnership_id, identifier);
 
 -- A person's other names: aliases and nicknames.
 CREATE TABLE entity_alias (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    entity_id      text NOT NULL REFERENCES entity (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    entity_id      {{uuid}} NOT NULL REFERENCES entity (id),
     kind           text NOT NULL CHECK (kind IN ('alias', 'nickname')),
     value          text NOT NULL,
     PRIMARY KEY (entity_id, kind, value)
 );
 
 CREATE TABLE entity_flag (
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    entity_id      text NOT NULL REFERENCES entity (id),
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    entity_id      {{uuid}} NOT NULL REFERENCES entity (id),
     flag           text NOT NULL REFERENCES person_flag_type (code),
     PRIMARY KEY (entity_id, flag)
 );
@@ -171,12 +171,12 @@ CREATE TABLE entity_flag (
 -- membership is a 'member_of' link from a person to a group with a role.
 -- The whole network of a partnership is one scan of this table.
 CREATE TABLE link (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     from_kind      text NOT NULL CHECK (from_kind IN ('entity', 'ocg')),
-    from_id        text NOT NULL,
+    from_id        {{uuid}} NOT NULL,
     to_kind        text NOT NULL CHECK (to_kind IN ('entity', 'ocg')),
-    to_id          text NOT NULL,
+    to_id          {{uuid}} NOT NULL,
     type           text NOT NULL CHECK (type IN ('member_of', 'associate', 'family', 'lives_at', 'uses', 'owns', 'controls')),
     role           text NOT NULL DEFAULT '' CHECK (role IN ('', 'principal', 'significant', 'peripheral')),
     valid_from     text,
@@ -184,8 +184,8 @@ CREATE TABLE link (
     source_ref     text NOT NULL DEFAULT '',
     confidence     text NOT NULL CHECK (confidence IN ('high', 'medium', 'low')),
     note           text NOT NULL DEFAULT '',
-    created_by     text NOT NULL REFERENCES app_user (id),
-    created_at     timestamp NOT NULL,
+    created_by     {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at     {{timestamptz}} NOT NULL,
     CHECK ((type = 'member_of') = (role <> ''))
 );
 CREATE INDEX link_from ON link (from_id, type);
@@ -199,10 +199,10 @@ CREATE INDEX link_partnership ON link (partnership_id);
 -- store, so they carry no foreign key: checking one per key row was more
 -- than a third of a PostgreSQL import's time.
 CREATE TABLE search_key (
-    partnership_id text NOT NULL,
+    partnership_id {{uuid}} NOT NULL,
     key            text NOT NULL,
     record_kind    text NOT NULL CHECK (record_kind IN ('entity', 'ocg')),
-    record_id      text NOT NULL,
+    record_id      {{uuid}} NOT NULL,
     PRIMARY KEY (partnership_id, key, record_id)
 );
 CREATE INDEX search_key_record ON search_key (record_id);
@@ -211,26 +211,26 @@ CREATE INDEX search_key_record ON search_key (record_id);
 -- weights, bands, scales) as JSON; a version is never changed once used,
 -- an edit makes the next version.
 CREATE TABLE scoring_model (
-    id          text PRIMARY KEY,
+    id          {{uuid}} PRIMARY KEY,
     method      text NOT NULL CHECK (method IN ('ocgm', 'morile')),
     version     integer NOT NULL,
     name        text NOT NULL,
     definition  text NOT NULL,
     is_default  boolean NOT NULL DEFAULT FALSE,
     current     boolean NOT NULL DEFAULT TRUE,
-    created_by  text REFERENCES app_user (id),
-    created_at  timestamp NOT NULL,
+    created_by  {{uuid}} REFERENCES app_user (id),
+    created_at  {{timestamptz}} NOT NULL,
     UNIQUE (method, version)
 );
 
 -- One scoring of one group by one method: the model version, the inputs and
 -- the result as recorded, so any past score can be reproduced.
 CREATE TABLE ocg_assessment (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    ocg_id         text NOT NULL REFERENCES ocg (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    ocg_id         {{uuid}} NOT NULL REFERENCES ocg (id),
     method         text NOT NULL CHECK (method IN ('ocgm', 'morile')),
-    model_id       text NOT NULL REFERENCES scoring_model (id),
+    model_id       {{uuid}} NOT NULL REFERENCES scoring_model (id),
     assessed_on    text NOT NULL,
     inputs         text NOT NULL,
     result         text NOT NULL,
@@ -241,40 +241,40 @@ CREATE TABLE ocg_assessment (
     rationale      text NOT NULL DEFAULT '',
     needs_review   boolean NOT NULL DEFAULT FALSE,
     review_note    text NOT NULL DEFAULT '',
-    assessed_by    text NOT NULL REFERENCES app_user (id),
-    created_at     timestamp NOT NULL
+    assessed_by    {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at     {{timestamptz}} NOT NULL
 );
 CREATE INDEX ocg_assessment_ocg ON ocg_assessment (ocg_id, assessed_on);
 
 -- 4P plans: one current plan per group (earlier versions kept), with a
 -- review date, and actions under Pursue, Prevent, Protect and Prepare.
 CREATE TABLE plan (
-    id             text PRIMARY KEY,
-    partnership_id text NOT NULL REFERENCES partnership (id),
-    ocg_id         text NOT NULL REFERENCES ocg (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
+    ocg_id         {{uuid}} NOT NULL REFERENCES ocg (id),
     version        integer NOT NULL,
     status         text NOT NULL CHECK (status IN ('draft', 'active', 'under_review', 'closed')),
     objectives     text NOT NULL DEFAULT '',
     review_due     text NOT NULL,
-    created_by     text NOT NULL REFERENCES app_user (id),
-    created_at     timestamp NOT NULL,
-    updated_at     timestamp NOT NULL,
+    created_by     {{uuid}} NOT NULL REFERENCES app_user (id),
+    created_at     {{timestamptz}} NOT NULL,
+    updated_at     {{timestamptz}} NOT NULL,
     UNIQUE (ocg_id, version)
 );
 
 CREATE TABLE plan_action (
-    id              text PRIMARY KEY,
-    partnership_id  text NOT NULL REFERENCES partnership (id),
-    plan_id         text NOT NULL REFERENCES plan (id),
+    id              {{uuid}} PRIMARY KEY,
+    partnership_id  {{uuid}} NOT NULL REFERENCES partnership (id),
+    plan_id         {{uuid}} NOT NULL REFERENCES plan (id),
     strand          text NOT NULL CHECK (strand IN ('pursue', 'prevent', 'protect', 'prepare')),
     description     text NOT NULL,
-    owner_agency_id text NOT NULL REFERENCES agency (id),
+    owner_agency_id {{uuid}} NOT NULL REFERENCES agency (id),
     owner_name      text NOT NULL,
     due_on          text NOT NULL,
     status          text NOT NULL CHECK (status IN ('not_started', 'in_progress', 'done', 'cancelled')),
     outcome         text NOT NULL DEFAULT '',
-    created_at      timestamp NOT NULL,
-    updated_at      timestamp NOT NULL
+    created_at      {{timestamptz}} NOT NULL,
+    updated_at      {{timestamptz}} NOT NULL
 );
 CREATE INDEX plan_action_plan ON plan_action (plan_id);
 

@@ -5,10 +5,10 @@
 -- and renews the lease while it works. job_input holds the uploaded file,
 -- so another server can run the job; it is deleted when the job ends.
 CREATE TABLE job (
-    id             uuid PRIMARY KEY,
-    partnership_id uuid NOT NULL REFERENCES partnership (id),
+    id             {{uuid}} PRIMARY KEY,
+    partnership_id {{uuid}} NOT NULL REFERENCES partnership (id),
     kind           text NOT NULL,
-    owner_id       uuid NOT NULL REFERENCES app_user (id),
+    owner_id       {{uuid}} NOT NULL REFERENCES app_user (id),
     status         text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
     params         text NOT NULL DEFAULT '{}',
     progress       text NOT NULL DEFAULT '',
@@ -25,8 +25,8 @@ CREATE INDEX job_claim ON job (status, created_at);
 CREATE INDEX job_owner ON job (partnership_id, owner_id, created_at);
 
 CREATE TABLE job_input (
-    job_id uuid PRIMARY KEY REFERENCES job (id) ON DELETE CASCADE,
-    body   bytea NOT NULL
+    job_id {{uuid}} PRIMARY KEY REFERENCES job (id) ON DELETE CASCADE,
+    body   {{bytea}} NOT NULL
 );
 
 -- +goose Down
