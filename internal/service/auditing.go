@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 
 	"alliance/internal/audit"
 	"alliance/internal/domain"
+	"alliance/internal/importexport"
 	"alliance/internal/store"
 )
 
@@ -204,7 +204,10 @@ func (au *Auditing) export(ctx context.Context, a domain.Actor, q AuditQuery, w 
 			return 0, err
 		}
 	}
-	cw := csv.NewWriter(w)
+	tw, err := importexport.NewTableWriter(importexport.CSV, w, "")
+	if err != nil {
+		return 0, err
+	}
 	rows := [][]string{{string(domain.OfficialSensitive)}, {"Audit log export: " + describe(q)},
 		{"seq", "at_utc", "operation", "user", "agency", "record_type", "record_ids", "label", "fields", "justification", "recipients", "request_id", "client_addr", "hash"}}
 	for _, e := range evs {
@@ -213,15 +216,11 @@ func (au *Auditing) export(ctx context.Context, a domain.Actor, q AuditQuery, w 
 	}
 	rows = append(rows, []string{string(domain.OfficialSensitive)})
 	for _, r := range rows {
-		for i := range r {
-			r[i] = safe(r[i])
-		}
-		if err := cw.Write(r); err != nil {
+		if err := tw.WriteRow(r...); err != nil {
 			return 0, err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := tw.Close(); err != nil {
 		return 0, err
 	}
 	if commit != nil {

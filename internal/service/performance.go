@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -540,16 +539,6 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 	if err != nil {
 		return p, err
 	}
-	var t tableWriter
-	if format == importexport.XLSX {
-		x, err := newXLSXTable(w, "Performance")
-		if err != nil {
-			return p, err
-		}
-		t = x
-	} else {
-		t = csvTable{w: csv.NewWriter(w)}
-	}
 	filters := []string{p.PeriodLabel()}
 	if p.Unit.ID != "" {
 		filters = append(filters, p.Unit.Name+" ("+p.Unit.Code+")")
@@ -560,6 +549,10 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 	if p.AgencyName != "" {
 		filters = append(filters, p.AgencyName)
 	}
+	t, err := importexport.NewTableWriter(format, w, "Performance")
+	if err != nil {
+		return p, err
+	}
 	err = ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return recordDisclosure(ctx, tx, ps.st, ps.alog, a, d, approver, disclosed{RecordType: string(domain.KindDisruption), RecordCount: int(p.Disruptions.N),
 			Label: fmt.Sprintf("Performance figures exported (%s): %s", strings.ToUpper(string(format)), strings.Join(filters, ", "))}, now)
@@ -567,28 +560,27 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 	if err != nil {
 		return p, err
 	}
-	val := func(c Cell) any {
-		if c.Suppressed {
-			return c.Text(p.Threshold)
+	for _, r := range p.exportRows(exportedBy(a, d, isaRef, now)) {
+		if err := t.WriteValues(r...); err != nil {
+			return p, fmt.Errorf("export: %w", err)
 		}
-		return c.N
 	}
-	row := func(cells ...any) error {
-		for i, c := range cells {
-			if s, ok := c.(string); ok {
-				cells[i] = importexport.SafeCell(s)
-			}
-		}
-		return t.WriteValues(cells)
-	}
+	return p, t.Close()
+}
+
+// exportRows is the dashboard as the rows of an export file, after the
+// provenance row: the marking first and last, then the filters, the
+// headline figures and every table. Suppressed cells are written as
+// Cell.Text writes them.
+func (p Performance) exportRows(provenance string) [][]any {
+	val := p.exportValue
 	area := "The whole partnership"
 	if p.Unit.ID != "" {
 		area = p.Unit.Name + " (" + p.Unit.Code + ")"
 	}
 	rows := [][]any{
 		{string(PerformanceMarking)},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
-			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
+		{provenance},
 		{"Alliance performance", p.PeriodLabel(), domain.FormatUK(p.Period.From) + " to " + domain.FormatUK(p.Period.To)},
 		{"Area", area},
 		{"Threat", orAll(p.Threat)},
@@ -610,22 +602,40 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 		rows = append(rows, []any{}, []any{title}, header)
 		rows = append(rows, body...)
 	}
-	cells := func(list []LabelledCell) [][]any {
-		var out [][]any
-		for _, c := range list {
-			out = append(out, []any{c.Label, val(c.Cell)})
-		}
-		return out
-	}
-	section("By 4P category", []any{"Category", "Disruptions"}, cells(p.ByFourP))
-	section("By impact", []any{"Impact", "Disruptions"}, cells(p.ByImpact))
-	section("By threat", []any{"Threat", "Disruptions"}, cells(p.ByThreat))
-	section("Outcomes", []any{"Outcome", "Total"}, cells(p.Outcomes))
+	section("By 4P category", []any{"Category", "Disruptions"}, p.labelledRows(p.ByFourP))
+	section("By impact", []any{"Impact", "Disruptions"}, p.labelledRows(p.ByImpact))
+	section("By threat", []any{"Threat", "Disruptions"}, p.labelledRows(p.ByThreat))
+	section("Outcomes", []any{"Outcome", "Total"}, p.labelledRows(p.Outcomes))
 	var months [][]any
 	for _, m := range p.ByMonth {
 		months = append(months, []any{m.Label, val(m.This), val(m.LastYear)})
 	}
 	section("By month", []any{"Month", "Disruptions", "A year earlier"}, months)
+	section("By area", []any{"Area", "Code", "Disruptions", "Per 1,000 residents"}, p.unitRows())
+	section("Seizures by agency and type", []any{"Agency", "Type", "Count", "Value"}, p.seizureRows())
+	return append(rows, []any{}, []any{string(PerformanceMarking)})
+}
+
+// exportValue is a cell as an export writes it: its number, or its text
+// when suppressed.
+func (p Performance) exportValue(c Cell) any {
+	if c.Suppressed {
+		return c.Text(p.Threshold)
+	}
+	return c.N
+}
+
+// labelledRows are the rows of a table of labelled figures.
+func (p Performance) labelledRows(list []LabelledCell) [][]any {
+	var out [][]any
+	for _, c := range list {
+		out = append(out, []any{c.Label, p.exportValue(c.Cell)})
+	}
+	return out
+}
+
+// unitRows are the rows of the table by area.
+func (p Performance) unitRows() [][]any {
 	var units [][]any
 	for _, u := range p.ByUnit {
 		name := "Not assigned to a lower area"
@@ -636,25 +646,22 @@ func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in Per
 		if u.Rate != nil {
 			rate = fmt.Sprintf("%.2f", *u.Rate)
 		}
-		units = append(units, []any{name, u.Unit.Code, val(u.Cell), rate})
+		units = append(units, []any{name, u.Unit.Code, p.exportValue(u.Cell), rate})
 	}
-	section("By area", []any{"Area", "Code", "Disruptions", "Per 1,000 residents"}, units)
+	return units
+}
+
+// seizureRows are the rows of the table of seizures.
+func (p Performance) seizureRows() [][]any {
 	var seizures [][]any
 	for _, s := range p.Seizures {
 		v := any(domain.FormatPounds(s.ValuePence))
 		if s.ValueHidden {
 			v = "hidden"
 		}
-		seizures = append(seizures, []any{s.Agency, s.Type, val(s.Count), v})
+		seizures = append(seizures, []any{s.Agency, s.Type, p.exportValue(s.Count), v})
 	}
-	section("Seizures by agency and type", []any{"Agency", "Type", "Count", "Value"}, seizures)
-	rows = append(rows, []any{}, []any{string(PerformanceMarking)})
-	for _, r := range rows {
-		if err := row(r...); err != nil {
-			return p, fmt.Errorf("export: %w", err)
-		}
-	}
-	return p, t.Close()
+	return seizures
 }
 
 func orAll(s string) string {

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -305,34 +304,11 @@ func appendUnique(list []string, v string) []string {
 	return append(list, v)
 }
 
-func safe(s string) string { return importexport.SafeCell(s) }
-
-func reliesOn(isaRef, justification string) string {
-	if isaRef != "" {
-		return "information sharing agreement " + isaRef
-	}
-	return "ad hoc disclosure, approved: " + justification
-}
-
 func capitalise(s string) string {
 	if s == "" {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// ExportLimit bounds one export.
-const ExportLimit = 100000
-
-// Disclosure is why and to whom an export goes, and what it relies on: an
-// information sharing agreement, or an ad hoc justification approved by a
-// named user.
-type Disclosure struct {
-	Purpose, Recipients string
-	ISAID               string // the agreement relied on
-	AdHoc               bool   // no agreement: Justification and ApproverEmail instead
-	Justification       string // ad hoc: why sharing without an agreement is lawful
-	ApproverEmail       string // ad hoc: who approved it
 }
 
 // Export writes, as CSV, every report a may export that matches query,
@@ -367,12 +343,14 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	if err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
+	tw, err := importexport.NewTableWriter(importexport.CSV, w, "")
+	if err != nil {
+		return 0, err
+	}
 	marking := string(domain.OfficialSensitive)
 	rows := [][]string{
 		{marking},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
-			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
+		{exportedBy(a, d, isaRef, now)},
 		{"reference", "title", "information", "grading", "classification", "handling_conditions", "originating_agency", "created_at"},
 	}
 	for _, it := range items {
@@ -381,15 +359,11 @@ func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Di
 	}
 	rows = append(rows, []string{marking})
 	for _, row := range rows {
-		for i := range row {
-			row[i] = importexport.SafeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
+		if err := tw.WriteRow(row...); err != nil {
 			return 0, err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := tw.Close(); err != nil {
 		return 0, err
 	}
 	return len(items), nil
