@@ -252,18 +252,35 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 		return res, verr
 	}
 	defer src.Close()
+	run := im.newRun(ctx, a, p, rk, base, &res, opts)
+	if err := run.loadReference(kind); err != nil {
+		return res, err
+	}
+	err = run.execute(kind, src, opts)
+	return im.finish(ctx, kind, run, err, opts.DryRun)
+}
+
+// newRun starts the state of an import by a of records of kind rk under
+// the marking base, reporting into res.
+func (im *Importer) newRun(ctx context.Context, a domain.Actor, p authz.Policy, rk domain.RecordKind, base domain.Marking, res *RegisterImportResult,
+	opts ImportOptions) *importRun {
 	if opts.MaxProblems <= 0 {
 		opts.MaxProblems = 1000
 	}
 	now := im.st.Now()
-	run := &importRun{im: im, ctx: ctx, a: a, p: p, res: &res, probs: &problemList{res: &res, max: opts.MaxProblems},
+	return &importRun{im: im, ctx: ctx, a: a, p: p, res: res, probs: &problemList{res: res, max: opts.MaxProblems},
 		marks: &markings{p: p, a: a, kind: rk, base: base, hasC: len(base.ConditionAgencies)+len(base.ConditionTypes) > 0,
 			note: strings.TrimSpace(opts.Marking.HandlingNote), cached: map[importexport.MarkingCells]error{}},
 		today: domain.UKDay(now), seen: map[string]int32{},
 		label: opts.FileName}
-	if err := run.loadReference(kind); err != nil {
-		return res, err
-	}
+}
+
+// execute reads every row of src: on a dry run against the database as
+// it is, otherwise in one bulk transaction that stores the rows, their
+// audit entries and (opts.Commit) the job's result, or, if any row is
+// bad, nothing.
+func (run *importRun) execute(kind importexport.RegisterKind, src importexport.RowReader, opts ImportOptions) error {
+	im, ctx, res := run.im, run.ctx, run.res
 	body := func(ctx context.Context) error {
 		run.ctx = ctx
 		switch kind {
@@ -278,41 +295,47 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 	}
 	if opts.DryRun {
 		run.q = im.st.Reader()
-		err = body(ctx)
-	} else {
-		err = im.st.BulkTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
-			run.q, run.bulk = tx, b
-			if err := body(ctx); err != nil {
-				return err
-			}
-			if run.probs.any() {
-				return errRollback
-			}
-			if err := run.writeAudit(ctx, tx); err != nil {
-				return err
-			}
-			if opts.Commit != nil {
-				committed := res
-				committed.Indexing = committed.queuesIndexing()
-				return opts.Commit(ctx, tx, committed)
-			}
-			return nil
-		})
+		return body(ctx)
 	}
+	return im.st.BulkTx(ctx, run.a.PartnershipID, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+		run.q, run.bulk = tx, b
+		if err := body(ctx); err != nil {
+			return err
+		}
+		if run.probs.any() {
+			return errRollback
+		}
+		if err := run.writeAudit(ctx, tx); err != nil {
+			return err
+		}
+		if opts.Commit != nil {
+			committed := *res
+			committed.Indexing = committed.queuesIndexing()
+			return opts.Commit(ctx, tx, committed)
+		}
+		return nil
+	})
+}
+
+// finish turns the outcome err of run's execute into Import's result:
+// nothing stored for a dry run, a bad file or a failure, and the search
+// indexer woken for what a real import stored.
+func (im *Importer) finish(ctx context.Context, kind importexport.RegisterKind, run *importRun, err error, dryRun bool) (RegisterImportResult, error) {
+	res := run.res
 	var hv *domain.ValidationError
 	switch {
 	case errors.As(err, &hv):
-		return res, err // header problems: the file was not read
+		return *res, err // header problems: the file was not read
 	case errors.Is(err, errRollback), err == nil:
 	default:
 		res.Stored, res.Members = 0, 0
-		return res, err
+		return *res, err
 	}
 	if run.probs.any() {
 		res.Stored, res.Members = 0, 0
-		return res, fmt.Errorf("%d rows checked, %d problems: %w", res.Rows, len(res.Problems)+res.MoreProblems, ErrImportProblems)
+		return *res, fmt.Errorf("%d rows checked, %d problems: %w", res.Rows, len(res.Problems)+res.MoreProblems, ErrImportProblems)
 	}
-	if opts.DryRun {
+	if dryRun {
 		res.Stored, res.Members = 0, 0
 	} else {
 		im.log.InfoContext(ctx, "register imported", "kind", string(kind), "rows", res.Rows, "stored", res.Stored, "links", res.Members)
@@ -323,7 +346,7 @@ func (im *Importer) Import(ctx context.Context, a domain.Actor, kind importexpor
 			}
 		}
 	}
-	return res, nil
+	return *res, nil
 }
 
 // loadReference reads the small reference tables the rows are checked
