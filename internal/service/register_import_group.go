@@ -11,6 +11,7 @@ import (
 	"alliance/internal/store"
 )
 
+// groupsFile imports a file of groups, row by row.
 func (run *importRun) groupsFile(src importexport.RowReader) error {
 	rd, err := importexport.NewGroupReader(src, importexport.ReaderOptions{Today: run.today})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // time.
 const linksChunk = 500
 
+// linksFile imports a file of links, a chunk of rows at a time.
 func (run *importRun) linksFile(src importexport.RowReader) error {
 	if !run.p.Allowed(run.a, authz.Create, domain.KindEntity) {
 		return domain.ErrForbidden

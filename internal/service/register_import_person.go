@@ -11,6 +11,7 @@ import (
 	"alliance/internal/store"
 )
 
+// peopleFile imports a file of people and their memberships, row by row.
 func (run *importRun) peopleFile(src importexport.RowReader) error {
 	rd, err := importexport.NewPersonReader(src, importexport.ReaderOptions{Today: run.today})
 	if err != nil {

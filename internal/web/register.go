@@ -6,6 +6,10 @@ package web
 // plan with its actions. Every read and write goes through
 // service.Register, which applies the access policy and writes the audit
 // log; a record the user may not see is "Page not found".
+//
+// This file holds what the register's pages share (template functions,
+// the purpose prompt, options); each resource's pages are in
+// register_<resource>.go, as the service's are.
 
 import (
 	"context"
