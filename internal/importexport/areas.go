@@ -52,33 +52,9 @@ func ParseAreasCSV(r io.Reader) ([]AreaRow, error) {
 		verr.Add("row 1", "cannot read the header: %s", csvProblem(err))
 		return nil, verr
 	}
-	idx := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := idx[h]; dup {
-			verr.Add("row 1", "column %q appears twice", h)
-		}
-		idx[h] = i
-	}
-	for _, c := range []string{"level", "code", "name", "parent_code"} {
-		if _, ok := idx[c]; !ok {
-			verr.Add("row 1", "missing column %q (the columns are %s)", c, strings.Join(AreaColumns, ", "))
-		}
-	}
-	for h := range idx {
-		if !contains(AreaColumns, h) {
-			verr.Add("row 1", "unknown column %q (the columns are %s)", h, strings.Join(AreaColumns, ", "))
-		}
-	}
+	idx := areaHeader(header, verr)
 	if verr.Err() != nil {
 		return nil, verr
-	}
-	get := func(rec []string, col string) string {
-		i, ok := idx[col]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
 	}
 	var rows []AreaRow
 	seen := map[string]int{}
@@ -103,53 +79,7 @@ func ParseAreasCSV(r io.Reader) ([]AreaRow, error) {
 		if isBlank(rec) {
 			continue
 		}
-		field := func(col string) string { return fmt.Sprintf("row %d, column %s", line, col) }
-		row := AreaRow{Row: line, Code: strings.ToUpper(get(rec, "code")), Name: get(rec, "name"), ParentCode: strings.ToUpper(get(rec, "parent_code"))}
-		level, err := domain.ParseOrgLevel(get(rec, "level"))
-		if err != nil {
-			verr.Add(field("level"), "%s", err)
-		}
-		row.Level = level
-		switch {
-		case row.Code == "":
-			verr.Add(field("code"), "enter the area's ONS code, like E05006189")
-		case !domain.ValidONSCode(row.Code):
-			verr.Add(field("code"), "%q is not an ONS code: a letter E, W, S or N and eight digits, like E05006189", clip(row.Code))
-		default:
-			if first, dup := seen[row.Code]; dup {
-				verr.Add(field("code"), "%s is already on row %d", row.Code, first)
-			}
-			seen[row.Code] = line
-		}
-		switch {
-		case row.Name == "":
-			verr.Add(field("name"), "enter the area's name")
-		case utf8.RuneCountInString(row.Name) > 200:
-			verr.Add(field("name"), "the name must be 200 characters or fewer")
-		case !utf8.ValidString(row.Name):
-			verr.Add(field("name"), "the name is not valid UTF-8 text")
-		}
-		if level == domain.LevelRegion {
-			if row.ParentCode != "" {
-				verr.Add(field("parent_code"), "a region is the top of the structure and has no parent; leave it empty")
-			}
-		} else if level != "" {
-			switch {
-			case row.ParentCode == "":
-				verr.Add(field("parent_code"), "enter the ONS code of the %s this %s belongs to", domain.OrgLevels[level.Depth()-1], level)
-			case !domain.ValidONSCode(row.ParentCode):
-				verr.Add(field("parent_code"), "%q is not an ONS code", clip(row.ParentCode))
-			case row.ParentCode == row.Code:
-				verr.Add(field("parent_code"), "an area cannot be its own parent")
-			}
-		}
-		if p := get(rec, "population"); p != "" {
-			n, err := strconv.ParseInt(strings.ReplaceAll(p, ",", ""), 10, 64)
-			if err != nil || n < 0 || n > 100_000_000 {
-				verr.Add(field("population"), "%q is not a whole number of people from 0 to 100,000,000", clip(p))
-			}
-			row.Population = n
-		}
+		row := parseAreaRow(rec, idx, line, seen, verr)
 		rows = append(rows, row)
 		if len(verr.Problems) > 100 {
 			verr.Add("file", "more than 100 problems; fix these and try again")
@@ -163,6 +93,95 @@ func ParseAreasCSV(r io.Reader) ([]AreaRow, error) {
 		return nil, err
 	}
 	return rows, nil
+}
+
+// areaHeader checks an areas file's header row (every required column
+// once, no unknown column), adding problems to verr, and returns where
+// each column is.
+func areaHeader(header []string, verr *domain.ValidationError) map[string]int {
+	idx := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := idx[h]; dup {
+			verr.Add("row 1", "column %q appears twice", h)
+		}
+		idx[h] = i
+	}
+	for _, c := range []string{"level", "code", "name", "parent_code"} {
+		if _, ok := idx[c]; !ok {
+			verr.Add("row 1", "missing column %q (the columns are %s)", c, strings.Join(AreaColumns, ", "))
+		}
+	}
+	for h := range idx {
+		if !contains(AreaColumns, h) {
+			verr.Add("row 1", "unknown column %q (the columns are %s)", h, strings.Join(AreaColumns, ", "))
+		}
+	}
+	return idx
+}
+
+// areaCell is the trimmed cell of rec in column col (at idx), or "".
+func areaCell(rec []string, idx map[string]int, col string) string {
+	i, ok := idx[col]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// parseAreaRow reads record rec, on line of the file, adding its
+// problems to verr; seen maps the codes of the rows before it to their
+// lines.
+func parseAreaRow(rec []string, idx map[string]int, line int, seen map[string]int, verr *domain.ValidationError) AreaRow {
+	get := func(rec []string, col string) string { return areaCell(rec, idx, col) }
+	field := func(col string) string { return fmt.Sprintf("row %d, column %s", line, col) }
+	row := AreaRow{Row: line, Code: strings.ToUpper(get(rec, "code")), Name: get(rec, "name"), ParentCode: strings.ToUpper(get(rec, "parent_code"))}
+	level, err := domain.ParseOrgLevel(get(rec, "level"))
+	if err != nil {
+		verr.Add(field("level"), "%s", err)
+	}
+	row.Level = level
+	switch {
+	case row.Code == "":
+		verr.Add(field("code"), "enter the area's ONS code, like E05006189")
+	case !domain.ValidONSCode(row.Code):
+		verr.Add(field("code"), "%q is not an ONS code: a letter E, W, S or N and eight digits, like E05006189", clip(row.Code))
+	default:
+		if first, dup := seen[row.Code]; dup {
+			verr.Add(field("code"), "%s is already on row %d", row.Code, first)
+		}
+		seen[row.Code] = line
+	}
+	switch {
+	case row.Name == "":
+		verr.Add(field("name"), "enter the area's name")
+	case utf8.RuneCountInString(row.Name) > 200:
+		verr.Add(field("name"), "the name must be 200 characters or fewer")
+	case !utf8.ValidString(row.Name):
+		verr.Add(field("name"), "the name is not valid UTF-8 text")
+	}
+	if level == domain.LevelRegion {
+		if row.ParentCode != "" {
+			verr.Add(field("parent_code"), "a region is the top of the structure and has no parent; leave it empty")
+		}
+	} else if level != "" {
+		switch {
+		case row.ParentCode == "":
+			verr.Add(field("parent_code"), "enter the ONS code of the %s this %s belongs to", domain.OrgLevels[level.Depth()-1], level)
+		case !domain.ValidONSCode(row.ParentCode):
+			verr.Add(field("parent_code"), "%q is not an ONS code", clip(row.ParentCode))
+		case row.ParentCode == row.Code:
+			verr.Add(field("parent_code"), "an area cannot be its own parent")
+		}
+	}
+	if p := get(rec, "population"); p != "" {
+		n, err := strconv.ParseInt(strings.ReplaceAll(p, ",", ""), 10, 64)
+		if err != nil || n < 0 || n > 100_000_000 {
+			verr.Add(field("population"), "%q is not a whole number of people from 0 to 100,000,000", clip(p))
+		}
+		row.Population = n
+	}
+	return row
 }
 
 func csvProblem(err error) string {

@@ -135,52 +135,8 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	if err != nil {
 		return d, err
 	}
-	switch d.Subject {
-	case domain.SubjectOCG, domain.SubjectIndividual, domain.SubjectTheme:
-	default:
-		verr.Add("subject", "Choose what the disruption was against: a group, an individual, or a theme or place")
-	}
-	if id := strings.TrimSpace(in.OCGID); id != "" {
-		o, err := ds.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
-		switch {
-		case err == nil:
-			d.OCGID = o.ID
-		case errors.Is(err, domain.ErrNotFound):
-			verr.Add("ocg", "Choose a group you can see")
-		default:
-			return d, err
-		}
-	} else if d.Subject == domain.SubjectOCG {
-		verr.Add("ocg", "Choose the group the disruption was against")
-	}
-	if id := strings.TrimSpace(in.EntityID); id != "" {
-		list, err := ds.st.NewEntityQuery(p, a, authz.View).WithID(id).List(ctx, 1, 0)
-		switch {
-		case err != nil:
-			return d, err
-		case len(list) == 0 || list[0].Kind != domain.EntityPerson:
-			verr.Add("entity", "Choose a person you can see")
-		default:
-			d.EntityID = list[0].ID
-		}
-	} else if d.Subject == domain.SubjectIndividual {
-		verr.Add("entity", "Choose the person the disruption was against")
-	}
-	if d.Subject == domain.SubjectTheme && d.Theme == "" {
-		verr.Add("theme", "Enter the theme or place the disruption was against")
-	}
-	if id := strings.TrimSpace(in.ActivityID); id != "" {
-		act, err := ds.st.Activity(ctx, p, a, id)
-		switch {
-		case errors.Is(err, domain.ErrNotFound):
-			verr.Add("activity", "Choose an activity you can see")
-		case err != nil:
-			return d, err
-		case act.ClosedOn != nil:
-			verr.Add("activity", "%s is closed: choose an open activity", act.Reference)
-		default:
-			d.ActivityID = act.ID
-		}
+	if err := ds.checkSubject(ctx, p, a, in, &d, verr); err != nil {
+		return d, err
 	}
 	if fp, ok := domain.ParseFourP(in.FourP); ok {
 		d.FourP = fp
@@ -219,6 +175,74 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	} else {
 		verr.Add("lead_agency", "Choose the lead agency")
 	}
+	checkTags(form, in, &d, agencyOK, verr)
+	for i, oi := range in.Outcomes {
+		o, ok := checkOutcome(form, oi, fmt.Sprintf("outcome-%d", i+1), agencyOK, verr)
+		if ok {
+			d.Outcomes = append(d.Outcomes, o)
+		}
+	}
+	return d, nil
+}
+
+// checkSubject sets what disruption d was against from in (a group or a
+// person a can see, or a theme or place) and the activity it belongs to,
+// adding to verr what is wrong with them.
+func (ds *Disruptions) checkSubject(ctx context.Context, p authz.Policy, a domain.Actor, in DisruptionInput, d *domain.Disruption, verr *domain.ValidationError) error {
+	switch d.Subject {
+	case domain.SubjectOCG, domain.SubjectIndividual, domain.SubjectTheme:
+	default:
+		verr.Add("subject", "Choose what the disruption was against: a group, an individual, or a theme or place")
+	}
+	if id := strings.TrimSpace(in.OCGID); id != "" {
+		o, err := ds.st.NewOCGQuery(p, a, authz.View).WithID(id).One(ctx)
+		switch {
+		case err == nil:
+			d.OCGID = o.ID
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add("ocg", "Choose a group you can see")
+		default:
+			return err
+		}
+	} else if d.Subject == domain.SubjectOCG {
+		verr.Add("ocg", "Choose the group the disruption was against")
+	}
+	if id := strings.TrimSpace(in.EntityID); id != "" {
+		list, err := ds.st.NewEntityQuery(p, a, authz.View).WithID(id).List(ctx, 1, 0)
+		switch {
+		case err != nil:
+			return err
+		case len(list) == 0 || list[0].Kind != domain.EntityPerson:
+			verr.Add("entity", "Choose a person you can see")
+		default:
+			d.EntityID = list[0].ID
+		}
+	} else if d.Subject == domain.SubjectIndividual {
+		verr.Add("entity", "Choose the person the disruption was against")
+	}
+	if d.Subject == domain.SubjectTheme && d.Theme == "" {
+		verr.Add("theme", "Enter the theme or place the disruption was against")
+	}
+	if id := strings.TrimSpace(in.ActivityID); id != "" {
+		act, err := ds.st.Activity(ctx, p, a, id)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add("activity", "Choose an activity you can see")
+		case err != nil:
+			return err
+		case act.ClosedOn != nil:
+			verr.Add("activity", "%s is closed: choose an open activity", act.Reference)
+		default:
+			d.ActivityID = act.ID
+		}
+	}
+	return nil
+}
+
+// checkTags sets disruption d's contributing agencies, tactics and
+// threats from in, each from the form's choices, adding to verr what is
+// wrong with them (every disruption has a threat).
+func checkTags(form DisruptionForm, in DisruptionInput, d *domain.Disruption, agencyOK func(string) bool, verr *domain.ValidationError) {
 	for _, id := range in.Agencies {
 		if id = strings.TrimSpace(id); id == "" {
 			continue
@@ -253,13 +277,6 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 		// DOMAIN.md §10 rule 3: every disruption is linked to a threat.
 		verr.Add("threats", domain.MsgThreatsRequired)
 	}
-	for i, oi := range in.Outcomes {
-		o, ok := checkOutcome(form, oi, fmt.Sprintf("outcome-%d", i+1), agencyOK, verr)
-		if ok {
-			d.Outcomes = append(d.Outcomes, o)
-		}
-	}
-	return d, nil
 }
 
 // checkOutcome checks one outcome row; a row with no type and no figures is

@@ -159,21 +159,9 @@ func (id *Identity) SignIn(ctx context.Context, email, password string, c Client
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return SignInResult{}, err
 	}
-	ok, rehash := false, false
-	// Wait at most a few seconds for a hashing slot: past that the server is
-	// being stormed, and queueing more work would only slow everyone.
-	hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if found && cred.PasswordHash != "" {
-		ok, rehash, err = id.hasher.Verify(hctx, cred.PasswordHash, password)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return SignInResult{}, ErrBusy
-		}
-		if err != nil && !errors.Is(err, auth.ErrBadHash) {
-			return SignInResult{}, err
-		}
-	} else if !id.hasher.Burn(hctx, password) && ctx.Err() == nil {
-		return SignInResult{}, ErrBusy
+	ok, rehash, err := id.checkPassword(ctx, cred.PasswordHash, found, password)
+	if err != nil {
+		return SignInResult{}, err
 	}
 	if !ok || !cred.User.Active || cred.ServiceAccount {
 		err := id.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -229,6 +217,32 @@ func (id *Identity) SignIn(ctx context.Context, email, password string, c Client
 		return err
 	})
 	return res, err
+}
+
+// checkPassword checks password against hash, the stored hash of an
+// account (found) or, with no account or no password set, burns the time
+// a check takes so that the answer does not say whether the account
+// exists. It waits at most a few seconds for a hashing slot: past that
+// the server is being stormed, and queueing more work would only slow
+// everyone, so it returns ErrBusy. rehash says the hash should be
+// replaced by one with the current parameters.
+func (id *Identity) checkPassword(ctx context.Context, hash string, found bool, password string) (ok, rehash bool, err error) {
+	hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if found && hash != "" {
+		ok, rehash, err = id.hasher.Verify(hctx, hash, password)
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return false, false, ErrBusy
+		}
+		if err != nil && !errors.Is(err, auth.ErrBadHash) {
+			return false, false, err
+		}
+		return ok, rehash, nil
+	}
+	if !id.hasher.Burn(hctx, password) && ctx.Err() == nil {
+		return false, false, ErrBusy
+	}
+	return false, false, nil
 }
 
 func (id *Identity) startSession(ctx context.Context, tx *sql.Tx, u domain.User, stage, method string, c Client) (string, error) {

@@ -3,18 +3,13 @@ package service
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
 	"alliance/internal/domain"
-	"alliance/internal/importexport"
 	"alliance/internal/store"
 )
 
@@ -178,23 +173,117 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	if !policy.Allowed(a, act, domain.KindDisruption) {
 		return Performance{}, domain.ErrForbidden
 	}
-	rl := readLog{st: ps.st, alog: ps.alog}
-	isa, system, err := rl.systemRead(ctx, a)
-	if err != nil {
+	if err := ps.logSystemRead(ctx, a); err != nil {
 		return Performance{}, err
 	}
-	if system {
-		// A partner system's read of the figures is a disclosure under its
-		// agreement, like every other read it makes.
-		err := ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
-				Label: "Performance figures", Justification: "Performance figures under the sharing agreement"}, isa, true)
-		})
-		if err != nil {
-			return Performance{}, err
+	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
+	sc, err := ps.scope(ctx, a, in, act, &out)
+	if err != nil {
+		return out, err
+	}
+	out.Period = out.FY.Period()
+	if out.Quarter > 0 {
+		out.Period = out.FY.Quarter(out.Quarter).Period()
+	}
+	sc.f.From, sc.f.To = domain.MonthKey(out.Period.From), domain.MonthKey(out.Period.To)
+	// The roll-up: each child of the unit filtered on (or of the top of the
+	// structure) with everything reported in its subtree, and what was
+	// reported at the unit itself.
+	parent := out.Unit.ID
+	children := sc.tree.children[parent]
+	for out.Unit.ID == "" && len(children) == 1 {
+		// One root (a region, a force): show the first level that divides.
+		parent = children[0]
+		children = sc.tree.children[parent]
+	}
+	sc.f.Breakdown = children
+	rows, err := ps.st.Performance(ctx, policy, a, sc.f)
+	if err != nil {
+		return out, err
+	}
+	lastMonths, err := ps.st.PerformanceByMonth(ctx, policy, a, sc.yearBefore(out))
+	if err != nil {
+		return out, err
+	}
+	// Open activities are counted at the end of the period, or today for
+	// the period still running.
+	at := out.Period.To
+	if now := ps.st.Now(); now.Before(at) {
+		at = now
+	}
+	open, err := ps.st.OpenActivities(ctx, policy, a, at.Format("2006-01-02"), sc.f.AgencyID)
+	if err != nil {
+		return out, err
+	}
+	types, err := ps.st.OutcomeTypes(ctx)
+	if err != nil {
+		return out, err
+	}
+	total := ps.figures(&out, sc.threats, types, rows, lastMonths, open)
+	ps.areaFigures(&out, sc.tree, parent, children, rows.ByUnit, total)
+	sts, err := ps.st.SeizureTypes(ctx)
+	if err != nil {
+		return out, err
+	}
+	ps.seizureFigures(&out, sts, sc.agencyName, rows.Seizures)
+	if out.Suppressing {
+		// Secondary suppression: in every table whose cells add up to a
+		// figure shown, one hidden cell could be worked out by
+		// subtraction, so the smallest other cell is hidden too.
+		for _, list := range [][]*Cell{cellsOf(out.ByFourP), cellsOf(out.ByImpact), monthCells(out.ByMonth, false), monthCells(out.ByMonth, true), unitCells(out.ByUnit)} {
+			suppressSecond(list)
+		}
+		for i := range out.ByUnit {
+			if out.ByUnit[i].Cell.Suppressed {
+				out.ByUnit[i].Rate = nil
+			}
 		}
 	}
-	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
+	return out, nil
+}
+
+// logSystemRead logs a partner system's read of the figures: a disclosure
+// under its agreement, like every other read it makes. A person's read
+// is not logged.
+func (ps *PerformanceService) logSystemRead(ctx context.Context, a domain.Actor) error {
+	rl := readLog{st: ps.st, alog: ps.alog}
+	isa, system, err := rl.systemRead(ctx, a)
+	if err != nil || !system {
+		return err
+	}
+	return ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
+			Label: "Performance figures", Justification: "Performance figures under the sharing agreement"}, isa, true)
+	})
+}
+
+// perfScope is what a dashboard counts over: the store's filter, the
+// partnership's areas, and the reference data its tables name.
+type perfScope struct {
+	f          store.PerformanceFilter
+	tree       *unitTree
+	threats    []domain.Threat
+	agencyName map[string]string // agency id → name
+}
+
+// yearBefore is the filter for the same period a year earlier, by month
+// and without a breakdown by area.
+func (sc perfScope) yearBefore(out Performance) store.PerformanceFilter {
+	prev := sc.f
+	prev.Breakdown = nil
+	prevPeriod := domain.FiscalYear(out.FY - 1).Period()
+	if out.Quarter > 0 {
+		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
+	}
+	prev.From, prev.To = domain.MonthKey(prevPeriod.From), domain.MonthKey(prevPeriod.To)
+	return prev
+}
+
+// scope reads in's financial year, quarter, area, threat and agency into
+// out and the scope it returns. Bad input is a *domain.ValidationError
+// naming fy, quarter, unit, threat or agency; out holds what was read
+// even then.
+func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action, out *Performance) (perfScope, error) {
 	verr := &domain.ValidationError{}
 	out.FY = domain.FiscalYearOf(domain.UKDay(ps.st.Now()))
 	if s := strings.TrimSpace(in.FY); s != "" {
@@ -211,38 +300,36 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 			verr.Add("quarter", "%q is not a quarter: choose Q1 (April to June) to Q4 (January to March)", in.Quarter)
 		}
 	}
+	sc := perfScope{f: store.PerformanceFilter{Action: act}, agencyName: map[string]string{}}
 	units, err := ps.st.OrgUnits(ctx, a.PartnershipID, "")
 	if err != nil {
-		return out, err
+		return sc, err
 	}
-	tree := newUnitTree(units)
-	f := store.PerformanceFilter{Action: act}
+	sc.tree = newUnitTree(units)
 	if code := strings.TrimSpace(in.Unit); code != "" {
 		i := slices.IndexFunc(units, func(u domain.OrgUnit) bool { return strings.EqualFold(u.Code, code) || u.ID == code })
 		if i < 0 {
 			verr.Add("unit", "%q is not an area of the partnership", code)
 		} else {
 			out.Unit = units[i]
-			f.Area = out.Unit.ID
+			sc.f.Area = out.Unit.ID
 		}
 	}
-	threats, err := ps.st.Threats(ctx)
-	if err != nil {
-		return out, err
+	if sc.threats, err = ps.st.Threats(ctx); err != nil {
+		return sc, err
 	}
 	if t := strings.TrimSpace(in.Threat); t != "" {
-		if !slices.ContainsFunc(threats, func(x domain.Threat) bool { return x.Code == t }) {
+		if !slices.ContainsFunc(sc.threats, func(x domain.Threat) bool { return x.Code == t }) {
 			verr.Add("threat", "%q is not a threat", t)
 		}
-		out.Threat, f.Threat = t, t
+		out.Threat, sc.f.Threat = t, t
 	}
 	agencies, err := ps.st.Agencies(ctx, a.PartnershipID)
 	if err != nil {
-		return out, err
+		return sc, err
 	}
-	agencyName := map[string]string{}
 	for _, ag := range agencies {
-		agencyName[ag.ID] = ag.Name
+		sc.agencyName[ag.ID] = ag.Name
 	}
 	if s := strings.TrimSpace(in.Agency); s != "" {
 		i := slices.IndexFunc(agencies, func(x domain.Agency) bool {
@@ -251,59 +338,28 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		if i < 0 {
 			verr.Add("agency", "%q is not an agency of the partnership", s)
 		} else {
-			out.AgencyID, f.AgencyID, out.AgencyName = agencies[i].ID, agencies[i].ID, agencies[i].Name
+			out.AgencyID, sc.f.AgencyID, out.AgencyName = agencies[i].ID, agencies[i].ID, agencies[i].Name
 		}
 	}
-	if err := verr.Err(); err != nil {
-		return out, err
+	return sc, verr.Err()
+}
+
+// cell is n as out shows it: suppressed when out suppresses and n is
+// small but not zero.
+func (ps *PerformanceService) cell(out *Performance, n int64) Cell {
+	if out.Suppressing && n > 0 && n < int64(ps.suppressBelow) {
+		return Cell{Suppressed: true}
 	}
-	out.Period = out.FY.Period()
-	if out.Quarter > 0 {
-		out.Period = out.FY.Quarter(out.Quarter).Period()
-	}
-	f.From, f.To = domain.MonthKey(out.Period.From), domain.MonthKey(out.Period.To)
-	// The roll-up: each child of the unit filtered on (or of the top of the
-	// structure) with everything reported in its subtree, and what was
-	// reported at the unit itself.
-	parent := out.Unit.ID
-	children := tree.children[parent]
-	for out.Unit.ID == "" && len(children) == 1 {
-		// One root (a region, a force): show the first level that divides.
-		parent = children[0]
-		children = tree.children[parent]
-	}
-	f.Breakdown = children
-	rows, err := ps.st.Performance(ctx, policy, a, f)
-	if err != nil {
-		return out, err
-	}
-	prev := f
-	prev.Breakdown = nil
-	prevPeriod := domain.FiscalYear(out.FY - 1).Period()
-	if out.Quarter > 0 {
-		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
-	}
-	prev.From, prev.To = domain.MonthKey(prevPeriod.From), domain.MonthKey(prevPeriod.To)
-	lastMonths, err := ps.st.PerformanceByMonth(ctx, policy, a, prev)
-	if err != nil {
-		return out, err
-	}
-	// Open activities are counted at the end of the period, or today for
-	// the period still running.
-	at := out.Period.To
-	if now := ps.st.Now(); now.Before(at) {
-		at = now
-	}
-	open, err := ps.st.OpenActivities(ctx, policy, a, at.Format("2006-01-02"), f.AgencyID)
-	if err != nil {
-		return out, err
-	}
-	cell := func(n int64) Cell {
-		if out.Suppressing && n > 0 && n < int64(ps.suppressBelow) {
-			return Cell{Suppressed: true}
-		}
-		return Cell{N: n}
-	}
+	return Cell{N: n}
+}
+
+// figures fills out's headline figures and its tables by category,
+// impact, threat, outcome and month from rows (and the year before's
+// months, and the open activities), and returns the total of
+// disruptions.
+func (ps *PerformanceService) figures(out *Performance, threats []domain.Threat, types []domain.OutcomeType, rows store.PerformanceRows,
+	lastMonths map[string]int, open int) int {
+	cell := func(n int64) Cell { return ps.cell(out, n) }
 	total := 0
 	byP, byI := map[domain.FourP]int{}, map[domain.Impact]int{}
 	for _, c := range rows.ByCategory {
@@ -329,10 +385,6 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	sentences := rows.Outcomes["custodial_sentence"]
 	out.SentenceMonths = sentences.Months
 	out.SentenceHidden = out.Suppressing && sentences.Rows > 0 && sentences.Rows < ps.suppressBelow
-	types, err := ps.st.OutcomeTypes(ctx)
-	if err != nil {
-		return out, err
-	}
 	for _, t := range types {
 		if t.Measure == domain.MeasureCount {
 			out.Outcomes = append(out.Outcomes, LabelledCell{Key: t.Code, Label: t.Name, Cell: cell(q(t.Code))})
@@ -342,12 +394,19 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		key, lastKey := domain.MonthKey(m), domain.MonthKey(m.AddDate(-1, 0, 0))
 		out.ByMonth = append(out.ByMonth, MonthCell{Label: m.Format("Jan 2006"), This: cell(int64(rows.ByMonth[key])), LastYear: cell(int64(lastMonths[lastKey]))})
 	}
+	return total
+}
+
+// areaFigures fills out's table by area (the children of parent, and what
+// is reported above them), the residents of the area shown and the rate
+// per 1,000 of them.
+func (ps *PerformanceService) areaFigures(out *Performance, tree *unitTree, parent string, children []string, byUnit map[string]int, total int) {
 	assigned := 0
 	for _, cid := range children {
 		c := tree.byID[cid]
-		n := rows.ByUnit[cid]
+		n := byUnit[cid]
 		assigned += n
-		uc := UnitCell{Unit: c, Cell: cell(int64(n))}
+		uc := UnitCell{Unit: c, Cell: ps.cell(out, int64(n))}
 		if pop := tree.population(c.ID); pop > 0 && !uc.Cell.Suppressed {
 			r := float64(n) * 1000 / float64(pop)
 			uc.Rate = &r
@@ -355,7 +414,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		out.ByUnit = append(out.ByUnit, uc)
 	}
 	if rest := total - assigned; rest > 0 || len(children) == 0 {
-		out.ByUnit = append(out.ByUnit, UnitCell{Cell: cell(int64(rest))})
+		out.ByUnit = append(out.ByUnit, UnitCell{Cell: ps.cell(out, int64(rest))})
 	}
 	root := out.Unit.ID
 	if root == "" {
@@ -370,24 +429,25 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		r := float64(total) * 1000 / float64(out.Residents)
 		out.Rate = &r
 	}
+}
+
+// seizureFigures fills out's table of seizures, by agency name and then
+// in the order of the seizure types.
+func (ps *PerformanceService) seizureFigures(out *Performance, sts []domain.SeizureType, agencyName map[string]string, seizures []store.SeizureSum) {
 	seizureNames := map[string]string{}
-	sts, err := ps.st.SeizureTypes(ctx)
-	if err != nil {
-		return out, err
-	}
 	for _, s := range sts {
 		seizureNames[s.Code] = s.Name
 	}
 	order := func(code string) int {
 		return slices.IndexFunc(sts, func(s domain.SeizureType) bool { return s.Code == code })
 	}
-	slices.SortFunc(rows.Seizures, func(x, y store.SeizureSum) int {
+	slices.SortFunc(seizures, func(x, y store.SeizureSum) int {
 		if c := strings.Compare(agencyName[x.AgencyID], agencyName[y.AgencyID]); c != 0 {
 			return c
 		}
 		return order(x.Type) - order(y.Type)
 	})
-	for _, s := range rows.Seizures {
+	for _, s := range seizures {
 		// Suppressed by how many seizures make the figure, not by how many
 		// items they counted: one seizure of seven vehicles is one event.
 		c := Cell{N: s.Quantity}
@@ -396,20 +456,6 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		}
 		out.Seizures = append(out.Seizures, SeizureCell{Agency: agencyName[s.AgencyID], Type: seizureNames[s.Type], Count: c, ValuePence: s.ValuePence, ValueHidden: c.Suppressed})
 	}
-	if out.Suppressing {
-		// Secondary suppression: in every table whose cells add up to a
-		// figure shown, one hidden cell could be worked out by
-		// subtraction, so the smallest other cell is hidden too.
-		for _, list := range [][]*Cell{cellsOf(out.ByFourP), cellsOf(out.ByImpact), monthCells(out.ByMonth, false), monthCells(out.ByMonth, true), unitCells(out.ByUnit)} {
-			suppressSecond(list)
-		}
-		for i := range out.ByUnit {
-			if out.ByUnit[i].Cell.Suppressed {
-				out.ByUnit[i].Rate = nil
-			}
-		}
-	}
-	return out, nil
 }
 
 func cellsOf(list []LabelledCell) []*Cell {
@@ -492,174 +538,4 @@ func (t *unitTree) population(id string) int64 {
 	}
 	t.pop[id] = n
 	return n
-}
-
-// PerformanceMarking is the protective marking of the dashboard's exports:
-// the figures are drawn from OFFICIAL-SENSITIVE records.
-const PerformanceMarking = domain.OfficialSensitive
-
-// MayExport reports whether a may export the dashboard: the roles allowed
-// to export disruptions.
-func (ps *PerformanceService) MayExport(ctx context.Context, a domain.Actor) bool {
-	policy, err := currentPolicy(ctx, ps.st)
-	return err == nil && policy.Allowed(a, authz.Export, domain.KindDisruption)
-}
-
-// Export writes the dashboard for in as CSV or XLSX: the marking first and
-// last, who exported it for what and to whom, then the filters, the
-// headline figures and every table, with suppressed cells written as
-// Cell.Text writes them ("fewer than 5", or "hidden" for a cell hidden
-// only to protect another). Cells are neutralised against formula
-// injection. The file is OFFICIAL-SENSITIVE, so an export is a disclosure
-// like the register's and the reports': d must say why, to whom and under
-// which agreement (or ad hoc, approved), else a *domain.ValidationError
-// names the fields and nothing is logged or written. The disclosure is
-// logged, with the number of disruptions the figures count, before
-// anything is written. Actors who may not export get domain.ErrForbidden.
-func (ps *PerformanceService) Export(ctx context.Context, a domain.Actor, in PerformanceInput, format importexport.Format, d Disclosure,
-	w io.Writer, now time.Time) (Performance, error) {
-	if !ps.MayExport(ctx, a) {
-		return Performance{}, domain.ErrForbidden
-	}
-	verr := &domain.ValidationError{}
-	if format != importexport.CSV && format != importexport.XLSX {
-		verr.Add("format", "Choose CSV or XLSX")
-	}
-	isaRef, approver, err := checkDisclosure(ctx, ps.st, a, &d, now)
-	var dverr *domain.ValidationError
-	switch {
-	case errors.As(err, &dverr):
-		verr.Problems = append(verr.Problems, dverr.Problems...)
-	case err != nil:
-		return Performance{}, err
-	}
-	if err := verr.Err(); err != nil {
-		return Performance{}, err
-	}
-	p, err := ps.compute(ctx, a, in, authz.Export)
-	if err != nil {
-		return p, err
-	}
-	var t tableWriter
-	if format == importexport.XLSX {
-		x, err := newXLSXTable(w, "Performance")
-		if err != nil {
-			return p, err
-		}
-		t = x
-	} else {
-		t = csvTable{w: csv.NewWriter(w)}
-	}
-	filters := []string{p.PeriodLabel()}
-	if p.Unit.ID != "" {
-		filters = append(filters, p.Unit.Name+" ("+p.Unit.Code+")")
-	}
-	if p.Threat != "" {
-		filters = append(filters, "threat "+p.Threat)
-	}
-	if p.AgencyName != "" {
-		filters = append(filters, p.AgencyName)
-	}
-	err = ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return recordDisclosure(ctx, tx, ps.st, ps.alog, a, d, approver, disclosed{RecordType: string(domain.KindDisruption), RecordCount: int(p.Disruptions.N),
-			Label: fmt.Sprintf("Performance figures exported (%s): %s", strings.ToUpper(string(format)), strings.Join(filters, ", "))}, now)
-	})
-	if err != nil {
-		return p, err
-	}
-	val := func(c Cell) any {
-		if c.Suppressed {
-			return c.Text(p.Threshold)
-		}
-		return c.N
-	}
-	row := func(cells ...any) error {
-		for i, c := range cells {
-			if s, ok := c.(string); ok {
-				cells[i] = importexport.SafeCell(s)
-			}
-		}
-		return t.WriteValues(cells)
-	}
-	area := "The whole partnership"
-	if p.Unit.ID != "" {
-		area = p.Unit.Name + " (" + p.Unit.Code + ")"
-	}
-	rows := [][]any{
-		{string(PerformanceMarking)},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
-			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
-		{"Alliance performance", p.PeriodLabel(), domain.FormatUK(p.Period.From) + " to " + domain.FormatUK(p.Period.To)},
-		{"Area", area},
-		{"Threat", orAll(p.Threat)},
-		{"Agency", orAll(p.AgencyName)},
-		{},
-		{"Figure", "Value"},
-		{"Disruptions", val(p.Disruptions)},
-		{"Adults safeguarded", val(p.AdultsSafeguarded)},
-		{"Children safeguarded", val(p.ChildrenSafeguarded)},
-		{"Open activity records", val(p.OpenActivities)},
-		{"Guns seized", val(p.GunsSeized)},
-		{"Warrants", val(p.Warrants)},
-		{"Sentence length (years)", p.SentenceYears()},
-	}
-	if p.Rate != nil {
-		rows = append(rows, []any{"Disruptions per 1,000 residents", fmt.Sprintf("%.2f", *p.Rate)})
-	}
-	section := func(title string, header []any, body [][]any) {
-		rows = append(rows, []any{}, []any{title}, header)
-		rows = append(rows, body...)
-	}
-	cells := func(list []LabelledCell) [][]any {
-		var out [][]any
-		for _, c := range list {
-			out = append(out, []any{c.Label, val(c.Cell)})
-		}
-		return out
-	}
-	section("By 4P category", []any{"Category", "Disruptions"}, cells(p.ByFourP))
-	section("By impact", []any{"Impact", "Disruptions"}, cells(p.ByImpact))
-	section("By threat", []any{"Threat", "Disruptions"}, cells(p.ByThreat))
-	section("Outcomes", []any{"Outcome", "Total"}, cells(p.Outcomes))
-	var months [][]any
-	for _, m := range p.ByMonth {
-		months = append(months, []any{m.Label, val(m.This), val(m.LastYear)})
-	}
-	section("By month", []any{"Month", "Disruptions", "A year earlier"}, months)
-	var units [][]any
-	for _, u := range p.ByUnit {
-		name := "Not assigned to a lower area"
-		if u.Unit.ID != "" {
-			name = u.Unit.Name
-		}
-		rate := ""
-		if u.Rate != nil {
-			rate = fmt.Sprintf("%.2f", *u.Rate)
-		}
-		units = append(units, []any{name, u.Unit.Code, val(u.Cell), rate})
-	}
-	section("By area", []any{"Area", "Code", "Disruptions", "Per 1,000 residents"}, units)
-	var seizures [][]any
-	for _, s := range p.Seizures {
-		v := any(domain.FormatPounds(s.ValuePence))
-		if s.ValueHidden {
-			v = "hidden"
-		}
-		seizures = append(seizures, []any{s.Agency, s.Type, val(s.Count), v})
-	}
-	section("Seizures by agency and type", []any{"Agency", "Type", "Count", "Value"}, seizures)
-	rows = append(rows, []any{}, []any{string(PerformanceMarking)})
-	for _, r := range rows {
-		if err := row(r...); err != nil {
-			return p, fmt.Errorf("export: %w", err)
-		}
-	}
-	return p, t.Close()
-}
-
-func orAll(s string) string {
-	if s == "" {
-		return "All"
-	}
-	return s
 }

@@ -3,18 +3,14 @@ package service
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
 	"alliance/internal/domain"
-	"alliance/internal/importexport"
 	"alliance/internal/store"
 )
 
@@ -305,92 +301,9 @@ func appendUnique(list []string, v string) []string {
 	return append(list, v)
 }
 
-func safe(s string) string { return importexport.SafeCell(s) }
-
-func reliesOn(isaRef, justification string) string {
-	if isaRef != "" {
-		return "information sharing agreement " + isaRef
-	}
-	return "ad hoc disclosure, approved: " + justification
-}
-
 func capitalise(s string) string {
 	if s == "" {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// ExportLimit bounds one export.
-const ExportLimit = 100000
-
-// Disclosure is why and to whom an export goes, and what it relies on: an
-// information sharing agreement, or an ad hoc justification approved by a
-// named user.
-type Disclosure struct {
-	Purpose, Recipients string
-	ISAID               string // the agreement relied on
-	AdHoc               bool   // no agreement: Justification and ApproverEmail instead
-	Justification       string // ad hoc: why sharing without an agreement is lawful
-	ApproverEmail       string // ad hoc: who approved it
-}
-
-// Export writes, as CSV, every report a may export that matches query,
-// under the protective marking, and returns how many it wrote. The export is
-// logged as a disclosure of every record in it, with its purpose and
-// recipients, before anything is written. Actors who may not export get
-// domain.ErrForbidden and nothing is written.
-func (r *Reports) Export(ctx context.Context, a domain.Actor, query string, d Disclosure, w io.Writer, now time.Time) (int, error) {
-	p, err := r.Policy(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if !p.Allowed(a, authz.Export, domain.KindInfoReport) {
-		return 0, domain.ErrForbidden
-	}
-	isaRef, approver, err := checkDisclosure(ctx, r.st, a, &d, now)
-	if err != nil {
-		return 0, err
-	}
-	items, err := r.st.NewInfoReportQuery(p, a, authz.Export).WithSearch(query).List(ctx, ExportLimit, 0)
-	if err != nil {
-		return 0, err
-	}
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
-	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		return recordDisclosure(ctx, tx, r.st, r.alog, a, d, approver, disclosed{RecordType: string(domain.KindInfoReport), RecordIDs: ids,
-			RecordCount: len(ids), Label: fmt.Sprintf("CSV export of %d reports", len(ids))}, now)
-	})
-	if err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	marking := string(domain.OfficialSensitive)
-	rows := [][]string{
-		{marking},
-		{fmt.Sprintf("Exported from Alliance by %s (%s) on %s UTC for: %s. Recipients: %s. Relies on: %s.",
-			a.DisplayName, a.AgencyName, now.UTC().Format("02/01/2006 15:04"), d.Purpose, d.Recipients, reliesOn(isaRef, d.Justification))},
-		{"reference", "title", "information", "grading", "classification", "handling_conditions", "originating_agency", "created_at"},
-	}
-	for _, it := range items {
-		rows = append(rows, []string{it.Reference, it.Title, it.Body, it.Grading(), string(it.Marking.Classification),
-			it.HandlingConditions, it.OriginAgencyName, it.CreatedAt.Format(time.RFC3339)})
-	}
-	rows = append(rows, []string{marking})
-	for _, row := range rows {
-		for i := range row {
-			row[i] = importexport.SafeCell(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return 0, err
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return 0, err
-	}
-	return len(items), nil
 }

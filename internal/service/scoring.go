@@ -290,6 +290,25 @@ func (s *Scoring) Assess(ctx context.Context, a domain.Actor, ocgID string, in A
 	case err != nil:
 		return domain.Assessment{}, err
 	}
+	s.checkAssessment(in, &as, inputs.Opportunity, verr)
+	if err := verr.Err(); err != nil {
+		return domain.Assessment{}, err
+	}
+	as.Inputs, as.Result = inputs, res
+	as.Score, as.Band, as.Priority = res.Score, res.Band, res.Priority
+	err = s.record(ctx, a, o, model, &as)
+	if err != nil {
+		return domain.Assessment{}, err
+	}
+	if as.NeedsReview {
+		s.log.InfoContext(ctx, "assessment flagged for review", "ocg", o.Reference, "method", string(method))
+	}
+	return as, nil
+}
+
+// checkAssessment sets as's confidence and day from in, adding to verr
+// what is wrong with them, with the rationale or with the opportunity.
+func (s *Scoring) checkAssessment(in AssessmentInput, as *domain.Assessment, opportunity string, verr *domain.ValidationError) {
 	switch strings.TrimSpace(in.Confidence) {
 	case "1", "2", "3":
 		as.Confidence = int(strings.TrimSpace(in.Confidence)[0] - '0')
@@ -302,7 +321,7 @@ func (s *Scoring) Assess(ctx context.Context, a domain.Actor, ocgID string, in A
 	case n > 5000:
 		verr.Add("rationale", "The rationale must be 5,000 characters or fewer")
 	}
-	if utf8.RuneCountInString(inputs.Opportunity) > 5000 {
+	if utf8.RuneCountInString(opportunity) > 5000 {
 		verr.Add("opportunity", "The opportunity must be 5,000 characters or fewer")
 	}
 	as.AssessedOn = s.today()
@@ -317,12 +336,15 @@ func (s *Scoring) Assess(ctx context.Context, a domain.Actor, ocgID string, in A
 			as.AssessedOn = d
 		}
 	}
-	if err := verr.Err(); err != nil {
-		return domain.Assessment{}, err
-	}
-	as.Inputs, as.Result = inputs, res
-	as.Score, as.Band, as.Priority = res.Score, res.Band, res.Priority
-	err = s.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+}
+
+// record stores assessment as of group o under model, in one transaction
+// with its audit entry: flagged for review when it and the other method's
+// latest result disagree, and, when it is the group's latest OCGM-style
+// assessment, setting the group's score.
+func (s *Scoring) record(ctx context.Context, a domain.Actor, o domain.OCG, model domain.ScoringModel, as *domain.Assessment) error {
+	method, res := as.Method, as.Result
+	return s.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		as.ID, as.CreatedAt, as.NeedsReview, as.ReviewNote = "", time.Time{}, false, ""
 		other, err := s.st.LatestAssessment(ctx, tx, o.ID, method.Other())
 		switch {
@@ -331,7 +353,7 @@ func (s *Scoring) Assess(ctx context.Context, a domain.Actor, ocgID string, in A
 		case !errors.Is(err, domain.ErrNotFound):
 			return err
 		}
-		if err := s.st.InsertAssessment(ctx, tx, a.PartnershipID, &as); err != nil {
+		if err := s.st.InsertAssessment(ctx, tx, a.PartnershipID, as); err != nil {
 			return err
 		}
 		fields := []string{"assessment"}
@@ -352,13 +374,6 @@ func (s *Scoring) Assess(ctx context.Context, a domain.Actor, ocgID string, in A
 			Fields: fields})
 		return err
 	})
-	if err != nil {
-		return domain.Assessment{}, err
-	}
-	if as.NeedsReview {
-		s.log.InfoContext(ctx, "assessment flagged for review", "ocg", o.Reference, "method", string(method))
-	}
-	return as, nil
 }
 
 // AssessmentsView is a group's scoring history.

@@ -160,72 +160,13 @@ func (s *Service) ImportAreas(ctx context.Context, p domain.Partnership, rows []
 	var res ImportResult
 	err := s.store.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = ImportResult{DryRun: dryRun}
-		verr := &domain.ValidationError{}
-		known := map[string]domain.OrgUnit{} // code → unit, from the file or the database
-		lookup := func(code string) (domain.OrgUnit, bool, error) {
-			if u, ok := known[code]; ok {
-				return u, true, nil
-			}
-			u, err := s.store.OrgUnitByCode(ctx, tx, p.ID, code)
-			if errors.Is(err, domain.ErrNotFound) {
-				return domain.OrgUnit{}, false, nil
-			}
-			if err != nil {
-				return domain.OrgUnit{}, false, err
-			}
-			known[code] = u
-			return u, true, nil
-		}
+		in := &areaImport{s: s, tx: tx, partnership: p.ID, res: &res, verr: &domain.ValidationError{}, known: map[string]domain.OrgUnit{}}
 		for _, r := range sorted {
-			field := func(col string) string { return fmt.Sprintf("row %d, column %s", r.Row, col) }
-			row := store.OrgUnitRow{OrgUnit: domain.OrgUnit{PartnershipID: p.ID, Level: r.Level, Code: r.Code, Name: r.Name, Population: r.Population}}
-			if r.Level != domain.LevelRegion {
-				parent, ok, err := lookup(r.ParentCode)
-				if err != nil {
-					return err
-				}
-				want := domain.OrgLevels[r.Level.Depth()-1]
-				switch {
-				case !ok:
-					verr.Add(field("parent_code"), "no area has the code %s; add the %s first or in the same file", r.ParentCode, want)
-					continue
-				case parent.Level != want:
-					verr.Add(field("parent_code"), "%s is a %s; a %s's parent must be a %s", r.ParentCode, parent.Level, r.Level, want)
-					continue
-				}
-				row.ParentID = parent.ID
-			}
-			existing, ok, err := lookup(r.Code)
-			if err != nil {
+			if err := in.row(ctx, r); err != nil {
 				return err
 			}
-			if ok && existing.CreatedAt.IsZero() {
-				verr.Add(field("code"), "%s appears twice in the file", r.Code)
-				continue
-			}
-			if ok {
-				if existing.Level != r.Level {
-					verr.Add(field("level"), "%s already exists as a %s; an area's level cannot change", r.Code, existing.Level)
-					continue
-				}
-				row.ID = existing.ID
-				if err := s.store.UpdateOrgUnit(ctx, tx, row); err != nil {
-					return err
-				}
-				res.Updated++
-				// Keep the existing unit marked as from the database.
-				continue
-			}
-			row.ID = s.store.NewID()
-			if err := s.store.InsertOrgUnits(ctx, tx, []store.OrgUnitRow{row}); err != nil {
-				return err
-			}
-			// A zero CreatedAt marks units created by this file, so a
-			// second row with the same code is caught above.
-			known[r.Code] = domain.OrgUnit{ID: row.ID, Level: r.Level, Code: r.Code}
-			res.Created++
 		}
-		if err := verr.Err(); err != nil {
+		if err := in.verr.Err(); err != nil {
 			return err
 		}
 		if dryRun {
@@ -241,6 +182,84 @@ func (s *Service) ImportAreas(ctx context.Context, p domain.Partnership, rows []
 	}
 	s.log.InfoContext(ctx, "areas imported", "partnership", p.Slug, "created", res.Created, "updated", res.Updated)
 	return res, nil
+}
+
+// areaImport is the state of one areas import, in its transaction.
+type areaImport struct {
+	s           *Service
+	tx          *sql.Tx
+	partnership string
+	res         *ImportResult
+	verr        *domain.ValidationError
+	known       map[string]domain.OrgUnit // code → unit, from the file or the database
+}
+
+// lookup finds the unit with code, from the file or the database.
+func (in *areaImport) lookup(ctx context.Context, code string) (domain.OrgUnit, bool, error) {
+	if u, ok := in.known[code]; ok {
+		return u, true, nil
+	}
+	u, err := in.s.store.OrgUnitByCode(ctx, in.tx, in.partnership, code)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.OrgUnit{}, false, nil
+	}
+	if err != nil {
+		return domain.OrgUnit{}, false, err
+	}
+	in.known[code] = u
+	return u, true, nil
+}
+
+// row stores row r, or adds to in.verr why it cannot be stored.
+func (in *areaImport) row(ctx context.Context, r importexport.AreaRow) error {
+	field := func(col string) string { return fmt.Sprintf("row %d, column %s", r.Row, col) }
+	row := store.OrgUnitRow{OrgUnit: domain.OrgUnit{PartnershipID: in.partnership, Level: r.Level, Code: r.Code, Name: r.Name, Population: r.Population}}
+	if r.Level != domain.LevelRegion {
+		parent, ok, err := in.lookup(ctx, r.ParentCode)
+		if err != nil {
+			return err
+		}
+		want := domain.OrgLevels[r.Level.Depth()-1]
+		switch {
+		case !ok:
+			in.verr.Add(field("parent_code"), "no area has the code %s; add the %s first or in the same file", r.ParentCode, want)
+			return nil
+		case parent.Level != want:
+			in.verr.Add(field("parent_code"), "%s is a %s; a %s's parent must be a %s", r.ParentCode, parent.Level, r.Level, want)
+			return nil
+		}
+		row.ParentID = parent.ID
+	}
+	existing, ok, err := in.lookup(ctx, r.Code)
+	if err != nil {
+		return err
+	}
+	if ok && existing.CreatedAt.IsZero() {
+		in.verr.Add(field("code"), "%s appears twice in the file", r.Code)
+		return nil
+	}
+	if ok {
+		if existing.Level != r.Level {
+			in.verr.Add(field("level"), "%s already exists as a %s; an area's level cannot change", r.Code, existing.Level)
+			return nil
+		}
+		row.ID = existing.ID
+		if err := in.s.store.UpdateOrgUnit(ctx, in.tx, row); err != nil {
+			return err
+		}
+		in.res.Updated++
+		// Keep the existing unit marked as from the database.
+		return nil
+	}
+	row.ID = in.s.store.NewID()
+	if err := in.s.store.InsertOrgUnits(ctx, in.tx, []store.OrgUnitRow{row}); err != nil {
+		return err
+	}
+	// A zero CreatedAt marks units created by this file, so a second row
+	// with the same code is caught above.
+	in.known[r.Code] = domain.OrgUnit{ID: row.ID, Level: r.Level, Code: r.Code}
+	in.res.Created++
+	return nil
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
