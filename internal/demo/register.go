@@ -69,31 +69,17 @@ type regBuilder struct {
 	principals []struct{ group, person string }
 	groupIDs   []string
 	groups     []demoGroup
-	// Written together at the end: entities, links and audit entries.
-	ents   []domain.Entity
-	links  []domain.Link
-	events []audit.Event
+	// Written together at the end: entities and links.
+	ents  []domain.Entity
+	links []domain.Link
 }
 
-// audit records an entry for a, to be appended to the chain with the rest
-// at the end of the step.
-func (r *regBuilder) audit(a domain.Actor, e audit.Entry) (audit.Event, error) {
-	ev := audit.Event{At: r.s.Now(), ActorID: a.UserID, ActorName: a.DisplayName, AgencyID: a.AgencyID, AgencyName: a.AgencyName,
-		Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs, Label: e.Label, Fields: e.Fields,
-		Justification: e.Justification, RequestID: "demo"}
-	r.events = append(r.events, ev)
-	return ev, nil
-}
-
-// flush writes the entities, links and audit entries gathered.
+// flush writes the entities and links gathered.
 func (r *regBuilder) flush(ctx context.Context) error {
 	if err := r.s.InsertEntities(ctx, r.tx, r.ents); err != nil {
 		return err
 	}
-	if err := r.s.InsertLinks(ctx, r.tx, r.pid, r.links); err != nil {
-		return err
-	}
-	return r.alog.AppendBatch(ctx, r.s.Dialect(), r.tx, r.pid, r.events)
+	return r.s.InsertLinks(ctx, r.tx, r.pid, r.links)
 }
 
 // townWards are the wards each district's groups operate in: the towns
@@ -547,7 +533,7 @@ func (r *regBuilder) assess(ctx context.Context, o *domain.OCG, threat string, o
 	if err := r.s.InsertAssessment(ctx, r.tx, r.pid, &as); err != nil {
 		return domain.Assessment{}, err
 	}
-	_, err = r.audit(by, audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
+	err = r.record(ctx, by, audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
 		RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s: %s assessment (model version %d)", o.Reference, domain.MethodOCGM.Label(), r.model.Version),
 		Fields: []string{"assessment", "score", "band", "priority", "scored_on"}})
 	return as, err
@@ -632,7 +618,7 @@ func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 	if err := r.s.InsertOCG(ctx, r.tx, &o); err != nil {
 		return err
 	}
-	if _, err := r.audit(by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindOCG),
+	if err := r.record(ctx, by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindOCG),
 		RecordIDs: []string{o.ID}, Label: o.Reference}); err != nil {
 		return err
 	}
@@ -674,7 +660,7 @@ func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 			return err
 		}
 		if st.to != domain.StatusProposed {
-			if _, err := r.audit(actor, audit.Entry{Operation: audit.Alteration,
+			if err := r.record(ctx, actor, audit.Entry{Operation: audit.Alteration,
 				RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: o.Reference + ": " + from.Label() + " to " + st.to.Label(),
 				Fields: []string{"status"}}); err != nil {
 				return err
@@ -970,11 +956,11 @@ func (r *regBuilder) network(ctx context.Context, s *groupSpec, o *domain.OCG, b
 			return err
 		}
 	}
-	if _, err := r.audit(by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindEntity),
+	if err := r.record(ctx, by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindEntity),
 		RecordIDs: created, Label: fmt.Sprintf("%d people and other records of %s", len(created), o.Reference)}); err != nil {
 		return err
 	}
-	_, err := r.audit(by, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
+	err := r.record(ctx, by, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
 		RecordIDs: uniq(linkEnds), Label: "Members and network of " + o.Reference})
 	return err
 }
@@ -1094,7 +1080,7 @@ func (r *regBuilder) plans(ctx context.Context, s *groupSpec, o *domain.OCG) err
 				return err
 			}
 		}
-		if _, err := r.audit(author, audit.Entry{Operation: audit.Alteration,
+		if err := r.record(ctx, author, audit.Entry{Operation: audit.Alteration,
 			RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s 4P plan version %d", o.Reference, plan.Version)}); err != nil {
 			return err
 		}
@@ -1131,7 +1117,7 @@ func (r *regBuilder) crossLinks(ctx context.Context) error {
 	if len(ends) == 0 {
 		return nil
 	}
-	_, err := r.audit(analyst, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
+	err := r.record(ctx, analyst, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
 		RecordIDs: uniq(ends), Label: "Links between groups"})
 	return err
 }
