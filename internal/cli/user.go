@@ -34,58 +34,33 @@ func partnershipActor(ctx context.Context, a *app.App, slug string) (domain.Acto
 	return service.System(p.ID), nil
 }
 
+// userFlags are user add's flags.
+type userFlags struct {
+	partnership, email, name, agency, agencyType, oidcSubject string
+	roles                                                     []string
+	serviceAccount                                            bool
+}
+
+// bind binds the flags to cmd.
+func (fl *userFlags) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&fl.partnership, "partnership", "", "partnership slug (may be left out when there is only one)")
+	f.StringVar(&fl.email, "email", "", "email address (required)")
+	f.StringVar(&fl.name, "name", "", "full name (required)")
+	f.StringVar(&fl.agency, "agency", "", "agency name (required); created when --agency-type is given and it does not exist")
+	f.StringVar(&fl.agencyType, "agency-type", "", "type of a new agency: police, local_authority, health, …")
+	f.StringSliceVar(&fl.roles, "role", nil, "role, repeatable: administrator, intelligence_analyst, lro, partner_officer, disruption_panel_member, board_viewer, referral_coordinator, auditor")
+	f.BoolVar(&fl.serviceAccount, "service-account", false, "a partner system that uses API tokens and never signs in")
+	f.StringVar(&fl.oidcSubject, "oidc-subject", "", "link to this subject at the configured identity provider (ALLIANCE_OIDC_ISSUER)")
+}
+
 func userCmd(env Env) *cobra.Command {
-	var (
-		partnership, email, name, agency, agencyType, oidcSubject string
-		roles                                                     []string
-		serviceAccount                                            bool
-	)
+	var fl userFlags
+	var partnership string
 	cmd := &cobra.Command{Use: "user", Short: "Add and list users"}
-	add := appCommand(env, migratesAndWrites(), "add", "Add a user and print a one-time link that sets their password", cobra.NoArgs,
-		func(cmd *cobra.Command) {
-			f := cmd.Flags()
-			f.StringVar(&partnership, "partnership", "", "partnership slug (may be left out when there is only one)")
-			f.StringVar(&email, "email", "", "email address (required)")
-			f.StringVar(&name, "name", "", "full name (required)")
-			f.StringVar(&agency, "agency", "", "agency name (required); created when --agency-type is given and it does not exist")
-			f.StringVar(&agencyType, "agency-type", "", "type of a new agency: police, local_authority, health, …")
-			f.StringSliceVar(&roles, "role", nil, "role, repeatable: administrator, intelligence_analyst, lro, partner_officer, disruption_panel_member, board_viewer, referral_coordinator, auditor")
-			f.BoolVar(&serviceAccount, "service-account", false, "a partner system that uses API tokens and never signs in")
-			f.StringVar(&oidcSubject, "oidc-subject", "", "link to this subject at the configured identity provider (ALLIANCE_OIDC_ISSUER)")
-		},
+	add := appCommand(env, migratesAndWrites(), "add", "Add a user and print a one-time link that sets their password", cobra.NoArgs, fl.bind,
 		func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
-			ctx := cmd.Context()
-			actor, err := partnershipActor(ctx, a, partnership)
-			if err != nil {
-				return err
-			}
-			admin := a.Admin()
-			ag, err := admin.EnsureAgency(ctx, actor, agency, domain.AgencyType(agencyType))
-			if err != nil {
-				return err
-			}
-			u, err := admin.CreateUser(ctx, actor, service.NewUser{Email: email, Name: name, AgencyID: ag.ID, Roles: roles, ServiceAccount: serviceAccount})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "Added %s <%s> (%s) with roles %s.\n", u.DisplayName, u.Email, ag.Name, joinRoles(u.Roles))
-			if oidcSubject != "" {
-				if c.OIDC.Issuer == "" {
-					return errors.New("--oidc-subject needs ALLIANCE_OIDC_ISSUER")
-				}
-				if err := admin.LinkOIDC(ctx, actor, u.ID, c.OIDC.Issuer, oidcSubject); err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stdout, "Linked to %s at %s.\n", oidcSubject, c.OIDC.Issuer)
-			}
-			if !serviceAccount {
-				tok, exp, err := admin.IssueReset(ctx, actor, u.ID)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(env.Stdout, "One-time link to set their password (until %s UTC): /reset-password/%s\n", exp.Format("02/01/2006 15:04"), tok)
-			}
-			return nil
+			return addUser(cmd.Context(), env, c, a, &fl)
 		})
 	list := appCommand(env, looks(), "list", "List users: email, agency and roles, one a line", cobra.NoArgs,
 		func(cmd *cobra.Command) {
@@ -114,6 +89,43 @@ func userCmd(env Env) *cobra.Command {
 		})
 	cmd.AddCommand(add, list)
 	return cmd
+}
+
+// addUser adds the user the flags describe, links them to the identity
+// provider when asked, and prints a link that sets their password (not for
+// a service account).
+func addUser(ctx context.Context, env Env, c *config.Config, a *app.App, fl *userFlags) error {
+	actor, err := partnershipActor(ctx, a, fl.partnership)
+	if err != nil {
+		return err
+	}
+	admin := a.Admin()
+	ag, err := admin.EnsureAgency(ctx, actor, fl.agency, domain.AgencyType(fl.agencyType))
+	if err != nil {
+		return err
+	}
+	u, err := admin.CreateUser(ctx, actor, service.NewUser{Email: fl.email, Name: fl.name, AgencyID: ag.ID, Roles: fl.roles, ServiceAccount: fl.serviceAccount})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Added %s <%s> (%s) with roles %s.\n", u.DisplayName, u.Email, ag.Name, joinRoles(u.Roles))
+	if fl.oidcSubject != "" {
+		if c.OIDC.Issuer == "" {
+			return errors.New("--oidc-subject needs ALLIANCE_OIDC_ISSUER")
+		}
+		if err := admin.LinkOIDC(ctx, actor, u.ID, c.OIDC.Issuer, fl.oidcSubject); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Linked to %s at %s.\n", fl.oidcSubject, c.OIDC.Issuer)
+	}
+	if !fl.serviceAccount {
+		tok, exp, err := admin.IssueReset(ctx, actor, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "One-time link to set their password (until %s UTC): /reset-password/%s\n", exp.Format("02/01/2006 15:04"), tok)
+	}
+	return nil
 }
 
 func joinRoles(rs []domain.Role) string {
