@@ -1,6 +1,8 @@
-// Package app wires Alliance together from a Config: the store, the
-// services, the web UI, the API and the operator endpoints, behind one
-// middleware chain. It holds no business logic.
+// Package app wires Alliance together from a Config. Build is the one place
+// that constructs its parts: the store, the audit log, the access policy
+// and every service. The HTTP server (New, Serve), every command of the
+// command line and the demo loader take what Build built. It holds no
+// business logic.
 package app
 
 import (
@@ -8,45 +10,71 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
-	"strings"
 	"time"
 
-	"alliance/internal/api"
 	"alliance/internal/audit"
 	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
-	"alliance/internal/observe"
 	"alliance/internal/router"
 	"alliance/internal/service"
 	"alliance/internal/store"
-	"alliance/internal/web"
 )
 
-// App is a running Alliance: its database and HTTP handler.
+// App is Alliance as Build made it: its database, its audit log, its
+// access policy and its services; and, when New made it, its HTTP handler.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	store   *store.Store
-	svc     *service.Service
-	id      *service.Identity
-	admin   *service.Admin
-	reports *service.Reports
-	audits  *service.Auditing
-	sharing *service.Sharing
+	cfg config.Config
+	log *slog.Logger
+
+	store    *store.Store
+	key      []byte
+	keySrc   KeySource
+	keyErr   error // why an App built with KeyIfAny has no key
+	hasher   *auth.Hasher
+	audit    *audit.Log
+	policies *service.Policies
+
+	svc         *service.Service
+	id          *service.Identity
+	admin       *service.Admin
+	reports     *service.Reports
+	audits      *service.Auditing
+	sharing     *service.Sharing
+	scoring     *service.Scoring
+	register    *service.Register
+	pictures    *service.Pictures
+	search      *service.Search
+	importer    *service.Importer
+	disruptions *service.Disruptions
+	performance *service.PerformanceService
+	indexer     *service.SearchIndexer
+	jobs        *service.Jobs
+
+	// Built by New, for serving.
 	table   *router.Table
 	handler http.Handler
-	indexer *service.SearchIndexer
-	keySrc  KeySource
-	jobs    *service.Jobs
 	// DemoLoaded is true when this start loaded the demo.
 	DemoLoaded bool
 	// DemoResult describes the demo load, when DemoLoaded.
 	DemoResult demo.Result
 }
+
+// KeyUse says how Build finds the deployment's secret key.
+type KeyUse int
+
+const (
+	// KeyWrite is for whatever writes: the key is SecretKey's (a new SQLite
+	// database gets one beside it); without one Build fails.
+	KeyWrite KeyUse = iota
+	// KeyIfAny is for commands that only look, or write nothing that is
+	// audited: the key is LoadSecretKey's (never made), and a missing or
+	// unreadable one does not fail Build. The App then has no audit log,
+	// KeyErr says why, and it must not be used for audited writes.
+	KeyIfAny
+)
 
 // Options carry what the command line adds to the Config.
 type Options struct {
@@ -55,79 +83,27 @@ type Options struct {
 	DemoStepDelay time.Duration
 	// Hasher overrides the password hasher (tests use cheap parameters).
 	Hasher *auth.Hasher
+	// Existing opens the database only if it exists: a missing SQLite file
+	// is an error, and is not created.
+	Existing bool
+	// Migrate applies pending migrations as soon as the database is open,
+	// before the key is looked for (the command line's writing commands).
+	Migrate bool
+	// Key says how the secret key is found; New always uses KeyWrite.
+	Key KeyUse
 }
 
-// OpenStore opens the database named by cfg, creating an empty SQLite
-// file when there is none.
-func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log})
-}
-
-// OpenExistingStore opens the database named by cfg only if it exists: a
-// missing SQLite file is an error, and is not created.
-func OpenExistingStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log, Existing: true})
-}
-
-// Prepare brings the database up to date for serving: it migrates an empty
-// database (or any database when cfg.Migrate or cfg.Demo is set), refuses a
-// database whose schema is behind this binary otherwise, and loads the demo
-// when cfg.Demo is set and the database holds no partnership.
-func Prepare(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, alog *audit.Log, opts Options) (loaded bool, res demo.Result, err error) {
-	version, err := st.SchemaVersion(ctx)
-	if err != nil {
-		return false, res, err
-	}
-	pending, err := st.HasPendingMigrations(ctx)
-	if err != nil {
-		return false, res, err
-	}
-	if pending {
-		if version > 0 && !cfg.Migrate && !cfg.Demo {
-			return false, res, fmt.Errorf("the database schema (version %d) is behind this version of Alliance: run 'alliance migrate up --db …' or start with --migrate", version)
-		}
-		applied, err := st.Migrate(ctx)
-		if err != nil {
-			return false, res, err
-		}
-		log.InfoContext(ctx, "migrations applied", "versions", applied)
-		n, err := SignHeadsAfterUpgrade(ctx, st, alog, applied)
-		if err != nil {
-			return false, res, err
-		}
-		if n > 0 {
-			log.InfoContext(ctx, "signed the heads of audit chains written before heads were signed", "chains", n)
-		}
-	}
-	if !cfg.Demo {
-		return false, res, nil
-	}
-	res, err = demo.Load(ctx, st, demo.Options{StepDelay: opts.DemoStepDelay, Progress: demoProgress(ctx, log), Hasher: opts.Hasher, Audit: alog})
-	if errors.Is(err, demo.ErrNotEmpty) {
-		log.InfoContext(ctx, "demo not loaded: the database already holds data, which is reused")
-		return false, res, nil
-	}
-	if err != nil {
-		return false, res, err
-	}
-	log.InfoContext(ctx, "demo loaded", "partnership", res.Partnership.Slug, "agencies", res.Agencies, "areas", res.OrgUnits, "users", len(res.Users))
-	return true, res, nil
-}
-
-// demoProgress logs each demo step at debug level.
-func demoProgress(ctx context.Context, log *slog.Logger) func(string, int, int) {
-	return func(step string, n, of int) {
-		log.DebugContext(ctx, "demo step written, not yet committed", "step", step, "n", n, "of", of)
-	}
-}
-
-// New opens and prepares the database and builds the HTTP handler.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
-	st, err := OpenStore(ctx, cfg, log)
+// Build opens the database named by cfg (creating an empty SQLite file when
+// there is none, unless opts.Existing) and constructs the audit log, the
+// access policy and every service over it. It migrates only when
+// opts.Migrate is set, and loads nothing. The App owns the store: Close
+// releases it.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	st, err := store.Open(ctx, store.Options{DSN: cfg.DB, ReadConns: cfg.DBConns, Logger: log, Existing: opts.Existing})
 	if err != nil {
 		return nil, err
 	}
-	a, err := NewWithStore(ctx, st, cfg, log, opts)
+	a, err := build(ctx, st, cfg, log, opts)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -135,179 +111,119 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	return a, nil
 }
 
-// NewWithStore is New over an open store, which the App then owns.
-func NewWithStore(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
-	key, keySrc, err := SecretKey(ctx, cfg, st)
-	if err != nil {
-		return nil, err
-	}
-	alog := audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
-	loaded, res, err := Prepare(ctx, st, cfg, log, alog, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := CheckKey(ctx, st, key, keySrc); err != nil {
-		return nil, err
-	}
-	box, err := auth.NewBox(key)
-	if err != nil {
-		return nil, err
-	}
-	hasher := opts.Hasher
-	if hasher == nil {
-		hasher = auth.NewHasher(auth.DefaultArgon2, max(1, runtime.NumCPU()/2))
-	}
-	svc := service.New(st, log)
-	id := service.NewIdentity(st, hasher, auth.NewRules(12), box,
-		service.IdentityConfig{IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionMax}, log)
-	id.SetAudit(alog)
-	reports := service.NewReports(st, log, alog)
-	admin := service.NewAdmin(st, id, log, alog)
-	auditing := service.NewAuditing(st, log, alog)
-	sharing := service.NewSharing(st, log, alog)
-	// Scoring models: version 1 of each shipped default, stored once.
-	scoring := service.NewScoring(st, log, alog)
-	if err := scoring.EnsureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	register := service.NewRegister(st, log, alog)
-	pictures := service.NewPictures(st, log, alog)
-	search := service.NewSearch(st, log, alog)
-	importer := service.NewImporter(st, log, alog)
-	disruptions := service.NewDisruptions(st, log, alog)
-	performance := service.NewPerformance(st, alog, cfg.SuppressBelow)
-	indexer := service.NewSearchIndexer(st, log)
-	importer.WakeIndexer(indexer)
-	jobs := service.NewJobs(st, importer, auditing, log)
-	var oidcSvc *service.OIDC
-	if cfg.OIDC.Enabled() {
-		roles, err := cfg.OIDC.RoleMap()
-		if err != nil {
-			return nil, err
-		}
-		dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		oidcSvc, err = service.NewOIDC(dctx, id, service.OIDCSettings{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
-			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL, Label: cfg.OIDC.Label, GroupRoles: roles})
-		cancel()
-		if err != nil {
+// build is Build over an open store.
+func build(ctx context.Context, st *store.Store, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if opts.Migrate {
+		if _, err := st.Migrate(ctx); err != nil {
 			return nil, err
 		}
 	}
-	metrics := observe.NewMetrics(st.Pools())
-	metrics.AddGauge("alliance_search_queue", "Imported people and other entities not yet in the search index.", func() float64 {
-		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		n, err := st.SearchQueueLength(qctx)
-		if err != nil {
-			return -1
-		}
-		return float64(n)
-	})
-	ui, err := web.New(web.Options{Service: svc, Identity: id, Reports: reports, Admin: admin, Auditing: auditing, Sharing: sharing, Scoring: scoring, Register: register, Pictures: pictures, Search: search, Importer: importer, Jobs: jobs, Disruptions: disruptions, Performance: performance, OIDC: oidcSvc, Log: log, Version: opts.Version,
-		ImportMaxBytes: int64(cfg.ImportMaxMB) << 20})
-	if err != nil {
+	a := &App{cfg: cfg, log: log, store: st, hasher: opts.Hasher}
+	if a.hasher == nil {
+		a.hasher = auth.NewHasher(auth.DefaultArgon2, max(1, runtime.NumCPU()/2))
+	}
+	if err := a.findKey(ctx, opts.Key); err != nil {
 		return nil, err
 	}
-	guard := router.Guard{OperatorToken: cfg.MetricsToken, NotFound: http.HandlerFunc(ui.NotFound),
-		APIUnauthorized: http.HandlerFunc(api.Unauthorized), APINotFound: http.HandlerFunc(api.NotFound)}
-	table := router.NewTable(metrics.RequestDuration, guard.Wrap)
-	ui.Register(table)
-	apis := api.New(api.Options{Service: svc, Reports: reports, Register: register, Pictures: pictures, Search: search, Performance: performance, Log: log})
-	apis.Register(table)
-	web.Ops{Ready: svc.Ready, Registry: metrics.Registry}.Register(table)
+	var box *auth.Box
+	if a.key != nil {
+		a.audit = audit.NewLog(st.Now, st.NewID, audit.SigningKey(a.key))
+		var err error
+		if box, err = auth.NewBox(a.key); err != nil {
+			return nil, err
+		}
+	}
+	a.services(box)
+	return a, nil
+}
 
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			apis.CrossOrigin(w, r)
-			return
+// findKey finds the secret key as use says.
+func (a *App) findKey(ctx context.Context, use KeyUse) error {
+	switch use {
+	case KeyWrite:
+		key, src, err := SecretKey(ctx, a.cfg, a.store)
+		if err != nil {
+			return err
 		}
-		ui.CrossOrigin(w, r)
-	}))
-	var h http.Handler = table.Mux()
-	h = cop.Handler(h)
-	h = web.Identify(id, ui.Error, apis.Error, h)
-	h = web.StorableQuery(ui.Error, apis.Error, h)
-	h = web.Recover(log, http.HandlerFunc(ui.ServerError), h)
-	h = web.SecurityHeaders(false, h)
-	h = web.RequestLog(log, web.Proxies(cfg.TrustedProxies), h)
-	return &App{cfg: cfg, log: log, store: st, svc: svc, id: id, admin: admin, reports: reports, audits: auditing, sharing: sharing,
-		table: table, handler: h, indexer: indexer, keySrc: keySrc, jobs: jobs, DemoLoaded: loaded, DemoResult: res}, nil
+		a.key, a.keySrc = key, src
+	case KeyIfAny:
+		a.key, a.keySrc, a.keyErr = LoadSecretKey(a.cfg, a.store)
+		if a.keyErr != nil {
+			a.key = nil
+		}
+	default:
+		return fmt.Errorf("app: unknown key use %d", use)
+	}
+	return nil
+}
+
+// services constructs every service over the store, the audit log and the
+// one policy source, which every service that decides access shares.
+func (a *App) services(box *auth.Box) {
+	st, log, alog := a.store, a.log, a.audit
+	a.policies = service.NewPolicies(st)
+	a.svc = service.New(st, log)
+	a.id = service.NewIdentity(st, a.hasher, auth.NewRules(12), box,
+		service.IdentityConfig{IdleTimeout: a.cfg.SessionIdle, AbsoluteTimeout: a.cfg.SessionMax}, log)
+	if alog != nil {
+		a.id.SetAudit(alog)
+	}
+	a.reports = service.NewReports(st, log, alog)
+	a.admin = service.NewAdmin(st, a.id, log, alog)
+	a.audits = service.NewAuditing(st, log, alog)
+	a.sharing = service.NewSharing(st, log, alog)
+	a.scoring = service.NewScoring(st, log, alog)
+	a.register = service.NewRegister(st, log, alog)
+	a.pictures = service.NewPictures(st, log, alog)
+	a.search = service.NewSearch(st, log, alog)
+	a.importer = service.NewImporter(st, log, alog)
+	a.disruptions = service.NewDisruptions(st, log, alog)
+	a.performance = service.NewPerformance(st, alog, a.cfg.SuppressBelow)
+	for _, s := range []interface{ UsePolicies(*service.Policies) }{
+		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance,
+	} {
+		s.UsePolicies(a.policies)
+	}
+	a.indexer = service.NewSearchIndexer(st, log)
+	a.importer.WakeIndexer(a.indexer)
+	a.jobs = service.NewJobs(st, a.importer, a.audits, log)
+}
+
+// errNoKey refuses audited work to an App built without a key.
+var errNoKey = errors.New("app: no secret key, so no audit log")
+
+// needAudit returns an error unless the App has an audit log.
+func (a *App) needAudit() error {
+	switch {
+	case a.audit != nil:
+		return nil
+	case a.keyErr != nil:
+		return fmt.Errorf("%w: %w", errNoKey, a.keyErr)
+	}
+	return errNoKey
 }
 
 // KeySource says where the secret key the app runs with comes from.
 func (a *App) KeySource() KeySource { return a.keySrc }
 
-// Handler returns the whole HTTP handler.
+// KeyErr says why an App built with KeyIfAny has no key; nil when it has one.
+func (a *App) KeyErr() error { return a.keyErr }
+
+// Handler returns the whole HTTP handler (New builds it; Build does not).
 func (a *App) Handler() http.Handler { return a.handler }
 
 // Routes returns the route table, for tests that walk it.
 func (a *App) Routes() []router.Route { return a.table.Routes() }
 
-// SearchIndexer returns the indexer that writes imported people's search
-// entries; Serve runs it, and tests drain it.
-func (a *App) SearchIndexer() *service.SearchIndexer { return a.indexer }
-
-// Jobs returns the job runner; Serve runs it, and tests run jobs with it.
-func (a *App) Jobs() *service.Jobs { return a.jobs }
-
-// Store returns the app's store.
+// Store returns the app's store, for tests; commands go through services
+// and the App's own methods.
 func (a *App) Store() *store.Store { return a.store }
 
-// Serve serves HTTP on ln and runs jobs until ctx is cancelled. Then it
-// stops accepting requests and claiming jobs, and lets in-flight requests
-// and the running job finish within cfg.ShutdownTimeout; a job still
-// running then is stopped, rolls back and is given back, so another server
-// (or this one, restarted) runs it again. Every write runs in a
-// transaction, so a request cut off at the deadline leaves nothing
-// half-written.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	ictx, stopIndexer := context.WithCancel(context.WithoutCancel(ctx))
-	indexed := make(chan struct{})
-	go func() { defer close(indexed); a.indexer.Run(ictx, 10*time.Second) }()
-	defer func() { stopIndexer(); <-indexed }()
-	claim, stopClaiming := context.WithCancel(context.WithoutCancel(ctx))
-	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	jobsDone := make(chan struct{})
-	go func() { defer close(jobsDone); a.jobs.Run(claim, work, 5*time.Second) }()
-	defer func() { stopClaiming(); stopWork(); <-jobsDone }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	a.log.Info("shutting down: finishing in-flight requests and the running job", "timeout", a.cfg.ShutdownTimeout.String())
-	stopClaiming()
-	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
-	defer cancel()
-	shutErr := srv.Shutdown(sctx)
-	select {
-	case <-jobsDone:
-	case <-sctx.Done():
-		a.log.Warn("shutting down: the running job did not finish in time; stopping it, to be run again")
-		stopWork()
-		<-jobsDone
-	}
-	if shutErr != nil {
-		return fmt.Errorf("shutdown: %w", shutErr)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	a.log.Info("stopped")
-	return nil
-}
+// Policies returns the policy source every service shares.
+func (a *App) Policies() *service.Policies { return a.policies }
+
+// Service returns the partnership and areas service.
+func (a *App) Service() *service.Service { return a.svc }
 
 // Identity returns the identity service.
 func (a *App) Identity() *service.Identity { return a.id }
@@ -323,6 +239,16 @@ func (a *App) Sharing() *service.Sharing { return a.sharing }
 
 // Reports returns the information reports service.
 func (a *App) Reports() *service.Reports { return a.reports }
+
+// Importer returns the register import and export service.
+func (a *App) Importer() *service.Importer { return a.importer }
+
+// SearchIndexer returns the indexer that writes imported people's search
+// entries; Serve runs it, the import command drains it, and tests drain it.
+func (a *App) SearchIndexer() *service.SearchIndexer { return a.indexer }
+
+// Jobs returns the job runner; Serve runs it, and tests run jobs with it.
+func (a *App) Jobs() *service.Jobs { return a.jobs }
 
 // Close releases the database.
 func (a *App) Close() error { return a.store.Close() }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,31 +13,39 @@ import (
 	"github.com/spf13/cobra"
 
 	"alliance/internal/app"
-	"alliance/internal/audit"
-	"alliance/internal/auth"
 	"alliance/internal/config"
 	"alliance/internal/demo"
 	"alliance/internal/generate"
 	"alliance/internal/importexport"
-	"alliance/internal/service"
-	"alliance/internal/store"
 )
 
-// dbCommand builds a command that takes --db and the logging flags and runs
-// fn with an open store, creating an empty SQLite database when none
-// exists.
-func dbCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
-	return openingCommand(env, app.OpenStore, use, short, args, bind, fn)
-}
+// How commands build the App (app.Options): whether the database must
+// exist already, whether pending migrations are applied first, and how the
+// secret key is found.
 
-// lookCommand is dbCommand for commands that only look at a database: a
-// SQLite file that does not exist is an error, and is not created.
-func lookCommand(env Env, use, short string, args cobra.PositionalArgs, bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
-	return openingCommand(env, app.OpenExistingStore, use, short, args, bind, fn)
-}
+// writes is for a command that writes audited work: the key is made beside
+// a new SQLite database.
+func writes() app.Options { return app.Options{Key: app.KeyWrite} }
 
-func openingCommand(env Env, open func(context.Context, config.Config, *slog.Logger) (*store.Store, error), use, short string, args cobra.PositionalArgs,
-	bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error) *cobra.Command {
+// migratesAndWrites is writes, after applying pending migrations.
+func migratesAndWrites() app.Options { return app.Options{Migrate: true, Key: app.KeyWrite} }
+
+// opens is for a command that writes nothing audited, over a database made
+// when there is none; a key is used if there is one.
+func opens() app.Options { return app.Options{Key: app.KeyIfAny} }
+
+// migratesAndOpens is opens, after applying pending migrations.
+func migratesAndOpens() app.Options { return app.Options{Migrate: true, Key: app.KeyIfAny} }
+
+// looks is for a command that only looks at a database: a SQLite file that
+// does not exist is an error, and is not created; a key is used if there
+// is one.
+func looks() app.Options { return app.Options{Existing: true, Key: app.KeyIfAny} }
+
+// appCommand builds a command that takes --db and the logging flags and
+// runs fn with the App that app.Build makes as how says.
+func appCommand(env Env, how app.Options, use, short string, args cobra.PositionalArgs,
+	bind func(*cobra.Command), fn func(cmd *cobra.Command, c *config.Config, a *app.App, args []string) error) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Args: args}
 	c, envErr := loadConfig(env)
 	c.BindDB(cmd.Flags())
@@ -52,12 +59,12 @@ func openingCommand(env Env, open func(context.Context, config.Config, *slog.Log
 		if err := c.ValidateDB(); err != nil {
 			return err
 		}
-		st, err := open(cmd.Context(), *c, logger(env, c))
+		a, err := app.Build(cmd.Context(), *c, logger(env, c), how)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
-		return fn(cmd, c, st, args)
+		defer a.Close()
+		return fn(cmd, c, a, args)
 	}
 	return cmd
 }
@@ -65,9 +72,9 @@ func openingCommand(env Env, open func(context.Context, config.Config, *slog.Log
 func migrateCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "Show or apply database migrations"}
 	cmd.AddCommand(
-		lookCommand(env, "status", "List migrations and whether each is applied", cobra.NoArgs, nil,
-			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-				states, err := st.MigrationStatus(cmd.Context())
+		appCommand(env, looks(), "status", "List migrations and whether each is applied", cobra.NoArgs, nil,
+			func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
+				states, err := a.MigrationStatus(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -82,61 +89,54 @@ func migrateCmd(env Env) *cobra.Command {
 				}
 				return tw.Flush()
 			}),
-		dbCommand(env, "up", "Apply every pending migration", cobra.NoArgs, nil,
-			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-				applied, err := st.Migrate(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if len(applied) == 0 {
-					fmt.Fprintln(env.Stdout, "The database is up to date.")
-					return nil
-				}
-				fmt.Fprintf(env.Stdout, "Applied %d migrations: %v\n", len(applied), applied)
-				// The upgrade that adds audit head signatures signs the
-				// heads already there, with the deployment's key (never a
-				// new one).
-				if upgraded, err := app.HeadSigningApplied(cmd.Context(), st, applied); err != nil || !upgraded {
-					return err
-				}
-				if started, err := st.AuditStarted(cmd.Context()); err != nil || !started {
-					return err
-				}
-				key, src, err := app.LoadSecretKey(*c, st)
-				if err != nil {
-					fmt.Fprintf(env.Stdout, "The audit chains' heads were not signed (%v): run alliance audit verify --checkpoint with the deployment's key.\n", err)
-					return nil
-				}
-				n, err := app.SignHeadsAfterUpgrade(cmd.Context(), st, audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)), applied)
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					fmt.Fprintf(env.Stdout, "Signed the heads of %d audit chains written before heads were signed, with the key in %s.\n", n, src)
-				}
-				return nil
+		appCommand(env, opens(), "up", "Apply every pending migration", cobra.NoArgs, nil,
+			func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
+				return migrateUp(cmd.Context(), env, a)
 			}),
 	)
 	return cmd
 }
 
+// migrateUp applies every pending migration. The upgrade that adds audit
+// head signatures signs the heads already there, with the deployment's key
+// (never a new one).
+func migrateUp(ctx context.Context, env Env, a *app.App) error {
+	applied, err := a.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(env.Stdout, "The database is up to date.")
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "Applied %d migrations: %v\n", len(applied), applied)
+	if sign, err := a.HeadsNeedSigning(ctx, applied); err != nil || !sign {
+		return err
+	}
+	if err := a.KeyErr(); err != nil {
+		fmt.Fprintf(env.Stdout, "The audit chains' heads were not signed (%v): run alliance audit verify --checkpoint with the deployment's key.\n", err)
+		return nil
+	}
+	n, err := a.SignHeadsAfterUpgrade(ctx, applied)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(env.Stdout, "Signed the heads of %d audit chains written before heads were signed, with the key in %s.\n", n, a.KeySource())
+	}
+	return nil
+}
+
 func demoCmd(env Env) *cobra.Command {
 	var stepDelay time.Duration
-	return dbCommand(env, "demo", "Load the North Yorkshire demo partnership into an empty database", cobra.NoArgs,
+	return appCommand(env, migratesAndWrites(), "demo", "Load the North Yorkshire demo partnership into an empty database", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			cmd.Flags().DurationVar(&stepDelay, "step-delay", 0, "pause between load steps (crash tests only)")
 			_ = cmd.Flags().MarkHidden("step-delay")
 		},
-		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-			if _, err := st.Migrate(cmd.Context()); err != nil {
-				return err
-			}
+		func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
 			log := logger(env, c)
-			key, _, err := app.SecretKey(cmd.Context(), *c, st)
-			if err != nil {
-				return err
-			}
-			res, err := demo.Load(cmd.Context(), st, demo.Options{StepDelay: stepDelay, Audit: audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)), Progress: func(step string, n, of int) {
+			res, err := a.LoadDemo(cmd.Context(), demo.Options{StepDelay: stepDelay, Progress: func(step string, n, of int) {
 				log.Debug("demo step written, not yet committed", "step", step, "n", n, "of", of)
 			}})
 			if errors.Is(err, demo.ErrNotEmpty) {
@@ -152,7 +152,7 @@ func demoCmd(env Env) *cobra.Command {
 
 func generateCmd(env Env) *cobra.Command {
 	opts := generate.Defaults
-	return dbCommand(env, "generate", "Fill a database with synthetic benchmark-scale data", cobra.NoArgs,
+	return appCommand(env, migratesAndWrites(), "generate", "Fill a database with synthetic benchmark-scale data", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			f := cmd.Flags()
 			f.IntVar(&opts.Partnerships, "partnerships", opts.Partnerships, "synthetic partnerships")
@@ -164,15 +164,7 @@ func generateCmd(env Env) *cobra.Command {
 			f.IntVar(&opts.Batch, "batch", opts.Batch, "rows per transaction")
 			f.Uint64Var(&opts.Seed, "seed", opts.Seed, "random seed")
 		},
-		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-			if _, err := st.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			key, _, err := app.SecretKey(cmd.Context(), *c, st)
-			if err != nil {
-				return err
-			}
-			opts.Audit = audit.NewLog(st.Now, st.NewID, audit.SigningKey(key))
+		func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
 			start := time.Now()
 			last := time.Now()
 			opts.Progress = func(s generate.Stats) {
@@ -181,7 +173,7 @@ func generateCmd(env Env) *cobra.Command {
 					fmt.Fprintf(env.Stderr, "… %d partnerships, %d users, %d audit entries\n", s.Partnerships, s.Users, s.AuditEntries)
 				}
 			}
-			stats, err := generate.Run(cmd.Context(), st, opts)
+			stats, err := a.Generate(cmd.Context(), opts)
 			if err != nil {
 				return err
 			}
@@ -195,60 +187,65 @@ func generateCmd(env Env) *cobra.Command {
 
 func backupCmd(env Env) *cobra.Command {
 	var out string
-	return lookCommand(env, "backup", "Copy a running SQLite database, and the key file beside it, to new files (PostgreSQL: use pg_dump)", cobra.NoArgs,
+	return appCommand(env, looks(), "backup", "Copy a running SQLite database, and the key file beside it, to new files (PostgreSQL: use pg_dump)", cobra.NoArgs,
 		func(cmd *cobra.Command) {
 			cmd.Flags().StringVar(&out, "out", "", "the new backup file (required; must not exist); the key file beside the database is copied to OUT.key")
 			_ = cmd.MarkFlagRequired("out")
 		},
-		func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-			// A restore needs the key the database was written with: it
-			// signs the audit log and seals second-factor secrets.
-			key, src, keyErr := app.LoadSecretKey(*c, st)
-			keyOut := ""
-			if keyErr == nil && src.BesideDB {
-				abs, err := filepath.Abs(out)
-				if err != nil {
-					return fmt.Errorf("--out: %w", err)
-				}
-				keyOut = abs + ".key"
-				if _, err := os.Stat(keyOut); err == nil {
-					return fmt.Errorf("--out: %s already exists; choose a new file name", keyOut)
-				}
-			}
-			n, err := st.Backup(cmd.Context(), out)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "Backed up %s to %s (%d bytes, integrity check ok).\n", st, out, n)
-			switch {
-			case keyErr != nil:
-				return fmt.Errorf("the database was copied, but not its secret key, without which the copy's audit log cannot be checked "+
-					"and its second-factor secrets cannot be opened: %w", keyErr)
-			case keyOut != "":
-				if err := auth.WriteKeyFile(keyOut, key); err != nil {
-					return fmt.Errorf("the database was copied, but not its secret key: %w", err)
-				}
-				fmt.Fprintf(env.Stdout, "Copied the secret key to %s (readable by its owner only). Keep the two files together and the key as safe as the data; "+
-					"to restore, put both back: the copy as the database (DB) and its key as DB.key.\n", keyOut)
-			default:
-				fmt.Fprintf(env.Stdout, "The secret key is not in the backup: this deployment takes it from %s. A restore needs that same key: "+
-					"keep it safe, and apart from the backup.\n", src)
-			}
-			return nil
+		func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
+			return backup(cmd.Context(), env, a, out)
 		})
+}
+
+// backup copies the database to out and its key, when it lives beside the
+// database, to out.key: a restore needs the key the database was written
+// with, which signs the audit log and seals second-factor secrets.
+func backup(ctx context.Context, env Env, a *app.App, out string) error {
+	src, keyErr := a.KeySource(), a.KeyErr()
+	keyOut := ""
+	if keyErr == nil && src.BesideDB {
+		abs, err := filepath.Abs(out)
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		keyOut = abs + ".key"
+		if _, err := os.Stat(keyOut); err == nil {
+			return fmt.Errorf("--out: %s already exists; choose a new file name", keyOut)
+		}
+	}
+	n, err := a.Backup(ctx, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Backed up %s to %s (%d bytes, integrity check ok).\n", a.Database(), out, n)
+	switch {
+	case keyErr != nil:
+		return fmt.Errorf("the database was copied, but not its secret key, without which the copy's audit log cannot be checked "+
+			"and its second-factor secrets cannot be opened: %w", keyErr)
+	case keyOut != "":
+		if err := a.CopyKey(keyOut); err != nil {
+			return fmt.Errorf("the database was copied, but not its secret key: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Copied the secret key to %s (readable by its owner only). Keep the two files together and the key as safe as the data; "+
+			"to restore, put both back: the copy as the database (DB) and its key as DB.key.\n", keyOut)
+	default:
+		fmt.Fprintf(env.Stdout, "The secret key is not in the backup: this deployment takes it from %s. A restore needs that same key: "+
+			"keep it safe, and apart from the backup.\n", src)
+	}
+	return nil
 }
 
 func areasCmd(env Env) *cobra.Command {
 	var partnership string
 	var dryRun bool
 	cmd := &cobra.Command{Use: "areas", Short: "Manage the reporting structure (region, force, districts, wards)"}
-	cmd.AddCommand(dbCommand(env, "import FILE.csv", "Add or update areas from a CSV file (columns: "+strings.Join(importexport.AreaColumns, ", ")+")", cobra.ExactArgs(1),
+	cmd.AddCommand(appCommand(env, opens(), "import FILE.csv", "Add or update areas from a CSV file (columns: "+strings.Join(importexport.AreaColumns, ", ")+")", cobra.ExactArgs(1),
 		func(cmd *cobra.Command) {
 			cmd.Flags().StringVar(&partnership, "partnership", "", "slug of the partnership (required)")
 			cmd.Flags().BoolVar(&dryRun, "dry-run", false, "check every row and report, storing nothing")
 			_ = cmd.MarkFlagRequired("partnership")
 		},
-		func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error {
+		func(cmd *cobra.Command, c *config.Config, a *app.App, args []string) error {
 			f, err := os.Open(args[0])
 			if err != nil {
 				return err
@@ -258,7 +255,7 @@ func areasCmd(env Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			svc := service.New(st, logger(env, c))
+			svc := a.Service()
 			p, err := svc.Partnership(cmd.Context(), partnership)
 			if err != nil {
 				return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,48 +12,51 @@ import (
 	"github.com/spf13/cobra"
 
 	"alliance/internal/app"
-	"alliance/internal/audit"
 	"alliance/internal/config"
 	"alliance/internal/domain"
 	"alliance/internal/importexport"
 	"alliance/internal/service"
-	"alliance/internal/store"
 )
+
+// importFlags are the register import's flags.
+type importFlags struct {
+	partnership, as, format, sheet string
+	class, handling, handlingNote  string
+	condAgencies, condTypes        []string
+	dryRun, stats                  bool
+}
+
+// bind binds the flags to cmd.
+func (fl *importFlags) bind(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&fl.partnership, "partnership", "", "slug of the partnership (required)")
+	f.StringVar(&fl.as, "as", "", "email address of the user importing: the records are theirs and their agency's (required)")
+	f.BoolVar(&fl.dryRun, "dry-run", false, "check every row and report, storing nothing")
+	f.StringVar(&fl.format, "format", "", "csv or xlsx (default: from the file name)")
+	f.StringVar(&fl.sheet, "sheet", "", "the XLSX sheet to read (default: the first)")
+	f.StringVar(&fl.class, "classification", "OFFICIAL-SENSITIVE", "classification of the imported records: OFFICIAL or OFFICIAL-SENSITIVE")
+	f.StringVar(&fl.handling, "handling", "P", "handling code of the imported records: P, or C with --condition-agency or --condition-type")
+	f.StringVar(&fl.handlingNote, "handling-note", "", "the handling conditions in words (handling code C)")
+	f.StringSliceVar(&fl.condAgencies, "condition-agency", nil, "agency (name or short name) handling code C allows, repeatable")
+	f.StringSliceVar(&fl.condTypes, "condition-type", nil, "agency type handling code C allows (police, local_authority, …), repeatable")
+	f.BoolVar(&fl.stats, "stats", false, "print rows a second and peak resident memory")
+	_ = cmd.MarkFlagRequired("partnership")
+	_ = cmd.MarkFlagRequired("as")
+}
 
 // importCmd is `alliance import groups|people|links FILE`: the register
 // import, as the user named by --as, with the same checks as the web page.
 func importCmd(env Env) *cobra.Command {
-	var (
-		partnership, as, format, sheet string
-		class, handling, handlingNote  string
-		condAgencies, condTypes        []string
-		dryRun, stats                  bool
-	)
+	var fl importFlags
 	kinds := []string{"groups", "people", "links"}
-	return dbCommand(env, "import groups|people|links FILE", "Import groups, people or links into the register from a CSV or XLSX file (all rows or none)",
-		cobra.ExactArgs(2),
-		func(cmd *cobra.Command) {
-			f := cmd.Flags()
-			f.StringVar(&partnership, "partnership", "", "slug of the partnership (required)")
-			f.StringVar(&as, "as", "", "email address of the user importing: the records are theirs and their agency's (required)")
-			f.BoolVar(&dryRun, "dry-run", false, "check every row and report, storing nothing")
-			f.StringVar(&format, "format", "", "csv or xlsx (default: from the file name)")
-			f.StringVar(&sheet, "sheet", "", "the XLSX sheet to read (default: the first)")
-			f.StringVar(&class, "classification", "OFFICIAL-SENSITIVE", "classification of the imported records: OFFICIAL or OFFICIAL-SENSITIVE")
-			f.StringVar(&handling, "handling", "P", "handling code of the imported records: P, or C with --condition-agency or --condition-type")
-			f.StringVar(&handlingNote, "handling-note", "", "the handling conditions in words (handling code C)")
-			f.StringSliceVar(&condAgencies, "condition-agency", nil, "agency (name or short name) handling code C allows, repeatable")
-			f.StringSliceVar(&condTypes, "condition-type", nil, "agency type handling code C allows (police, local_authority, …), repeatable")
-			f.BoolVar(&stats, "stats", false, "print rows a second and peak resident memory")
-			_ = cmd.MarkFlagRequired("partnership")
-			_ = cmd.MarkFlagRequired("as")
-		},
-		func(cmd *cobra.Command, c *config.Config, st *store.Store, args []string) error {
+	return appCommand(env, writes(), "import groups|people|links FILE", "Import groups, people or links into the register from a CSV or XLSX file (all rows or none)",
+		cobra.ExactArgs(2), fl.bind,
+		func(cmd *cobra.Command, c *config.Config, a *app.App, args []string) error {
 			kind, ok := importexport.ParseRegisterKind(args[0])
 			if !ok {
 				return fmt.Errorf("import %q: choose one of %s", args[0], strings.Join(kinds, ", "))
 			}
-			fmtName := format
+			fmtName := fl.format
 			if fmtName == "" {
 				fmtName = filepath.Ext(args[1])
 			}
@@ -60,88 +64,103 @@ func importCmd(env Env) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("%s: cannot tell the format; name the file .csv or .xlsx, or give --format", args[1])
 			}
-			ctx := cmd.Context()
-			key, _, err := app.SecretKey(ctx, *c, st)
-			if err != nil {
-				return err
-			}
-			im := service.NewImporter(st, logger(env, c), audit.NewLog(st.Now, st.NewID, audit.SigningKey(key)))
-			actor, err := im.ActorByEmail(ctx, partnership, as)
-			if err != nil {
-				return fmt.Errorf("--as %s: no active user of partnership %q has that address", as, partnership)
-			}
-			agencies, err := st.Agencies(ctx, actor.PartnershipID)
-			if err != nil {
-				return err
-			}
-			marking := domain.MarkingInput{Classification: class, Handling: handling, HandlingNote: handlingNote, ConditionTypes: condTypes}
-			for _, name := range condAgencies {
-				found := false
-				for _, ag := range agencies {
-					if strings.EqualFold(ag.Name, name) || strings.EqualFold(ag.ShortName, name) {
-						marking.ConditionAgencies, found = append(marking.ConditionAgencies, ag.ID), true
-					}
-				}
-				if !found {
-					return fmt.Errorf("--condition-agency %q: no such agency in the partnership", name)
-				}
-			}
-			file, err := os.Open(args[1])
-			if err != nil {
-				return err
-			}
-			defer file.Close()
-			start := time.Now()
-			res, err := im.Import(ctx, actor, kind, ff, file, service.ImportOptions{DryRun: dryRun, Marking: marking, Sheet: sheet,
-				FileName: filepath.Base(args[1])})
-			elapsed := time.Since(start)
-			if stats {
-				fmt.Fprintf(env.Stderr, "%d rows in %.2fs: %.0f rows/s; peak resident memory %.0f MiB\n",
-					res.Rows, elapsed.Seconds(), float64(res.Rows)/elapsed.Seconds(), peakRSSMiB())
-			}
-			var verr *domain.ValidationError
-			switch {
-			case errors.Is(err, service.ErrImportProblems):
-				for _, p := range res.Problems {
-					fmt.Fprintf(env.Stdout, "%s: %s\n", p.Field, p.Message)
-				}
-				if res.MoreProblems > 0 {
-					fmt.Fprintf(env.Stdout, "… and %d more problems\n", res.MoreProblems)
-				}
-				return fmt.Errorf("%s: %d rows checked, %d problems; nothing stored", args[1], res.Rows, len(res.Problems)+res.MoreProblems)
-			case errors.As(err, &verr):
-				for _, p := range verr.Problems {
-					fmt.Fprintf(env.Stdout, "%s: %s\n", p.Field, p.Message)
-				}
-				return fmt.Errorf("%s: cannot be imported; nothing stored", args[1])
-			case errors.Is(err, domain.ErrForbidden):
-				return fmt.Errorf("%s may not add %s to the register", as, kind)
-			case err != nil:
-				return err
-			}
-			if res.DryRun {
-				fmt.Fprintf(env.Stdout, "%d rows checked, no problems; nothing stored (dry run).\n", res.Rows)
-				return nil
-			}
-			switch kind {
-			case importexport.KindPeople:
-				fmt.Fprintf(env.Stdout, "%d people stored (%d memberships).\n", res.Stored, res.Members)
-				// The people are stored; their search entries are queued.
-				// Write them now rather than leave them to a server.
-				start := time.Now()
-				n, err := service.NewSearchIndexer(st, logger(env, c)).Drain(ctx)
-				if err != nil {
-					return fmt.Errorf("the people are stored, but writing their search entries failed (a running server will finish them): %w", err)
-				}
-				if stats {
-					took := time.Since(start)
-					fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s; peak resident memory %.0f MiB\n",
-						n, took.Seconds(), float64(n)/took.Seconds(), peakRSSMiB())
-				}
-				fmt.Fprintf(env.Stdout, "%d records added to the search index.\n", n)
-			default:
-				fmt.Fprintf(env.Stdout, "%d %s stored.\n", res.Stored, kind)
-			}
-			return nil
+			return importRegister(cmd.Context(), env, a, &fl, kind, ff, args[1])
 		})
+}
+
+// importRegister imports the file at path and reports what it stored, or
+// the problems it found.
+func importRegister(ctx context.Context, env Env, a *app.App, fl *importFlags, kind importexport.RegisterKind, ff importexport.Format, path string) error {
+	im := a.Importer()
+	actor, err := im.ActorByEmail(ctx, fl.partnership, fl.as)
+	if err != nil {
+		return fmt.Errorf("--as %s: no active user of partnership %q has that address", fl.as, fl.partnership)
+	}
+	marking, err := importMarking(ctx, a, actor, fl)
+	if err != nil {
+		return err
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	start := time.Now()
+	res, err := im.Import(ctx, actor, kind, ff, file, service.ImportOptions{DryRun: fl.dryRun, Marking: marking, Sheet: fl.sheet,
+		FileName: filepath.Base(path)})
+	elapsed := time.Since(start)
+	if fl.stats {
+		fmt.Fprintf(env.Stderr, "%d rows in %.2fs: %.0f rows/s; peak resident memory %.0f MiB\n",
+			res.Rows, elapsed.Seconds(), float64(res.Rows)/elapsed.Seconds(), peakRSSMiB())
+	}
+	var verr *domain.ValidationError
+	switch {
+	case errors.Is(err, service.ErrImportProblems):
+		for _, p := range res.Problems {
+			fmt.Fprintf(env.Stdout, "%s: %s\n", p.Field, p.Message)
+		}
+		if res.MoreProblems > 0 {
+			fmt.Fprintf(env.Stdout, "… and %d more problems\n", res.MoreProblems)
+		}
+		return fmt.Errorf("%s: %d rows checked, %d problems; nothing stored", path, res.Rows, len(res.Problems)+res.MoreProblems)
+	case errors.As(err, &verr):
+		for _, p := range verr.Problems {
+			fmt.Fprintf(env.Stdout, "%s: %s\n", p.Field, p.Message)
+		}
+		return fmt.Errorf("%s: cannot be imported; nothing stored", path)
+	case errors.Is(err, domain.ErrForbidden):
+		return fmt.Errorf("%s may not add %s to the register", fl.as, kind)
+	case err != nil:
+		return err
+	}
+	if res.DryRun {
+		fmt.Fprintf(env.Stdout, "%d rows checked, no problems; nothing stored (dry run).\n", res.Rows)
+		return nil
+	}
+	if kind != importexport.KindPeople {
+		fmt.Fprintf(env.Stdout, "%d %s stored.\n", res.Stored, kind)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "%d people stored (%d memberships).\n", res.Stored, res.Members)
+	return indexImported(ctx, env, a, fl.stats)
+}
+
+// importMarking is the protective marking the flags give the imported
+// records, with the agencies handling code C names found by name or short
+// name.
+func importMarking(ctx context.Context, a *app.App, actor domain.Actor, fl *importFlags) (domain.MarkingInput, error) {
+	marking := domain.MarkingInput{Classification: fl.class, Handling: fl.handling, HandlingNote: fl.handlingNote, ConditionTypes: fl.condTypes}
+	agencies, err := a.Admin().Agencies(ctx, actor)
+	if err != nil {
+		return marking, err
+	}
+	for _, name := range fl.condAgencies {
+		found := false
+		for _, ag := range agencies {
+			if strings.EqualFold(ag.Name, name) || strings.EqualFold(ag.ShortName, name) {
+				marking.ConditionAgencies, found = append(marking.ConditionAgencies, ag.ID), true
+			}
+		}
+		if !found {
+			return marking, fmt.Errorf("--condition-agency %q: no such agency in the partnership", name)
+		}
+	}
+	return marking, nil
+}
+
+// indexImported writes the search entries of the people just stored, which
+// were queued, rather than leave them to a server.
+func indexImported(ctx context.Context, env Env, a *app.App, stats bool) error {
+	start := time.Now()
+	n, err := a.SearchIndexer().Drain(ctx)
+	if err != nil {
+		return fmt.Errorf("the people are stored, but writing their search entries failed (a running server will finish them): %w", err)
+	}
+	if stats {
+		took := time.Since(start)
+		fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s; peak resident memory %.0f MiB\n",
+			n, took.Seconds(), float64(n)/took.Seconds(), peakRSSMiB())
+	}
+	fmt.Fprintf(env.Stdout, "%d records added to the search index.\n", n)
+	return nil
 }

@@ -6,16 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"alliance/internal/app"
 	"alliance/internal/config"
 	"alliance/internal/service"
-	"alliance/internal/store"
 )
 
 func partnershipCmd(env Env) *cobra.Command {
 	var in service.PartnershipInput
 	cmd := &cobra.Command{Use: "partnership", Short: "Add and list partnerships (tenants)"}
 	cmd.AddCommand(
-		dbCommand(env, "add", "Add a partnership", cobra.NoArgs,
+		appCommand(env, migratesAndOpens(), "add", "Add a partnership", cobra.NoArgs,
 			func(cmd *cobra.Command) {
 				f := cmd.Flags()
 				f.StringVar(&in.Slug, "slug", "", "short name for web addresses, e.g. west-yorkshire (required)")
@@ -23,20 +23,17 @@ func partnershipCmd(env Env) *cobra.Command {
 				f.StringVar(&in.Programme, "programme", "", "the programme's own name, e.g. \"Programme Precision\"")
 				f.StringVar(&in.RegionCode, "region", "", "ONS region code, e.g. E12000003")
 			},
-			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-				if _, err := st.Migrate(cmd.Context()); err != nil {
-					return err
-				}
-				p, err := service.New(st, logger(env, c)).CreatePartnership(cmd.Context(), in)
+			func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
+				p, err := a.Service().CreatePartnership(cmd.Context(), in)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(env.Stdout, "Added %s (%s). Import its areas with: alliance areas import --partnership %s FILE.csv\n", p.Name, p.Slug, p.Slug)
 				return nil
 			}),
-		lookCommand(env, "list", "List partnerships", cobra.NoArgs, nil,
-			func(cmd *cobra.Command, c *config.Config, st *store.Store, _ []string) error {
-				ps, err := service.New(st, logger(env, c)).Partnerships(cmd.Context())
+		appCommand(env, looks(), "list", "List partnerships", cobra.NoArgs, nil,
+			func(cmd *cobra.Command, c *config.Config, a *app.App, _ []string) error {
+				ps, err := a.Service().Partnerships(cmd.Context())
 				if err != nil {
 					return err
 				}

@@ -51,8 +51,8 @@ func serveCmd(env Env) *cobra.Command {
 		}
 		defer a.Close()
 		url := "http://" + ln.Addr().String() + "/"
-		log.Info("ready", "url", url, "db", a.Store().String(), "secret_key", a.KeySource().String(), "startup", time.Since(start).String())
-		fmt.Fprintf(env.Stdout, "Alliance is ready at %s (database: %s, started in %s)\n", url, a.Store(), time.Since(start).Round(time.Millisecond))
+		log.Info("ready", "url", url, "db", a.Database(), "secret_key", a.KeySource().String(), "startup", time.Since(start).String())
+		fmt.Fprintf(env.Stdout, "Alliance is ready at %s (database: %s, started in %s)\n", url, a.Database(), time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(env.Stdout, "Secret key: %s. It signs the audit log and unlocks second-factor secrets: keep it with every backup, and as safe.\n", a.KeySource())
 		if c.Demo {
 			printDemoUsers(env, a)

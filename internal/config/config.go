@@ -85,103 +85,116 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionIdle:     30 * time.Minute,
 		SessionMax:      12 * time.Hour,
 	}
-	var errs []error
-	str := func(name string, dst *string) {
-		if v := getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	boolean := func(name string, dst *bool) {
-		if v := getenv(name); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: want true or false", name, v))
-				return
-			}
-			*dst = b
-		}
-	}
-	str("ALLIANCE_DB", &c.DB)
-	str("ALLIANCE_ADDR", &c.Addr)
-	boolean("ALLIANCE_DEMO", &c.Demo)
-	boolean("ALLIANCE_MIGRATE", &c.Migrate)
-	str("ALLIANCE_SECRET_KEY", &c.SecretKey)
-	str("ALLIANCE_SECRET_KEY_FILE", &c.SecretKeyFile)
-	str("ALLIANCE_OIDC_ISSUER", &c.OIDC.Issuer)
-	str("ALLIANCE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
-	str("ALLIANCE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
-	str("ALLIANCE_OIDC_REDIRECT_URL", &c.OIDC.RedirectURL)
-	str("ALLIANCE_OIDC_GROUP_ROLES", &c.OIDC.GroupRoles)
-	str("ALLIANCE_OIDC_LABEL", &c.OIDC.Label)
-	for _, d := range []struct {
-		name string
-		dst  *time.Duration
-	}{{"ALLIANCE_SESSION_IDLE", &c.SessionIdle}, {"ALLIANCE_SESSION_MAX", &c.SessionMax}} {
-		if v := getenv(d.name); v != "" {
-			x, err := time.ParseDuration(v)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 30m", d.name, v))
-			}
-			*d.dst = x
-		}
-	}
-	str("ALLIANCE_LOG_FORMAT", &c.LogFormat)
-	str("ALLIANCE_METRICS_TOKEN", &c.MetricsToken)
+	e := envReader{getenv: getenv}
+	e.str("ALLIANCE_DB", &c.DB)
+	e.str("ALLIANCE_ADDR", &c.Addr)
+	e.boolean("ALLIANCE_DEMO", &c.Demo)
+	e.boolean("ALLIANCE_MIGRATE", &c.Migrate)
+	e.str("ALLIANCE_SECRET_KEY", &c.SecretKey)
+	e.str("ALLIANCE_SECRET_KEY_FILE", &c.SecretKeyFile)
+	e.str("ALLIANCE_OIDC_ISSUER", &c.OIDC.Issuer)
+	e.str("ALLIANCE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
+	e.str("ALLIANCE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
+	e.str("ALLIANCE_OIDC_REDIRECT_URL", &c.OIDC.RedirectURL)
+	e.str("ALLIANCE_OIDC_GROUP_ROLES", &c.OIDC.GroupRoles)
+	e.str("ALLIANCE_OIDC_LABEL", &c.OIDC.Label)
+	e.duration("ALLIANCE_SESSION_IDLE", &c.SessionIdle, "30m")
+	e.duration("ALLIANCE_SESSION_MAX", &c.SessionMax, "30m")
+	e.str("ALLIANCE_LOG_FORMAT", &c.LogFormat)
+	e.str("ALLIANCE_METRICS_TOKEN", &c.MetricsToken)
 	if v := getenv("ALLIANCE_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			errs = append(errs, fmt.Errorf("ALLIANCE_LOG_LEVEL=%q: want debug, info, warn or error", v))
+			e.errs = append(e.errs, fmt.Errorf("ALLIANCE_LOG_LEVEL=%q: want debug, info, warn or error", v))
 		}
 	}
-	if v := getenv("ALLIANCE_SHUTDOWN_TIMEOUT"); v != "" {
+	e.duration("ALLIANCE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, "30s")
+	if v := getenv("ALLIANCE_TRUSTED_PROXIES"); v != "" {
+		var errs []error
+		c.TrustedProxies, errs = parseProxies(v)
+		e.errs = append(e.errs, errs...)
+	}
+	e.integer("ALLIANCE_DB_CONNS", &c.DBConns, nil, "want a whole number")
+	e.integer("ALLIANCE_IMPORT_MAX_MB", &c.ImportMaxMB, func(n int) bool { return n >= 1 && n <= 1024 },
+		"want a whole number of megabytes from 1 to 1024")
+	e.integer("ALLIANCE_SUPPRESS_BELOW", &c.SuppressBelow, func(n int) bool { return n >= 2 && n <= 100 }, "want a whole number from 2 to 100")
+	return c, errors.Join(e.errs...)
+}
+
+// envReader reads ALLIANCE_* variables into a Config, gathering an error
+// for each it cannot parse.
+type envReader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+// str sets *dst to the variable name, when set.
+func (e *envReader) str(name string, dst *string) {
+	if v := e.getenv(name); v != "" {
+		*dst = v
+	}
+}
+
+// boolean sets *dst to the variable name, when set to true or false.
+func (e *envReader) boolean(name string, dst *bool) {
+	if v := e.getenv(name); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want true or false", name, v))
+			return
+		}
+		*dst = b
+	}
+}
+
+// duration sets *dst to the variable name, when set; an unparsable value
+// (its error names example, a duration of the right kind) sets it to 0.
+func (e *envReader) duration(name string, dst *time.Duration, example string) {
+	if v := e.getenv(name); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ALLIANCE_SHUTDOWN_TIMEOUT=%q: want a duration such as 30s", v))
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: want a duration such as %s", name, v, example))
 		}
-		c.ShutdownTimeout = d
+		*dst = d
 	}
-	if v := getenv("ALLIANCE_TRUSTED_PROXIES"); v != "" {
-		for _, part := range strings.Split(v, ",") {
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			if !strings.Contains(part, "/") {
-				if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
-					part += "/32"
-				} else {
-					part += "/128"
-				}
-			}
-			_, n, err := net.ParseCIDR(part)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("ALLIANCE_TRUSTED_PROXIES: %q is not an address or CIDR", part))
-				continue
-			}
-			c.TrustedProxies = append(c.TrustedProxies, n)
-		}
-	}
-	if v := getenv("ALLIANCE_DB_CONNS"); v != "" {
+}
+
+// integer sets *dst to the variable name, when set; a value that does not
+// parse, or that valid (when given) refuses, is an error saying want.
+func (e *envReader) integer(name string, dst *int, valid func(int) bool, want string) {
+	if v := e.getenv(name); v != "" {
 		n, err := strconv.Atoi(v)
+		if err != nil || (valid != nil && !valid(n)) {
+			e.errs = append(e.errs, fmt.Errorf("%s=%q: %s", name, v, want))
+		}
+		*dst = n
+	}
+}
+
+// parseProxies parses ALLIANCE_TRUSTED_PROXIES: addresses (taken as /32 or
+// /128) and CIDRs, separated by commas.
+func parseProxies(v string) ([]*net.IPNet, []error) {
+	var out []*net.IPNet
+	var errs []error
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ALLIANCE_DB_CONNS=%q: want a whole number", v))
+			errs = append(errs, fmt.Errorf("ALLIANCE_TRUSTED_PROXIES: %q is not an address or CIDR", part))
+			continue
 		}
-		c.DBConns = n
+		out = append(out, n)
 	}
-	if v := getenv("ALLIANCE_IMPORT_MAX_MB"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1024 {
-			errs = append(errs, fmt.Errorf("ALLIANCE_IMPORT_MAX_MB=%q: want a whole number of megabytes from 1 to 1024", v))
-		}
-		c.ImportMaxMB = n
-	}
-	if v := getenv("ALLIANCE_SUPPRESS_BELOW"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2 || n > 100 {
-			errs = append(errs, fmt.Errorf("ALLIANCE_SUPPRESS_BELOW=%q: want a whole number from 2 to 100", v))
-		}
-		c.SuppressBelow = n
-	}
-	return c, errors.Join(errs...)
+	return out, errs
 }
 
 // levelValue adapts slog.Level to pflag.Value.

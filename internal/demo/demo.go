@@ -145,6 +145,14 @@ type builder struct {
 	isaIDs  []string
 }
 
+// record appends e, the work of a, to the partnership's audit chain in the
+// demo's transaction, through the audit log as every service does; the
+// demo's entries carry the request ID "demo".
+func (b *builder) record(ctx context.Context, a domain.Actor, e audit.Entry) error {
+	_, err := b.alog.Append(ctx, b.tx, a, audit.Meta{RequestID: "demo"}, e)
+	return err
+}
+
 func (b *builder) pause(ctx context.Context) error {
 	if b.delay <= 0 {
 		return nil

@@ -58,7 +58,7 @@ func (b *builder) sharing(ctx context.Context) error {
 			return err
 		}
 		b.isaIDs = append(b.isaIDs, isas[i].ID)
-		if _, err := b.alog.Append(ctx, b.tx, admin, audit.Meta{RequestID: "demo"}, audit.Entry{Operation: audit.Collection, RecordType: "isa",
+		if err := b.record(ctx, admin, audit.Entry{Operation: audit.Collection, RecordType: "isa",
 			RecordIDs: []string{isas[i].ID}, Label: isas[i].Reference}); err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (b *builder) reports(ctx context.Context) error {
 		if err := b.s.InsertInfoReport(ctx, b.tx, &x); err != nil {
 			return err
 		}
-		if _, err := b.alog.Append(ctx, b.tx, by, audit.Meta{RequestID: "demo"}, audit.Entry{Operation: audit.Collection,
+		if err := b.record(ctx, by, audit.Entry{Operation: audit.Collection,
 			RecordType: string(domain.KindInfoReport), RecordIDs: []string{x.ID}, Label: x.Reference}); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (b *builder) reports(ctx context.Context) error {
 			if len(r.restrictTo) > 0 && reader.email != "lro@nyp.example" {
 				continue
 			}
-			if _, err := b.alog.Append(ctx, b.tx, b.actor(reader.email), audit.Meta{RequestID: "demo"}, audit.Entry{Operation: audit.Consultation,
+			if err := b.record(ctx, b.actor(reader.email), audit.Entry{Operation: audit.Consultation,
 				RecordType: string(domain.KindInfoReport), RecordIDs: []string{x.ID}, Label: x.Reference, Justification: reader.why}); err != nil {
 				return err
 			}
@@ -142,7 +142,7 @@ func (b *builder) reports(ctx context.Context) error {
 				ISAID: b.isaIDs[0], Channel: "export", At: base}); err != nil {
 				return err
 			}
-			if _, err := b.alog.Append(ctx, b.tx, an, audit.Meta{RequestID: "demo"}, audit.Entry{Operation: audit.Disclosure,
+			if err := b.record(ctx, an, audit.Entry{Operation: audit.Disclosure,
 				RecordType: string(domain.KindInfoReport), RecordIDs: []string{first.ID}, Label: "CSV export of 1 reports",
 				Justification: "Multi-agency safeguarding meeting", Recipients: "North Yorkshire Council safeguarding team", ISAID: b.isaIDs[0]}); err != nil {
 				return err

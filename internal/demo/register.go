@@ -69,31 +69,17 @@ type regBuilder struct {
 	principals []struct{ group, person string }
 	groupIDs   []string
 	groups     []demoGroup
-	// Written together at the end: entities, links and audit entries.
-	ents   []domain.Entity
-	links  []domain.Link
-	events []audit.Event
+	// Written together at the end: entities and links.
+	ents  []domain.Entity
+	links []domain.Link
 }
 
-// audit records an entry for a, to be appended to the chain with the rest
-// at the end of the step.
-func (r *regBuilder) audit(a domain.Actor, e audit.Entry) (audit.Event, error) {
-	ev := audit.Event{At: r.s.Now(), ActorID: a.UserID, ActorName: a.DisplayName, AgencyID: a.AgencyID, AgencyName: a.AgencyName,
-		Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs, Label: e.Label, Fields: e.Fields,
-		Justification: e.Justification, RequestID: "demo"}
-	r.events = append(r.events, ev)
-	return ev, nil
-}
-
-// flush writes the entities, links and audit entries gathered.
+// flush writes the entities and links gathered.
 func (r *regBuilder) flush(ctx context.Context) error {
 	if err := r.s.InsertEntities(ctx, r.tx, r.ents); err != nil {
 		return err
 	}
-	if err := r.s.InsertLinks(ctx, r.tx, r.pid, r.links); err != nil {
-		return err
-	}
-	return r.alog.AppendBatch(ctx, r.s.Dialect(), r.tx, r.pid, r.events)
+	return r.s.InsertLinks(ctx, r.tx, r.pid, r.links)
 }
 
 // townWards are the wards each district's groups operate in: the towns
@@ -295,81 +281,112 @@ func tasking(day time.Time) time.Time {
 func ukDate(t time.Time) string { return t.Format("02/01/2006") }
 
 // specs lays out every demo group.
-func (r *regBuilder) specs() []groupSpec {
-	var out []groupSpec
-	op := 0
-	nextOp := func() string { o := operations[op%len(operations)]; op++; return "Operation " + o }
-	line := 0
-	name := func(threat, district string) (string, []string) {
-		town := districtTown[district].town
-		switch threat {
-		case "county_lines":
-			l := lineNames[line%len(lineNames)]
-			line++
-			return fmt.Sprintf("'%s' line (%s into %s)", l, r.pick(lineOrigins), town), []string{"drugs", "gangs_violence"}
-		case "drugs":
-			switch r.rng.IntN(3) {
-			case 0:
-				return r.pick(surnames) + " family network", []string{"money_laundering"}
-			case 1:
-				return town + " cocaine supply network", nil
-			default:
-				return r.pick(surnames) + "–" + r.pick(surnames) + " network", []string{"acquisitive_crime"}
-			}
-		case "modern_slavery":
-			return r.pick(surnames) + " labour exploitation network (" + town + ")", []string{"immigration_crime", "money_laundering"}
-		case "fraud":
-			return r.pick(surnames) + " doorstep fraud network", []string{"money_laundering"}
-		case "burglary":
-			return town + " travelling burglary team", []string{"acquisitive_crime"}
-		case "money_laundering":
-			return r.pick(surnames) + " cash-handling network", []string{"fraud"}
-		case "gangs_violence":
-			return town + " street group", []string{"drugs"}
+// specMaker draws the demo groups' names, operation names, districts and
+// officers, in order.
+type specMaker struct {
+	r        *regBuilder
+	op, line int // operation and line names used so far
+	used     map[string]bool
+	out      []groupSpec
+}
+
+// nextOp is the next operation name.
+func (m *specMaker) nextOp() string {
+	o := operations[m.op%len(operations)]
+	m.op++
+	return "Operation " + o
+}
+
+// name draws a group name for threat in district, and the further threats
+// that go with it.
+func (m *specMaker) name(threat, district string) (string, []string) {
+	r := m.r
+	town := districtTown[district].town
+	switch threat {
+	case "county_lines":
+		l := lineNames[m.line%len(lineNames)]
+		m.line++
+		return fmt.Sprintf("'%s' line (%s into %s)", l, r.pick(lineOrigins), town), []string{"drugs", "gangs_violence"}
+	case "drugs":
+		switch r.rng.IntN(3) {
+		case 0:
+			return r.pick(surnames) + " family network", []string{"money_laundering"}
+		case 1:
+			return town + " cocaine supply network", nil
+		default:
+			return r.pick(surnames) + "–" + r.pick(surnames) + " network", []string{"acquisitive_crime"}
 		}
-		return town + " network", nil
+	case "modern_slavery":
+		return r.pick(surnames) + " labour exploitation network (" + town + ")", []string{"immigration_crime", "money_laundering"}
+	case "fraud":
+		return r.pick(surnames) + " doorstep fraud network", []string{"money_laundering"}
+	case "burglary":
+		return town + " travelling burglary team", []string{"acquisitive_crime"}
+	case "money_laundering":
+		return r.pick(surnames) + " cash-handling network", []string{"fraud"}
+	case "gangs_violence":
+		return town + " street group", []string{"drugs"}
 	}
-	used := map[string]bool{}
-	unique := func(threat, district string) (string, []string) {
-		n, also := name(threat, district)
-		for i := 0; used[n]; i++ {
-			if i < 5 {
-				n, also = name(threat, district)
-			} else {
-				n = r.pick(surnames) + " group (" + districtTown[district].town + ")"
-			}
+	return town + " network", nil
+}
+
+// unique is name, drawn again until no other group has it.
+func (m *specMaker) unique(threat, district string) (string, []string) {
+	n, also := m.name(threat, district)
+	for i := 0; m.used[n]; i++ {
+		if i < 5 {
+			n, also = m.name(threat, district)
+		} else {
+			n = m.r.pick(surnames) + " group (" + districtTown[district].town + ")"
 		}
-		used[n] = true
-		return n, also
 	}
+	m.used[n] = true
+	return n, also
+}
+
+// add completes s, a group of threat with fate, and adds it.
+func (m *specMaker) add(threat, fate string, s groupSpec) {
+	r := m.r
 	lros := []string{"lro@nyp.example", "lro@york.example", "lro@nyc.example", "lro@nyp.example", "officer@nyfrs.example", "officer@broadacres.example"}
 	sros := []string{"board@nyp.example", "board@nyp.example", "board@nyc.example", "board@york.example"}
-	add := func(threat, fate string, s groupSpec) {
-		s.threat, s.fate = threat, fate
-		if s.district == "" {
-			s.district = districts[r.rng.IntN(len(districts))]
-			if threat == "county_lines" && r.rng.IntN(3) > 0 {
-				s.district = r.pick([]string{"Scarborough", "York", "Harrogate", "Selby"})
-			}
+	s.threat, s.fate = threat, fate
+	if s.district == "" {
+		s.district = districts[r.rng.IntN(len(districts))]
+		if threat == "county_lines" && r.rng.IntN(3) > 0 {
+			s.district = r.pick([]string{"Scarborough", "York", "Harrogate", "Selby"})
 		}
-		s.name, s.also = unique(threat, s.district)
-		s.op = nextOp()
-		if s.ownership == "" {
-			s.ownership = domain.OwnLocal
-		}
-		if s.class == "" {
-			s.class = domain.Official
-		}
-		if s.origin == "" {
-			s.origin = "analyst@nyp.example"
-		}
-		if s.lro == "" {
-			s.lro = lros[r.rng.IntN(len(lros))]
-		}
-		s.sro = sros[r.rng.IntN(len(sros))]
-		out = append(out, s)
 	}
+	s.name, s.also = m.unique(threat, s.district)
+	s.op = m.nextOp()
+	if s.ownership == "" {
+		s.ownership = domain.OwnLocal
+	}
+	if s.class == "" {
+		s.class = domain.Official
+	}
+	if s.origin == "" {
+		s.origin = "analyst@nyp.example"
+	}
+	if s.lro == "" {
+		s.lro = lros[r.rng.IntN(len(lros))]
+	}
+	s.sro = sros[r.rng.IntN(len(sros))]
+	m.out = append(m.out, s)
+}
 
+// specs are the demo's groups, in the order they are drawn.
+func (r *regBuilder) specs() []groupSpec {
+	m := &specMaker{r: r, used: map[string]bool{}}
+	m.active()
+	m.dismantled()
+	m.uncounted()
+	return m.out
+}
+
+// active adds the 28 groups scored and mapped at 31 March 2024 and still
+// active.
+func (m *specMaker) active() {
+	r := m.r
 	// The 28 scored and mapped at 31 March 2024, still active: 15 drugs, 9
 	// county lines, 2 modern slavery, 1 fraud, 1 burglary.
 	active := []string{"drugs", "county_lines", "drugs", "county_lines", "drugs", "modern_slavery", "drugs", "county_lines", "drugs",
@@ -398,9 +415,13 @@ func (r *regBuilder) specs() []groupSpec {
 		case 11, 17:
 			s.final, s.lateReview = domain.StatusAdopted, true
 		}
-		add(threat, "active", s)
+		m.add(threat, "active", s)
 	}
+}
 
+// dismantled adds the 19 groups dismantled in 2023/24.
+func (m *specMaker) dismantled() {
+	r := m.r
 	// The 19 dismantled in 2023/24: 9 county lines, 7 drugs, 1 fraud, 1
 	// burglary, 1 money laundering, one at each month's meeting or so.
 	gone := []string{"county_lines", "drugs", "county_lines", "county_lines", "drugs", "fraud", "county_lines", "drugs", "county_lines",
@@ -412,10 +433,13 @@ func (r *regBuilder) specs() []groupSpec {
 			s.class = domain.OfficialSensitive
 		}
 		s.rationale = dismantledWhy[i%len(dismantledWhy)]
-		add(threat, "dismantled", s)
+		m.add(threat, "dismantled", s)
 	}
+}
 
-	// Groups the figures must not count for 2023/24.
+// uncounted adds the groups the figures must not count for 2023/24.
+func (m *specMaker) uncounted() {
+	r, add := m.r, m.add
 	add("drugs", "dismantled", groupSpec{proposed: day("2020-09-14"), archiveOn: meeting(day("2023-02-01")), reason: domain.ArchiveDismantled,
 		rationale: "Principal and both significant members sentenced at York Crown Court; no further intelligence of supply."})
 	add("drugs", "archived", groupSpec{proposed: day("2021-10-04"), archiveOn: meeting(day("2023-11-01")), reason: domain.ArchiveMerged,
@@ -430,7 +454,6 @@ func (r *regBuilder) specs() []groupSpec {
 	add("drugs", "proposed", groupSpec{proposed: r.today.AddDate(0, 0, -12)})
 	add("county_lines", "assessing", groupSpec{proposed: r.today.AddDate(0, -2, -3)})
 	add("fraud", "assessing", groupSpec{proposed: r.today.AddDate(0, -3, -9), class: domain.OfficialSensitive})
-	return out
 }
 
 var dismantledWhy = []string{
@@ -547,7 +570,7 @@ func (r *regBuilder) assess(ctx context.Context, o *domain.OCG, threat string, o
 	if err := r.s.InsertAssessment(ctx, r.tx, r.pid, &as); err != nil {
 		return domain.Assessment{}, err
 	}
-	_, err = r.audit(by, audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
+	err = r.record(ctx, by, audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
 		RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s: %s assessment (model version %d)", o.Reference, domain.MethodOCGM.Label(), r.model.Version),
 		Fields: []string{"assessment", "score", "band", "priority", "scored_on"}})
 	return as, err
@@ -567,6 +590,50 @@ var assessWhy = map[string]string{
 func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 	by := r.actor(s.origin)
 	steps, assessed := r.lifecycle(s)
+	o := r.newOCG(s, by, steps)
+	// Scores: the first assessment before mapping, a reassessment in 2025
+	// for some; the group mirrors the latest.
+	var scores []time.Time
+	if !assessed.IsZero() {
+		scores = append(scores, assessed)
+	}
+	if s.reassessed && o.Status != domain.StatusArchived {
+		scores = append(scores, r.between(day("2025-04-01"), day("2025-10-31")))
+	}
+	// Reference and first write, then the assessments, so the group exists.
+	if err := r.s.InsertOCG(ctx, r.tx, &o); err != nil {
+		return err
+	}
+	if err := r.record(ctx, by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindOCG),
+		RecordIDs: []string{o.ID}, Label: o.Reference}); err != nil {
+		return err
+	}
+	strong := s.restricted || s.ownership == domain.OwnRegional
+	for _, on := range scores {
+		as, err := r.assess(ctx, &o, s.threat, on, by, strong)
+		if err != nil {
+			return err
+		}
+		score, scoredOn := as.Score, as.AssessedOn
+		o.Score, o.Band, o.Priority, o.ScoredOn = &score, as.Band, as.Priority, &scoredOn
+	}
+	if len(scores) > 0 {
+		if err := r.s.SetOCGScore(ctx, r.tx, o.ID, *o.Score, o.Band, o.Priority, *o.ScoredOn); err != nil {
+			return err
+		}
+	}
+	if err := r.transitions(ctx, s, &o, steps, by); err != nil {
+		return err
+	}
+	if err := r.network(ctx, s, &o, by); err != nil {
+		return err
+	}
+	return r.plans(ctx, s, &o)
+}
+
+// newOCG draws the group s describes, as its lifecycle steps leave it,
+// recorded by by.
+func (r *regBuilder) newOCG(s *groupSpec, by domain.Actor, steps []stepAt) domain.OCG {
 	last := steps[len(steps)-1]
 	d := s.district
 	areas := []string{r.wards[d][0]}
@@ -619,37 +686,12 @@ func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 			o.LROUserID = ""
 		}
 	}
-	// Scores: the first assessment before mapping, a reassessment in 2025
-	// for some; the group mirrors the latest.
-	var scores []time.Time
-	if !assessed.IsZero() {
-		scores = append(scores, assessed)
-	}
-	if s.reassessed && o.Status != domain.StatusArchived {
-		scores = append(scores, r.between(day("2025-04-01"), day("2025-10-31")))
-	}
-	// Reference and first write, then the assessments, so the group exists.
-	if err := r.s.InsertOCG(ctx, r.tx, &o); err != nil {
-		return err
-	}
-	if _, err := r.audit(by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindOCG),
-		RecordIDs: []string{o.ID}, Label: o.Reference}); err != nil {
-		return err
-	}
-	strong := s.restricted || s.ownership == domain.OwnRegional
-	for _, on := range scores {
-		as, err := r.assess(ctx, &o, s.threat, on, by, strong)
-		if err != nil {
-			return err
-		}
-		score, scoredOn := as.Score, as.AssessedOn
-		o.Score, o.Band, o.Priority, o.ScoredOn = &score, as.Band, as.Priority, &scoredOn
-	}
-	if len(scores) > 0 {
-		if err := r.s.SetOCGScore(ctx, r.tx, o.ID, *o.Score, o.Band, o.Priority, *o.ScoredOn); err != nil {
-			return err
-		}
-	}
+	return o
+}
+
+// transitions writes o's lifecycle steps, each with its audit entry after
+// the proposal.
+func (r *regBuilder) transitions(ctx context.Context, s *groupSpec, o *domain.OCG, steps []stepAt, by domain.Actor) error {
 	var from domain.OCGStatus
 	for i, st := range steps {
 		note := ""
@@ -674,7 +716,7 @@ func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 			return err
 		}
 		if st.to != domain.StatusProposed {
-			if _, err := r.audit(actor, audit.Entry{Operation: audit.Alteration,
+			if err := r.record(ctx, actor, audit.Entry{Operation: audit.Alteration,
 				RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: o.Reference + ": " + from.Label() + " to " + st.to.Label(),
 				Fields: []string{"status"}}); err != nil {
 				return err
@@ -682,10 +724,7 @@ func (r *regBuilder) group(ctx context.Context, s *groupSpec) error {
 		}
 		from = st.to
 	}
-	if err := r.network(ctx, s, &o, by); err != nil {
-		return err
-	}
-	return r.plans(ctx, s, &o)
+	return nil
 }
 
 func summaryFor(threat, district, name string) string {
@@ -771,71 +810,8 @@ func (r *regBuilder) newPerson(role domain.MemberRole, surname string) domain.En
 // network writes the group's members, their addresses, vehicles, phones
 // and businesses, and the links among them.
 func (r *regBuilder) network(ctx context.Context, s *groupSpec, o *domain.OCG, by domain.Actor) error {
-	town := districtTown[s.district]
-	mk := func(e *domain.Entity) error {
-		e.Marking = domain.Marking{PartnershipID: r.pid, OriginAgencyID: o.Marking.OriginAgencyID, Classification: o.Marking.Classification,
-			Handling: o.Marking.Handling, ConditionTypes: o.Marking.ConditionTypes, Restricted: o.Marking.Restricted, NamedAgencies: o.Marking.NamedAgencies}
-		e.CreatedBy, e.CreatedAt = by.UserID, o.CreatedAt.Add(time.Duration(1+r.rng.IntN(600))*time.Minute)
-		switch e.Kind {
-		case domain.EntityVehicle:
-			e.Identifier = match.Compact(e.Name)
-		case domain.EntityPhone:
-			e.Identifier = match.Phone(e.Name)
-		default:
-			e.Identifier = match.Compact(e.Identifier)
-		}
-		e.ID = r.s.NewID()
-		r.ents = append(r.ents, *e)
-		return nil
-	}
-	var created, linkEnds []string
-	link := func(from, to string, fromKind, toKind domain.NodeKind, typ domain.LinkType, role domain.MemberRole, note string) error {
-		vf := o.CreatedAt.AddDate(0, 0, -r.rng.IntN(200))
-		vf = time.Date(vf.Year(), vf.Month(), vf.Day(), 0, 0, 0, 0, time.UTC)
-		l := domain.Link{FromKind: fromKind, FromID: from, ToKind: toKind, ToID: to, Type: typ, Role: role, ValidFrom: &vf,
-			SourceRef: fmt.Sprintf("NYP-INT-%d-%05d", o.CreatedAt.Year(), 100+r.rng.IntN(90000)), Confidence: []domain.Confidence{domain.ConfidenceHigh, domain.ConfidenceMedium, domain.ConfidenceMedium, domain.ConfidenceLow}[r.rng.IntN(4)],
-			Note: note, CreatedBy: by.UserID, CreatedAt: o.CreatedAt.Add(time.Hour)}
-		if o.ArchivedOn != nil && typ == domain.LinkMemberOf {
-			vt := *o.ArchivedOn
-			l.ValidTo = &vt
-		}
-		linkEnds = append(linkEnds, from, to)
-		r.links = append(r.links, l)
-		return nil
-	}
-
-	// Members: one or two principals, three or four significant, the rest
-	// peripheral; 8 to 12 in all. A family name runs through some groups.
-	n := 8 + r.rng.IntN(5)
-	principals := 1 + r.rng.IntN(2)
-	significant := 3 + r.rng.IntN(2)
-	family := ""
-	if strings.HasSuffix(s.name, "family network") {
-		family = strings.TrimSuffix(s.name, " family network")
-	}
-	var members []person
-	for i := range n {
-		role := domain.RolePeripheral
-		switch {
-		case i < principals:
-			role = domain.RolePrincipal
-		case i < principals+significant:
-			role = domain.RoleSignificant
-		}
-		sur := ""
-		if family != "" && (i < principals+1 || r.rng.IntN(4) == 0) {
-			sur = family
-		}
-		e := r.newPerson(role, sur)
-		if err := mk(&e); err != nil {
-			return err
-		}
-		created = append(created, e.ID)
-		members = append(members, person{e, role})
-		if err := link(e.ID, o.ID, domain.NodeEntity, domain.NodeOCG, domain.LinkMemberOf, role, ""); err != nil {
-			return err
-		}
-	}
+	nb := &netBuilder{regBuilder: r, s: s, o: o, by: by, town: districtTown[s.district]}
+	members := nb.members()
 	r.principals = append(r.principals, struct{ group, person string }{o.ID, members[0].e.ID})
 	r.groupIDs = append(r.groupIDs, o.ID)
 	r.groups = append(r.groups, demoGroup{id: o.ID, threat: s.threat, district: s.district, proposed: s.proposed, fate: s.fate, archiveOn: s.archiveOn})
@@ -843,140 +819,218 @@ func (r *regBuilder) network(ctx context.Context, s *groupSpec, o *domain.OCG, b
 	for _, m := range members {
 		r.people[o.ID] = append(r.people[o.ID], m.e.ID)
 	}
+	nb.memberLinks(members)
+	nb.addresses(members)
+	nb.phones(members)
+	nb.vehicles(members)
+	nb.business(members)
+	if err := r.record(ctx, by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindEntity),
+		RecordIDs: nb.created, Label: fmt.Sprintf("%d people and other records of %s", len(nb.created), o.Reference)}); err != nil {
+		return err
+	}
+	return r.record(ctx, by, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
+		RecordIDs: uniq(nb.linkEnds), Label: "Members and network of " + o.Reference})
+}
 
-	// Links among members: principals with their lieutenants, peripherals
-	// with the significant member who runs them, family with family.
+// netBuilder draws one group's network: its records go to the register's
+// entities and links, written together at the end of the step.
+type netBuilder struct {
+	*regBuilder
+	s    *groupSpec
+	o    *domain.OCG
+	by   domain.Actor
+	town struct {
+		town      string
+		postcodes []string
+	}
+	principals, significant int      // how many of each the members open with
+	created, linkEnds       []string // records made, and the ends of links made
+}
+
+// mk completes e as a record of the group, made by by, and adds it.
+func (nb *netBuilder) mk(e *domain.Entity) {
+	r, o := nb.regBuilder, nb.o
+	e.Marking = domain.Marking{PartnershipID: r.pid, OriginAgencyID: o.Marking.OriginAgencyID, Classification: o.Marking.Classification,
+		Handling: o.Marking.Handling, ConditionTypes: o.Marking.ConditionTypes, Restricted: o.Marking.Restricted, NamedAgencies: o.Marking.NamedAgencies}
+	e.CreatedBy, e.CreatedAt = nb.by.UserID, o.CreatedAt.Add(time.Duration(1+r.rng.IntN(600))*time.Minute)
+	switch e.Kind {
+	case domain.EntityVehicle:
+		e.Identifier = match.Compact(e.Name)
+	case domain.EntityPhone:
+		e.Identifier = match.Phone(e.Name)
+	default:
+		e.Identifier = match.Compact(e.Identifier)
+	}
+	e.ID = r.s.NewID()
+	r.ents = append(r.ents, *e)
+}
+
+// link adds a link of typ from one record to another; a membership of an
+// archived group ends when it was archived.
+func (nb *netBuilder) link(from, to string, fromKind, toKind domain.NodeKind, typ domain.LinkType, role domain.MemberRole, note string) {
+	r, o := nb.regBuilder, nb.o
+	vf := o.CreatedAt.AddDate(0, 0, -r.rng.IntN(200))
+	vf = time.Date(vf.Year(), vf.Month(), vf.Day(), 0, 0, 0, 0, time.UTC)
+	l := domain.Link{FromKind: fromKind, FromID: from, ToKind: toKind, ToID: to, Type: typ, Role: role, ValidFrom: &vf,
+		SourceRef: fmt.Sprintf("NYP-INT-%d-%05d", o.CreatedAt.Year(), 100+r.rng.IntN(90000)), Confidence: []domain.Confidence{domain.ConfidenceHigh, domain.ConfidenceMedium, domain.ConfidenceMedium, domain.ConfidenceLow}[r.rng.IntN(4)],
+		Note: note, CreatedBy: nb.by.UserID, CreatedAt: o.CreatedAt.Add(time.Hour)}
+	if o.ArchivedOn != nil && typ == domain.LinkMemberOf {
+		vt := *o.ArchivedOn
+		l.ValidTo = &vt
+	}
+	nb.linkEnds = append(nb.linkEnds, from, to)
+	r.links = append(r.links, l)
+}
+
+// entityLink links two of the group's records.
+func (nb *netBuilder) entityLink(from, to string, typ domain.LinkType, note string) {
+	nb.link(from, to, domain.NodeEntity, domain.NodeEntity, typ, "", note)
+}
+
+// members draws the group's members: one or two principals, three or four
+// significant, the rest peripheral; 8 to 12 in all. A family name runs
+// through some groups.
+func (nb *netBuilder) members() []person {
+	r, o := nb.regBuilder, nb.o
+	n := 8 + r.rng.IntN(5)
+	nb.principals = 1 + r.rng.IntN(2)
+	nb.significant = 3 + r.rng.IntN(2)
+	family := ""
+	if strings.HasSuffix(nb.s.name, "family network") {
+		family = strings.TrimSuffix(nb.s.name, " family network")
+	}
+	var members []person
+	for i := range n {
+		role := domain.RolePeripheral
+		switch {
+		case i < nb.principals:
+			role = domain.RolePrincipal
+		case i < nb.principals+nb.significant:
+			role = domain.RoleSignificant
+		}
+		sur := ""
+		if family != "" && (i < nb.principals+1 || r.rng.IntN(4) == 0) {
+			sur = family
+		}
+		e := r.newPerson(role, sur)
+		nb.mk(&e)
+		nb.created = append(nb.created, e.ID)
+		members = append(members, person{e, role})
+		nb.link(e.ID, o.ID, domain.NodeEntity, domain.NodeOCG, domain.LinkMemberOf, role, "")
+	}
+	return members
+}
+
+// memberLinks links the members: principals with their lieutenants,
+// peripherals with the significant member who runs them, family with
+// family.
+func (nb *netBuilder) memberLinks(members []person) {
 	for i, m := range members {
 		switch m.role {
 		case domain.RoleSignificant:
-			if err := link(members[0].e.ID, m.e.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkAssociate, "", "Seen together; regular phone contact"); err != nil {
-				return err
-			}
+			nb.entityLink(members[0].e.ID, m.e.ID, domain.LinkAssociate, "Seen together; regular phone contact")
 		case domain.RolePeripheral:
-			boss := members[principals+r.rng.IntN(significant)]
-			if err := link(boss.e.ID, m.e.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkAssociate, "", "Runs errands and deals for"); err != nil {
-				return err
-			}
+			boss := members[nb.principals+nb.rng.IntN(nb.significant)]
+			nb.entityLink(boss.e.ID, m.e.ID, domain.LinkAssociate, "Runs errands and deals for")
 		}
 		if i > 0 && strings.HasSuffix(m.e.Name, " "+lastWord(members[0].e.Name)) {
-			if err := link(members[0].e.ID, m.e.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkFamily, "", "Relative"); err != nil {
-				return err
-			}
+			nb.entityLink(members[0].e.ID, m.e.ID, domain.LinkFamily, "Relative")
 		}
 	}
+}
 
-	// Addresses: the principal's home, a significant member's, and for
-	// county lines a cuckooed flat with its tenant.
-	postcode := func() string {
-		return fmt.Sprintf("%s %d%c%c", r.pick(town.postcodes), 1+r.rng.IntN(9), 'A'+rune(r.rng.IntN(26)), 'A'+rune(r.rng.IntN(26)))
-	}
-	addr := func(prefix string) domain.Entity {
-		pc := postcode()
-		return domain.Entity{Kind: domain.EntityLocation, Name: fmt.Sprintf("%s%d %s, %s %s", prefix, 1+r.rng.IntN(140), r.pick(streets), town.town, pc),
-			Identifier: pc}
-	}
-	home := addr("")
-	if err := mk(&home); err != nil {
-		return err
-	}
-	second := addr("")
-	if err := mk(&second); err != nil {
-		return err
-	}
-	created = append(created, home.ID, second.ID)
+// address draws an address in the group's town, its name starting with
+// prefix.
+func (nb *netBuilder) address(prefix string) domain.Entity {
+	r, town := nb.regBuilder, nb.town
+	pc := fmt.Sprintf("%s %d%c%c", r.pick(town.postcodes), 1+r.rng.IntN(9), 'A'+rune(r.rng.IntN(26)), 'A'+rune(r.rng.IntN(26)))
+	return domain.Entity{Kind: domain.EntityLocation, Name: fmt.Sprintf("%s%d %s, %s %s", prefix, 1+r.rng.IntN(140), r.pick(streets), town.town, pc),
+		Identifier: pc}
+}
+
+// addresses adds the principal's home, a significant member's, and for
+// county lines a cuckooed flat with its tenant.
+func (nb *netBuilder) addresses(members []person) {
+	r, o := nb.regBuilder, nb.o
+	home := nb.address("")
+	nb.mk(&home)
+	second := nb.address("")
+	nb.mk(&second)
+	nb.created = append(nb.created, home.ID, second.ID)
 	for i, m := range members {
 		at := home.ID
-		if i >= principals {
-			if i > principals+significant && r.rng.IntN(2) == 0 {
+		if i >= nb.principals {
+			if i > nb.principals+nb.significant && r.rng.IntN(2) == 0 {
 				continue
 			}
 			at = second.ID
 		}
-		if err := link(m.e.ID, at, domain.NodeEntity, domain.NodeEntity, domain.LinkLivesAt, "", ""); err != nil {
-			return err
-		}
+		nb.entityLink(m.e.ID, at, domain.LinkLivesAt, "")
 	}
-	if s.threat == "county_lines" {
-		flat := addr("Flat " + fmt.Sprint(1+r.rng.IntN(6)) + ", ")
-		flat.Detail = "Cuckooed: the tenant's home is used to store and sell drugs"
-		if err := mk(&flat); err != nil {
-			return err
-		}
-		tenant := r.newPerson(domain.RolePeripheral, "")
-		dob := time.Date(1962+r.rng.IntN(25), time.Month(1+r.rng.IntN(12)), 1+r.rng.IntN(28), 0, 0, 0, 0, time.UTC)
-		tenant.DOB, tenant.Flags = &dob, []string{"cuckooing_victim", "vulnerable"}
-		tenant.Detail = "Tenant of a cuckooed address; known to adult social care"
-		if err := mk(&tenant); err != nil {
-			return err
-		}
-		created = append(created, flat.ID, tenant.ID)
-		if err := link(tenant.ID, flat.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkLivesAt, "", ""); err != nil {
-			return err
-		}
-		if err := link(o.ID, flat.ID, domain.NodeOCG, domain.NodeEntity, domain.LinkControls, "", "Used to store and deal from"); err != nil {
-			return err
-		}
+	if nb.s.threat != "county_lines" {
+		return
 	}
+	flat := nb.address("Flat " + fmt.Sprint(1+r.rng.IntN(6)) + ", ")
+	flat.Detail = "Cuckooed: the tenant's home is used to store and sell drugs"
+	nb.mk(&flat)
+	tenant := r.newPerson(domain.RolePeripheral, "")
+	dob := time.Date(1962+r.rng.IntN(25), time.Month(1+r.rng.IntN(12)), 1+r.rng.IntN(28), 0, 0, 0, 0, time.UTC)
+	tenant.DOB, tenant.Flags = &dob, []string{"cuckooing_victim", "vulnerable"}
+	tenant.Detail = "Tenant of a cuckooed address; known to adult social care"
+	nb.mk(&tenant)
+	nb.created = append(nb.created, flat.ID, tenant.ID)
+	nb.entityLink(tenant.ID, flat.ID, domain.LinkLivesAt, "")
+	nb.link(o.ID, flat.ID, domain.NodeOCG, domain.NodeEntity, domain.LinkControls, "", "Used to store and deal from")
+}
 
-	// Phones: the line phone, held by a significant member, and the
-	// principal's own. Numbers are in Ofcom's range for drama (07700 900xxx).
-	for i, holder := range []person{members[principals], members[0]} {
-		ph := domain.Entity{Kind: domain.EntityPhone, Name: fmt.Sprintf("07700 900%03d", r.rng.IntN(1000))}
-		if i == 0 && s.threat == "county_lines" {
+// phones adds the line phone, held by a significant member, and the
+// principal's own. Numbers are in Ofcom's range for drama (07700 900xxx).
+func (nb *netBuilder) phones(members []person) {
+	for i, holder := range []person{members[nb.principals], members[0]} {
+		ph := domain.Entity{Kind: domain.EntityPhone, Name: fmt.Sprintf("07700 900%03d", nb.rng.IntN(1000))}
+		if i == 0 && nb.s.threat == "county_lines" {
 			ph.Detail = "Deal line: bulk marketing texts sent to users"
 		}
-		if err := mk(&ph); err != nil {
-			return err
-		}
-		created = append(created, ph.ID)
-		if err := link(holder.e.ID, ph.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkUses, "", ""); err != nil {
-			return err
-		}
+		nb.mk(&ph)
+		nb.created = append(nb.created, ph.ID)
+		nb.entityLink(holder.e.ID, ph.ID, domain.LinkUses, "")
 	}
-	// Vehicles: one or two, used by significant members.
+}
+
+// vehicles adds one or two vehicles, used by significant members.
+func (nb *netBuilder) vehicles(members []person) {
+	r := nb.regBuilder
 	for range 1 + r.rng.IntN(2) {
 		reg := fmt.Sprintf("%c%c%02d %c%c%c", 'A'+rune(r.rng.IntN(23)), 'A'+rune(r.rng.IntN(26)), []int{15, 65, 16, 66, 17, 67, 18, 68, 19, 69, 20, 70, 21, 71}[r.rng.IntN(14)],
 			'A'+rune(r.rng.IntN(26)), 'A'+rune(r.rng.IntN(26)), 'A'+rune(r.rng.IntN(26)))
 		v := domain.Entity{Kind: domain.EntityVehicle, Name: reg, Detail: r.pick(carModels)}
-		if err := mk(&v); err != nil {
-			return err
-		}
-		created = append(created, v.ID)
-		if err := link(members[principals+r.rng.IntN(significant)].e.ID, v.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkUses, "", "Seen driving"); err != nil {
-			return err
-		}
+		nb.mk(&v)
+		nb.created = append(nb.created, v.ID)
+		nb.entityLink(members[nb.principals+r.rng.IntN(nb.significant)].e.ID, v.ID, domain.LinkUses, "Seen driving")
 	}
-	// A business, owned by the principal, for most groups.
-	if s.threat != "county_lines" || r.rng.IntN(3) == 0 {
-		k := businessKinds[r.rng.IntN(len(businessKinds))]
-		switch s.threat {
-		case "modern_slavery":
-			k = businessKinds[r.rng.IntN(2)]
-		case "fraud":
-			k = businessKinds[8]
-		case "burglary":
-			k = businessKinds[4]
-		}
-		biz := domain.Entity{Kind: domain.EntityBusiness, Name: town.town + " " + k.name, Detail: k.detail,
-			Identifier: fmt.Sprintf("%08d", 10000000+r.rng.IntN(89999999))}
-		if err := mk(&biz); err != nil {
-			return err
-		}
-		created = append(created, biz.ID)
-		if err := link(members[0].e.ID, biz.ID, domain.NodeEntity, domain.NodeEntity, domain.LinkOwns, "", "Director (Companies House)"); err != nil {
-			return err
-		}
-		if err := link(o.ID, biz.ID, domain.NodeOCG, domain.NodeEntity, domain.LinkControls, "", "Used to launder cash"); err != nil {
-			return err
-		}
+}
+
+// business adds a business owned by the principal, for most groups.
+func (nb *netBuilder) business(members []person) {
+	r, s, o := nb.regBuilder, nb.s, nb.o
+	if s.threat == "county_lines" && r.rng.IntN(3) != 0 {
+		return
 	}
-	if _, err := r.audit(by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindEntity),
-		RecordIDs: created, Label: fmt.Sprintf("%d people and other records of %s", len(created), o.Reference)}); err != nil {
-		return err
+	k := businessKinds[r.rng.IntN(len(businessKinds))]
+	switch s.threat {
+	case "modern_slavery":
+		k = businessKinds[r.rng.IntN(2)]
+	case "fraud":
+		k = businessKinds[8]
+	case "burglary":
+		k = businessKinds[4]
 	}
-	_, err := r.audit(by, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
-		RecordIDs: uniq(linkEnds), Label: "Members and network of " + o.Reference})
-	return err
+	biz := domain.Entity{Kind: domain.EntityBusiness, Name: nb.town.town + " " + k.name, Detail: k.detail,
+		Identifier: fmt.Sprintf("%08d", 10000000+r.rng.IntN(89999999))}
+	nb.mk(&biz)
+	nb.created = append(nb.created, biz.ID)
+	nb.entityLink(members[0].e.ID, biz.ID, domain.LinkOwns, "Director (Companies House)")
+	nb.link(o.ID, biz.ID, domain.NodeOCG, domain.NodeEntity, domain.LinkControls, "", "Used to launder cash")
 }
 
 func lastWord(s string) string { return s[strings.LastIndexByte(s, ' ')+1:] }
@@ -1061,41 +1115,50 @@ func (r *regBuilder) plans(ctx context.Context, s *groupSpec, o *domain.OCG) err
 		if err := r.s.InsertPlan(ctx, r.tx, r.pid, &plan); err != nil {
 			return err
 		}
-		// Actions across the four strands, owned by several agencies.
-		picks := r.rng.Perm(len(actionPool))[:5+r.rng.IntN(4)]
-		strands := map[domain.FourP]bool{}
-		for _, i := range picks {
-			strands[actionPool[i].strand] = true
+		if err := r.planActions(ctx, o, &plan, created); err != nil {
+			return err
 		}
-		for _, st := range domain.FourPs { // every strand at least once
-			if !strands[st] {
-				for i, a := range actionPool {
-					if a.strand == st {
-						picks = append(picks, i)
-						break
-					}
+		if err := r.record(ctx, author, audit.Entry{Operation: audit.Alteration,
+			RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s 4P plan version %d", o.Reference, plan.Version)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planActions writes plan's actions across the four strands, owned by
+// several agencies, due from created.
+func (r *regBuilder) planActions(ctx context.Context, o *domain.OCG, plan *domain.Plan, created time.Time) error {
+	// Actions across the four strands, owned by several agencies.
+	picks := r.rng.Perm(len(actionPool))[:5+r.rng.IntN(4)]
+	strands := map[domain.FourP]bool{}
+	for _, i := range picks {
+		strands[actionPool[i].strand] = true
+	}
+	for _, st := range domain.FourPs { // every strand at least once
+		if !strands[st] {
+			for i, a := range actionPool {
+				if a.strand == st {
+					picks = append(picks, i)
+					break
 				}
 			}
 		}
-		slices.Sort(picks)
-		for _, i := range picks {
-			a := actionPool[i]
-			due := created.AddDate(0, 1+r.rng.IntN(8), 0)
-			st, outcome := domain.ActionInProgress, ""
-			switch {
-			case o.Status == domain.StatusArchived || due.Before(r.today.AddDate(0, -6, 0)):
-				st, outcome = domain.ActionDone, "Completed: "+strings.ToLower(a.what[:1])+a.what[1:]
-			case r.rng.IntN(4) == 0:
-				st = domain.ActionNotStarted
-			}
-			act := domain.PlanAction{PlanID: plan.ID, Strand: a.strand, Description: a.what, OwnerAgencyID: r.agency[a.agency].ID, OwnerName: a.owner,
-				DueOn: due, Status: st, Outcome: outcome, CreatedAt: plan.CreatedAt}
-			if err := r.s.InsertPlanAction(ctx, r.tx, r.pid, &act); err != nil {
-				return err
-			}
+	}
+	slices.Sort(picks)
+	for _, i := range picks {
+		a := actionPool[i]
+		due := created.AddDate(0, 1+r.rng.IntN(8), 0)
+		st, outcome := domain.ActionInProgress, ""
+		switch {
+		case o.Status == domain.StatusArchived || due.Before(r.today.AddDate(0, -6, 0)):
+			st, outcome = domain.ActionDone, "Completed: "+strings.ToLower(a.what[:1])+a.what[1:]
+		case r.rng.IntN(4) == 0:
+			st = domain.ActionNotStarted
 		}
-		if _, err := r.audit(author, audit.Entry{Operation: audit.Alteration,
-			RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s 4P plan version %d", o.Reference, plan.Version)}); err != nil {
+		act := domain.PlanAction{PlanID: plan.ID, Strand: a.strand, Description: a.what, OwnerAgencyID: r.agency[a.agency].ID, OwnerName: a.owner,
+			DueOn: due, Status: st, Outcome: outcome, CreatedAt: plan.CreatedAt}
+		if err := r.s.InsertPlanAction(ctx, r.tx, r.pid, &act); err != nil {
 			return err
 		}
 	}
@@ -1131,7 +1194,7 @@ func (r *regBuilder) crossLinks(ctx context.Context) error {
 	if len(ends) == 0 {
 		return nil
 	}
-	_, err := r.audit(analyst, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
+	err := r.record(ctx, analyst, audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindOCG),
 		RecordIDs: uniq(ends), Label: "Links between groups"})
 	return err
 }

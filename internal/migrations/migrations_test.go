@@ -110,6 +110,7 @@ func released() map[[2]string]string {
 		{"sqlite", "00013_register_references_memberships.sql", "37b67cc688da7bc647a5b9662540fdf1a1149c7c05cf7aa4e9ae35a701d9db67"},
 		{"sqlite", "00014_job.sql", "6b3ea2eb4a07f3bca0be3a2cf491a77e2555cbf4c56edf4ff6b1729fca981793"},
 		{"sqlite", "00015_job_output.sql", "6dde25a36a866b5defd03a4c32d15e4876c65a80e6b301e8990c81f09a172d4b"},
+		{"sqlite", "00016_rules_version.sql", "17dfb3e1e62b4216243916018d788af64a76e4d7ad4c16ab798783f744dce7e6"},
 		{"postgres", "00001_reference.sql", "9cc31e88dbb12a34b557aa57d53b7e0fb857b60d4e1491b46e69515d5a90ba6d"},
 		{"postgres", "00002_identity.sql", "d33e8c8735b6c45efa852e6571f72a6af24dd3fbc8ecd2a326f4a3b1dc3abfd3"},
 		{"postgres", "00003_audit.sql", "8f3fd8ba1ec930fe944412f051818a751200bd1997fb6e2a436690f9c6ef197e"},
@@ -125,6 +126,7 @@ func released() map[[2]string]string {
 		{"postgres", "00013_register_references_memberships.sql", "a5b1377e8762e0402d9a43a0476a0bb15a2ede3696e644015b7afa4861dd8427"},
 		{"postgres", "00014_job.sql", "caa370008858cc2a7cb7591fa42e05918bb1270295bb88488c56de016f30c51c"},
 		{"postgres", "00015_job_output.sql", "6428b7dd2c2d3ac871d9a6add7744fabcbd0cd23bcc3e02ca09beaa36b0fb28d"},
+		{"postgres", "00016_rules_version.sql", "f664fb55f964718b8b5dbcf183c2beddd0a555d75d14be2c0de08210ba34bc5d"},
 	} {
 		sums[[2]string{r[0], r[1]}] = r[2]
 	}

@@ -23,6 +23,7 @@ import (
 // Reads go through the scoped store queries; every write is audited in its
 // own transaction.
 type Disruptions struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -37,7 +38,7 @@ func NewDisruptions(st *store.Store, log *slog.Logger, alog *audit.Log) *Disrupt
 }
 
 func (ds *Disruptions) policy(ctx context.Context) (authz.Policy, error) {
-	return currentPolicy(ctx, ds.st)
+	return ds.policyOf(ctx, ds.st)
 }
 
 // MayRecord reports whether a may record disruptions at all.

@@ -561,13 +561,13 @@ func (id *Identity) Logger() *slog.Logger { return id.log }
 
 // ResumeEnrolment reopens a sealed secret carried through the enrolment form
 // (after a wrong code), so the user keeps the QR code they scanned.
-func (id *Identity) ResumeEnrolment(sealed string, s Session) (Enrolment, error) {
-	if err := id.mayEnrol(context.Background(), s); err != nil {
+func (id *Identity) ResumeEnrolment(ctx context.Context, sealed string, s Session) (Enrolment, error) {
+	if err := id.mayEnrol(ctx, s); err != nil {
 		return Enrolment{}, err
 	}
 	secret, err := id.box.Open(sealed)
 	if err != nil {
-		return id.BeginEnrolment(context.Background(), s)
+		return id.BeginEnrolment(ctx, s)
 	}
 	e, err := auth.TOTPFromSecret(id.cfg.Issuer, s.Actor.Email, secret)
 	if err != nil {

@@ -95,6 +95,9 @@ type Performance struct {
 	Threshold  int
 	// Suppressing says small counts are hidden for this viewer.
 	Suppressing bool
+	// Exportable says this viewer may export these figures (MayExport),
+	// decided with the same policy the figures were counted under.
+	Exportable bool
 
 	Disruptions, AdultsSafeguarded, ChildrenSafeguarded, OpenActivities, GunsSeized, Warrants Cell
 	SentenceMonths                                                                            int64
@@ -135,6 +138,7 @@ func (p Performance) PeriodLabel() string {
 // disruptions, under the access policy in SQL, suppressing small counts
 // for viewers who may not single people out.
 type PerformanceService struct {
+	policyUser
 	st            *store.Store
 	alog          *audit.Log
 	suppressBelow int
@@ -166,7 +170,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 // authz.Export for an export, which only roles allowed to export disruptions
 // may make and which counts only what they may export.
 func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action) (Performance, error) {
-	policy, err := currentPolicy(ctx, ps.st)
+	policy, err := ps.policyOf(ctx, ps.st)
 	if err != nil {
 		return Performance{}, err
 	}
@@ -176,7 +180,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	if err := ps.logSystemRead(ctx, a); err != nil {
 		return Performance{}, err
 	}
-	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a)}
+	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a), Exportable: policy.Allowed(a, authz.Export, domain.KindDisruption)}
 	sc, err := ps.scope(ctx, a, in, act, &out)
 	if err != nil {
 		return out, err

@@ -17,7 +17,7 @@ import (
 // MayExport reports whether a may export the dashboard: the roles allowed
 // to export disruptions.
 func (ps *PerformanceService) MayExport(ctx context.Context, a domain.Actor) bool {
-	policy, err := currentPolicy(ctx, ps.st)
+	policy, err := ps.policyOf(ctx, ps.st)
 	return err == nil && policy.Allowed(a, authz.Export, domain.KindDisruption)
 }
 

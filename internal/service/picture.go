@@ -22,6 +22,7 @@ import (
 // attention. Figures are counts computed from the register's records under
 // the access policy, so nobody's figures include a group they may not see.
 type Pictures struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -149,7 +150,7 @@ func (ps *Pictures) today() time.Time { return domain.UKDay(ps.st.Now()) }
 // someone whose roles do not allow reading groups gets ErrForbidden. The
 // groups the lists name are logged as one consultation.
 func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCGPicture, error) {
-	p, err := currentPolicy(ctx, ps.st)
+	p, err := ps.policyOf(ctx, ps.st)
 	if err != nil {
 		return OCGPicture{}, err
 	}

@@ -23,6 +23,7 @@ import (
 // and is logged as a consultation; every write is audited in its own
 // transaction.
 type Register struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -39,7 +40,7 @@ func NewRegister(st *store.Store, log *slog.Logger, alog *audit.Log) *Register {
 
 // Policy returns the access policy built from the current role permissions.
 func (g *Register) Policy(ctx context.Context) (authz.Policy, error) {
-	return currentPolicy(ctx, g.st)
+	return g.policyOf(ctx, g.st)
 }
 
 // Allowed reports whether a may do act to records of kind at all.

@@ -23,6 +23,7 @@ import (
 // real run stores every row or, if any row is bad, none, and either way
 // reports every bad row and field.
 type Importer struct {
+	policyUser
 	st    *store.Store
 	log   *slog.Logger
 	alog  *audit.Log
@@ -124,7 +125,7 @@ var errRollback = errors.New("import: roll back")
 
 // Policy returns the access policy built from the current role permissions.
 func (im *Importer) Policy(ctx context.Context) (authz.Policy, error) {
-	return currentPolicy(ctx, im.st)
+	return im.policyOf(ctx, im.st)
 }
 
 func recordKind(kind importexport.RegisterKind) domain.RecordKind {

@@ -17,6 +17,7 @@ import (
 // Reports is the information reports use case: submit, list, search, read
 // and export, each under the access policy.
 type Reports struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -33,7 +34,7 @@ func NewReports(st *store.Store, log *slog.Logger, alog *audit.Log) *Reports {
 
 // Policy returns the access policy built from the current role permissions.
 func (r *Reports) Policy(ctx context.Context) (authz.Policy, error) {
-	return currentPolicy(ctx, r.st)
+	return r.policyOf(ctx, r.st)
 }
 
 // Allowed reports whether a may do act to information reports at all.

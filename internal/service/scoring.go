@@ -23,6 +23,7 @@ import (
 // that record the model version, the inputs and the result so that any
 // past score can be reproduced (DOMAIN.md rule 8).
 type Scoring struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -47,7 +48,7 @@ var ErrGroupArchived = fmt.Errorf("an archived group cannot be scored: reopen it
 var ErrNotReproducible = errors.New("the stored result cannot be reproduced from the stored inputs and model version")
 
 func (s *Scoring) policy(ctx context.Context) (authz.Policy, error) {
-	return currentPolicy(ctx, s.st)
+	return s.policyOf(ctx, s.st)
 }
 
 // today is the store clock's day in the UK (domain.UKDay).

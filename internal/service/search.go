@@ -23,6 +23,7 @@ import (
 // number or date of birth, forgiving spelling, among the records the
 // actor may see.
 type Search struct {
+	policyUser
 	st   *store.Store
 	log  *slog.Logger
 	alog *audit.Log
@@ -124,7 +125,7 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	if _, _, err := (readLog{st: s.st, alog: s.alog}).systemRead(ctx, a); err != nil {
 		return SearchPage{}, err
 	}
-	policy, err := currentPolicy(ctx, s.st)
+	policy, err := s.policyOf(ctx, s.st)
 	if err != nil {
 		return SearchPage{}, err
 	}

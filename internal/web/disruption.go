@@ -121,7 +121,7 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 	for _, ag := range form.Agencies {
 		d.Agencies = append(d.Agencies, Option{Value: ag.ID, Label: ag.Name, Checked: ag.ID == p.AgencyID})
 	}
-	if h.perf.MayExport(r.Context(), a) {
+	if p.Exportable {
 		q := performanceFilters(p)
 		q.Set("format", "csv")
 		d.CSVHref = template.URL("/performance/export?" + q.Encode())

@@ -142,7 +142,7 @@ func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *F
 	if sealed == "" {
 		e, err = h.id.BeginEnrolment(r.Context(), s)
 	} else {
-		e, err = h.id.ResumeEnrolment(sealed, s)
+		e, err = h.id.ResumeEnrolment(r.Context(), sealed, s)
 	}
 	if errors.Is(err, service.ErrAlreadyEnrolled) {
 		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
