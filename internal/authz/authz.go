@@ -63,6 +63,9 @@ const (
 	PermRead   Perm = "read"
 	PermExport Perm = "export"
 	PermWrite  Perm = "write"
+	// PermCount lets a role count records of a kind in aggregate figures
+	// (the performance dashboard) without opening them. Read includes it.
+	PermCount Perm = "count"
 )
 
 func (a Action) perm() Perm {
@@ -71,6 +74,8 @@ func (a Action) perm() Perm {
 		return PermExport
 	case Edit, Create:
 		return PermWrite
+	case Count:
+		return PermCount
 	}
 	return PermRead
 }
@@ -106,8 +111,9 @@ func New(grants []Grant) Policy {
 }
 
 // Allowed reports whether a's roles (and, for a token, its scopes) permit
-// act on records of kind at all, before looking at any record. Export also
-// needs read.
+// act on records of kind at all, before looking at any record. Writing also
+// needs read, exporting needs read or count, and counting needs count or
+// read.
 func (p Policy) Allowed(a domain.Actor, act Action, kind domain.RecordKind) bool {
 	if a.Anonymous() || a.PartnershipID == "" {
 		return false
@@ -119,8 +125,11 @@ func (p Policy) Allowed(a domain.Actor, act Action, kind domain.RecordKind) bool
 	var has, read bool
 	for _, r := range a.Roles {
 		perms := p.grants[r][kind]
-		has = has || perms[need]
+		has = has || perms[need] || (need == PermCount && perms[PermRead])
 		read = read || perms[PermRead]
+		// Exporting the figures of a kind one may only count (the
+		// dashboard's export) needs count, as exporting records needs read.
+		read = read || (need == PermExport && perms[PermCount])
 	}
 	if need == PermExport || need == PermWrite {
 		return has && read
@@ -179,7 +188,7 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 		}
 		return nil
 	}
-	if !p.Allowed(a, View, kind) || !visible(a, m) {
+	if !p.opens(a, act, kind) || !visible(a, m) {
 		return domain.ErrNotFound
 	}
 	if !p.Allowed(a, act, kind) {
@@ -189,6 +198,13 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 		return domain.ErrForbidden
 	}
 	return nil
+}
+
+// opens reports whether a's permissions let act reach records of kind at
+// all: viewing them, or, for counting and for exporting figures, holding
+// count on the kind without read.
+func (p Policy) opens(a domain.Actor, act Action, kind domain.RecordKind) bool {
+	return p.Allowed(a, View, kind) || ((act == Count || act == Export) && p.Allowed(a, act, kind))
 }
 
 // Args collects the bind parameters of a query as it is built, numbering
@@ -232,7 +248,7 @@ func (p Policy) Predicate(a domain.Actor, act Action, kind domain.RecordKind, al
 // cols: a read model that keeps a copy of a record's marking (which never
 // changes once written) is filtered by the same rule as the record.
 func (p Policy) PredicateOn(a domain.Actor, act Action, kind domain.RecordKind, cols Columns, args *Args) string {
-	if act == Create || !p.Allowed(a, View, kind) || !p.Allowed(a, act, kind) {
+	if act == Create || !p.opens(a, act, kind) || !p.Allowed(a, act, kind) {
 		return "(1 = 0)"
 	}
 	pid := args.Add(a.PartnershipID)

@@ -89,7 +89,7 @@ func (g Guard) Wrap(r Route) http.Handler {
 				g.unauthenticated(w, req, r.API)
 				return
 			}
-			if r.Access.Kind == RoleRestricted && !who.Actor.HasAny(r.Access.Roles...) {
+			if !r.Access.Admits(who.Actor) {
 				notFound.ServeHTTP(w, req)
 				return
 			}

@@ -67,6 +67,19 @@ func (a Access) Valid() bool {
 	return false
 }
 
+// Admits reports whether a signed-in actor (who has passed any second
+// factor) may use a route declared with a: what the guard decides, for the
+// navigation to show only the links that will open.
+func (a Access) Admits(actor domain.Actor) bool {
+	switch a.Kind {
+	case Public, SignedIn:
+		return true
+	case RoleRestricted:
+		return actor.HasAny(a.Roles...)
+	}
+	return false
+}
+
 func (a Access) String() string {
 	switch a.Kind {
 	case Public:

@@ -47,12 +47,19 @@ func (ds *Disruptions) MayRecord(ctx context.Context, a domain.Actor) bool {
 	return err == nil && p.Allowed(a, authz.Create, domain.KindDisruption)
 }
 
-// MayOpenRecords reports whether a may open disruption records at all:
-// the roles that record and validate them. Board members hold read on
-// disruptions so that the dashboard can count them, but see figures, never
-// the records.
-func MayOpenRecords(a domain.Actor) bool {
-	return a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember)
+// MayOpenRecords reports whether p lets a open disruption records at all:
+// the roles that hold read on disruptions. Board members hold only count,
+// so that the dashboard can count disruptions, and see figures, never the
+// records. It reads the permissions, not role names.
+func MayOpenRecords(p authz.Policy, a domain.Actor) bool {
+	return p.Allowed(a, authz.View, domain.KindDisruption)
+}
+
+// mayOpen is MayOpenRecords under the current policy; a policy that cannot
+// be read opens nothing.
+func (ds *Disruptions) mayOpen(ctx context.Context, a domain.Actor) bool {
+	p, err := ds.policy(ctx)
+	return err == nil && MayOpenRecords(p, a)
 }
 
 // MayValidate reports whether a sits on the disruption panel.
@@ -432,7 +439,7 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 	if err != nil {
 		return DisruptionView{}, err
 	}
-	if !MayOpenRecords(a) {
+	if !MayOpenRecords(p, a) {
 		return DisruptionView{}, domain.ErrNotFound
 	}
 	rl := readLog{st: ds.st, alog: ds.alog}
@@ -468,7 +475,7 @@ func (ds *Disruptions) Queue(ctx context.Context, a domain.Actor, status domain.
 	if err != nil {
 		return nil, err
 	}
-	if !p.Allowed(a, authz.List, domain.KindDisruption) || !MayOpenRecords(a) {
+	if !p.Allowed(a, authz.List, domain.KindDisruption) || !MayOpenRecords(p, a) {
 		return nil, domain.ErrForbidden
 	}
 	list, err := ds.st.NewDisruptionQuery(p, a, authz.List).WithStatus(status).List(ctx, limit)
@@ -503,7 +510,7 @@ type DecisionInput struct {
 // category and impact, a reason needed for a change) or returns it (a
 // reason needed). A step from a stale copy is ErrConflict.
 func (ds *Disruptions) Decide(ctx context.Context, a domain.Actor, id string, in DecisionInput) (domain.Disruption, error) {
-	if !MayOpenRecords(a) {
+	if !ds.mayOpen(ctx, a) {
 		return domain.Disruption{}, domain.ErrNotFound
 	}
 	p, err := ds.policy(ctx)
@@ -597,7 +604,7 @@ func checkReasonLength(reason string, verr *domain.ValidationError) {
 // and those not on the panel, get ErrNotFound; a disruption that is not
 // validated (or no longer: someone reopened it meanwhile) is ErrConflict.
 func (ds *Disruptions) Reopen(ctx context.Context, a domain.Actor, id, reason string) (domain.Disruption, error) {
-	if !MayOpenRecords(a) || !ds.MayValidate(a) {
+	if !ds.mayOpen(ctx, a) || !ds.MayValidate(a) {
 		return domain.Disruption{}, domain.ErrNotFound
 	}
 	p, err := ds.policy(ctx)
@@ -737,7 +744,7 @@ const groupDisruptionsLimit = 20000
 // page simply has no such section for them.
 func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID string) (GroupPerformance, error) {
 	var out GroupPerformance
-	if !MayOpenRecords(a) {
+	if !ds.mayOpen(ctx, a) {
 		return out, nil
 	}
 	p, err := ds.policy(ctx)
@@ -812,7 +819,7 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 // Activities returns the activities a may see, newest first, open ones
 // only when open is set.
 func (ds *Disruptions) Activities(ctx context.Context, a domain.Actor, open bool) ([]domain.Activity, error) {
-	if !MayOpenRecords(a) {
+	if !ds.mayOpen(ctx, a) {
 		return nil, domain.ErrForbidden
 	}
 	p, err := ds.policy(ctx)
@@ -828,7 +835,7 @@ func (ds *Disruptions) CloseActivity(ctx context.Context, a domain.Actor, id, on
 	if err != nil {
 		return err
 	}
-	if !MayOpenRecords(a) {
+	if !MayOpenRecords(p, a) {
 		return domain.ErrNotFound
 	}
 	act, err := ds.st.Activity(ctx, p, a, id)
@@ -886,7 +893,7 @@ func (ds *Disruptions) SetAPMIS(ctx context.Context, a domain.Actor, id, ref, st
 	if err != nil {
 		return err
 	}
-	if !MayOpenRecords(a) {
+	if !MayOpenRecords(p, a) {
 		return domain.ErrNotFound
 	}
 	d, err := ds.st.NewDisruptionQuery(p, a, authz.View).WithID(id).Get(ctx)

@@ -11,31 +11,25 @@ import (
 	"strings"
 	"time"
 
+	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/router"
 	"alliance/internal/service"
 	"alliance/internal/web/view"
 )
 
-// disruptionRoles may open the disruption pages; the service decides what
-// each may do there.
-var disruptionRoles = []domain.Role{domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember}
-
-// performanceRoles may open the dashboard.
-var performanceRoles = append(slices.Clone(disruptionRoles), domain.RoleBoardViewer)
-
-// withDisruptions adds "Disruptions" and "Performance" to the navigation
-// for those whose roles use them.
-func withDisruptions(items []view.NavItem, a domain.Actor, current string) []view.NavItem {
+// withDisruptions adds "Disruptions" for those whose permissions open
+// disruption records, and "Performance" for those who may count them.
+func withDisruptions(pol authz.Policy, items []view.NavItem, a domain.Actor, current string) []view.NavItem {
 	i := len(items) - 1 // before "Your account"
 	if i < 0 {
 		return items
 	}
 	var add []view.NavItem
-	if a.HasAny(disruptionRoles...) {
+	if service.MayOpenRecords(pol, a) {
 		add = append(add, view.NavItem{Label: "Disruptions", Href: "/disruptions", Current: current == "/disruptions"})
 	}
-	if a.HasAny(performanceRoles...) {
+	if pol.Allowed(a, authz.Count, domain.KindDisruption) {
 		add = append(add, view.NavItem{Label: "Performance", Href: "/performance", Current: current == "/performance"})
 	}
 	return slices.Insert(items, i, add...)

@@ -12,7 +12,6 @@ package web
 // register_<resource>.go, as the service's are.
 
 import (
-	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -169,8 +168,8 @@ func handlingText(m domain.Marking) string {
 
 // withGroups adds "Groups" to the navigation of users whose roles let them
 // read the register at all.
-func (h *Web) withGroups(ctx context.Context, a domain.Actor, items []view.NavItem, current string) []view.NavItem {
-	if a.Anonymous() || len(items) == 0 || !h.register.Allowed(ctx, a, authz.List, domain.KindOCG) {
+func withGroups(pol authz.Policy, a domain.Actor, items []view.NavItem, current string) []view.NavItem {
+	if a.Anonymous() || len(items) == 0 || !pol.Allowed(a, authz.List, domain.KindOCG) {
 		return items
 	}
 	item := view.NavItem{Label: "Groups", Href: "/ocgs", Current: current == "/ocgs"}

@@ -160,4 +160,13 @@ func (h *Web) Register(t *router.Table) {
 
 	// Everything else: the GOV.UK 404 page.
 	t.Handle("/", router.AccessPublic, http.HandlerFunc(h.NotFound))
+
+	// The navigation links a page only when its declaration admits the
+	// reader.
+	h.pages = map[string]router.Access{}
+	for _, r := range t.Routes() {
+		if r.Method() == http.MethodGet && !r.API {
+			h.pages[r.Path()] = r.Access
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"maps"
 	"net/http"
 
+	"alliance/internal/authz"
 	"alliance/internal/domain"
 	"alliance/internal/observe"
 	"alliance/internal/router"
@@ -79,6 +80,10 @@ type Web struct {
 	importer       *service.Importer
 	jobs           *service.Jobs
 	importMaxBytes int64
+
+	// pages holds the access declared for each GET page, by path, as
+	// Register declared it, so the navigation links only what will open.
+	pages map[string]router.Access
 }
 
 // New parses the templates and hashes the assets.
@@ -129,27 +134,28 @@ func (h *Web) page(fn handlerFunc) http.Handler {
 }
 
 // nav lists the service navigation for a, with current marked. Signed-out
-// pages have none.
-func nav(a domain.Actor, current string) []view.NavItem {
+// pages have none. What it shows is read from the access policy (the
+// permissions each role holds, which are data) and from the route table's
+// declarations, never from role names, so a link shows exactly when it
+// would open.
+func (h *Web) nav(pol authz.Policy, a domain.Actor, current string) []view.NavItem {
 	if a.Anonymous() {
 		return nil
 	}
 	items := []view.NavItem{{Label: "Home", Href: "/"}}
-	if a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember, domain.RoleBoardViewer) {
+	if pol.Allowed(a, authz.Search, domain.KindOCG) || pol.Allowed(a, authz.Search, domain.KindEntity) {
 		items = append(items, view.NavItem{Label: "Search", Href: "/search"})
 	}
-	if a.HasAny(domain.RoleAnalyst, domain.RoleLRO, domain.RolePartnerOfficer, domain.RolePanelMember, domain.RoleReferralCoordinator) {
+	if pol.Allowed(a, authz.List, domain.KindInfoReport) {
 		items = append(items, view.NavItem{Label: "Information reports", Href: "/reports"})
 	}
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
-	if a.Has(domain.RoleAdministrator) {
-		items = append(items, view.NavItem{Label: "Users", Href: "/admin/users"}, view.NavItem{Label: "Sharing agreements", Href: "/sharing"},
-			view.NavItem{Label: "Scoring models", Href: "/admin/scoring-models"}, view.NavItem{Label: "Reference data", Href: "/admin/reference-data"})
-	} else if a.Has(domain.RoleAuditor) {
-		items = append(items, view.NavItem{Label: "Sharing agreements", Href: "/sharing"})
-	}
-	if a.Has(domain.RoleAuditor) {
-		items = append(items, view.NavItem{Label: "Audit log", Href: "/audit"})
+	for _, it := range []view.NavItem{{Label: "Users", Href: "/admin/users"}, {Label: "Sharing agreements", Href: "/sharing"},
+		{Label: "Scoring models", Href: "/admin/scoring-models"}, {Label: "Reference data", Href: "/admin/reference-data"},
+		{Label: "Audit log", Href: "/audit"}} {
+		if acc, ok := h.pages[it.Href]; ok && acc.Admits(a) {
+			items = append(items, it)
+		}
 	}
 	items = append(items, view.NavItem{Label: "Your account", Href: "/account"})
 	for i := range items {
@@ -161,15 +167,23 @@ func nav(a domain.Actor, current string) []view.NavItem {
 // newPage returns the common page data for r.
 func (h *Web) newPage(r *http.Request, title, current string) *view.Page {
 	a := router.ActorFrom(r.Context())
+	// The navigation reads the policy once; if it cannot be read, the
+	// zero policy grants nothing and only the plain links show.
+	var pol authz.Policy
+	if !a.Anonymous() {
+		if got, err := h.register.Policy(r.Context()); err == nil {
+			pol = got
+		}
+	}
 	p := &view.Page{
 		Title:     title,
 		Nonce:     Nonce(r.Context()),
 		RequestID: observe.RequestID(r.Context()),
-		Nav:       nav(a, current),
+		Nav:       h.nav(pol, a, current),
 	}
-	p.Nav = h.withGroups(r.Context(), a, p.Nav, current)
+	p.Nav = withGroups(pol, a, p.Nav, current)
 	p.Nav = withPicture(p.Nav, current)
-	p.Nav = withDisruptions(p.Nav, a, current)
+	p.Nav = withDisruptions(pol, p.Nav, a, current)
 	if !a.Anonymous() {
 		p.Actor = &a
 		if part, err := h.svc.PartnershipByID(r.Context(), a.PartnershipID); err == nil {
