@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Record kinds of disruption recording (DOMAIN.md §2). Activities share the
-// disruption kind: the access policy treats them alike.
+// KindDisruption is the record kind of disruption recording (DOMAIN.md §2).
+// Activities share it: the access policy treats them alike.
 const KindDisruption RecordKind = "disruption"
 
 // Impact is a grading on the national disruption scale (DOMAIN.md §2.3).
@@ -156,7 +156,8 @@ const (
 	MeasureSentence Measure = "sentence"
 )
 
-// Tactic, OutcomeType and SeizureType are the editable reference data.
+// Tactic is a disruption tactic. Tactic, OutcomeType and SeizureType are
+// the editable reference data of disruption recording.
 type Tactic struct {
 	Code, Name string
 	Partner    bool // a partner agency's own power (closure order, licence review, …)

@@ -76,6 +76,7 @@ func benchGroupWithMembers(b *testing.B, ctx context.Context, w *searchWorld, n 
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer rows.Close()
 	var add []string
 	for rows.Next() {
 		var pid string

@@ -107,16 +107,18 @@ func bareAggregate(b *testing.B, st *store.Store, pid, from, to string) time.Dur
 		`SELECT COALESCE(o.agency_id, d.lead_agency_id), o.seizure_type, sum(o.quantity), sum(o.value_pence) FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id
 			WHERE ` + where + ` AND o.seizure_type IS NOT NULL GROUP BY 1, 2`,
 	} {
-		rows, err := st.Reader().QueryContext(ctx, q, pid, from, to)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for rows.Next() {
-		}
-		if err := rows.Err(); err != nil {
-			b.Fatal(err)
-		}
-		rows.Close()
+		func() {
+			rows, err := st.Reader().QueryContext(ctx, q, pid, from, to)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+			}
+			if err := rows.Err(); err != nil {
+				b.Fatal(err)
+			}
+		}()
 	}
 	return time.Since(t0)
 }

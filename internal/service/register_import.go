@@ -413,8 +413,8 @@ func (run *importRun) assign(row int, col, ref string) bool {
 		run.probs.addf(row, col, "%s is already on row %d", ref, first)
 		return false
 	}
-	run.seen[ref] = int32(row)
-	run.pending = append(run.pending, pendingRef{ref: ref, row: int32(row)})
+	run.seen[ref] = int32(row)                                               //nolint:gosec // the upload size limit keeps a file far below 2^31 rows
+	run.pending = append(run.pending, pendingRef{ref: ref, row: int32(row)}) //nolint:gosec // as above
 	return true
 }
 

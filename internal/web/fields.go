@@ -22,7 +22,7 @@ func field(f *Form, name, label, typ string) Field {
 	return Field{Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Errors[name]}
 }
 
-// with is a chainable setter for the template: (field …).With "Hint" "…".
+// With is a chainable setter for the template: (field …).With "Hint" "…".
 func (x Field) With(key, value string) Field {
 	switch key {
 	case "Hint":

@@ -38,10 +38,10 @@ func (h *Web) jobShow(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case v.IsExport():
 		title, nav = "Export "+strings.ToLower(v.Status.Label()), v.AgainPath()
-		switch {
-		case v.Status == domain.JobSucceeded:
+		switch v.Status {
+		case domain.JobSucceeded:
 			title = "Export ready"
-		case v.Status == domain.JobFailed:
+		case domain.JobFailed:
 			title = "Export failed"
 		}
 	case v.Import != nil && v.Import.OK() && v.DryRun:

@@ -80,7 +80,7 @@ func (h *Web) performanceExportPage(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	q := performanceFilters(p)
-	d := performanceExportData{P: p, Area: "The whole partnership", Form: f, Disclosure: df, Back: template.URL("/performance?" + q.Encode()),
+	d := performanceExportData{P: p, Area: "The whole partnership", Form: f, Disclosure: df, Back: template.URL("/performance?" + q.Encode()), //nolint:gosec // a fixed path and an encoded query
 		Formats: []Option{{Value: "csv", Label: "CSV"}, {Value: "xlsx", Label: "XLSX (Excel)"}}}
 	if p.Unit.ID != "" {
 		d.Area = p.Unit.Name + " (" + p.Unit.Code + ")"
