@@ -7,7 +7,9 @@
 // a signed head (the chain's last position and hash, signed by every
 // transaction that appends), so Verify finds any entry that was changed,
 // removed or inserted afterwards, and entries cut off the end.
-// Entries name records and fields, never their protected values.
+// Entries name records and fields, never their protected values. The
+// package hashes, signs and verifies; it runs no SQL itself: the store
+// reads and writes the log's rows (store/auditlog.go).
 package audit
 
 import (
