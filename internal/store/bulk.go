@@ -154,7 +154,7 @@ func (b *Bulk) AddLink(l domain.Link) string {
 // are written in the flush that writes it instead of queuing it for
 // BuildSearch (no full-text documents are written for it), and a group is
 // written in its status without the lifecycle step (the proposal) that an
-// import records. Records must carry their references.
+// import records.
 func (b *Bulk) LoadAsIs() { b.asIs = true }
 
 // WidenCache gives the writing connection a larger page cache (256 MiB),
