@@ -13,8 +13,8 @@ import (
 	"alliance/internal/store/storetest"
 )
 
-// BenchmarkRegister times the register generator: 100,000 people (with
-// their vehicles, phones, aliases and search keys) and 2,000 groups with
+// BenchmarkRegister times the register generator: 20,000 people (with
+// their vehicles, phones, aliases and search keys) and 400 groups with
 // members, in a new database on each engine.
 func BenchmarkRegister(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
@@ -24,7 +24,7 @@ func BenchmarkRegister(b *testing.B) {
 				st := storetest.Open(b, e, store.Options{})
 				pid, aid, uid := registerOwner(b, st)
 				b.StartTimer()
-				stats, err := generate.Register(context.Background(), st, pid, aid, uid, 100000, 2000, 42)
+				stats, err := generate.Register(context.Background(), st, pid, aid, uid, 20000, 400, 42)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -35,7 +35,7 @@ func BenchmarkRegister(b *testing.B) {
 }
 
 // BenchmarkRunAudit times the partnership generator with audit history:
-// 2 partnerships of 400 users and 100,000 audit entries each.
+// 2 partnerships of 400 users and 25,000 audit entries each.
 func BenchmarkRunAudit(b *testing.B) {
 	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
 	for _, e := range storetest.Engines(b) {
@@ -44,7 +44,7 @@ func BenchmarkRunAudit(b *testing.B) {
 				b.StopTimer()
 				st := storetest.Open(b, e, store.Options{})
 				b.StartTimer()
-				stats, err := generate.Run(context.Background(), st, generate.Options{Partnerships: 2, UsersPer: 400, AuditPer: 100000,
+				stats, err := generate.Run(context.Background(), st, generate.Options{Partnerships: 2, UsersPer: 400, AuditPer: 25000,
 					Audit: audit.NewLog(st.Now, st.NewID, key)})
 				if err != nil {
 					b.Fatal(err)
