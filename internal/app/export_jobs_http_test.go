@@ -232,7 +232,7 @@ func TestAuditExportJob(t *testing.T) {
 			if claimed, err := a.Store().ClaimJob(context.Background(), "dead-server", service.JobLease); err != nil || claimed.ID != id {
 				t.Fatalf("the dead server's claim: got %q, %v, want %q", claimed.ID, err, id)
 			}
-			if err := a.Store().ExpireJobLease(context.Background(), id); err != nil {
+			if err := storetest.ExpireJobLease(context.Background(), a.Store(), id); err != nil {
 				t.Fatal(err)
 			}
 			if ran, err := a.Jobs().RunOnce(context.Background()); err != nil || !ran {

@@ -193,7 +193,7 @@ func TestImportJobSurvivesItsServer(t *testing.T) {
 			if ran, err := a.Jobs().RunOnce(ctx); err != nil || ran {
 				t.Fatalf("run while leased: got %v, %v, want nothing to run", ran, err)
 			}
-			if err := st.ExpireJobLease(ctx, dead.ID); err != nil {
+			if err := storetest.ExpireJobLease(ctx, st, dead.ID); err != nil {
 				t.Fatal(err)
 			}
 			if ran, err := a.Jobs().RunOnce(ctx); err != nil || !ran {
@@ -226,7 +226,7 @@ func TestImportJobSurvivesItsServer(t *testing.T) {
 				if j.Attempts == 2 {
 					checkPage(t, getPage(a, analyst, loc), http.StatusOK, []string{"In progress", "started again from the beginning (attempt 2)"}, nil)
 				}
-				if err := st.ExpireJobLease(ctx, j.ID); err != nil {
+				if err := storetest.ExpireJobLease(ctx, st, j.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

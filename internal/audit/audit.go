@@ -7,7 +7,9 @@
 // a signed head (the chain's last position and hash, signed by every
 // transaction that appends), so Verify finds any entry that was changed,
 // removed or inserted afterwards, and entries cut off the end.
-// Entries name records and fields, never their protected values.
+// Entries name records and fields, never their protected values. The
+// package hashes, signs and verifies; it runs no SQL itself: the store
+// reads and writes the log's rows (store/auditlog.go).
 package audit
 
 import (
@@ -25,11 +27,12 @@ import (
 
 	"alliance/internal/domain"
 	"alliance/internal/observe"
+	"alliance/internal/store"
 	"alliance/internal/store/txhook"
 )
 
 // Operation is a kind of processing DPA 2018 s.62(1) requires logging.
-type Operation string
+type Operation = domain.AuditOperation
 
 // Operations.
 const (
@@ -62,29 +65,9 @@ type Entry struct {
 	ISAID string
 }
 
-// Event is a stored entry.
-type Event struct {
-	ID            string
-	PartnershipID string
-	Seq           int64
-	At            time.Time
-	ActorID       string
-	ActorName     string
-	AgencyID      string
-	AgencyName    string
-	Operation     Operation
-	RecordType    string
-	RecordIDs     []string
-	Label         string
-	Fields        []string
-	Justification string
-	Recipients    string
-	ISAID         string
-	RequestID     string
-	ClientAddr    string
-	PrevHash      string
-	Hash          string
-}
+// Event is a stored entry: the plain row type lives in domain, so the
+// store, which reads and writes the rows, need not import this package.
+type Event = domain.AuditEvent
 
 // genesis is the previous hash of each chain's first entry.
 const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -156,14 +139,6 @@ func checkpointMessage(pid string, seq int64, hash string) []byte {
 // whole; `alliance audit verify` says which.
 var ErrHead = errors.New("audit: the chain's head is not signed by this deployment's key")
 
-// head is a chain's end as audit_head records it.
-type head struct {
-	seq        int64
-	hash       string
-	keyID, sig string
-	created    bool // by this transaction: the chain had no head
-}
-
 // sealKey names the per-transaction work of signing one chain's head.
 type sealKey struct{ partnershipID string }
 
@@ -182,53 +157,24 @@ func (p *pendingHead) BeforeCommit(ctx context.Context, tx *sql.Tx) error {
 	return p.l.setHead(ctx, tx, p.pid, p.seq, p.hash)
 }
 
-// takeHead moves the chain's head on by n positions (0 only takes it) and
-// returns it as it was before. The UPDATE comes first: on PostgreSQL it
-// locks the row until commit, so every writer of one chain (Append,
-// AppendBatch, Checkpoint) queues here and sees the head its predecessor
-// committed; SQLite has one writer anyway. A chain without a head gets one
-// at position 0; ON CONFLICT lets two first writers race safely (the loser
-// waits for the winner and then takes its row).
-func takeHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (head, error) {
-	for attempt := 0; ; attempt++ {
-		var h head
-		err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $2 WHERE partnership_id = $1 RETURNING seq, hash, key_id, signature`,
-			pid, n).Scan(&h.seq, &h.hash, &h.keyID, &h.sig)
-		if err == nil {
-			h.seq -= n
-			h.created = attempt > 0
-			return h, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) || attempt > 0 {
-			return head{}, fmt.Errorf("audit: take chain head: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (partnership_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (partnership_id) DO NOTHING`,
-			pid, genesis); err != nil {
-			return head{}, fmt.Errorf("audit: start chain: %w", err)
-		}
-	}
-}
-
 // checkHead returns ErrHead, wrapped with the reason, unless h is the head
 // this transaction just made for a new chain or carries this log's valid
 // signature. (A committed head is never at position 0, so an unsigned one
 // there is a chain someone emptied.)
-func (l *Log) checkHead(pid string, h head) error {
-	if h.created && h.seq == 0 && h.sig == "" {
+func (l *Log) checkHead(h store.AuditHead) error {
+	if h.Created && h.Seq == 0 && h.Signature == "" {
 		return nil
 	}
-	if h.sig == "" {
+	switch headSignature(h, l.key.Public().(ed25519.PublicKey)) {
+	case headUnsigned:
 		return fmt.Errorf("%w: partnership %s's chain ends at entry %d with no signature (a log written before head signing, or the signature was removed); run alliance audit verify",
-			ErrHead, pid, h.seq)
-	}
-	if h.keyID != l.keyID {
+			ErrHead, h.PartnershipID, h.Seq)
+	case headKeyIDChanged, headOtherKey:
 		return fmt.Errorf("%w: partnership %s's head was signed with key %s, not this deployment's key %s (wrong ALLIANCE_SECRET_KEY or key file?)",
-			ErrHead, pid, h.keyID, l.keyID)
-	}
-	raw, err := hex.DecodeString(h.sig)
-	if err != nil || !ed25519.Verify(l.key.Public().(ed25519.PublicKey), headMessage(pid, h.seq, h.hash), raw) {
+			ErrHead, h.PartnershipID, h.KeyID, l.keyID)
+	case headMismatch:
 		return fmt.Errorf("%w: partnership %s's head signature does not match entry %d: entries may have been cut off the end of the chain; run alliance audit verify",
-			ErrHead, pid, h.seq)
+			ErrHead, h.PartnershipID, h.Seq)
 	}
 	return nil
 }
@@ -240,22 +186,22 @@ func (l *Log) checkHead(pid string, h head) error {
 // chain and written and signed once, just before commit (later writes in the
 // transaction continue from the pending head); elsewhere pending is nil and
 // the caller writes and signs the head itself with setHead.
-func (l *Log) extendHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (prev head, pending *pendingHead, err error) {
-	prev, err = takeHead(ctx, tx, pid, n)
+func (l *Log) extendHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (prev store.AuditHead, pending *pendingHead, err error) {
+	prev, err = store.TakeAuditHead(ctx, tx, pid, n, genesis)
 	if err != nil {
-		return head{}, nil, err
+		return store.AuditHead{}, nil, err
 	}
 	h, first, ok := txhook.Register(ctx, tx, sealKey{pid}, func() txhook.Hook { return &pendingHead{l: l, pid: pid} })
 	if ok && !first {
 		pending = h.(*pendingHead)
-		if pending.seq != prev.seq {
-			return head{}, nil, fmt.Errorf("audit: chain head of partnership %s moved within a transaction (at %d, want %d)", pid, prev.seq, pending.seq)
+		if pending.seq != prev.Seq {
+			return store.AuditHead{}, nil, fmt.Errorf("audit: chain head of partnership %s moved within a transaction (at %d, want %d)", pid, prev.Seq, pending.seq)
 		}
-		prev.hash = pending.hash
+		prev.Hash = pending.hash
 		return prev, pending, nil
 	}
-	if err := l.checkHead(pid, prev); err != nil {
-		return head{}, nil, err
+	if err := l.checkHead(prev); err != nil {
+		return store.AuditHead{}, nil, err
 	}
 	if ok {
 		pending = h.(*pendingHead)
@@ -265,11 +211,7 @@ func (l *Log) extendHead(ctx context.Context, tx *sql.Tx, pid string, n int64) (
 
 // setHead records the chain's new end and signs it.
 func (l *Log) setHead(ctx context.Context, tx *sql.Tx, pid string, seq int64, hash string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
-		pid, hash, l.keyID, l.signHead(pid, seq, hash)); err != nil {
-		return fmt.Errorf("audit: advance chain: %w", err)
-	}
-	return nil
+	return store.SetAuditHead(ctx, tx, pid, hash, l.keyID, l.signHead(pid, seq, hash))
 }
 
 func (l *Log) signHead(pid string, seq int64, hash string) string {
@@ -298,43 +240,29 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 	if err != nil {
 		return Event{}, err
 	}
-	ev.Seq, ev.PrevHash = prev.seq+1, prev.hash
+	ev.Seq, ev.PrevHash = prev.Seq+1, prev.Hash
 	ev.Hash = ComputeHash(ev)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation,
-		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $21, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-		ev.ID, ev.PartnershipID, ev.Seq, ev.At, ev.ActorID, ev.ActorName, ev.AgencyID, ev.AgencyName, string(ev.Operation),
-		ev.RecordType, strings.Join(ev.RecordIDs, " "), ev.Label, strings.Join(ev.Fields, " "), ev.Justification, ev.Recipients,
-		ev.ISAID, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash, ev.At.UnixMicro())
-	if err != nil {
-		return Event{}, fmt.Errorf("audit: append: %w", err)
+	if err := store.InsertAuditEvent(ctx, tx, ev); err != nil {
+		return Event{}, err
 	}
 	if pending != nil {
 		pending.seq, pending.hash = ev.Seq, ev.Hash
 	} else if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash); err != nil {
 		return Event{}, err
 	}
-	for _, id := range ev.RecordIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_subject (partnership_id, record_id, seq) VALUES ($1, $2, $3)`, ev.PartnershipID, id, ev.Seq); err != nil {
-			return Event{}, fmt.Errorf("audit: index subject: %w", err)
-		}
-	}
 	if ev.Seq%CheckpointEvery == 0 {
-		if err := l.checkpoint(ctx, tx, ev); err != nil {
+		if err := store.InsertAuditCheckpoint(ctx, tx, l.checkpoint(ev.PartnershipID, ev.Seq, ev.Hash, ev.At)); err != nil {
 			return Event{}, err
 		}
 	}
 	return ev, nil
 }
 
-func (l *Log) checkpoint(ctx context.Context, tx *sql.Tx, ev Event) error {
-	sig := ed25519.Sign(l.key, checkpointMessage(ev.PartnershipID, ev.Seq, ev.Hash))
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoint (partnership_id, seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
-		ev.PartnershipID, ev.Seq, ev.Hash, ev.At, l.keyID, hex.EncodeToString(sig))
-	if err != nil {
-		return fmt.Errorf("audit: checkpoint: %w", err)
-	}
-	return nil
+// checkpoint returns the signed checkpoint of a chain at seq, whose entry
+// there has hash and was written at at.
+func (l *Log) checkpoint(pid string, seq int64, hash string, at time.Time) store.AuditCheckpoint {
+	sig := ed25519.Sign(l.key, checkpointMessage(pid, seq, hash))
+	return store.AuditCheckpoint{PartnershipID: pid, Seq: seq, Hash: hash, At: at, KeyID: l.keyID, Signature: hex.EncodeToString(sig)}
 }
 
 // Checkpoint signs every chain's head as it stands now and adds a signed
@@ -345,7 +273,7 @@ func (l *Log) checkpoint(ctx context.Context, tx *sql.Tx, ev Event) error {
 // moving; run it in a transaction that appends nothing (an append's new head
 // is written only at commit). It returns the number of new checkpoints.
 func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
-	heads, err := takeHeads(ctx, tx, false)
+	heads, err := store.TakeAuditHeads(ctx, tx, false)
 	if err != nil {
 		return 0, err
 	}
@@ -357,16 +285,15 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 		if h.Seq == 0 {
 			continue
 		}
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_checkpoint WHERE partnership_id = $1 AND seq = $2)`,
-			h.PartnershipID, h.Seq).Scan(&exists); err != nil {
-			return 0, fmt.Errorf("audit: checkpoints: %w", err)
+		exists, err := store.AuditCheckpointExists(ctx, tx, h.PartnershipID, h.Seq)
+		if err != nil {
+			return 0, err
 		}
 		if exists {
 			continue
 		}
-		h.At = l.now().UTC().Truncate(time.Microsecond)
-		if err := l.checkpoint(ctx, tx, h); err != nil {
+		at := l.now().UTC().Truncate(time.Microsecond)
+		if err := store.InsertAuditCheckpoint(ctx, tx, l.checkpoint(h.PartnershipID, h.Seq, h.Hash, at)); err != nil {
 			return 0, err
 		}
 		n++
@@ -374,39 +301,12 @@ func (l *Log) Checkpoint(ctx context.Context, tx *sql.Tx) (int, error) {
 	return n, nil
 }
 
-// takeHeads takes every chain's head row (only the unsigned ones when
-// unsigned), locking them as takeHead does, and returns each chain's
-// partnership, position and hash.
-func takeHeads(ctx context.Context, tx *sql.Tx, unsigned bool) ([]Event, error) {
-	q := `UPDATE audit_head SET seq = seq RETURNING CAST(partnership_id AS text), seq, hash`
-	if unsigned {
-		q = `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`
-	}
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("audit: take heads: %w", err)
-	}
-	defer rows.Close()
-	var heads []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.PartnershipID, &e.Seq, &e.Hash); err != nil {
-			return nil, fmt.Errorf("audit: take heads: %w", err)
-		}
-		heads = append(heads, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("audit: take heads: %w", err)
-	}
-	return heads, nil
-}
-
 // SignUnsignedHeads signs the heads that carry no signature: those of a log
 // written before heads were signed. It trusts those heads as they stand, so
 // it is run once, when the upgrade that adds head signatures is applied, or
 // by an operator after a clean check. It returns how many it signed.
 func (l *Log) SignUnsignedHeads(ctx context.Context, tx *sql.Tx) (int, error) {
-	heads, err := takeHeads(ctx, tx, true)
+	heads, err := store.TakeAuditHeads(ctx, tx, true)
 	if err != nil {
 		return 0, err
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"alliance/internal/store"
 )
 
 // Problem is one thing Verify found wrong.
@@ -89,130 +91,32 @@ func (r Report) OnlyKinds(kinds ...string) bool {
 // chain by chain, in chain order.
 func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, error) {
 	start := time.Now()
+	v := verifier{pub: pub, keyID: KeyID(pub), checkpoints: map[string]map[int64]string{}}
 	var rep Report
-	var checkpointProblems []Problem
-	cps := map[string]map[int64]string{}
-	rows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_checkpoint ORDER BY partnership_id, seq`)
+	cps, err := store.AuditCheckpoints(ctx, db)
 	if err != nil {
-		return rep, fmt.Errorf("audit: read checkpoints: %w", err)
-	}
-	keyID := KeyID(pub)
-	// proven: some signature in the log verifies under pub, so pub is the
-	// log's key, and a signature that names another key (key_id is not
-	// signed: anyone with write access can change it) is tampering, never
-	// "the wrong key".
-	proven := false
-	for rows.Next() {
-		var pid, hash, kid, sig string
-		var seq int64
-		if err := rows.Scan(&pid, &seq, &hash, &kid, &sig); err != nil {
-			rows.Close()
-			return rep, err
-		}
-		rep.Checkpoints++
-		raw, _ := hex.DecodeString(sig)
-		valid := ed25519.Verify(pub, checkpointMessage(pid, seq, hash), raw)
-		proven = proven || valid
-		switch {
-		case kid != keyID && valid:
-			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", fmt.Sprintf("the checkpoint's key id was changed to %s, though the key given signed it: the checkpoint was altered", kid)})
-		case kid != keyID:
-			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", kid, keyID)})
-		case !valid:
-			checkpointProblems = append(checkpointProblems, Problem{pid, seq, "checkpoint", "signature does not match: the checkpoint was altered"})
-		default:
-			if cps[pid] == nil {
-				cps[pid] = map[int64]string{}
-			}
-			cps[pid][seq] = hash
-		}
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
 		return rep, err
 	}
-	rows.Close()
-
-	heads := map[string]signedHead{}
-	hrows, err := db.QueryContext(ctx, `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_head`)
+	rep.Checkpoints = len(cps)
+	problems := v.checkCheckpoints(cps)
+	heads, err := v.readHeads(ctx, db)
 	if err != nil {
-		return rep, fmt.Errorf("audit: read heads: %w", err)
-	}
-	for hrows.Next() {
-		var pid string
-		h := signedHead{ok: true}
-		if err := hrows.Scan(&pid, &h.seq, &h.hash, &h.keyID, &h.sig); err != nil {
-			hrows.Close()
-			return rep, err
-		}
-		raw, _ := hex.DecodeString(h.sig)
-		proven = proven || ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw)
-		heads[pid] = h
-	}
-	if err := hrows.Err(); err != nil {
-		hrows.Close()
 		return rep, err
 	}
-	hrows.Close()
-	// Every chain belongs to a partnership (a foreign key says so).
-	var pids []string
-	prows, err := db.QueryContext(ctx, `SELECT CAST(id AS text) FROM partnership ORDER BY id`)
+	pids, err := store.PartnershipIDs(ctx, db)
 	if err != nil {
-		return rep, fmt.Errorf("audit: read partnerships: %w", err)
-	}
-	for prows.Next() {
-		var pid string
-		if err := prows.Scan(&pid); err != nil {
-			prows.Close()
-			return rep, err
-		}
-		pids = append(pids, pid)
-	}
-	if err := prows.Err(); err != nil {
-		prows.Close()
 		return rep, err
 	}
-	prows.Close()
-
-	type result struct {
-		entries  int64
-		exists   bool
-		problems []Problem
-		err      error
-	}
-	results := make([]result, len(pids))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				h := heads[pids[i]]
-				r := &results[i]
-				r.entries, r.problems, r.err = verifyChain(ctx, db, pids[i], cps[pids[i]], h, pub)
-				r.exists = r.entries > 0 || h.ok
-			}
-		}()
-	}
-	for i := range pids {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	results, err := v.walkChains(ctx, db, pids, heads)
+	if err != nil {
 		return rep, err
 	}
 	for _, pid := range pids {
 		if h, ok := heads[pid]; ok {
-			rep.Heads = append(rep.Heads, Head{pid, h.seq, h.hash})
+			rep.Heads = append(rep.Heads, Head{pid, h.Seq, h.Hash})
 		}
 	}
-	problems := checkpointProblems
-	if proven {
+	if v.proven {
 		for i := range problems {
 			if problems[i].Kind == "key" {
 				problems[i].Kind = "checkpoint"
@@ -221,15 +125,12 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 		}
 	}
 	for _, r := range results {
-		if r.err != nil {
-			return rep, r.err
-		}
 		rep.Entries += r.entries
 		if r.exists {
 			rep.Chains++
 		}
 		for _, p := range r.problems {
-			if proven && p.Kind == "key" {
+			if v.proven && p.Kind == "key" {
 				p.Kind = "truncated"
 				p.Detail = fmt.Sprintf("the head names another key, and its signature does not match entry %d as the chain's end under the key given, which other signatures show is the log's key: the head was set back (entries cut off the end) or altered", p.Seq)
 			}
@@ -245,108 +146,230 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	return rep, nil
 }
 
-// verifyChain walks one partnership's chain in order. Every text column is
-// read as raw bytes and hashed where it lies, so a row costs no allocations.
-func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, h signedHead, pub ed25519.PublicKey) (int64, []Problem, error) {
+// verifier holds what Verify learns before it walks the chains.
+type verifier struct {
+	pub   ed25519.PublicKey
+	keyID string
+	// checkpoints are the valid checkpoints' hashes, by partnership and
+	// position.
+	checkpoints map[string]map[int64]string
+	// proven: some signature in the log verifies under pub, so pub is the
+	// log's key, and a signature that names another key (key_id is not
+	// signed: anyone with write access can change it) is tampering, never
+	// "the wrong key".
+	proven bool
+}
+
+// checkCheckpoints checks each checkpoint's signature, keeps the valid
+// ones for the walk, and returns the problems of the others.
+func (v *verifier) checkCheckpoints(cps []store.AuditCheckpoint) []Problem {
 	var problems []Problem
-	add := func(p Problem) {
-		if len(problems) < 100 {
-			problems = append(problems, p)
-		}
-	}
-	rows, err := db.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
-		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
-		FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, pid)
-	if err != nil {
-		return 0, nil, fmt.Errorf("audit: read chain: %w", err)
-	}
-	defer rows.Close()
-	var (
-		actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields sql.RawBytes
-		just, recip, isa, reqID, addr, prev, stored                             sql.RawBytes
-		seq, us, n                                                              int64
-		seqBuf, usBuf                                                           []byte
-		sum                                                                     = make([]byte, 0, 32)
-		hexSum                                                                  = make([]byte, 64)
-		lastHash                                                                = []byte(genesis)
-		pidBytes                                                                = []byte(pid)
-		expect                                                                  = int64(1)
-	)
-	for rows.Next() {
-		if err := rows.Scan(&seq, &us, &actorID, &actorName, &agencyID, &agencyName, &op, &rtype, &ids, &label, &fields,
-			&just, &recip, &isa, &reqID, &addr, &prev, &stored); err != nil {
-			return n, problems, fmt.Errorf("audit: read entry: %w", err)
-		}
-		n++
-		seqBuf = strconv.AppendInt(seqBuf[:0], seq, 10)
-		usBuf = strconv.AppendInt(usBuf[:0], us, 10)
-		sum = hashParts(sum[:0], pidBytes, seqBuf, usBuf, actorID, actorName, agencyID, agencyName, op, rtype, ids, label, fields,
-			just, recip, isa, reqID, addr, prev)
-		hex.Encode(hexSum, sum)
+	for _, c := range cps {
+		raw, _ := hex.DecodeString(c.Signature)
+		valid := ed25519.Verify(v.pub, checkpointMessage(c.PartnershipID, c.Seq, c.Hash), raw)
+		v.proven = v.proven || valid
 		switch {
-		case !bytes.Equal(hexSum, stored):
-			add(Problem{pid, seq, "changed", "the entry's content no longer matches its hash"})
-		case seq > expect:
-			add(Problem{pid, expect, "removed", fmt.Sprintf("entries %d to %d are missing", expect, seq-1)})
-		case !bytes.Equal(prev, lastHash):
-			add(Problem{pid, seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
+		case c.KeyID != v.keyID && valid:
+			problems = append(problems, Problem{c.PartnershipID, c.Seq, "checkpoint", fmt.Sprintf("the checkpoint's key id was changed to %s, though the key given signed it: the checkpoint was altered", c.KeyID)})
+		case c.KeyID != v.keyID:
+			problems = append(problems, Problem{c.PartnershipID, c.Seq, "key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", c.KeyID, v.keyID)})
+		case !valid:
+			problems = append(problems, Problem{c.PartnershipID, c.Seq, "checkpoint", "signature does not match: the checkpoint was altered"})
+		default:
+			if v.checkpoints[c.PartnershipID] == nil {
+				v.checkpoints[c.PartnershipID] = map[int64]string{}
+			}
+			v.checkpoints[c.PartnershipID][c.Seq] = c.Hash
 		}
-		if want, ok := checkpoints[seq]; ok && want != string(stored) {
-			add(Problem{pid, seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
+	}
+	return problems
+}
+
+// readHeads returns the chains' heads by partnership, noting whether any
+// is signed by the key given.
+func (v *verifier) readHeads(ctx context.Context, db *sql.DB) (map[string]store.AuditHead, error) {
+	list, err := store.AuditHeads(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	heads := make(map[string]store.AuditHead, len(list))
+	for _, h := range list {
+		raw, _ := hex.DecodeString(h.Signature)
+		v.proven = v.proven || ed25519.Verify(v.pub, headMessage(h.PartnershipID, h.Seq, h.Hash), raw)
+		heads[h.PartnershipID] = h
+	}
+	return heads, nil
+}
+
+// chainResult is what walking one chain found.
+type chainResult struct {
+	entries  int64
+	exists   bool
+	problems []Problem
+}
+
+// walkChains verifies the chains of pids in parallel, one per core, and
+// returns their results in the order of pids.
+func (v *verifier) walkChains(ctx context.Context, db *sql.DB, pids []string, heads map[string]store.AuditHead) ([]chainResult, error) {
+	results := make([]chainResult, len(pids))
+	errs := make([]error, len(pids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				h, hasHead := heads[pids[i]]
+				r := &results[i]
+				r.entries, r.problems, errs[i] = verifyChain(ctx, db, pids[i], v.checkpoints[pids[i]], h, hasHead, v.pub)
+				r.exists = r.entries > 0 || hasHead
+			}
+		})
+	}
+	for i := range pids {
+		select {
+		case next <- i:
+		case <-ctx.Done():
 		}
-		expect = seq + 1
-		lastHash = append(lastHash[:0], stored...)
 	}
-	if err := rows.Err(); err != nil {
-		return n, problems, fmt.Errorf("audit: read chain: %w", err)
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	last := expect - 1
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// chainWalk is the state of one chain's walk: where it is and what it has
+// found. Its buffers are reused for every entry.
+type chainWalk struct {
+	pid         string
+	pidBytes    []byte
+	checkpoints map[int64]string
+	problems    []Problem
+	n, expect   int64
+	seqBuf      []byte
+	usBuf       []byte
+	sum         []byte
+	hexSum      []byte
+	lastHash    []byte
+}
+
+func (w *chainWalk) add(p Problem) {
+	if len(w.problems) < 100 {
+		w.problems = append(w.problems, p)
+	}
+}
+
+// entry checks one entry: its hash, its position and its link to the one
+// before. Every text column is hashed as raw bytes where it lies, so an
+// entry costs no allocations.
+func (w *chainWalk) entry(r *store.AuditChainRow) error {
+	w.n++
+	w.seqBuf = strconv.AppendInt(w.seqBuf[:0], r.Seq, 10)
+	w.usBuf = strconv.AppendInt(w.usBuf[:0], r.AtMicros, 10)
+	w.sum = hashParts(w.sum[:0], w.pidBytes, w.seqBuf, w.usBuf, r.ActorID, r.ActorName, r.AgencyID, r.AgencyName, r.Operation, r.RecordType,
+		r.RecordIDs, r.Label, r.Fields, r.Justification, r.Recipients, r.ISAID, r.RequestID, r.ClientAddr, r.PrevHash)
+	hex.Encode(w.hexSum, w.sum)
 	switch {
-	case !h.ok && n > 0:
-		add(Problem{pid, last, "head", "the chain has no recorded head"})
-	case !h.ok:
+	case !bytes.Equal(w.hexSum, r.Hash):
+		w.add(Problem{w.pid, r.Seq, "changed", "the entry's content no longer matches its hash"})
+	case r.Seq > w.expect:
+		w.add(Problem{w.pid, w.expect, "removed", fmt.Sprintf("entries %d to %d are missing", w.expect, r.Seq-1)})
+	case !bytes.Equal(r.PrevHash, w.lastHash):
+		w.add(Problem{w.pid, r.Seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
+	}
+	if want, ok := w.checkpoints[r.Seq]; ok && want != string(r.Hash) {
+		w.add(Problem{w.pid, r.Seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
+	}
+	w.expect = r.Seq + 1
+	w.lastHash = append(w.lastHash[:0], r.Hash...)
+	return nil
+}
+
+// verifyChain walks one partnership's chain in order, one row at a time,
+// then checks its end against its head h (hasHead: the chain has a head
+// row) and its checkpoints.
+func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, h store.AuditHead, hasHead bool, pub ed25519.PublicKey) (int64, []Problem, error) {
+	w := &chainWalk{pid: pid, pidBytes: []byte(pid), checkpoints: checkpoints, expect: 1,
+		sum: make([]byte, 0, 32), hexSum: make([]byte, 64), lastHash: []byte(genesis)}
+	if err := store.ScanAuditChain(ctx, db, pid, w.entry); err != nil {
+		return w.n, w.problems, err
+	}
+	last := w.expect - 1
+	switch {
+	case !hasHead && w.n > 0:
+		w.add(Problem{pid, last, "head", "the chain has no recorded head"})
+	case !hasHead:
 		// No chain: nothing was ever logged for the partnership.
 	default:
-		if p, ok := h.check(pid, pub); !ok {
-			add(p)
+		if p, ok := headProblem(h, pub); !ok {
+			w.add(p)
 		}
 		switch {
-		case last < h.seq:
-			add(Problem{pid, last, "truncated", fmt.Sprintf("the chain ends at entry %d but its head is at entry %d: entries %d to %d were cut off the end", last, h.seq, last+1, h.seq)})
-		case last > h.seq || h.hash != string(lastHash):
-			add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says entry %d with another hash: entries were added to or replaced at the end", last, h.seq)})
+		case last < h.Seq:
+			w.add(Problem{pid, last, "truncated", fmt.Sprintf("the chain ends at entry %d but its head is at entry %d: entries %d to %d were cut off the end", last, h.Seq, last+1, h.Seq)})
+		case last > h.Seq || h.Hash != string(w.lastHash):
+			w.add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says entry %d with another hash: entries were added to or replaced at the end", last, h.Seq)})
 		}
 	}
 	for cp := range checkpoints {
 		if cp > last {
-			add(Problem{pid, cp, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", cp)})
+			w.add(Problem{pid, cp, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", cp)})
 		}
 	}
-	return n, problems, nil
+	return w.n, w.problems, nil
 }
 
-// signedHead is a chain's head as Verify read it.
-type signedHead struct {
-	seq        int64
-	hash       string
-	keyID, sig string
-	ok         bool // the chain has a head row
+// headState is what a head's signature says under a public key.
+type headState int
+
+const (
+	headSigned       headState = iota // signed by the key, over the head's position and hash
+	headUnsigned                      // no signature
+	headKeyIDChanged                  // signed by the key, but naming another key id
+	headOtherKey                      // naming another key, and not signed by the key given
+	headMismatch                      // naming the key, but the signature does not match the head's position and hash
+)
+
+// headSignature checks h's signature under pub: the one check both the
+// writers (Log.checkHead, before they extend a chain) and Verify make.
+func headSignature(h store.AuditHead, pub ed25519.PublicKey) headState {
+	if h.Signature == "" {
+		return headUnsigned
+	}
+	raw, err := hex.DecodeString(h.Signature)
+	valid := err == nil && ed25519.Verify(pub, headMessage(h.PartnershipID, h.Seq, h.Hash), raw)
+	switch {
+	case h.KeyID != KeyID(pub) && valid:
+		return headKeyIDChanged
+	case h.KeyID != KeyID(pub):
+		return headOtherKey
+	case !valid:
+		return headMismatch
+	}
+	return headSigned
 }
 
-// check verifies the head's signature under pub. A head whose signature
-// fails names a position and hash it was not signed at: someone set it back
-// (cutting entries off the end) or otherwise moved it.
-func (h signedHead) check(pid string, pub ed25519.PublicKey) (Problem, bool) {
-	switch raw, err := hex.DecodeString(h.sig); {
-	case h.sig == "":
-		return Problem{pid, h.seq, "unsigned", "the chain's head carries no signature: the log was written before heads were signed " +
+// headProblem verifies the head's signature under pub. A head whose
+// signature fails names a position and hash it was not signed at: someone
+// set it back (cutting entries off the end) or otherwise moved it.
+func headProblem(h store.AuditHead, pub ed25519.PublicKey) (Problem, bool) {
+	pid := h.PartnershipID
+	switch headSignature(h, pub) {
+	case headUnsigned:
+		return Problem{pid, h.Seq, "unsigned", "the chain's head carries no signature: the log was written before heads were signed " +
 			"(sign them with alliance audit verify --checkpoint) or the signature was removed; entries after the last checkpoint could be cut off unnoticed"}, false
-	case h.keyID != KeyID(pub) && err == nil && ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw):
-		return Problem{pid, h.seq, "head", fmt.Sprintf("the head's key id was changed to %s, though the key given signed it: the head was altered", h.keyID)}, false
-	case h.keyID != KeyID(pub):
-		return Problem{pid, h.seq, "key", fmt.Sprintf("the head was signed with key %s, not the key given (%s): verify with the key the log was written with", h.keyID, KeyID(pub))}, false
-	case err != nil || !ed25519.Verify(pub, headMessage(pid, h.seq, h.hash), raw):
-		return Problem{pid, h.seq, "truncated", fmt.Sprintf("the head's signature does not match entry %d as the chain's end: the head was set back (entries cut off the end) or altered", h.seq)}, false
+	case headKeyIDChanged:
+		return Problem{pid, h.Seq, "head", fmt.Sprintf("the head's key id was changed to %s, though the key given signed it: the head was altered", h.KeyID)}, false
+	case headOtherKey:
+		return Problem{pid, h.Seq, "key", fmt.Sprintf("the head was signed with key %s, not the key given (%s): verify with the key the log was written with", h.KeyID, KeyID(pub))}, false
+	case headMismatch:
+		return Problem{pid, h.Seq, "truncated", fmt.Sprintf("the head's signature does not match entry %d as the chain's end: the head was set back (entries cut off the end) or altered", h.Seq)}, false
 	}
 	return Problem{}, true
 }

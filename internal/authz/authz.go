@@ -1,8 +1,9 @@
-// Package authz is Alliance's access policy, in one place. The same rule
-// exists twice: as Can, which decides one actor, one action and one record
-// in Go, and as Predicate, the SQL condition the store's scoped query
-// builders put into every list, count, search, export and aggregate. A
-// generated test runs both over every combination of role, agency type,
+// Package authz is Alliance's access policy, in one place: the rule and its
+// data (role permissions), and Can, which decides one actor, one action and
+// one record in Go. It speaks no SQL: the store renders the same rule as
+// the SQL condition its scoped query builders put into every list, count,
+// search, export and aggregate (store/policy.go), and a generated test in
+// the store runs both over every combination of role, agency type,
 // classification, handling code, restriction and operation, on both
 // engines, and fails if they ever disagree.
 //
@@ -29,7 +30,6 @@
 package authz
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -188,7 +188,7 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 		}
 		return nil
 	}
-	if !p.opens(a, act, kind) || !visible(a, m) {
+	if !p.Opens(a, act, kind) || !visible(a, m) {
 		return domain.ErrNotFound
 	}
 	if !p.Allowed(a, act, kind) {
@@ -200,78 +200,12 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 	return nil
 }
 
-// opens reports whether a's permissions let act reach records of kind at
+// Opens reports whether a's permissions let act reach records of kind at
 // all: viewing them, or, for counting and for exporting figures, holding
-// count on the kind without read.
-func (p Policy) opens(a domain.Actor, act Action, kind domain.RecordKind) bool {
+// count on the kind without read. Can and the store's SQL predicate both
+// start from it.
+func (p Policy) Opens(a domain.Actor, act Action, kind domain.RecordKind) bool {
 	return p.Allowed(a, View, kind) || ((act == Count || act == Export) && p.Allowed(a, act, kind))
-}
-
-// Args collects the bind parameters of a query as it is built, numbering
-// them $1, $2, … in order.
-type Args struct{ vals []any }
-
-// Add appends v and returns its placeholder.
-func (a *Args) Add(v any) string {
-	a.vals = append(a.vals, v)
-	return fmt.Sprintf("$%d", len(a.vals))
-}
-
-// Values returns the parameters in order.
-func (a *Args) Values() []any { return a.vals }
-
-// Columns names where a query finds a record's marking: its ID (which
-// record_grant and record_condition rows refer to) and its partnership,
-// originating agency, classification, handling code and restriction.
-type Columns struct {
-	ID, Partnership, Origin, Classification, Handling, Restricted string
-}
-
-// ColumnsOf returns the marking columns of a record table aliased alias,
-// named as every record table names them.
-func ColumnsOf(alias string) Columns {
-	return Columns{ID: alias + ".id", Partnership: alias + ".partnership_id", Origin: alias + ".origin_agency_id",
-		Classification: alias + ".classification", Handling: alias + ".handling_code", Restricted: alias + ".restricted"}
-}
-
-// Predicate returns the SQL condition that admits exactly the rows of kind
-// that Can admits for a and act, for a record table aliased alias with the
-// columns id, partnership_id, origin_agency_id, classification,
-// handling_code and restricted. Its parameters are added to args. For
-// Export and Edit it admits only rows Can allows for that action, so a
-// query built on it never returns a row the actor could not act on.
-func (p Policy) Predicate(a domain.Actor, act Action, kind domain.RecordKind, alias string, args *Args) string {
-	return p.PredicateOn(a, act, kind, ColumnsOf(alias), args)
-}
-
-// PredicateOn is Predicate for a record whose marking a query finds in
-// cols: a read model that keeps a copy of a record's marking (which never
-// changes once written) is filtered by the same rule as the record.
-func (p Policy) PredicateOn(a domain.Actor, act Action, kind domain.RecordKind, cols Columns, args *Args) string {
-	if act == Create || !p.opens(a, act, kind) || !p.Allowed(a, act, kind) {
-		return "(1 = 0)"
-	}
-	pid := args.Add(a.PartnershipID)
-	user := args.Add(a.UserID)
-	agency := args.Add(a.AgencyID)
-	agencyType := args.Add(string(a.AgencyType))
-	osRule := "(1 = 0)"
-	if a.LawEnforcement() {
-		osRule = "(1 = 1)"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "(%s = %s AND %s IN ('OFFICIAL', 'OFFICIAL-SENSITIVE') AND (", cols.Partnership, pid, cols.Classification)
-	fmt.Fprintf(&b, "(%s AND EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = %s AND (g.user_id = %s OR g.agency_id = %s)))",
-		cols.Restricted, cols.ID, user, agency)
-	fmt.Fprintf(&b, " OR (NOT %s AND (%s = %s", cols.Restricted, cols.Origin, agency)
-	fmt.Fprintf(&b, " OR (%s = 'P' AND (%s = 'OFFICIAL' OR %s))", cols.Handling, cols.Classification, osRule)
-	fmt.Fprintf(&b, " OR (%s = 'C' AND EXISTS (SELECT 1 FROM record_condition rc WHERE rc.record_id = %s AND (rc.agency_id = %s OR rc.agency_type = %s))))))",
-		cols.Handling, cols.ID, agency, agencyType)
-	b.WriteString(")")
-	if act == Edit {
-		fmt.Fprintf(&b, " AND %s = %s", cols.Origin, agency)
-	}
-	return "(" + b.String() + ")"
 }
 
 // AccessKey reduces marking m to what rules 2 to 4 read of it for the

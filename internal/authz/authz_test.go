@@ -83,21 +83,6 @@ func TestCan(t *testing.T) {
 	}
 }
 
-func TestPredicateShape(t *testing.T) {
-	p := New(defaultGrants())
-	a := domain.Actor{Kind: domain.ActorUser, UserID: "u", PartnershipID: "p", AgencyID: "a", AgencyType: domain.AgencyPolice, Roles: []domain.Role{domain.RoleAnalyst}}
-	var args Args
-	args.Add("first")
-	sql := p.Predicate(a, List, domain.KindInfoReport, "r", &args)
-	if !strings.Contains(sql, "r.partnership_id = $2") || len(args.Values()) != 5 {
-		t.Errorf("got %s with %d args, want numbering to continue from $2", sql, len(args.Values()))
-	}
-	var none Args
-	if got := p.Predicate(domain.Actor{}, List, domain.KindInfoReport, "r", &none); got != "(1 = 0)" || len(none.Values()) != 0 {
-		t.Errorf("anonymous: got %q, want (1 = 0)", got)
-	}
-}
-
 // TestAccessKey checks the promise read models rely on: over every
 // combination of classification, handling, restriction, originator, named
 // users and agencies and conditions, markings with equal keys are visible

@@ -52,85 +52,10 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		opts.Years = 1
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x51ed2701))
-	type part struct {
-		id             string
-		units          []string
-		agency         []domain.Agency
-		user           string
-		groups, people []string
+	parts, err := synthParts(ctx, st, opts, rng)
+	if err != nil {
+		return stats, err
 	}
-	var parts []part
-	for pi := 1; ; pi++ {
-		p, err := st.PartnershipBySlug(ctx, fmt.Sprintf("synthetic-%03d", pi))
-		if err != nil {
-			break
-		}
-		x := part{id: p.ID}
-		units, err := st.OrgUnits(ctx, p.ID, "")
-		if err != nil {
-			return stats, err
-		}
-		for _, u := range units {
-			if u.Level == domain.LevelWard || (u.Level == domain.LevelDistrict && rng.IntN(4) == 0) {
-				x.units = append(x.units, u.ID)
-			}
-		}
-		if x.agency, err = st.Agencies(ctx, p.ID); err != nil {
-			return stats, err
-		}
-		if err := st.Reader().QueryRowContext(ctx, `SELECT CAST(id AS text) FROM app_user WHERE partnership_id = $1 ORDER BY id LIMIT 1`, p.ID).Scan(&x.user); err != nil {
-			return stats, fmt.Errorf("generate: a user of %s: %w", p.Slug, err)
-		}
-		if opts.GroupsPer > 0 {
-			// The partnership's register: groups and people (mostly
-			// OFFICIAL-SENSITIVE, one in a hundred restricted) for
-			// disruptions to be about, originated by a police agency.
-			var police domain.Agency
-			for _, ag := range x.agency {
-				if ag.Type == domain.AgencyPolice {
-					police = ag
-					break
-				}
-			}
-			if police.ID == "" {
-				return stats, fmt.Errorf("generate: %s has no police agency", p.Slug)
-			}
-			if _, err := Register(ctx, st, p.ID, police.ID, x.user, opts.GroupsPer*5, opts.GroupsPer, opts.Seed+uint64(pi)); err != nil {
-				return stats, err
-			}
-			for _, q := range []struct {
-				sql  string
-				into *[]string
-			}{{`SELECT CAST(id AS text) FROM ocg WHERE partnership_id = $1 ORDER BY id`, &x.groups},
-				{`SELECT CAST(id AS text) FROM entity WHERE partnership_id = $1 AND kind = 'person' ORDER BY id`, &x.people}} {
-				rows, err := st.Reader().QueryContext(ctx, q.sql, p.ID)
-				if err != nil {
-					return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
-				}
-				for rows.Next() {
-					var id string
-					if err := rows.Scan(&id); err != nil {
-						rows.Close()
-						return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
-					}
-					*q.into = append(*q.into, id)
-				}
-				err = rows.Err()
-				rows.Close()
-				if err != nil {
-					return stats, fmt.Errorf("generate: register of %s: %w", p.Slug, err)
-				}
-			}
-		}
-		parts = append(parts, x)
-	}
-	if len(parts) == 0 {
-		return stats, fmt.Errorf("generate: no synthetic partnerships: run Run first")
-	}
-	tactics := []string{"arrest", "charge", "warrant", "search", "seizure", "safeguarding_visit", "closure_order", "licence_review", "tax_action", "vehicle_action"}
-	threats := []string{"drugs", "county_lines", "modern_slavery", "firearms", "fraud", "money_laundering", "burglary", "acquisitive_crime", "gangs_violence"}
-	counts := []string{"arrests", "charges", "warrants", "searches", "adults_safeguarded", "children_safeguarded", "firearms", "convictions", "civil_orders", "nrm_referrals"}
-	seizures := []string{"cash_poca", "cash_non_poca", "cash_pace", "vehicle", "property"}
 	start := opts.From.Start()
 	span := int(domain.FiscalYear(int(opts.From)+opts.Years).Start().Sub(start).Hours() / 24)
 	n := 0
@@ -146,50 +71,7 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 			batch := make([]domain.Disruption, 0, min(opts.Batch, want-done))
 			for range cap(batch) {
 				n++
-				lead := p.agency[rng.IntN(len(p.agency))]
-				on := start.AddDate(0, 0, rng.IntN(span))
-				d := domain.Disruption{ID: st.NewID(), Reference: fmt.Sprintf("SYN-%07d", n), Subject: domain.SubjectTheme, Theme: "Synthetic theme",
-					FourP: domain.FourPs[rng.IntN(4)], Impact: domain.Impacts[rng.IntN(5)], Rationale: "Synthetic", On: on,
-					UnitID: p.units[rng.IntN(len(p.units))], LeadAgencyID: lead.ID, Status: domain.DisruptionValidated, CreatedBy: p.user,
-					Threats: []string{threats[rng.IntN(len(threats))]}, Tactics: []string{tactics[rng.IntN(len(tactics))], tactics[rng.IntN(len(tactics))]},
-					Marking:   domain.Marking{PartnershipID: p.id, OriginAgencyID: lead.ID, Classification: domain.Official, Handling: domain.HandlingP},
-					CreatedAt: on.Add(10 * time.Hour)}
-				d.Tactics = uniqueStrings(d.Tactics)
-				// Half about a group, a sixth about a person, the rest a
-				// theme or place.
-				switch r := rng.IntN(6); {
-				case r < 3 && len(p.groups) > 0:
-					d.Subject, d.Theme, d.OCGID = domain.SubjectOCG, "", p.groups[rng.IntN(len(p.groups))]
-				case r == 3 && len(p.people) > 0:
-					d.Subject, d.Theme, d.EntityID = domain.SubjectIndividual, "", p.people[rng.IntN(len(p.people))]
-				}
-				switch r := rng.IntN(100); {
-				case r < 12:
-					d.Marking.Classification = domain.OfficialSensitive
-				case r < 15:
-					d.Marking.Restricted, d.Marking.NamedAgencies = true, []string{lead.ID}
-				}
-				switch r := rng.IntN(10); {
-				case r == 0:
-					d.Status = []domain.DisruptionStatus{domain.DisruptionDraft, domain.DisruptionSubmitted, domain.DisruptionReturned, domain.DisruptionWithdrawn}[rng.IntN(4)]
-				default:
-					d.ValidatedFourP, d.ValidatedImpact = d.FourP, d.Impact
-				}
-				if rng.IntN(3) == 0 {
-					if ag := p.agency[rng.IntN(len(p.agency))]; ag.ID != lead.ID {
-						d.Agencies = []string{ag.ID}
-					}
-				}
-				for range rng.IntN(2*opts.OutcomesPer + 1) {
-					o := domain.Outcome{Type: counts[rng.IntN(len(counts))], Quantity: 1 + rng.IntN(4)}
-					switch rng.IntN(6) {
-					case 0:
-						o = domain.Outcome{Type: "seizure", SeizureType: seizures[rng.IntN(len(seizures))], Quantity: 1, ValuePence: int64(100+rng.IntN(50000)) * 100}
-					case 1:
-						o = domain.Outcome{Type: "custodial_sentence", Quantity: 1, Months: 6 + rng.IntN(120)}
-					}
-					d.Outcomes = append(d.Outcomes, o)
-				}
+				d := synthDisruption(st, rng, &p, n, start, span, opts.OutcomesPer)
 				stats.Outcomes += int64(len(d.Outcomes))
 				batch = append(batch, d)
 			}
@@ -203,26 +85,169 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.RebuildRollup(ctx, tx, p.id) }); err != nil {
 			return stats, fmt.Errorf("generate: performance roll-up: %w", err)
 		}
-		// A few dozen activities, some open.
-		acts := make([]domain.Activity, 0, 40)
-		for i := range 40 {
-			lead := p.agency[rng.IntN(len(p.agency))]
-			opened := start.AddDate(0, 0, rng.IntN(span))
-			a := domain.Activity{ID: st.NewID(), Reference: fmt.Sprintf("SYN-ACT-%03d-%03d", pi+1, i+1), Title: "Synthetic operation", Kind: "operation",
-				LeadAgencyID: lead.ID, OpenedOn: opened, CreatedBy: p.user,
-				Marking: domain.Marking{PartnershipID: p.id, OriginAgencyID: lead.ID, Classification: domain.Official, Handling: domain.HandlingP}}
-			if rng.IntN(4) > 0 {
-				c := opened.AddDate(0, 1+rng.IntN(8), 0)
-				a.ClosedOn = &c
-			}
-			acts = append(acts, a)
+		acts, err := synthActivities(ctx, st, rng, pi, &p, start, span)
+		if err != nil {
+			return stats, err
 		}
-		if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.InsertActivities(ctx, tx, acts) }); err != nil {
-			return stats, fmt.Errorf("generate: activities: %w", err)
-		}
-		stats.Activities += int64(len(acts))
+		stats.Activities += int64(acts)
 	}
 	return stats, nil
+}
+
+// synthPart is a synthetic partnership as Disruptions fills it: the units
+// disruptions happen in, its agencies, the user who records them, and the
+// groups and people of its register they may be about.
+type synthPart struct {
+	id             string
+	units          []string
+	agency         []domain.Agency
+	user           string
+	groups, people []string
+}
+
+// synthParts reads the synthetic partnerships Run wrote, giving each a
+// register of opts.GroupsPer groups (and five times as many people) when
+// asked.
+func synthParts(ctx context.Context, st *store.Store, opts DisruptionOptions, rng *rand.Rand) ([]synthPart, error) {
+	var parts []synthPart
+	for pi := 1; ; pi++ {
+		p, err := st.PartnershipBySlug(ctx, fmt.Sprintf("synthetic-%03d", pi))
+		if err != nil {
+			break
+		}
+		x := synthPart{id: p.ID}
+		units, err := st.OrgUnits(ctx, p.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range units {
+			if u.Level == domain.LevelWard || (u.Level == domain.LevelDistrict && rng.IntN(4) == 0) {
+				x.units = append(x.units, u.ID)
+			}
+		}
+		if x.agency, err = st.Agencies(ctx, p.ID); err != nil {
+			return nil, err
+		}
+		if x.user, err = st.FirstUserID(ctx, p.ID); err != nil {
+			return nil, fmt.Errorf("generate: a user of %s: %w", p.Slug, err)
+		}
+		if opts.GroupsPer > 0 {
+			if err := synthRegister(ctx, st, &x, p.Slug, opts.GroupsPer, opts.Seed+uint64(pi)); err != nil {
+				return nil, err
+			}
+		}
+		parts = append(parts, x)
+	}
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("generate: no synthetic partnerships: run Run first")
+	}
+	return parts, nil
+}
+
+// synthRegister writes x's register: groups and people (mostly
+// OFFICIAL-SENSITIVE, one in a hundred restricted) for disruptions to be
+// about, originated by a police agency; and reads their IDs back.
+func synthRegister(ctx context.Context, st *store.Store, x *synthPart, slug string, groups int, seed uint64) error {
+	var police domain.Agency
+	for _, ag := range x.agency {
+		if ag.Type == domain.AgencyPolice {
+			police = ag
+			break
+		}
+	}
+	if police.ID == "" {
+		return fmt.Errorf("generate: %s has no police agency", slug)
+	}
+	if _, err := Register(ctx, st, x.id, police.ID, x.user, groups*5, groups, seed); err != nil {
+		return err
+	}
+	var err error
+	if x.groups, err = st.OCGIDs(ctx, x.id); err != nil {
+		return fmt.Errorf("generate: register of %s: %w", slug, err)
+	}
+	if x.people, err = st.EntityIDs(ctx, x.id, domain.EntityPerson); err != nil {
+		return fmt.Errorf("generate: register of %s: %w", slug, err)
+	}
+	return nil
+}
+
+var (
+	synthTactics = []string{"arrest", "charge", "warrant", "search", "seizure", "safeguarding_visit", "closure_order", "licence_review", "tax_action", "vehicle_action"}
+	synthThreats = []string{"drugs", "county_lines", "modern_slavery", "firearms", "fraud", "money_laundering", "burglary", "acquisitive_crime", "gangs_violence"}
+	synthCounts  = []string{"arrests", "charges", "warrants", "searches", "adults_safeguarded", "children_safeguarded", "firearms", "convictions", "civil_orders", "nrm_referrals"}
+	synthSeizure = []string{"cash_poca", "cash_non_poca", "cash_pace", "vehicle", "property"}
+)
+
+// synthDisruption returns the nth disruption, of p, on a day in the span
+// days from start, with about outcomesPer outcomes.
+func synthDisruption(st *store.Store, rng *rand.Rand, p *synthPart, n int, start time.Time, span, outcomesPer int) domain.Disruption {
+	lead := p.agency[rng.IntN(len(p.agency))]
+	on := start.AddDate(0, 0, rng.IntN(span))
+	d := domain.Disruption{ID: st.NewID(), Reference: fmt.Sprintf("SYN-%07d", n), Subject: domain.SubjectTheme, Theme: "Synthetic theme",
+		FourP: domain.FourPs[rng.IntN(4)], Impact: domain.Impacts[rng.IntN(5)], Rationale: "Synthetic", On: on,
+		UnitID: p.units[rng.IntN(len(p.units))], LeadAgencyID: lead.ID, Status: domain.DisruptionValidated, CreatedBy: p.user,
+		Threats: []string{synthThreats[rng.IntN(len(synthThreats))]}, Tactics: []string{synthTactics[rng.IntN(len(synthTactics))], synthTactics[rng.IntN(len(synthTactics))]},
+		Marking:   domain.Marking{PartnershipID: p.id, OriginAgencyID: lead.ID, Classification: domain.Official, Handling: domain.HandlingP},
+		CreatedAt: on.Add(10 * time.Hour)}
+	d.Tactics = uniqueStrings(d.Tactics)
+	// Half about a group, a sixth about a person, the rest a theme or
+	// place.
+	switch r := rng.IntN(6); {
+	case r < 3 && len(p.groups) > 0:
+		d.Subject, d.Theme, d.OCGID = domain.SubjectOCG, "", p.groups[rng.IntN(len(p.groups))]
+	case r == 3 && len(p.people) > 0:
+		d.Subject, d.Theme, d.EntityID = domain.SubjectIndividual, "", p.people[rng.IntN(len(p.people))]
+	}
+	switch r := rng.IntN(100); {
+	case r < 12:
+		d.Marking.Classification = domain.OfficialSensitive
+	case r < 15:
+		d.Marking.Restricted, d.Marking.NamedAgencies = true, []string{lead.ID}
+	}
+	switch r := rng.IntN(10); {
+	case r == 0:
+		d.Status = []domain.DisruptionStatus{domain.DisruptionDraft, domain.DisruptionSubmitted, domain.DisruptionReturned, domain.DisruptionWithdrawn}[rng.IntN(4)]
+	default:
+		d.ValidatedFourP, d.ValidatedImpact = d.FourP, d.Impact
+	}
+	if rng.IntN(3) == 0 {
+		if ag := p.agency[rng.IntN(len(p.agency))]; ag.ID != lead.ID {
+			d.Agencies = []string{ag.ID}
+		}
+	}
+	for range rng.IntN(2*outcomesPer + 1) {
+		o := domain.Outcome{Type: synthCounts[rng.IntN(len(synthCounts))], Quantity: 1 + rng.IntN(4)}
+		switch rng.IntN(6) {
+		case 0:
+			o = domain.Outcome{Type: "seizure", SeizureType: synthSeizure[rng.IntN(len(synthSeizure))], Quantity: 1, ValuePence: int64(100+rng.IntN(50000)) * 100}
+		case 1:
+			o = domain.Outcome{Type: "custodial_sentence", Quantity: 1, Months: 6 + rng.IntN(120)}
+		}
+		d.Outcomes = append(d.Outcomes, o)
+	}
+	return d
+}
+
+// synthActivities writes a few dozen activities of p (the pi-th), some
+// open, opened on days in the span from start, and returns how many.
+func synthActivities(ctx context.Context, st *store.Store, rng *rand.Rand, pi int, p *synthPart, start time.Time, span int) (int, error) {
+	acts := make([]domain.Activity, 0, 40)
+	for i := range 40 {
+		lead := p.agency[rng.IntN(len(p.agency))]
+		opened := start.AddDate(0, 0, rng.IntN(span))
+		a := domain.Activity{ID: st.NewID(), Reference: fmt.Sprintf("SYN-ACT-%03d-%03d", pi+1, i+1), Title: "Synthetic operation", Kind: "operation",
+			LeadAgencyID: lead.ID, OpenedOn: opened, CreatedBy: p.user,
+			Marking: domain.Marking{PartnershipID: p.id, OriginAgencyID: lead.ID, Classification: domain.Official, Handling: domain.HandlingP}}
+		if rng.IntN(4) > 0 {
+			c := opened.AddDate(0, 1+rng.IntN(8), 0)
+			a.ClosedOn = &c
+		}
+		acts = append(acts, a)
+	}
+	if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.InsertActivities(ctx, tx, acts) }); err != nil {
+		return 0, fmt.Errorf("generate: activities: %w", err)
+	}
+	return len(acts), nil
 }
 
 func uniqueStrings(list []string) []string {

@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"time"
 
 	"alliance/internal/domain"
 	"alliance/internal/match"
 	"alliance/internal/store"
-	"alliance/internal/store/dialect"
 )
 
 // RegisterStats count what Register wrote.
@@ -26,12 +24,12 @@ const registerBatch = 20000
 // Register fills partnershipID's OCG register with synthetic people (with
 // aliases, nicknames, dates of birth), vehicles and phones (one of each for
 // every fifty people) and groups with members, as originated by agencyID
-// and written by userID. It writes straight to the tables in batches of
-// multi-row (PostgreSQL) or prepared (SQLite) inserts, with the same
-// search keys the store writes, so a million people take minutes, not
-// hours. The same seed writes the same data. References are synthetic
-// ("PS-0000001", "OCG-SYN-000001") so they never clash with the
-// partnership's own numbering.
+// and written by userID. It writes through the store's bulk writer (COPY on
+// PostgreSQL, prepared multi-row inserts on SQLite) in batches, each in its
+// own transaction, with each entity's search keys written at once, so a
+// million people take minutes, not hours. The same seed writes the same
+// data. References are synthetic ("PS-0000001", "OCG-SYN-000001") so they
+// never clash with the partnership's own numbering.
 func Register(ctx context.Context, st *store.Store, partnershipID, agencyID, userID string, people, groups int, seed uint64) (RegisterStats, error) {
 	g := &regGen{st: st, pid: partnershipID, agency: agencyID, user: userID, seed: seed,
 		rng:  rand.New(rand.NewPCG(seed, seed^0x5eed5eed5eed5eed)),
@@ -42,37 +40,21 @@ func Register(ctx context.Context, st *store.Store, partnershipID, agencyID, use
 		if err := ctx.Err(); err != nil {
 			return stats, err
 		}
-		n := min(registerBatch, people-done)
-		var b regBatch
-		for i := 0; i < n; i++ {
-			e := g.person(done + i + 1)
-			ids = append(ids, e.ID)
-			b.addEntity(g, &e)
-			if (done+i+1)%50 == 0 {
-				v := g.vehicle(len(ids) / 50)
-				b.addEntity(g, &v)
-				ph := g.phone(len(ids) / 50)
-				b.addEntity(g, &ph)
-				b.link(g, e.ID, v.ID, domain.LinkUses, "")
-				b.link(g, e.ID, ph.ID, domain.LinkUses, "")
-				stats.Vehicles++
-				stats.Phones++
-			}
-		}
-		if err := b.write(ctx, st); err != nil {
+		b := g.peopleBatch(done, min(registerBatch, people-done), &ids, &stats)
+		if err := b.write(ctx, st, g.pid); err != nil {
 			return stats, err
 		}
-		stats.People += int64(n)
-		stats.Aliases += int64(len(b.aliases))
+		stats.People += int64(min(registerBatch, people-done))
+		stats.Aliases += int64(b.aliases)
 		stats.Links += int64(len(b.links))
-		stats.SearchKeys += int64(len(b.keys))
+		stats.SearchKeys += int64(b.keys)
 	}
 	for done := 0; done < groups; done += registerBatch / 4 {
 		n := min(registerBatch/4, groups-done)
 		var b regBatch
 		for i := 0; i < n; i++ {
 			o := g.group(done + i + 1)
-			b.addGroup(g, o)
+			b.addGroup(o)
 			if len(ids) == 0 {
 				continue
 			}
@@ -85,17 +67,39 @@ func Register(ctx context.Context, st *store.Store, partnershipID, agencyID, use
 				case m < 3:
 					role = domain.RoleSignificant
 				}
-				b.link(g, ids[g.rng.IntN(len(ids))], o[0].(string), domain.LinkMemberOf, role)
+				b.link(g, ids[g.rng.IntN(len(ids))], o.ID, domain.LinkMemberOf, role)
 			}
 		}
-		if err := b.write(ctx, st); err != nil {
+		if err := b.write(ctx, st, g.pid); err != nil {
 			return stats, err
 		}
 		stats.Groups += int64(n)
 		stats.Links += int64(len(b.links))
-		stats.SearchKeys += int64(len(b.keys))
+		stats.SearchKeys += int64(b.keys)
 	}
 	return stats, nil
+}
+
+// peopleBatch makes n people, numbered from done+1, with a vehicle and a
+// phone for every fiftieth, appending the people's IDs to ids.
+func (g *regGen) peopleBatch(done, n int, ids *[]string, stats *RegisterStats) *regBatch {
+	var b regBatch
+	for i := 0; i < n; i++ {
+		e := g.person(done + i + 1)
+		*ids = append(*ids, e.ID)
+		b.addEntity(g, e)
+		if (done+i+1)%50 == 0 {
+			v := g.vehicle(len(*ids) / 50)
+			b.addEntity(g, v)
+			ph := g.phone(len(*ids) / 50)
+			b.addEntity(g, ph)
+			b.link(g, e.ID, v.ID, domain.LinkUses, "")
+			b.link(g, e.ID, ph.ID, domain.LinkUses, "")
+			stats.Vehicles++
+			stats.Phones++
+		}
+	}
+	return &b
 }
 
 type regGen struct {
@@ -118,12 +122,17 @@ func (g *regGen) id() string {
 
 func (g *regGen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
 
-func (g *regGen) marking() (class, handling string, restricted bool) {
-	class, handling = string(domain.OfficialSensitive), string(domain.HandlingP)
+// marking returns a record's marking: OFFICIAL-SENSITIVE (three in ten
+// OFFICIAL) handled P, one in a hundred restricted to the originator.
+func (g *regGen) marking() domain.Marking {
+	m := domain.Marking{PartnershipID: g.pid, OriginAgencyID: g.agency, Classification: domain.OfficialSensitive, Handling: domain.HandlingP}
 	if g.rng.IntN(10) < 3 {
-		class = string(domain.Official)
+		m.Classification = domain.Official
 	}
-	return class, handling, g.rng.IntN(100) == 0
+	if g.rng.IntN(100) == 0 {
+		m.Restricted, m.NamedAgencies = true, []string{g.agency}
+	}
+	return m
 }
 
 func (g *regGen) person(n int) domain.Entity {
@@ -183,8 +192,8 @@ func (g *regGen) phone(n int) domain.Entity {
 	return domain.Entity{ID: g.id(), Reference: fmt.Sprintf("TS-%07d", n), Kind: domain.EntityPhone, Name: num, Identifier: match.Phone(num)}
 }
 
-// group returns an ocg row.
-func (g *regGen) group(n int) []any {
+// group returns a new group.
+func (g *regGen) group(n int) domain.OCG {
 	var name string
 	switch g.rng.IntN(3) {
 	case 0:
@@ -195,99 +204,69 @@ func (g *regGen) group(n int) []any {
 		name = g.pick(surnames) + " " + g.pick(groupKinds)
 	}
 	op := "Operation " + g.pick(operationWords)
-	class, handling, restricted := g.marking()
+	m := g.marking()
 	at := g.base.Add(time.Duration(n) * time.Minute)
 	statuses := []domain.OCGStatus{domain.StatusMapped, domain.StatusAdopted, domain.StatusManaged, domain.StatusArchived, domain.StatusProposed}
 	threats := []string{"drugs", "county_lines", "firearms", "modern_slavery", "fraud", "money_laundering", "acquisitive_crime"}
-	return []any{g.id(), g.pid, fmt.Sprintf("OCG-SYN-%06d", n), name, op, string(statuses[g.rng.IntN(len(statuses))]), "local",
-		threats[g.rng.IntN(len(threats))], class, handling, restricted, g.agency, g.user, at, at}
+	o := domain.OCG{ID: g.id(), Reference: fmt.Sprintf("OCG-SYN-%06d", n), Name: name, OperationName: op, Ownership: domain.OwnLocal,
+		Marking: m, CreatedBy: g.user, CreatedAt: at}
+	o.Status = statuses[g.rng.IntN(len(statuses))]
+	o.PrimaryThreat = threats[g.rng.IntN(len(threats))]
+	return o
 }
 
-var (
-	entityCols = []string{"id", "partnership_id", "reference", "kind", "name", "identifier", "dob", "gender", "classification", "handling_code",
-		"restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
-	ocgCols = []string{"id", "partnership_id", "reference", "name", "operation_name", "status", "ownership_level", "primary_threat",
-		"classification", "handling_code", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
-	linkCols = []string{"id", "partnership_id", "from_kind", "from_id", "to_kind", "to_id", "type", "role", "confidence", "created_by", "created_at"}
-)
-
-// regBatch holds the rows of one transaction.
+// regBatch holds the records of one transaction, and counts the aliases
+// they bring and the search keys written for them.
 type regBatch struct {
-	entities, aliases, groups, threats, links, keys, grants [][]any
+	entities      []domain.Entity
+	groups        []domain.OCG
+	links         []domain.Link
+	aliases, keys int
 }
 
-func (b *regBatch) addEntity(g *regGen, e *domain.Entity) {
-	class, handling, restricted := g.marking()
-	at := g.base.Add(time.Duration(g.n) * time.Second)
-	b.entities = append(b.entities, []any{e.ID, g.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender,
-		class, handling, restricted, g.agency, g.user, at, at})
-	if restricted {
-		b.grants = append(b.grants, []any{g.pid, e.ID, nil, g.agency})
-	}
-	for _, a := range e.Aliases {
-		b.aliases = append(b.aliases, []any{g.pid, e.ID, "alias", a})
-	}
-	for _, a := range e.Nicknames {
-		b.aliases = append(b.aliases, []any{g.pid, e.ID, "nickname", a})
-	}
-	for _, k := range store.EntityKeys(e) {
-		b.keys = append(b.keys, []any{g.pid, k, string(domain.NodeEntity), e.ID})
-	}
+func (b *regBatch) addEntity(g *regGen, e domain.Entity) {
+	e.Marking = g.marking()
+	e.CreatedBy = g.user
+	e.CreatedAt = g.base.Add(time.Duration(g.n) * time.Second)
+	b.entities = append(b.entities, e)
+	b.aliases += len(e.Aliases) + len(e.Nicknames)
 }
 
-func (b *regBatch) addGroup(g *regGen, row []any) {
-	b.groups = append(b.groups, row)
-	id := row[0].(string)
-	b.threats = append(b.threats, []any{g.pid, id, row[7]})
-	if row[10].(bool) {
-		b.grants = append(b.grants, []any{g.pid, id, nil, g.agency})
-	}
-	// The same keys as the store's ocgKeys: name and operation name, and
-	// the reference.
-	for _, k := range match.Keys([]string{row[3].(string), row[4].(string)}, []string{row[2].(string)}, nil) {
-		b.keys = append(b.keys, []any{g.pid, k, string(domain.NodeOCG), id})
-	}
-}
+func (b *regBatch) addGroup(o domain.OCG) { b.groups = append(b.groups, o) }
 
 func (b *regBatch) link(g *regGen, from, to string, typ domain.LinkType, role domain.MemberRole) {
 	toKind := domain.NodeEntity
 	if typ == domain.LinkMemberOf {
 		toKind = domain.NodeOCG
 	}
-	b.links = append(b.links, []any{g.id(), g.pid, string(domain.NodeEntity), from, string(toKind), to, string(typ), string(role), "medium",
-		g.user, g.base})
+	b.links = append(b.links, domain.Link{ID: g.id(), FromKind: domain.NodeEntity, FromID: from, ToKind: toKind, ToID: to, Type: typ, Role: role,
+		Confidence: domain.ConfidenceMedium, CreatedBy: g.user, CreatedAt: g.base})
 }
 
-func (b *regBatch) write(ctx context.Context, st *store.Store) error {
-	d := st.Dialect()
-	// Keys in index order: consecutive inserts land on the same pages of
-	// search_key's primary key instead of all over it.
-	sort.Slice(b.keys, func(i, j int) bool { return b.keys[i][1].(string) < b.keys[j][1].(string) })
-	return st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if d.Name() == "sqlite" {
-			// A larger page cache for the writer while it fills a big
-			// index (the connection keeps it; 256 MiB).
-			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-				return fmt.Errorf("generate: register: %w", err)
-			}
+// write writes the batch into partnershipID's register in one transaction
+// through the store's bulk writer, as it is (see store.Bulk.LoadAsIs), and
+// counts the search keys written.
+func (b *regBatch) write(ctx context.Context, st *store.Store, partnershipID string) error {
+	err := st.BulkTx(ctx, partnershipID, func(ctx context.Context, tx *sql.Tx, bulk *store.Bulk) error {
+		bulk.LoadAsIs()
+		if err := bulk.WidenCache(ctx); err != nil {
+			return err
 		}
-		for _, t := range []struct {
-			table string
-			cols  []string
-			rows  [][]any
-		}{
-			{"entity", entityCols, b.entities},
-			{"entity_alias", []string{"partnership_id", "entity_id", "kind", "value"}, b.aliases},
-			{"ocg", ocgCols, b.groups},
-			{"ocg_threat", []string{"partnership_id", "ocg_id", "threat_code"}, b.threats},
-			{"record_grant", []string{"partnership_id", "record_id", "user_id", "agency_id"}, b.grants},
-			{"link", linkCols, b.links},
-			{"search_key", []string{"partnership_id", "key", "record_kind", "record_id"}, b.keys},
-		} {
-			if err := dialect.InsertRows(ctx, d, tx, t.table, t.cols, t.rows); err != nil {
-				return fmt.Errorf("generate: register: %w", err)
-			}
+		for _, o := range b.groups {
+			bulk.AddOCG(o, time.Time{})
 		}
-		return nil
+		for _, e := range b.entities {
+			bulk.AddEntity(e)
+		}
+		for _, l := range b.links {
+			bulk.AddLink(l)
+		}
+		f, err := bulk.Flush(ctx)
+		b.keys = f.SearchKeys
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("generate: register: %w", err)
+	}
+	return nil
 }

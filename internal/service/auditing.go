@@ -130,7 +130,7 @@ func (au *Auditing) Search(ctx context.Context, a domain.Actor, q AuditQuery) (A
 			RecordIDs: nonEmpty(q.RecordID, f.ActorID), Label: describe(q), Justification: "Audit"})
 		return err
 	})
-	return res, err
+	return consulted(res, err)
 }
 
 func nonEmpty(vals ...string) []string {

@@ -464,7 +464,7 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 			RecordIDs: []string{d.ID}, Label: d.Reference}, isa, system)
 	})
-	return v, err
+	return consulted(v, err)
 }
 
 // Queue returns the disruptions waiting for the panel (submitted), oldest
@@ -493,7 +493,7 @@ func (ds *Disruptions) Queue(ctx context.Context, a domain.Actor, status domain.
 			return err
 		})
 	}
-	return list, err
+	return consulted(list, err)
 }
 
 // DecisionInput is the panel's decision on a submitted disruption, or its
@@ -813,7 +813,7 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 			return err
 		})
 	}
-	return out, err
+	return consulted(out, err)
 }
 
 // Activities returns the activities a may see, newest first, open ones

@@ -149,7 +149,7 @@ func TestExportJobRunAgainAfterItsServerDied(t *testing.T) {
 			if ran, err := jobs.RunOnce(ctx); err != nil || ran {
 				t.Fatalf("while the lease holds: got ran %v, %v, want nothing to run", ran, err)
 			}
-			if err := f.st.ExpireJobLease(ctx, job.ID); err != nil {
+			if err := storetest.ExpireJobLease(ctx, f.st, job.ID); err != nil {
 				t.Fatal(err)
 			}
 			if ran, err := jobs.RunOnce(ctx); err != nil || !ran {

@@ -13,6 +13,25 @@ import (
 	"alliance/internal/store"
 )
 
+// Reads are logged fail closed (decision 5). A read of records runs on the
+// reader pool; its consultation is then written in its own short write
+// transaction, before the service returns, so before any response is sent.
+// If that write fails, the service returns the error and the zero value,
+// never what was read: nothing is shown that the log does not record.
+// Every service returns a read's result through consulted, or returns the
+// zero value itself when its log write fails.
+
+// consulted returns v, what a read found, only if logErr, the error of
+// writing the read's consultation, is nil; otherwise the zero value and
+// logErr, so no caller can show records whose consultation was not logged.
+func consulted[T any](v T, logErr error) (T, error) {
+	if logErr != nil {
+		var zero T
+		return zero, logErr
+	}
+	return v, nil
+}
+
 // readLog writes what a read showed, the same way for every service: a
 // consultation for people, and for a partner system's service-account
 // token a disclosure under the sharing agreement its token names, with a

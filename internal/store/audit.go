@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"alliance/internal/audit"
-	"alliance/internal/authz"
+	"alliance/internal/domain"
 )
 
 // AuditFilter narrows an auditor's search of the log. Empty fields match
@@ -23,8 +22,8 @@ type AuditFilter struct {
 // first. It reads at most f.Limit entries (and one more, so the caller can
 // tell whether a next page exists) without counting all matches, so the
 // first page of a search over millions of entries comes from an index.
-func (s *Store) SearchAudit(ctx context.Context, partnershipID string, f AuditFilter) ([]audit.Event, error) {
-	var args authz.Args
+func (s *Store) SearchAudit(ctx context.Context, partnershipID string, f AuditFilter) ([]domain.AuditEvent, error) {
+	var args Args
 	conds := []string{"e.partnership_id = " + args.Add(partnershipID)}
 	from := "audit_event e"
 	if f.RecordID != "" {
@@ -54,12 +53,12 @@ func (s *Store) SearchAudit(ctx context.Context, partnershipID string, f AuditFi
 	q := `SELECT e.id, CAST(e.partnership_id AS text), e.seq, e.at, e.actor_id, e.actor_name, e.agency_id, e.agency_name, e.operation,
 		e.record_type, e.record_ids, e.record_label, e.fields, e.justification, e.recipients, e.isa_id, e.request_id, e.client_addr, e.prev_hash, e.hash
 		FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ") + ` ORDER BY e.at DESC, e.seq DESC LIMIT ` + args.Add(limit+1) + ` OFFSET ` + args.Add(max(f.Offset, 0))
-	return collect(ctx, s.rdb, "search audit log", q, args.Values(), func(r *sql.Rows) (audit.Event, error) {
-		var e audit.Event
+	return collect(ctx, s.rdb, "search audit log", q, args.Values(), func(r *sql.Rows) (domain.AuditEvent, error) {
+		var e domain.AuditEvent
 		var op, ids, fields string
 		err := r.Scan(&e.ID, &e.PartnershipID, &e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.AgencyID, &e.AgencyName, &op, &e.RecordType,
 			&ids, &e.Label, &fields, &e.Justification, &e.Recipients, &e.ISAID, &e.RequestID, &e.ClientAddr, &e.PrevHash, &e.Hash)
-		e.Operation, e.RecordIDs, e.Fields, e.At = audit.Operation(op), strings.Fields(ids), strings.Fields(fields), e.At.UTC()
+		e.Operation, e.RecordIDs, e.Fields, e.At = domain.AuditOperation(op), strings.Fields(ids), strings.Fields(fields), e.At.UTC()
 		return e, err
 	})
 }

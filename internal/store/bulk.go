@@ -36,6 +36,9 @@ type Bulk struct {
 	pid   string
 	stmts map[string]*sql.Stmt
 
+	// asIs: see LoadAsIs.
+	asIs bool
+
 	groups []bulkGroup
 	people []domain.Entity
 	links  []domain.Link
@@ -51,6 +54,7 @@ type bulkGroup struct {
 type Flushed struct {
 	Groups, Entities, Links []string // record IDs
 	GroupRefs, EntityRefs   []string // references, in the same order
+	SearchKeys              int      // search keys written
 }
 
 // Empty reports whether nothing was written.
@@ -145,10 +149,46 @@ func (b *Bulk) AddLink(l domain.Link) string {
 	return l.ID
 }
 
+// LoadAsIs makes b write records as they are given, for a register made
+// elsewhere in bulk (the benchmark generator): each entity's search keys
+// are written in the flush that writes it instead of queuing it for
+// BuildSearch (no full-text documents are written for it), and a group is
+// written in its status without the lifecycle step (the proposal) that an
+// import records.
+func (b *Bulk) LoadAsIs() { b.asIs = true }
+
+// WidenCache gives the writing connection a larger page cache (256 MiB),
+// which it keeps, while it fills big indexes; on PostgreSQL it does
+// nothing.
+func (b *Bulk) WidenCache(ctx context.Context) error {
+	if b.s.d.Name() != "sqlite" {
+		return nil
+	}
+	if _, err := b.tx.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+		return fmt.Errorf("store: widen page cache: %w", err)
+	}
+	return nil
+}
+
+// lazyNow reads the store's clock once, on first use, so a flush whose
+// records all carry their times does not read it.
+type lazyNow struct {
+	s   *Store
+	t   time.Time
+	set bool
+}
+
+func (n *lazyNow) get() time.Time {
+	if !n.set {
+		n.t, n.set = n.s.Now(), true
+	}
+	return n.t
+}
+
 // Flush writes everything buffered: groups, then entities, then links.
 func (b *Bulk) Flush(ctx context.Context) (Flushed, error) {
 	var f Flushed
-	now := b.s.Now()
+	now := &lazyNow{s: b.s}
 	if len(b.groups) > 0 {
 		if err := b.flushGroups(ctx, now, &f); err != nil {
 			return f, err
@@ -210,7 +250,19 @@ func markingRows(conds, grants [][]any, id string, m domain.Marking) ([][]any, [
 	return conds, grants
 }
 
-func (b *Bulk) flushGroups(ctx context.Context, now time.Time, f *Flushed) error {
+// proposalRows appends the lifecycle steps an imported group g took to
+// its status: proposed on its proposal day, and under assessment if it is.
+func (b *Bulk) proposalRows(trans [][]any, g *bulkGroup, now time.Time) [][]any {
+	o := &g.o
+	on := g.proposedOn.Format("2006-01-02")
+	trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, "", string(domain.StatusProposed), on, "", "Imported", o.CreatedBy, now})
+	if o.Status == domain.StatusUnderAssessment {
+		trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, string(domain.StatusProposed), string(domain.StatusUnderAssessment), on, "", "Imported", o.CreatedBy, now})
+	}
+	return trans
+}
+
+func (b *Bulk) flushGroups(ctx context.Context, now *lazyNow, f *Flushed) error {
 	need := 0
 	for _, g := range b.groups {
 		if g.o.Reference == "" {
@@ -230,11 +282,11 @@ func (b *Bulk) flushGroups(ctx context.Context, now time.Time, f *Flushed) error
 		g := &b.groups[i]
 		o := &g.o
 		if o.Reference == "" {
-			o.Reference = fmt.Sprintf("OCG-%d-%04d", now.Year(), next)
+			o.Reference = fmt.Sprintf("OCG-%d-%04d", now.get().Year(), next)
 			next++
 		}
 		if o.CreatedAt.IsZero() {
-			o.CreatedAt = now
+			o.CreatedAt = now.get()
 		}
 		o.UpdatedAt = o.CreatedAt
 		m := o.Marking
@@ -247,10 +299,8 @@ func (b *Bulk) flushGroups(ctx context.Context, now time.Time, f *Flushed) error
 		for _, a := range appendUniqueStr(nil, o.AreaIDs...) {
 			areas = append(areas, []any{b.pid, o.ID, a})
 		}
-		on := g.proposedOn.Format("2006-01-02")
-		trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, "", string(domain.StatusProposed), on, "", "Imported", o.CreatedBy, now})
-		if o.Status == domain.StatusUnderAssessment {
-			trans = append(trans, []any{b.s.NewID(), b.pid, o.ID, string(domain.StatusProposed), string(domain.StatusUnderAssessment), on, "", "Imported", o.CreatedBy, now})
+		if !b.asIs {
+			trans = b.proposalRows(trans, g, now.get())
 		}
 		for _, k := range ocgKeys(o) {
 			keys = append(keys, []any{b.pid, k, string(domain.NodeOCG), o.ID})
@@ -269,11 +319,67 @@ func (b *Bulk) flushGroups(ctx context.Context, now time.Time, f *Flushed) error
 			return err
 		}
 	}
+	f.SearchKeys += len(keys)
 	b.groups = b.groups[:0]
 	return nil
 }
 
-func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) error {
+func (b *Bulk) flushEntities(ctx context.Context, now *lazyNow, f *Flushed) error {
+	if err := b.entityReferences(ctx); err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(b.people))
+	var pending, keys [][]any
+	var aliases, flags, conds, grants [][]any
+	for i := range b.people {
+		e := &b.people[i]
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now.get()
+		}
+		e.UpdatedAt = e.CreatedAt
+		m := e.Marking
+		rows = append(rows, []any{e.ID, b.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
+			string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
+		for _, a := range appendUniqueStr(nil, e.Aliases...) {
+			aliases = append(aliases, []any{b.pid, e.ID, "alias", a})
+		}
+		for _, a := range appendUniqueStr(nil, e.Nicknames...) {
+			aliases = append(aliases, []any{b.pid, e.ID, "nickname", a})
+		}
+		for _, fl := range appendUniqueStr(nil, e.Flags...) {
+			flags = append(flags, []any{b.pid, e.ID, fl})
+		}
+		if !b.asIs {
+			pending = append(pending, []any{e.ID, b.pid, now.get()})
+		}
+		conds, grants = markingRows(conds, grants, e.ID, m)
+		f.Entities = append(f.Entities, e.ID)
+		f.EntityRefs = append(f.EntityRefs, e.Reference)
+	}
+	if b.asIs {
+		keys = b.entityKeyRows()
+	}
+	// Otherwise the entities' search entries are left to BuildSearch:
+	// queue them.
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{{"search_pending", pendingCols, pending}, {"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
+		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	f.SearchKeys += len(keys)
+	b.people = b.people[:0]
+	return nil
+}
+
+// entityReferences gives the buffered entities without a reference the
+// next ones of their kind, taking each kind's numbers from the
+// partnership counter in one statement.
+func (b *Bulk) entityReferences(ctx context.Context) error {
 	need := map[domain.EntityKind]int{}
 	for _, e := range b.people {
 		if e.Reference == "" {
@@ -302,53 +408,28 @@ func (b *Bulk) flushEntities(ctx context.Context, now time.Time, f *Flushed) err
 			next[e.Kind]++
 		}
 	}
-	rows := make([][]any, 0, len(b.people))
-	pending := make([][]any, 0, len(b.people))
-	var aliases, flags, conds, grants [][]any
-	for i := range b.people {
-		e := &b.people[i]
-		if e.CreatedAt.IsZero() {
-			e.CreatedAt = now
-		}
-		e.UpdatedAt = e.CreatedAt
-		m := e.Marking
-		rows = append(rows, []any{e.ID, b.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
-			string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
-		for _, a := range appendUniqueStr(nil, e.Aliases...) {
-			aliases = append(aliases, []any{b.pid, e.ID, "alias", a})
-		}
-		for _, a := range appendUniqueStr(nil, e.Nicknames...) {
-			aliases = append(aliases, []any{b.pid, e.ID, "nickname", a})
-		}
-		for _, fl := range appendUniqueStr(nil, e.Flags...) {
-			flags = append(flags, []any{b.pid, e.ID, fl})
-		}
-		pending = append(pending, []any{e.ID, b.pid, now})
-		conds, grants = markingRows(conds, grants, e.ID, m)
-		f.Entities = append(f.Entities, e.ID)
-		f.EntityRefs = append(f.EntityRefs, e.Reference)
-	}
-	// The entities' search entries are left to BuildSearch: queue them.
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{{"search_pending", pendingCols, pending}, {"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}} {
-		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
-			return err
-		}
-	}
-	b.people = b.people[:0]
 	return nil
 }
 
-func (b *Bulk) flushLinks(ctx context.Context, now time.Time, f *Flushed) error {
+// entityKeyRows returns the search_key rows of the buffered entities,
+// sorted by key.
+func (b *Bulk) entityKeyRows() [][]any {
+	var keys [][]any
+	for i, ks := range parallelKeys(b.people) {
+		for _, k := range ks {
+			keys = append(keys, []any{b.pid, k, string(domain.NodeEntity), b.people[i].ID})
+		}
+	}
+	sortKeys(keys)
+	return keys
+}
+
+func (b *Bulk) flushLinks(ctx context.Context, now *lazyNow, f *Flushed) error {
 	rows := make([][]any, 0, len(b.links))
 	for i := range b.links {
 		l := &b.links[i]
 		if l.CreatedAt.IsZero() {
-			l.CreatedAt = now
+			l.CreatedAt = now.get()
 		}
 		rows = append(rows, []any{l.ID, b.pid, string(l.FromKind), l.FromID, string(l.ToKind), l.ToID, string(l.Type), string(l.Role),
 			domain.Day(l.ValidFrom), domain.Day(l.ValidTo), l.SourceRef, string(l.Confidence), l.Note, l.CreatedBy, l.CreatedAt})
@@ -549,15 +630,15 @@ func (s *Store) visibleByReference(ctx context.Context, q Queryer, policy authz.
 	var out []NodeRef
 	for start := 0; start < len(refs); start += 500 {
 		chunk := refs[start:min(start+500, len(refs))]
-		var args authz.Args
+		var args Args
 		ps := make([]string, len(chunk))
 		for i, r := range chunk {
 			ps[i] = args.Add(r)
 		}
 		in := strings.Join(ps, ", ")
 		pid := args.Add(actor.PartnershipID)
-		entVis := policy.Predicate(actor, act, domain.KindEntity, "e", &args)
-		ocgVis := policy.Predicate(actor, act, domain.KindOCG, "o", &args)
+		entVis := predicate(policy, actor, act, domain.KindEntity, "e", &args)
+		ocgVis := predicate(policy, actor, act, domain.KindOCG, "o", &args)
 		query := `SELECT 'entity', e.kind, e.id, e.reference, e.partnership_id, e.origin_agency_id, e.classification, e.handling_code, e.restricted, '', '', ''
 			FROM entity e WHERE e.partnership_id = ` + pid + ` AND e.reference IN (` + in + `) AND ` + entVis + `
 			UNION ALL SELECT 'ocg', '', o.id, o.reference, o.partnership_id, o.origin_agency_id, o.classification, o.handling_code, o.restricted, o.status,
@@ -585,7 +666,7 @@ func (s *Store) OCGThreatCodes(ctx context.Context, ids []string) (map[string][]
 	out := map[string][]string{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		var args authz.Args
+		var args Args
 		ps := make([]string, len(chunk))
 		for i, id := range chunk {
 			ps[i] = args.Add(id)
@@ -613,12 +694,12 @@ type ExportLink struct {
 // ExportLinks returns up to limit links both of whose ends actor may
 // export, oldest first.
 func (s *Store) ExportLinks(ctx context.Context, policy authz.Policy, actor domain.Actor, limit int) ([]ExportLink, error) {
-	var args authz.Args
+	var args Args
 	pid := args.Add(actor.PartnershipID)
-	fe := policy.Predicate(actor, authz.Export, domain.KindEntity, "fe", &args)
-	fo := policy.Predicate(actor, authz.Export, domain.KindOCG, "fo", &args)
-	te := policy.Predicate(actor, authz.Export, domain.KindEntity, "te", &args)
-	to := policy.Predicate(actor, authz.Export, domain.KindOCG, "tgo", &args)
+	fe := predicate(policy, actor, authz.Export, domain.KindEntity, "fe", &args)
+	fo := predicate(policy, actor, authz.Export, domain.KindOCG, "fo", &args)
+	te := predicate(policy, actor, authz.Export, domain.KindEntity, "te", &args)
+	to := predicate(policy, actor, authz.Export, domain.KindOCG, "tgo", &args)
 	query := `SELECT ` + linkCols + `, COALESCE(fe.reference, fo.reference, ''), COALESCE(te.reference, tgo.reference, '')
 		FROM link l
 		LEFT JOIN entity fe ON l.from_kind = 'entity' AND fe.id = l.from_id AND ` + fe + `

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"alliance/internal/authz"
 	"alliance/internal/domain"
@@ -106,8 +107,8 @@ func (s *Store) Activity(ctx context.Context, policy authz.Policy, actor domain.
 }
 
 func (s *Store) activities(ctx context.Context, policy authz.Policy, actor domain.Actor, open bool, id string, limit int) ([]domain.Activity, error) {
-	var args authz.Args
-	vis := policy.Predicate(actor, authz.List, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
+	var args Args
+	vis := predicate(policy, actor, authz.List, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
 	if id != "" {
 		vis += " AND " + idIn("a.id", []string{id}, &args)
 	}
@@ -200,6 +201,51 @@ func (s *Store) LoadDisruptions(ctx context.Context, tx *sql.Tx, list []domain.D
 	return s.insertDisruptions(ctx, tx, list, false)
 }
 
+// pendingScope is a validated disruption whose roll-up scope is new: it
+// is made once the disruption is stored.
+type pendingScope struct {
+	id string
+	k  scopeKey
+}
+
+// fillDisruption gives d what a new disruption lacks: its ID, its times
+// (now) and its reference, the partnership's next.
+func (s *Store) fillDisruption(ctx context.Context, tx *sql.Tx, d *domain.Disruption, now time.Time) error {
+	if d.ID == "" {
+		d.ID = s.NewID()
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = d.CreatedAt
+	}
+	if d.Reference == "" {
+		n, err := s.nextNumber(ctx, tx, d.Marking.PartnershipID, "disruption")
+		if err != nil {
+			return err
+		}
+		d.Reference = fmt.Sprintf("D-%06d", n)
+	}
+	return nil
+}
+
+// writeDisruptionRows writes the rows disruptionRows collected, table by
+// table.
+func (s *Store) writeDisruptionRows(ctx context.Context, tx *sql.Tx, rows map[string][][]any) error {
+	for _, t := range []struct {
+		table string
+		cols  []string
+	}{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
+		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
+		{"disruption_outcome", outcomeCols}} {
+		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, rows[t.table]); err != nil {
+			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
+		}
+	}
+	return nil
+}
+
 func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, count bool) error {
 	if len(list) == 0 {
 		return nil
@@ -215,29 +261,12 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 	now := s.Now()
 	rows := map[string][][]any{}
 	si := s.newScopeInterner(tx)
-	type pending struct {
-		id string
-		k  scopeKey
-	}
 	var validated []string
-	var newScopes []pending
+	var newScopes []pendingScope
 	for i := range list {
 		d := &list[i]
-		if d.ID == "" {
-			d.ID = s.NewID()
-		}
-		if d.CreatedAt.IsZero() {
-			d.CreatedAt = now
-		}
-		if d.UpdatedAt.IsZero() {
-			d.UpdatedAt = d.CreatedAt
-		}
-		if d.Reference == "" {
-			n, err := s.nextNumber(ctx, tx, d.Marking.PartnershipID, "disruption")
-			if err != nil {
-				return err
-			}
-			d.Reference = fmt.Sprintf("D-%06d", n)
+		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
+			return err
 		}
 		var scope any
 		if d.Status == domain.DisruptionValidated {
@@ -252,7 +281,7 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			if ok {
 				scope = n
 			} else {
-				newScopes = append(newScopes, pending{d.ID, k})
+				newScopes = append(newScopes, pendingScope{d.ID, k})
 			}
 			validated = append(validated, d.ID)
 		}
@@ -261,15 +290,8 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			return err
 		}
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-	}{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
-		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
-		{"disruption_outcome", outcomeCols}} {
-		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, rows[t.table]); err != nil {
-			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
-		}
+	if err := s.writeDisruptionRows(ctx, tx, rows); err != nil {
+		return err
 	}
 	// A new scope stands for the first disruption that has it, so it is
 	// made once that disruption is stored.
@@ -356,14 +378,14 @@ func (s *Store) SetDisruptionStatus(ctx context.Context, tx *sql.Tx, partnership
 // group the actor may not see is not shown either.
 type DisruptionQuery struct {
 	s     *Store
-	args  authz.Args
+	args  Args
 	conds []string
 }
 
 // NewDisruptionQuery starts a query for actor doing act under policy.
 func (s *Store) NewDisruptionQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *DisruptionQuery {
 	q := &DisruptionQuery{s: s}
-	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindDisruption, "d", &q.args), subjectsVisible(policy, actor, &q.args, false))
+	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindDisruption, "d", &q.args), subjectsVisible(policy, actor, &q.args, false))
 	return q
 }
 
@@ -373,19 +395,19 @@ func (s *Store) NewDisruptionQuery(policy authz.Policy, actor domain.Actor, act 
 // (aggregate), a person only has to be one actor is not kept from by
 // need-to-know: board members count disruptions against individuals
 // without holding any permission on people, and see only the figures.
-func subjectsVisible(policy authz.Policy, actor domain.Actor, args *authz.Args, aggregate bool) string {
-	group := "(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND " + policy.Predicate(actor, authz.View, domain.KindOCG, "o", args) + "))"
+func subjectsVisible(policy authz.Policy, actor domain.Actor, args *Args, aggregate bool) string {
+	group := "(d.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = d.ocg_id AND " + predicate(policy, actor, authz.View, domain.KindOCG, "o", args) + "))"
 	if aggregate {
 		return group + " AND (d.entity_id IS NULL OR EXISTS (SELECT 1 FROM entity e WHERE e.id = d.entity_id AND (NOT e.restricted OR EXISTS (SELECT 1 FROM record_grant g" +
 			" WHERE g.record_id = e.id AND (g.user_id = " + args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + ")))))"
 	}
-	return group + " AND (d.entity_id IS NULL OR EXISTS (SELECT 1 FROM entity e WHERE e.id = d.entity_id AND " + policy.Predicate(actor, authz.View, domain.KindEntity, "e", args) + "))"
+	return group + " AND (d.entity_id IS NULL OR EXISTS (SELECT 1 FROM entity e WHERE e.id = d.entity_id AND " + predicate(policy, actor, authz.View, domain.KindEntity, "e", args) + "))"
 }
 
 // activityGroupVisible is the condition that an activity's group, when it
 // has one, is one actor may see.
-func activityGroupVisible(policy authz.Policy, actor domain.Actor, args *authz.Args) string {
-	return "(a.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = a.ocg_id AND " + policy.Predicate(actor, authz.View, domain.KindOCG, "o", args) + "))"
+func activityGroupVisible(policy authz.Policy, actor domain.Actor, args *Args) string {
+	return "(a.ocg_id IS NULL OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = a.ocg_id AND " + predicate(policy, actor, authz.View, domain.KindOCG, "o", args) + "))"
 }
 
 // WithID limits the query to one disruption.
@@ -479,7 +501,7 @@ func (s *Store) loadDisruptionSets(ctx context.Context, list []domain.Disruption
 	}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		var args authz.Args
+		var args Args
 		in := idIn("disruption_id", chunk, &args)
 		type pair struct{ id, kind, v string }
 		pairs, err := collect(ctx, s.rdb, "disruption sets", `SELECT CAST(disruption_id AS text), 'agency', CAST(agency_id AS text) FROM disruption_agency WHERE `+in+`

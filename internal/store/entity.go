@@ -140,7 +140,7 @@ func (s *Store) UpdateEntity(ctx context.Context, tx *sql.Tx, e *domain.Entity) 
 // policy's predicate like every scoped query.
 type EntityQuery struct {
 	s     *Store
-	args  authz.Args
+	args  Args
 	conds []string
 	order string
 }
@@ -148,7 +148,7 @@ type EntityQuery struct {
 // NewEntityQuery starts a query for actor doing act under policy.
 func (s *Store) NewEntityQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *EntityQuery {
 	q := &EntityQuery{s: s, order: "lower(e.name), e.reference"}
-	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindEntity, "e", &q.args))
+	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindEntity, "e", &q.args))
 	return q
 }
 
@@ -164,7 +164,7 @@ func (q *EntityQuery) WithIDs(ids []string) *EntityQuery {
 // idIn is the condition that col is one of ids, leaving out malformed ids
 // (which match nothing), with the ids added to args; none left matches no
 // row.
-func idIn(col string, ids []string, args *authz.Args) string {
+func idIn(col string, ids []string, args *Args) string {
 	var ps []string
 	for _, id := range ids {
 		if _, err := uuid.Parse(id); err == nil {
@@ -234,7 +234,7 @@ func (s *Store) loadEntitySets(ctx context.Context, list []domain.Entity) error 
 	if len(list) == 0 {
 		return nil
 	}
-	var args authz.Args
+	var args Args
 	idx := map[string]int{}
 	ps := make([]string, len(list))
 	for i, e := range list {
@@ -407,10 +407,10 @@ func (s *Store) Members(ctx context.Context, policy authz.Policy, actor domain.A
 // see, with the far end's name. Groups are checked against the group
 // policy, entities against the entity policy.
 func (s *Store) LinksOf(ctx context.Context, policy authz.Policy, actor domain.Actor, id string) ([]domain.Link, error) {
-	var args authz.Args
+	var args Args
 	p := args.Add(id)
-	entVis := policy.Predicate(actor, authz.View, domain.KindEntity, "e", &args)
-	ocgVis := policy.Predicate(actor, authz.View, domain.KindOCG, "o", &args)
+	entVis := predicate(policy, actor, authz.View, domain.KindEntity, "e", &args)
+	ocgVis := predicate(policy, actor, authz.View, domain.KindOCG, "o", &args)
 	query := `SELECT ` + linkCols + `, COALESCE(e.reference || ' ' || e.name, o.reference || ' ' || o.name, '')
 		FROM link l
 		LEFT JOIN entity e ON (CASE WHEN l.from_id = ` + p + ` THEN l.to_kind ELSE l.from_kind END) = 'entity'
@@ -535,4 +535,12 @@ func (s *Store) UpdatePlanAction(ctx context.Context, tx *sql.Tx, planID string,
 		return domain.NotFound("plan action", a.ID)
 	}
 	return nil
+}
+
+// EntityIDs returns the IDs of every entity of kind in partnershipID's
+// register, in order, whoever may see them: for data made in bulk (the
+// benchmark generator), never for an actor's read.
+func (s *Store) EntityIDs(ctx context.Context, partnershipID string, kind domain.EntityKind) ([]string, error) {
+	return collect(ctx, s.rdb, "entity ids", `SELECT CAST(id AS text) FROM entity WHERE partnership_id = $1 AND kind = $2 ORDER BY id`,
+		[]any{partnershipID, string(kind)}, scanString)
 }

@@ -72,14 +72,14 @@ func (s *Store) insertMarkingRows(ctx context.Context, tx *sql.Tx, recordID stri
 // page and export built on it sees exactly what the policy allows.
 type InfoReportQuery struct {
 	s     *Store
-	args  authz.Args
+	args  Args
 	conds []string
 }
 
 // NewInfoReportQuery starts a query for actor doing act under policy.
 func (s *Store) NewInfoReportQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *InfoReportQuery {
 	q := &InfoReportQuery{s: s}
-	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindInfoReport, "r", &q.args))
+	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindInfoReport, "r", &q.args))
 	return q
 }
 

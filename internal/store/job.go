@@ -231,19 +231,6 @@ func (s *Store) ReleaseJob(ctx context.Context, id, owner string) error {
 	})
 }
 
-// ExpireJobLease makes job id's lease expire now, as if its server had
-// stopped renewing it long ago. Tests use it to simulate a server's death
-// without waiting out a lease.
-func (s *Store) ExpireJobLease(ctx context.Context, id string) error {
-	return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE job SET lease_expires = $2 WHERE id = $1`, id, s.Now().Add(-time.Second))
-		if err != nil {
-			return fmt.Errorf("store: expire job lease: %w", err)
-		}
-		return nil
-	})
-}
-
 // JobOutput is a file a job produced for its owner to download (a register
 // export), kept until ExpiresAt.
 type JobOutput struct {

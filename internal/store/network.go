@@ -29,24 +29,24 @@ type NetworkNode struct {
 // shown dangling.
 func (s *Store) Network(ctx context.Context, policy authz.Policy, actor domain.Actor) (Network, error) {
 	var n Network
-	var ga authz.Args
-	gp := policy.Predicate(actor, authz.List, domain.KindOCG, "o", &ga)
+	var ga Args
+	gp := predicate(policy, actor, authz.List, domain.KindOCG, "o", &ga)
 	groups, err := collect(ctx, s.rdb, "network groups", `SELECT o.id, o.reference, o.name, 'ocg' FROM ocg o WHERE `+gp+` ORDER BY o.reference`, ga.Values(), scanNode)
 	if err != nil {
 		return n, err
 	}
-	var ea authz.Args
-	ep := policy.Predicate(actor, authz.List, domain.KindEntity, "e", &ea)
+	var ea Args
+	ep := predicate(policy, actor, authz.List, domain.KindEntity, "e", &ea)
 	entities, err := collect(ctx, s.rdb, "network entities", `SELECT e.id, e.reference, e.name, e.kind FROM entity e WHERE `+ep+` ORDER BY e.reference`, ea.Values(), scanNode)
 	if err != nil {
 		return n, err
 	}
-	var la authz.Args
+	var la Args
 	pid := la.Add(actor.PartnershipID)
-	fe := policy.Predicate(actor, authz.List, domain.KindEntity, "fe", &la)
-	fo := policy.Predicate(actor, authz.List, domain.KindOCG, "fo", &la)
-	te := policy.Predicate(actor, authz.List, domain.KindEntity, "te", &la)
-	to := policy.Predicate(actor, authz.List, domain.KindOCG, "tg", &la)
+	fe := predicate(policy, actor, authz.List, domain.KindEntity, "fe", &la)
+	fo := predicate(policy, actor, authz.List, domain.KindOCG, "fo", &la)
+	te := predicate(policy, actor, authz.List, domain.KindEntity, "te", &la)
+	to := predicate(policy, actor, authz.List, domain.KindOCG, "tg", &la)
 	links, err := collect(ctx, s.rdb, "network links", `SELECT `+linkCols+` FROM link l
 		LEFT JOIN entity fe ON l.from_kind = 'entity' AND fe.id = l.from_id AND `+fe+`
 		LEFT JOIN ocg fo ON l.from_kind = 'ocg' AND fo.id = l.from_id AND `+fo+`

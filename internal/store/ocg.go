@@ -237,7 +237,7 @@ func (s *Store) Transitions(ctx context.Context, ocgID string) ([]domain.Transit
 // on it sees exactly what the policy allows.
 type OCGQuery struct {
 	s     *Store
-	args  authz.Args
+	args  Args
 	conds []string
 	order string
 }
@@ -245,7 +245,7 @@ type OCGQuery struct {
 // NewOCGQuery starts a query for actor doing act under policy.
 func (s *Store) NewOCGQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *OCGQuery {
 	q := &OCGQuery{s: s, order: "o.created_at DESC, o.id DESC"}
-	q.conds = append(q.conds, policy.Predicate(actor, act, domain.KindOCG, "o", &q.args))
+	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindOCG, "o", &q.args))
 	return q
 }
 
@@ -406,4 +406,11 @@ func (q *OCGQuery) One(ctx context.Context) (domain.OCG, error) {
 		return domain.OCG{}, err
 	}
 	return o, nil
+}
+
+// OCGIDs returns the IDs of every group in partnershipID's register, in
+// order, whoever may see them: for data made in bulk (the benchmark
+// generator), never for an actor's read.
+func (s *Store) OCGIDs(ctx context.Context, partnershipID string) ([]string, error) {
+	return collect(ctx, s.rdb, "group ids", `SELECT CAST(id AS text) FROM ocg WHERE partnership_id = $1 ORDER BY id`, []any{partnershipID}, scanString)
 }

@@ -86,7 +86,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		month string
 		c     CategoryCount
 	}
-	var args authz.Args
+	var args Args
 	where := cellsWhere(policy, actor, f, "", false, &args)
 	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT c.month, c.four_p, c.impact, sum(c.n) FROM performance_count c WHERE `+where+
 		` GROUP BY c.month, c.four_p, c.impact`, args.Values(), func(r *sql.Rows) (cat, error) {
@@ -108,7 +108,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		out.ByCategory = append(out.ByCategory, CategoryCount{FourP: domain.FourP(k[0]), Impact: domain.Impact(k[1]), N: n})
 	}
 	if len(f.Breakdown) > 0 {
-		var uargs authz.Args
+		var uargs Args
 		out.ByUnit, err = countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
 			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values())
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 			out.Threats[f.Threat] += c.N
 		}
 	} else {
-		var targs authz.Args
+		var targs Args
 		out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
 			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values())
 		if err != nil {
@@ -162,7 +162,7 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 // it) or the partnership's top units', and scopes the actor may count.
 // units, when not empty, replaces the area condition; everyThreat selects
 // the cells of every threat instead.
-func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units string, everyThreat bool, args *authz.Args) string {
+func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units string, everyThreat bool, args *Args) string {
 	switch {
 	case units != "":
 	case f.Area != "":
@@ -187,10 +187,10 @@ func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, un
 // PerformanceByMonth counts the disruptions of f by month only: what the
 // dashboard needs of the same period a year earlier.
 func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
-	var args authz.Args
+	var args Args
 	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, "", false, &args) + ` GROUP BY c.month`
 	if f.AgencyID != "" {
-		args = authz.Args{}
+		args = Args{}
 		units, err := s.unitParents(ctx, actor.PartnershipID)
 		if err != nil {
 			return nil, err
@@ -230,9 +230,9 @@ func under(parents map[string]string, unit, root string) bool {
 // performanceWhere is the condition the record-level performance queries
 // share: the policy (the actor may count the disruption, and see its group
 // if it has one), validated, in the period, and the filters.
-func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, parents map[string]string, args *authz.Args) string {
+func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, parents map[string]string, args *Args) string {
 	conds := []string{
-		policy.Predicate(actor, f.action(), domain.KindDisruption, "d", args),
+		predicate(policy, actor, f.action(), domain.KindDisruption, "d", args),
 		subjectsVisible(policy, actor, args, true),
 		"d.status = 'validated'",
 		"d.month >= " + args.Add(f.From),
@@ -272,7 +272,7 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	if err != nil {
 		return out, err
 	}
-	var args authz.Args
+	var args Args
 	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
 	out.ByCategory, err = collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
@@ -346,8 +346,8 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 // OpenActivities counts the activities actor may count under policy that
 // were open at the end of day (ISO), led by agencyID when it is not empty.
 func (s *Store) OpenActivities(ctx context.Context, policy authz.Policy, actor domain.Actor, day, agencyID string) (int, error) {
-	var args authz.Args
-	vis := policy.Predicate(actor, authz.Count, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
+	var args Args
+	vis := predicate(policy, actor, authz.Count, domain.KindDisruption, "a", &args) + " AND " + activityGroupVisible(policy, actor, &args)
 	d := args.Add(day)
 	q := `SELECT count(*) FROM activity a WHERE ` + vis + ` AND a.opened_on <= ` + d + ` AND (a.closed_on IS NULL OR a.closed_on > ` + d + `)`
 	if agencyID != "" {

@@ -125,7 +125,7 @@ func (s *Store) NeedsAttention(ctx context.Context, policy authz.Policy, actor d
 	}
 	rows := make([]AttentionRow, len(groups))
 	idx := make(map[string]int, len(groups))
-	var args authz.Args
+	var args Args
 	ps := make([]string, len(groups))
 	for i, o := range groups {
 		rows[i].OCG = o
@@ -157,8 +157,8 @@ func (s *Store) NeedsAttention(ctx context.Context, policy authz.Policy, actor d
 // lifecycle step of a group, newest first: the years a picture can be
 // asked for.
 func (s *Store) PictureYears(ctx context.Context, policy authz.Policy, actor domain.Actor) ([]domain.FiscalYear, error) {
-	var args authz.Args
-	pred := policy.Predicate(actor, authz.Count, domain.KindOCG, "o", &args)
+	var args Args
+	pred := predicate(policy, actor, authz.Count, domain.KindOCG, "o", &args)
 	months, err := collect(ctx, s.rdb, "picture years", `SELECT DISTINCT substr(t.decided_on, 1, 7) FROM ocg_transition t
 		JOIN ocg o ON o.id = t.ocg_id WHERE `+pred, args.Values(),
 		func(r *sql.Rows) (string, error) { var m string; err := r.Scan(&m); return m, err })

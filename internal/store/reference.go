@@ -422,3 +422,18 @@ func (s *Store) SetMeta(ctx context.Context, tx *sql.Tx, key, value string) erro
 	}
 	return nil
 }
+
+// FirstUserID returns the lowest ID among partnershipID's users: a stable
+// choice of writer for data made in bulk (the benchmark generator). A
+// partnership without users is domain.ErrNotFound.
+func (s *Store) FirstUserID(ctx context.Context, partnershipID string) (string, error) {
+	var id string
+	err := s.rdb.QueryRowContext(ctx, `SELECT CAST(id AS text) FROM app_user WHERE partnership_id = $1 ORDER BY id LIMIT 1`, partnershipID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: a user of partnership %s: %w", partnershipID, domain.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: a user of partnership %s: %w", partnershipID, err)
+	}
+	return id, nil
+}

@@ -172,7 +172,7 @@ const rollupChunk = 500
 // addToRollup counts the validated disruptions with ids into the cells.
 func (s *Store) addToRollup(ctx context.Context, tx *sql.Tx, ids []string) error {
 	for start := 0; start < len(ids); start += rollupChunk {
-		var args authz.Args
+		var args Args
 		where := idIn("d.id", ids[start:min(start+rollupChunk, len(ids))], &args) + " AND d.status = 'validated' AND d.scope_id IS NOT NULL"
 		if err := s.rollup(ctx, tx, where, args.Values(), false); err != nil {
 			return err
@@ -201,7 +201,7 @@ func (s *Store) removeFromRollup(ctx context.Context, tx *sql.Tx, id string) err
 	if err != nil {
 		return fmt.Errorf("store: disruption to take out of the roll-up: %w", err)
 	}
-	var args authz.Args
+	var args Args
 	where := idIn("d.id", []string{id}, &args) + " AND d.status = 'validated' AND d.scope_id IS NOT NULL"
 	if err := s.rollup(ctx, tx, where, args.Values(), true); err != nil {
 		return err
@@ -224,7 +224,7 @@ func (s *Store) removeFromRollup(ctx context.Context, tx *sql.Tx, id string) err
 	}
 	threats = append(threats, "")
 	for _, table := range []string{"performance_count", "performance_outcome"} {
-		cells := authz.Args{}
+		cells := Args{}
 		codes := make([]string, len(threats))
 		for i, c := range threats {
 			codes[i] = cells.Add(c)
@@ -297,7 +297,7 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 			return err
 		}
 		for start := 0; start < len(ids); start += rollupChunk {
-			args := authz.Args{}
+			args := Args{}
 			scope := args.Add(n)
 			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
 				args.Values()...); err != nil {
@@ -382,15 +382,15 @@ func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any
 // scopesVisible is the condition that a cell's scope is one whose
 // disruptions actor may count (act) under policy: the same rule as
 // performanceWhere, applied to the scope's disruption, group and person.
-func scopesVisible(policy authz.Policy, actor domain.Actor, act authz.Action, col string, args *authz.Args) string {
-	d := authz.Columns{ID: "s.disruption_id", Partnership: "s.partnership_id", Origin: "s.origin_agency_id", Classification: "s.classification",
+func scopesVisible(policy authz.Policy, actor domain.Actor, act authz.Action, col string, args *Args) string {
+	d := markingColumns{ID: "s.disruption_id", Partnership: "s.partnership_id", Origin: "s.origin_agency_id", Classification: "s.classification",
 		Handling: "s.handling_code", Restricted: "s.restricted"}
-	o := authz.Columns{ID: "s.ocg_id", Partnership: "s.partnership_id", Origin: "s.ocg_origin_agency_id", Classification: "s.ocg_classification",
+	o := markingColumns{ID: "s.ocg_id", Partnership: "s.partnership_id", Origin: "s.ocg_origin_agency_id", Classification: "s.ocg_classification",
 		Handling: "s.ocg_handling_code", Restricted: "s.ocg_restricted"}
 	var b strings.Builder
 	b.WriteString(col + " IN (SELECT s.id FROM performance_scope s WHERE ")
-	b.WriteString(policy.PredicateOn(actor, act, domain.KindDisruption, d, args))
-	b.WriteString(" AND (s.ocg_id IS NULL OR " + policy.PredicateOn(actor, authz.View, domain.KindOCG, o, args) + ")")
+	b.WriteString(predicateOn(policy, actor, act, domain.KindDisruption, d, args))
+	b.WriteString(" AND (s.ocg_id IS NULL OR " + predicateOn(policy, actor, authz.View, domain.KindOCG, o, args) + ")")
 	b.WriteString(" AND (s.entity_id IS NULL OR EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = s.entity_id AND (g.user_id = " +
 		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + "))))")
 	return b.String()

@@ -57,3 +57,9 @@ func one(err error, what string, notFound error) error {
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
 }
+
+// scanString scans a row of one text column.
+func scanString(r *sql.Rows) (string, error) {
+	var v string
+	return v, r.Scan(&v)
+}

@@ -139,45 +139,55 @@ func (s *Store) searchCandidates(ctx context.Context, policy authz.Policy, actor
 	return list, err
 }
 
-// searchRun runs one candidate search. Sources read postings from the
-// index alone, except those whose bit (1 << source index; the full-text
-// source is last) is set in filtered: they admit only postings of records
-// the actor may see, under the policy, before their cap. full has the bits
-// of the unfiltered sources that read as many postings as their cap.
-func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter, filtered int) ([]SearchCandidate, int, error) {
-	var args authz.Args
-	entityVis := func(args *authz.Args) string {
-		if f.NoEntities {
-			return "(1 = 0)"
-		}
-		vis := policy.Predicate(actor, authz.Search, domain.KindEntity, "e", args)
-		if len(f.Kinds) > 0 {
-			ps := make([]string, len(f.Kinds))
-			for i, k := range f.Kinds {
-				ps[i] = args.Add(string(k))
-			}
-			vis = "(" + vis + " AND e.kind IN (" + strings.Join(ps, ", ") + "))"
-		}
-		return vis
+// searchVis writes the visibility conditions of a search's candidates:
+// which entities and groups the actor may find, and, for the sources
+// whose postings are filtered (bit i of filtered for source i), the
+// condition on those postings.
+type searchVis struct {
+	policy   authz.Policy
+	actor    domain.Actor
+	f        SearchFilter
+	filtered int
+}
+
+func (v searchVis) entity(args *Args) string {
+	if v.f.NoEntities {
+		return "(1 = 0)"
 	}
-	ocgVis := func(args *authz.Args) string {
-		if !f.Groups {
-			return "(1 = 0)"
+	vis := predicate(v.policy, v.actor, authz.Search, domain.KindEntity, "e", args)
+	if len(v.f.Kinds) > 0 {
+		ps := make([]string, len(v.f.Kinds))
+		for i, k := range v.f.Kinds {
+			ps[i] = args.Add(string(k))
 		}
-		return policy.Predicate(actor, authz.Search, domain.KindOCG, "o", args)
+		vis = "(" + vis + " AND e.kind IN (" + strings.Join(ps, ", ") + "))"
 	}
-	// sourceVis is the condition a filtered source puts on its postings.
-	sourceVis := func(args *authz.Args, i int) string {
-		if filtered&(1<<i) == 0 {
-			return ""
-		}
-		return ` AND ((k.record_kind = 'entity' AND EXISTS (SELECT 1 FROM entity e WHERE e.id = k.record_id AND ` + entityVis(args) + `))
-			OR (k.record_kind = 'ocg' AND EXISTS (SELECT 1 FROM ocg o WHERE o.id = k.record_id AND ` + ocgVis(args) + `)))`
+	return vis
+}
+
+func (v searchVis) ocg(args *Args) string {
+	if !v.f.Groups {
+		return "(1 = 0)"
 	}
-	pid := args.Add(actor.PartnershipID)
-	var parts, caps, bits []string
+	return predicate(v.policy, v.actor, authz.Search, domain.KindOCG, "o", args)
+}
+
+// source is the condition a filtered source i puts on its postings.
+func (v searchVis) source(args *Args, i int) string {
+	if v.filtered&(1<<i) == 0 {
+		return ""
+	}
+	return ` AND ((k.record_kind = 'entity' AND EXISTS (SELECT 1 FROM entity e WHERE e.id = k.record_id AND ` + v.entity(args) + `))
+			OR (k.record_kind = 'ocg' AND EXISTS (SELECT 1 FROM ocg o WHERE o.id = k.record_id AND ` + v.ocg(args) + `)))`
+}
+
+// searchHits returns the parts of a search's hit query, one for each
+// source the filter's keys reach and one for full text, with each part's
+// cap and bit as CASE arms (by source number). pid is the partnership's
+// placeholder.
+func (s *Store) searchHits(v searchVis, pid string, args *Args) (parts, caps, bits []string) {
 	for i, src := range searchSources {
-		keys := src.keys(f.Keys)
+		keys := src.keys(v.f.Keys)
 		if len(keys) == 0 {
 			continue
 		}
@@ -186,27 +196,40 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 			ps[j] = args.Add(k)
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT k.record_id FROM search_key k
-			WHERE k.partnership_id = %s AND k.key IN (%s)%s LIMIT %d) s%d`, src.weight, i, pid, strings.Join(ps, ", "), sourceVis(&args, i), src.limit, i))
+			WHERE k.partnership_id = %s AND k.key IN (%s)%s LIMIT %d) s%d`, src.weight, i, pid, strings.Join(ps, ", "), v.source(args, i), src.limit, i))
 		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", i, src.limit))
 		bits = append(bits, fmt.Sprintf("WHEN %d THEN %d", i, 1<<i))
 	}
-	if fq := s.d.FullTextQuery(f.FullText); fq != "" {
+	if fq := s.d.FullTextQuery(v.f.FullText); fq != "" {
 		q := args.Add(fq)
 		vis := ""
-		if filtered&(1<<len(searchSources)) != 0 {
-			vis = ` WHERE EXISTS (SELECT 1 FROM entity e WHERE e.id = ft.record_id AND ` + entityVis(&args) + `)
-				OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = ft.record_id AND ` + ocgVis(&args) + `)`
+		if v.filtered&(1<<len(searchSources)) != 0 {
+			vis = ` WHERE EXISTS (SELECT 1 FROM entity e WHERE e.id = ft.record_id AND ` + v.entity(args) + `)
+				OR EXISTS (SELECT 1 FROM ocg o WHERE o.id = ft.record_id AND ` + v.ocg(args) + `)`
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT record_id, %d AS w, %d AS src FROM (SELECT ft.record_id FROM (%s) ft%s LIMIT %d) sft`,
 			fullTextWeight, len(searchSources), s.d.FullTextRecords(pid, q), vis, fullTextLimit))
 		caps = append(caps, fmt.Sprintf("WHEN %d THEN %d", len(searchSources), fullTextLimit))
 		bits = append(bits, fmt.Sprintf("WHEN %d THEN %d", len(searchSources), 1<<len(searchSources)))
 	}
+	return parts, caps, bits
+}
+
+// searchRun runs one candidate search. Sources read postings from the
+// index alone, except those whose bit (1 << source index; the full-text
+// source is last) is set in filtered: they admit only postings of records
+// the actor may see, under the policy, before their cap. full has the bits
+// of the unfiltered sources that read as many postings as their cap.
+func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain.Actor, f SearchFilter, filtered int) ([]SearchCandidate, int, error) {
+	var args Args
+	v := searchVis{policy: policy, actor: actor, f: f, filtered: filtered}
+	pid := args.Add(actor.PartnershipID)
+	parts, caps, bits := s.searchHits(v, pid, &args)
 	if len(parts) == 0 {
 		return nil, 0, nil
 	}
 	partArgs := len(args.Values())
-	entVis, oVis := entityVis(&args), ocgVis(&args)
+	entVis, oVis := v.entity(&args), v.ocg(&args)
 	if entVis == "(1 = 0)" && oVis == "(1 = 0)" {
 		return nil, 0, nil
 	}
@@ -266,7 +289,7 @@ func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]Se
 // loadCandidateAliases fills the aliases and nicknames of the entities
 // among list in one query.
 func (s *Store) loadCandidateAliases(ctx context.Context, list []SearchCandidate) error {
-	var args authz.Args
+	var args Args
 	idx := map[string]int{}
 	var ps []string
 	for i, c := range list {

@@ -110,7 +110,7 @@ func (s *Store) BuildSearch(ctx context.Context, limit int) (int, error) {
 			return err
 		}
 		for start := 0; start < len(ids); start += 500 {
-			var args authz.Args
+			var args Args
 			in := idIn("entity_id", ids[start:min(start+500, len(ids))], &args)
 			if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE `+in, args.Values()...); err != nil {
 				return fmt.Errorf("store: dequeue search: %w", err)
@@ -133,7 +133,7 @@ func (s *Store) searchSubjects(ctx context.Context, q Queryer, ids []string) ([]
 	at := map[string]int{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		var args authz.Args
+		var args Args
 		in := idIn("id", chunk, &args)
 		list, err := collect(ctx, q, "search subjects", `SELECT CAST(id AS text), CAST(partnership_id AS text), kind, reference, name, identifier, dob
 			FROM entity WHERE `+in, args.Values(), func(r *sql.Rows) (domain.Entity, error) {
@@ -153,7 +153,7 @@ func (s *Store) searchSubjects(ctx context.Context, q Queryer, ids []string) ([]
 			at[e.ID] = len(out)
 			out = append(out, e)
 		}
-		args = authz.Args{}
+		args = Args{}
 		in = idIn("entity_id", chunk, &args)
 		type alias struct{ id, kind, value string }
 		aliases, err := collect(ctx, q, "search aliases", `SELECT CAST(entity_id AS text), kind, value FROM entity_alias WHERE `+in+` ORDER BY entity_id, kind, value`,
@@ -180,9 +180,9 @@ func (s *Store) searchSubjects(ctx context.Context, q Queryer, ids []string) ([]
 // still waiting for their search entries, so that a search can say its
 // answer may be incomplete without revealing records the actor may not see.
 func (s *Store) PendingSearch(ctx context.Context, policy authz.Policy, actor domain.Actor) (int, error) {
-	var args authz.Args
+	var args Args
 	pid := args.Add(actor.PartnershipID)
-	vis := policy.Predicate(actor, authz.Search, domain.KindEntity, "e", &args)
+	vis := predicate(policy, actor, authz.Search, domain.KindEntity, "e", &args)
 	var n int
 	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM search_pending p JOIN entity e ON e.id = p.entity_id
 		WHERE p.partnership_id = `+pid+` AND `+vis, args.Values()...).Scan(&n)

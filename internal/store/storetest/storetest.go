@@ -133,3 +133,15 @@ func SeqIDs() func() string {
 		return fmt.Sprintf("00000000-0000-7000-8000-%012d", n)
 	}
 }
+
+// ExpireJobLease makes job id's lease expire now, as if its server had
+// stopped renewing it long ago: tests simulate a server's death with it
+// without waiting out a lease.
+func ExpireJobLease(ctx context.Context, s *store.Store, id string) error {
+	return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE job SET lease_expires = $2 WHERE id = $1`, id, s.Now().Add(-time.Second)); err != nil {
+			return fmt.Errorf("storetest: expire job lease: %w", err)
+		}
+		return nil
+	})
+}

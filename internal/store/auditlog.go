@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"alliance/internal/domain"
+	"alliance/internal/store/dialect"
+)
+
+// This file is the SQL of the audit log's hash chains: package audit
+// computes hashes, signs and verifies; these functions read and write the
+// rows (audit_event, audit_subject, audit_head, audit_checkpoint). The
+// writers take the caller's transaction, so an entry commits with the work
+// it records or not at all.
+
+// AuditHead is a chain's end as audit_head records it: its last position
+// and hash and the signature over them (KeyID names the key).
+type AuditHead struct {
+	PartnershipID string
+	Seq           int64
+	Hash          string
+	KeyID         string
+	Signature     string
+	// Created is set by TakeAuditHead when the chain had no head and this
+	// transaction began it.
+	Created bool
+}
+
+// AuditCheckpoint is a signed checkpoint: a chain's hash at position Seq,
+// signed with the key KeyID names.
+type AuditCheckpoint struct {
+	PartnershipID string
+	Seq           int64
+	Hash          string
+	At            time.Time
+	KeyID         string
+	Signature     string
+}
+
+// TakeAuditHead moves partnershipID's chain head on by n positions (0 only
+// takes it) and returns it as it was before. The UPDATE comes first: on
+// PostgreSQL it locks the row until commit, so every writer of one chain
+// queues here and sees the head its predecessor committed; SQLite has one
+// writer anyway. A chain without a head gets one at position 0 with hash
+// genesis; ON CONFLICT lets two first writers race safely (the loser waits
+// for the winner and then takes its row).
+func TakeAuditHead(ctx context.Context, tx *sql.Tx, partnershipID string, n int64, genesis string) (AuditHead, error) {
+	for attempt := 0; ; attempt++ {
+		h := AuditHead{PartnershipID: partnershipID}
+		err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $2 WHERE partnership_id = $1 RETURNING seq, hash, key_id, signature`,
+			partnershipID, n).Scan(&h.Seq, &h.Hash, &h.KeyID, &h.Signature)
+		if err == nil {
+			h.Seq -= n
+			h.Created = attempt > 0
+			return h, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) || attempt > 0 {
+			return AuditHead{}, fmt.Errorf("store: audit log: take chain head: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (partnership_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (partnership_id) DO NOTHING`,
+			partnershipID, genesis); err != nil {
+			return AuditHead{}, fmt.Errorf("store: audit log: start chain: %w", err)
+		}
+	}
+}
+
+// TakeAuditHeads takes every chain's head row (only the unsigned ones when
+// unsigned), locking them as TakeAuditHead does, and returns each chain's
+// partnership, position and hash.
+func TakeAuditHeads(ctx context.Context, tx *sql.Tx, unsigned bool) ([]AuditHead, error) {
+	q := `UPDATE audit_head SET seq = seq RETURNING CAST(partnership_id AS text), seq, hash`
+	if unsigned {
+		q = `UPDATE audit_head SET seq = seq WHERE signature = '' RETURNING CAST(partnership_id AS text), seq, hash`
+	}
+	return collect(ctx, tx, "take audit heads", q, nil, func(r *sql.Rows) (AuditHead, error) {
+		var h AuditHead
+		return h, r.Scan(&h.PartnershipID, &h.Seq, &h.Hash)
+	})
+}
+
+// SetAuditHead records hash as the end of partnershipID's chain (whose
+// position TakeAuditHead already moved), with its signature by keyID.
+func SetAuditHead(ctx context.Context, tx *sql.Tx, partnershipID, hash, keyID, signature string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
+		partnershipID, hash, keyID, signature); err != nil {
+		return fmt.Errorf("store: audit log: advance chain: %w", err)
+	}
+	return nil
+}
+
+// auditEventCols are audit_event's columns in the order auditEventRow
+// gives their values.
+var auditEventCols = []string{"id", "partnership_id", "seq", "at", "at_us", "actor_id", "actor_name", "agency_id", "agency_name", "operation", "record_type",
+	"record_ids", "record_label", "fields", "justification", "recipients", "isa_id", "request_id", "client_addr", "prev_hash", "hash"}
+
+// auditEventRow is ev's audit_event row: lists joined by spaces, and the
+// time also as microseconds since 1970 (at_us), which the hash covers.
+func auditEventRow(ev *domain.AuditEvent) []any {
+	return []any{ev.ID, ev.PartnershipID, ev.Seq, ev.At, ev.At.UnixMicro(), ev.ActorID, ev.ActorName, ev.AgencyID, ev.AgencyName,
+		string(ev.Operation), ev.RecordType, strings.Join(ev.RecordIDs, " "), ev.Label, strings.Join(ev.Fields, " "), ev.Justification,
+		ev.Recipients, ev.ISAID, ev.RequestID, ev.ClientAddr, ev.PrevHash, ev.Hash}
+}
+
+// InsertAuditEvent writes one entry, already placed in its chain and
+// hashed, and indexes the records it names (audit_subject).
+func InsertAuditEvent(ctx context.Context, tx *sql.Tx, ev domain.AuditEvent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_event (id, partnership_id, seq, at, at_us, actor_id, actor_name, agency_id, agency_name, operation,
+		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, auditEventRow(&ev)...)
+	if err != nil {
+		return fmt.Errorf("store: audit log: append: %w", err)
+	}
+	for _, id := range ev.RecordIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_subject (partnership_id, record_id, seq) VALUES ($1, $2, $3)`, ev.PartnershipID, id, ev.Seq); err != nil {
+			return fmt.Errorf("store: audit log: index subject: %w", err)
+		}
+	}
+	return nil
+}
+
+// InsertAuditCheckpoint writes a signed checkpoint.
+func InsertAuditCheckpoint(ctx context.Context, tx *sql.Tx, c AuditCheckpoint) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoint (partnership_id, seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.PartnershipID, c.Seq, c.Hash, c.At, c.KeyID, c.Signature)
+	if err != nil {
+		return fmt.Errorf("store: audit log: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// AuditCheckpointExists reports whether partnershipID's chain has a
+// checkpoint at position seq.
+func AuditCheckpointExists(ctx context.Context, tx *sql.Tx, partnershipID string, seq int64) (bool, error) {
+	var exists bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM audit_checkpoint WHERE partnership_id = $1 AND seq = $2)`,
+		partnershipID, seq).Scan(&exists); err != nil {
+		return false, fmt.Errorf("store: audit log: checkpoints: %w", err)
+	}
+	return exists, nil
+}
+
+// InsertAuditBatch writes many entries of one chain, already placed and
+// hashed, with their subjects and the checkpoints among them, in bulk
+// (dialect.InsertRows: a prepared INSERT re-run on SQLite, multi-row
+// INSERTs on PostgreSQL).
+func InsertAuditBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, evs []domain.AuditEvent, checkpoints []AuditCheckpoint) error {
+	rows := make([][]any, 0, len(evs))
+	var subjects [][]any
+	for i := range evs {
+		e := &evs[i]
+		rows = append(rows, auditEventRow(e))
+		for _, id := range e.RecordIDs {
+			subjects = append(subjects, []any{e.PartnershipID, id, e.Seq})
+		}
+	}
+	cps := make([][]any, 0, len(checkpoints))
+	for _, c := range checkpoints {
+		cps = append(cps, []any{c.PartnershipID, c.Seq, c.Hash, c.At, c.KeyID, c.Signature})
+	}
+	if err := dialect.InsertRows(ctx, d, tx, "audit_event", auditEventCols, rows); err != nil {
+		return fmt.Errorf("store: audit log: bulk append: %w", err)
+	}
+	if err := dialect.InsertRows(ctx, d, tx, "audit_subject", []string{"partnership_id", "record_id", "seq"}, subjects); err != nil {
+		return fmt.Errorf("store: audit log: bulk index: %w", err)
+	}
+	if err := dialect.InsertRows(ctx, d, tx, "audit_checkpoint", []string{"partnership_id", "seq", "hash", "at", "key_id", "signature"}, cps); err != nil {
+		return fmt.Errorf("store: audit log: bulk checkpoints: %w", err)
+	}
+	return nil
+}
+
+// AuditCheckpoints returns every checkpoint, by partnership and position.
+func AuditCheckpoints(ctx context.Context, q Queryer) ([]AuditCheckpoint, error) {
+	return collect(ctx, q, "read audit checkpoints", `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_checkpoint
+		ORDER BY partnership_id, seq`, nil, func(r *sql.Rows) (AuditCheckpoint, error) {
+		var c AuditCheckpoint
+		return c, r.Scan(&c.PartnershipID, &c.Seq, &c.Hash, &c.KeyID, &c.Signature)
+	})
+}
+
+// AuditHeads returns every chain's head.
+func AuditHeads(ctx context.Context, q Queryer) ([]AuditHead, error) {
+	return collect(ctx, q, "read audit heads", `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_head`, nil,
+		func(r *sql.Rows) (AuditHead, error) {
+			var h AuditHead
+			return h, r.Scan(&h.PartnershipID, &h.Seq, &h.Hash, &h.KeyID, &h.Signature)
+		})
+}
+
+// PartnershipIDs returns the ID of every partnership, in order: every
+// audit chain belongs to one (a foreign key says so).
+func PartnershipIDs(ctx context.Context, q Queryer) ([]string, error) {
+	return collect(ctx, q, "read audit partnerships", `SELECT CAST(id AS text) FROM partnership ORDER BY id`, nil,
+		func(r *sql.Rows) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+}
+
+// AuditChainRow is one entry as ScanAuditChain reads it: the position, the
+// time in microseconds, and every text column the hash covers as raw bytes,
+// in the hash's order. The bytes are valid only until the callback returns.
+type AuditChainRow struct {
+	Seq, AtMicros                                                                     int64
+	ActorID, ActorName, AgencyID, AgencyName, Operation, RecordType, RecordIDs, Label sql.RawBytes
+	Fields, Justification, Recipients, ISAID, RequestID, ClientAddr, PrevHash, Hash   sql.RawBytes
+}
+
+// ScanAuditChain calls fn for each entry of partnershipID's chain in order
+// of position, one row at a time and into the same AuditChainRow, so
+// walking a chain of millions costs no allocation per entry. It stops at
+// fn's first error and returns it.
+func ScanAuditChain(ctx context.Context, q Queryer, partnershipID string, fn func(*AuditChainRow) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
+		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
+		FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, partnershipID)
+	if err != nil {
+		return fmt.Errorf("store: audit log: read chain: %w", err)
+	}
+	defer rows.Close()
+	var r AuditChainRow
+	for rows.Next() {
+		if err := rows.Scan(&r.Seq, &r.AtMicros, &r.ActorID, &r.ActorName, &r.AgencyID, &r.AgencyName, &r.Operation, &r.RecordType, &r.RecordIDs,
+			&r.Label, &r.Fields, &r.Justification, &r.Recipients, &r.ISAID, &r.RequestID, &r.ClientAddr, &r.PrevHash, &r.Hash); err != nil {
+			return fmt.Errorf("store: audit log: read entry: %w", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: audit log: read chain: %w", err)
+	}
+	return nil
+}
