@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -248,43 +246,6 @@ func TestInTxRetriesRetryableErrors(t *testing.T) {
 			t.Errorf("got %d attempts, %v; want 1 attempt and boom", attempts, err)
 		}
 	})
-}
-
-// TestPortableSQL scans the store's Go sources for SQL that only one engine
-// understands. Real differences belong in package dialect or the migrations.
-func TestPortableSQL(t *testing.T) {
-	forbidden := []struct {
-		name string
-		re   *regexp.Regexp
-	}{
-		{"question-mark placeholder", regexp.MustCompile(`(=|,|\()\s*\?`)},
-		{"PostgreSQL cast", regexp.MustCompile(`[a-z0-9_)]::[a-z]`)},
-		{"ILIKE", regexp.MustCompile(`(?i)\bILIKE\b`)},
-		{"now()", regexp.MustCompile(`[^.\w](now|NOW)\(\)`)},
-		{"DISTINCT ON", regexp.MustCompile(`(?i)DISTINCT ON`)},
-		{"ANY array", regexp.MustCompile(`(?i)=\s*ANY\s*\(`)},
-		{"json operator", regexp.MustCompile(`->>`)},
-		{"datetime()", regexp.MustCompile(`(?i)\bdatetime\(`)},
-	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rule := range forbidden {
-			if loc := rule.re.FindIndex(b); loc != nil {
-				line := 1 + strings.Count(string(b[:loc[0]]), "\n")
-				t.Errorf("%s:%d: got %s, want portable SQL (see package dialect)", f, line, rule.name)
-			}
-		}
-	}
 }
 
 func TestBackup(t *testing.T) {
