@@ -16,12 +16,13 @@ build:
 test:
 	./scripts/test.sh
 
-## lint: gofmt, go.mod tidiness (direct and indirect requirements apart), go vet and staticcheck (pinned in tools/go.mod)
+## lint: gofmt, go.mod tidiness (direct and indirect requirements apart), go vet, staticcheck (tools/go.mod) and golangci-lint v2 (tools/golangci/go.mod, .golangci.yml)
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: run gofmt -w on:"; echo "$$unformatted"; exit 1; fi
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run go mod tidy (go mod tidy -diff shows what differs)"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools/go.mod staticcheck ./...
+	$(GO) tool -modfile=tools/golangci/go.mod golangci-lint run ./...
 
 ## bench: Go benchmarks, then the loopback load driver against a benchmark-scale database
 bench:

@@ -192,6 +192,9 @@ func TestRewrittenChainIsCaughtByCheckpoint(t *testing.T) {
 		e.PartnershipID, e.Operation, e.RecordIDs, e.At = a.PartnershipID, audit.Operation(op), strings.Fields(ids), time.UnixMicro(us).UTC()
 		evs = append(evs, e)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rows.Close()
 	prev := ""
 	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {

@@ -284,8 +284,12 @@ func validateDSN(dsn string) error {
 		return fmt.Errorf("--db %q: folder %q is not writable", path, dir)
 	}
 	name := f.Name()
-	f.Close()
-	os.Remove(name)
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--db %q: folder %q: %w", path, dir, err)
+	}
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("--db %q: folder %q: %w", path, dir, err)
+	}
 	return nil
 }
 

@@ -204,8 +204,8 @@ func synthDisruption(st *store.Store, rng *rand.Rand, p *synthPart, n int, start
 	case r < 15:
 		d.Marking.Restricted, d.Marking.NamedAgencies = true, []string{lead.ID}
 	}
-	switch r := rng.IntN(10); {
-	case r == 0:
+	switch rng.IntN(10) {
+	case 0:
 		d.Status = []domain.DisruptionStatus{domain.DisruptionDraft, domain.DisruptionSubmitted, domain.DisruptionReturned, domain.DisruptionWithdrawn}[rng.IntN(4)]
 	default:
 		d.ValidatedFourP, d.ValidatedImpact = d.FourP, d.Impact

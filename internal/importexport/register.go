@@ -223,7 +223,7 @@ func OpenXLSXRows(r io.Reader, sheet string, lim XLSXLimits) (RowReader, error) 
 	sheets := f.GetSheetList()
 	if sheet == "" {
 		if len(sheets) == 0 {
-			f.Close()
+			_ = f.Close() // the workbook is refused whatever closing it says
 			return nil, errors.New("the workbook has no sheets")
 		}
 		sheet = sheets[0]

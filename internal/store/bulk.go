@@ -492,7 +492,7 @@ func (b *Bulk) write(ctx context.Context, table string, cols []string, rows [][]
 		if len(rows)-start < chunk {
 			n = 1
 		}
-		st, err := b.stmt(ctx, table, cols, n)
+		st, err := b.stmt(ctx, table, cols, n) //nolint:sqlclosecheck // cached in b.stmts and closed when the bulk load ends
 		if err != nil {
 			return err
 		}

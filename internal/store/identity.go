@@ -26,6 +26,7 @@ type Credentials struct {
 	LastSignInAt       time.Time
 }
 
+//nolint:gosec // column names, not a credential
 const credentialCols = `u.id, u.partnership_id, u.agency_id, a.name, a.agency_type, u.email, u.display_name, u.active, u.created_at,
 	COALESCE(u.password_hash, ''), COALESCE(u.totp_secret, ''), u.totp_last_step, u.second_factor_exempt, u.service_account,
 	COALESCE(u.oidc_issuer, ''), COALESCE(u.oidc_subject, ''), u.last_sign_in_at`
@@ -407,6 +408,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, tx *sql.Tx, t *APIToken, tok
 	return nil
 }
 
+//nolint:gosec // column names, not a credential
 const tokenCols = `t.id, t.partnership_id, t.user_id, u.email, t.name, t.prefix, t.scopes, t.created_by, t.created_at, t.expires_at, t.revoked_at, t.last_used_at,
 	COALESCE(CAST(t.isa_id AS text), ''), t.purpose`
 

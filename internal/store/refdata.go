@@ -43,7 +43,7 @@ func (s *Store) AddRefItem(ctx context.Context, tx *sql.Tx, kind string, x RefIt
 	if !ok {
 		return fmt.Errorf("store: no reference table %q", kind)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+kind+` (code, name, `+col+`, sort_order, active) VALUES ($1, $2, $3, $4, $5)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+kind+` (code, name, `+col+`, sort_order, active) VALUES ($1, $2, $3, $4, $5)`, //nolint:gosec // kind and col come from refTables, never input
 		x.Code, x.Name, prop, x.SortOrder, x.Active); err != nil {
 		return s.mapInsertErr(fmt.Errorf("store: add %s %s: %w", kind, x.Code, err), kind)
 	}
@@ -57,7 +57,7 @@ func (s *Store) UpdateRefItem(ctx context.Context, tx *sql.Tx, kind string, x Re
 	if _, ok := refTables[kind]; !ok {
 		return fmt.Errorf("store: no reference table %q", kind)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE `+kind+` SET name = $2, sort_order = $3, active = $4 WHERE code = $1`, x.Code, x.Name, x.SortOrder, x.Active); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE `+kind+` SET name = $2, sort_order = $3, active = $4 WHERE code = $1`, x.Code, x.Name, x.SortOrder, x.Active); err != nil { //nolint:gosec // kind is checked against refTables
 		return fmt.Errorf("store: update %s %s: %w", kind, x.Code, err)
 	}
 	return nil

@@ -51,7 +51,7 @@ func (h *Web) revokeSession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.id.RevokeOwnSession(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	seeOther(w, r, "/account")
 	return nil
 }
 
@@ -60,7 +60,7 @@ func (h *Web) signOutEverywhere(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	clearSessionCookie(w)
-	http.Redirect(w, r, "/sign-in?signed-out=everywhere", http.StatusSeeOther)
+	seeOther(w, r, "/sign-in?signed-out=everywhere")
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (h *Web) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/account?changed=password", http.StatusSeeOther)
+	seeOther(w, r, "/account?changed=password")
 	return nil
 }
 
@@ -116,6 +116,6 @@ func (h *Web) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := h.id.RevokeToken(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	seeOther(w, r, "/account")
 	return nil
 }

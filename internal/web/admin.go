@@ -60,7 +60,7 @@ func (h *Web) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/users/"+u.ID+"?created=1", http.StatusSeeOther)
+	seeOther(w, r, "/admin/users/"+u.ID+"?created=1")
 	return nil
 }
 
@@ -143,7 +143,7 @@ func (h *Web) adminUserRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther) //nolint:gosec // a path on this site: the id is escaped
+	seeOther(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")))
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (h *Web) adminUserActive(active bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther) //nolint:gosec // a path on this site: the id is escaped
+		seeOther(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")))
 		return nil
 	}
 }
@@ -185,7 +185,7 @@ func (h *Web) adminUserOIDC(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther) //nolint:gosec // a path on this site: the id is escaped
+	seeOther(w, r, "/admin/users/"+url.PathEscape(r.PathValue("id")))
 	return nil
 }
 
@@ -254,7 +254,7 @@ func (h *Web) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/sign-in?reset=1", http.StatusSeeOther)
+	seeOther(w, r, "/sign-in?reset=1")
 	return nil
 }
 

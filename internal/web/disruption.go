@@ -302,7 +302,7 @@ func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/disruptions/"+d.ID, http.StatusSeeOther)
+	seeOther(w, r, "/disruptions/"+d.ID)
 	return nil
 }
 
@@ -415,7 +415,7 @@ func (h *Web) disruptionDecide(w http.ResponseWriter, r *http.Request) error {
 	if to == domain.DisruptionValidated || to == domain.DisruptionReturned {
 		next = "/disruptions?status=submitted"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	seeOther(w, r, next)
 	return nil
 }
 
@@ -440,7 +440,7 @@ func (h *Web) disruptionReopen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/disruptions/"+r.PathValue("id"), http.StatusSeeOther)
+	seeOther(w, r, "/disruptions/"+url.PathEscape(r.PathValue("id")))
 	return nil
 }
 
@@ -566,7 +566,7 @@ func (h *Web) activityCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/activities", http.StatusSeeOther)
+	seeOther(w, r, "/activities")
 	return nil
 }
 
@@ -590,7 +590,7 @@ func (h *Web) activityClose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/activities", http.StatusSeeOther)
+	seeOther(w, r, "/activities")
 	return nil
 }
 
@@ -606,7 +606,7 @@ func (h *Web) disruptionAPMIS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/disruptions/"+r.PathValue("id"), http.StatusSeeOther)
+	seeOther(w, r, "/disruptions/"+url.PathEscape(r.PathValue("id")))
 	return nil
 }
 
@@ -659,7 +659,7 @@ func (h *Web) referenceDataSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/reference-data#"+f.Get("kind"), http.StatusSeeOther)
+	seeOther(w, r, "/admin/reference-data#"+f.Get("kind"))
 	return nil
 }
 

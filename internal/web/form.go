@@ -153,6 +153,13 @@ func (f *Form) Summary() []view.ErrorItem {
 	return out
 }
 
+// seeOther redirects to a page of this site after a form was handled.
+// Where the path is built from the request (an id in the URL), safeNext
+// keeps it on this site whatever the id holds.
+func seeOther(w http.ResponseWriter, r *http.Request, next string) {
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther) //nolint:gosec // safeNext keeps the target on this site
+}
+
 // safeNext returns next when it is a path on this site, and "/" otherwise,
 // so a sign-in link cannot send anyone to another site. Backslashes and
 // control characters are refused outright (browsers read "/\\x" as

@@ -99,7 +99,7 @@ func (h *Web) ocgMemberUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+id+"#members", http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+id+"#members")
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (h *Web) ocgMemberEndForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	if m.Link.EndReason != "" {
 		// Already ended: its end is corrected on the edit form.
-		http.Redirect(w, r, "/ocgs/"+v.OCG.ID+"/members/"+m.Link.ID+"/edit", http.StatusSeeOther)
+		seeOther(w, r, "/ocgs/"+v.OCG.ID+"/members/"+m.Link.ID+"/edit")
 		return nil
 	}
 	return h.membershipPage(w, r, http.StatusOK, "ocg_member_end", v, m, NewForm(nil))
@@ -135,6 +135,6 @@ func (h *Web) ocgMemberEnd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+id+"#former-members", http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+id+"#former-members")
 	return nil
 }

@@ -259,7 +259,7 @@ func (h *Web) registerPurpose(base string) handlerFunc {
 		if n := safeNext(f.Get("next")); strings.HasPrefix(n, base+id) {
 			next = n
 		}
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		seeOther(w, r, next)
 		return nil
 	}
 }

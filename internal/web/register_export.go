@@ -74,6 +74,6 @@ func (h *Web) registerExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+	seeOther(w, r, "/jobs/"+job.ID)
 	return nil
 }

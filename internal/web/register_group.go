@@ -232,7 +232,7 @@ func (h *Web) ocgCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+o.ID, http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+o.ID)
 	return nil
 }
 
@@ -279,7 +279,7 @@ func (h *Web) ocgUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+o.ID, http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+o.ID)
 	return nil
 }
 

@@ -134,7 +134,7 @@ func (h *Web) importUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+	seeOther(w, r, "/jobs/"+job.ID)
 	return nil
 }
 

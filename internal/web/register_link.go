@@ -73,7 +73,7 @@ func (h *Web) linkCreate(w http.ResponseWriter, r *http.Request) error {
 	if f.OK() {
 		_, err = h.register.Link(ctx, a, in)
 		if err == nil {
-			http.Redirect(w, r, nodeHref(from.Kind, from.ID), http.StatusSeeOther)
+			seeOther(w, r, nodeHref(from.Kind, from.ID))
 			return nil
 		}
 		if !f.FailAll(err) {

@@ -69,7 +69,7 @@ func (h *Web) ocgMemberCreate(w http.ResponseWriter, r *http.Request) error {
 	if f.OK() {
 		_, err = h.register.AddMember(ctx, a, id, in)
 		if err == nil {
-			http.Redirect(w, r, "/ocgs/"+id+"#members", http.StatusSeeOther)
+			seeOther(w, r, "/ocgs/"+id+"#members")
 			return nil
 		}
 	}

@@ -161,6 +161,6 @@ func (h *Web) entityCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/people/"+e.ID, http.StatusSeeOther)
+	seeOther(w, r, "/people/"+e.ID)
 	return nil
 }

@@ -80,7 +80,7 @@ func (h *Web) planSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+id+"/plan", http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+id+"/plan")
 	return nil
 }
 
@@ -149,7 +149,7 @@ func (h *Web) planActionCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+id+"/plan", http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+id+"/plan")
 	return nil
 }
 
@@ -198,6 +198,6 @@ func (h *Web) planActionUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+id+"/plan", http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+id+"/plan")
 	return nil
 }

@@ -72,7 +72,7 @@ func (h *Web) ocgTransition(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, domain.ErrConflict) {
 		// A stale form, or another request moved the group first: its
 		// page shows where it is now.
-		http.Redirect(w, r, "/ocgs/"+r.PathValue("id"), http.StatusSeeOther)
+		seeOther(w, r, "/ocgs/"+url.PathEscape(r.PathValue("id")))
 		return nil
 	}
 	if f.FailAll(err) {
@@ -82,7 +82,7 @@ func (h *Web) ocgTransition(w http.ResponseWriter, r *http.Request) error {
 		}
 		if !slices.Contains(v.Next, to) {
 			// A stale form: the group has moved on. Its page shows where it is.
-			http.Redirect(w, r, "/ocgs/"+v.OCG.ID, http.StatusSeeOther)
+			seeOther(w, r, "/ocgs/"+v.OCG.ID)
 			return nil
 		}
 		return h.transitionPage(w, r, http.StatusUnprocessableEntity, v, to, f)
@@ -90,6 +90,6 @@ func (h *Web) ocgTransition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+o.ID, http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+o.ID)
 	return nil
 }

@@ -151,7 +151,7 @@ func (h *Web) reportCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/reports/"+rep.ID, http.StatusSeeOther)
+	seeOther(w, r, "/reports/"+rep.ID)
 	return nil
 }
 
@@ -184,7 +184,7 @@ func (h *Web) reportPurpose(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/reports/"+id, http.StatusSeeOther)
+	seeOther(w, r, "/reports/"+id)
 	return nil
 }
 

@@ -99,7 +99,7 @@ func (h *Web) assessView(w http.ResponseWriter, r *http.Request, method string) 
 	v, err := h.scoring.AssessForm(r.Context(), router.ActorFrom(r.Context()), id, method)
 	var need *service.PurposeNeeded
 	if errors.As(err, &need) {
-		http.Redirect(w, r, "/ocgs/"+need.ID, http.StatusSeeOther)
+		seeOther(w, r, "/ocgs/"+need.ID)
 		return v, false, nil
 	}
 	return v, err == nil, err
@@ -139,7 +139,7 @@ func (h *Web) assess(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	http.Redirect(w, r, "/ocgs/"+v.OCG.ID, http.StatusSeeOther)
+	seeOther(w, r, "/ocgs/"+v.OCG.ID)
 	return nil
 }
 
@@ -166,7 +166,7 @@ func (h *Web) assessments(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.scoring.Assessments(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"))
 	var need *service.PurposeNeeded
 	if errors.As(err, &need) {
-		http.Redirect(w, r, "/ocgs/"+need.ID, http.StatusSeeOther)
+		seeOther(w, r, "/ocgs/"+need.ID)
 		return nil
 	}
 	if err != nil {
@@ -287,6 +287,6 @@ func (h *Web) scoringModelSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/scoring-models", http.StatusSeeOther)
+	seeOther(w, r, "/admin/scoring-models")
 	return nil
 }

@@ -78,7 +78,7 @@ func (h *Web) isaCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/sharing", http.StatusSeeOther)
+	seeOther(w, r, "/sharing")
 	return nil
 }
 
@@ -89,7 +89,7 @@ func (h *Web) isaStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := h.sharing.SetStatus(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), r.PostForm.Get("status")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/sharing", http.StatusSeeOther)
+	seeOther(w, r, "/sharing")
 	return nil
 }
 

@@ -36,7 +36,7 @@ func (h *Web) signInPage(w http.ResponseWriter, r *http.Request, status int, f *
 
 func (h *Web) signInForm(w http.ResponseWriter, r *http.Request) error {
 	if !router.ActorFrom(r.Context()).Anonymous() {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		seeOther(w, r, "/")
 		return nil
 	}
 	return h.signInPage(w, r, http.StatusOK, NewForm(r.URL.Query()))
@@ -74,11 +74,11 @@ func (h *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(f.Get("next"))
 	switch {
 	case res.Stage == service.StageFull:
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		seeOther(w, r, next)
 	case res.NeedsEnrolment:
-		http.Redirect(w, r, "/sign-in/set-up-second-factor", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in/set-up-second-factor")
 	default:
-		http.Redirect(w, r, "/sign-in/second-factor?next="+template.URLQueryEscaper(next), http.StatusSeeOther)
+		seeOther(w, r, "/sign-in/second-factor?next="+template.URLQueryEscaper(next))
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func (h *Web) secondFactor(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r.PostForm)
 	s, ok := sessionFrom(r.Context())
 	if !ok {
-		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in")
 		return nil
 	}
 	if f.Get("code") == "" {
@@ -120,7 +120,7 @@ func (h *Web) secondFactor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setSessionCookie(w, tok)
-	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
+	seeOther(w, r, safeNext(f.Get("next")))
 	return nil
 }
 
@@ -134,7 +134,7 @@ type enrolData struct {
 func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *Form, sealed string) error {
 	s, ok := sessionFrom(r.Context())
 	if !ok {
-		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in")
 		return nil
 	}
 	var e service.Enrolment
@@ -145,7 +145,7 @@ func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *F
 		e, err = h.id.ResumeEnrolment(r.Context(), sealed, s)
 	}
 	if errors.Is(err, service.ErrAlreadyEnrolled) {
-		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in/second-factor")
 		return nil
 	}
 	if err != nil {
@@ -154,7 +154,7 @@ func (h *Web) enrolPage(w http.ResponseWriter, r *http.Request, status int, f *F
 	p := h.newPage(r, "Set up your second factor", "")
 	p.Errors = f.Summary()
 	// The QR code is a data: URL, which the CSP allows for images.
-	p.Data = enrolData{Form: f, Sealed: e.Sealed, Secret: e.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.PNG))}
+	p.Data = enrolData{Form: f, Sealed: e.Sealed, Secret: e.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.PNG))} //nolint:gosec // base64 of a PNG we drew
 	return h.render(w, r, status, "set_up_second_factor", p)
 }
 
@@ -169,12 +169,12 @@ func (h *Web) enrol(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r.PostForm)
 	s, ok := sessionFrom(r.Context())
 	if !ok {
-		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in")
 		return nil
 	}
 	codes, tok, err := h.id.ConfirmEnrolment(r.Context(), s, f.Get("sealed"), f.Get("code"), clientOf(r))
 	if errors.Is(err, service.ErrAlreadyEnrolled) {
-		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+		seeOther(w, r, "/sign-in/second-factor")
 		return nil
 	}
 	if errors.Is(err, service.ErrCodeWrong) {
@@ -199,7 +199,7 @@ func (h *Web) signOut(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	clearSessionCookie(w)
-	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
+	seeOther(w, r, "/sign-in?signed-out=1")
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (h *Web) oidcBegin(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, sealed := h.oidc.Begin(safeNext(r.URL.Query().Get("next")))
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 600})
-	http.Redirect(w, r, u, http.StatusSeeOther)
+	seeOther(w, r, u)
 	return nil
 }
 
@@ -240,7 +240,7 @@ func (h *Web) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setSessionCookie(w, tok)
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	seeOther(w, r, safeNext(next))
 	return nil
 }
 

@@ -246,7 +246,7 @@ func insertPrepared(ctx context.Context, tx *sql.Tx, table string, cols []string
 	for i := range cols {
 		ph[i] = fmt.Sprintf("$%d", i+1)
 	}
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")")
+	stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")") //nolint:gosec // table and columns are the store's constants, never input
 	if err != nil {
 		return fmt.Errorf("dialect: insert into %s: %w", table, err)
 	}
