@@ -211,7 +211,9 @@ func (h *Web) oidcBegin(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, sealed := h.oidc.Begin(safeNext(r.URL.Query().Get("next")))
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: sealed, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 600})
-	seeOther(w, r, u)
+	// The one redirect off this site: to the configured identity provider,
+	// whose address comes from configuration, never from the request.
+	http.Redirect(w, r, u, http.StatusSeeOther) //nolint:gosec // the provider's authorisation URL, built from configuration
 	return nil
 }
 
