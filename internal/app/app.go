@@ -185,7 +185,6 @@ func (a *App) services(box *auth.Box) {
 		s.UsePolicies(a.policies)
 	}
 	a.indexer = service.NewSearchIndexer(st, log)
-	a.importer.WakeIndexer(a.indexer)
 	a.jobs = service.NewJobs(st, a.importer, a.audits, log)
 }
 

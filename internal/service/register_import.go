@@ -24,10 +24,9 @@ import (
 // reports every bad row and field.
 type Importer struct {
 	policyUser
-	st    *store.Store
-	log   *slog.Logger
-	alog  *audit.Log
-	index *SearchIndexer
+	st   *store.Store
+	log  *slog.Logger
+	alog *audit.Log
 }
 
 // NewImporter returns the service. Every collection and disclosure it does
@@ -38,10 +37,6 @@ func NewImporter(st *store.Store, log *slog.Logger, alog *audit.Log) *Importer {
 	}
 	return &Importer{st: st, log: log, alog: alog}
 }
-
-// WakeIndexer makes the importer wake x after each import that stored
-// people, so that their search entries are written straight away.
-func (im *Importer) WakeIndexer(x *SearchIndexer) { im.index = x }
 
 // ImportOptions tune one import.
 type ImportOptions struct {
@@ -76,15 +71,6 @@ type RegisterImportResult struct {
 	// Problems lists the bad rows and fields in file order.
 	Problems     []domain.FieldError
 	MoreProblems int
-	// Indexing says the stored people are queued for their search entries
-	// (see SearchIndexer): search finds them once those are written.
-	Indexing bool
-}
-
-// queuesIndexing reports whether the import, once committed, left people
-// waiting for their search entries.
-func (r RegisterImportResult) queuesIndexing() bool {
-	return !r.DryRun && r.Kind == importexport.KindPeople && r.Stored > 0
 }
 
 // OK reports whether the file had no problems.
@@ -310,17 +296,14 @@ func (run *importRun) execute(kind importexport.RegisterKind, src importexport.R
 			return err
 		}
 		if opts.Commit != nil {
-			committed := *res
-			committed.Indexing = committed.queuesIndexing()
-			return opts.Commit(ctx, tx, committed)
+			return opts.Commit(ctx, tx, *res)
 		}
 		return nil
 	})
 }
 
 // finish turns the outcome err of run's execute into Import's result:
-// nothing stored for a dry run, a bad file or a failure, and the search
-// indexer woken for what a real import stored.
+// nothing stored for a dry run, a bad file or a failure.
 func (im *Importer) finish(ctx context.Context, kind importexport.RegisterKind, run *importRun, err error, dryRun bool) (RegisterImportResult, error) {
 	res := run.res
 	var hv *domain.ValidationError
@@ -340,12 +323,6 @@ func (im *Importer) finish(ctx context.Context, kind importexport.RegisterKind, 
 		res.Stored, res.Members = 0, 0
 	} else {
 		im.log.InfoContext(ctx, "register imported", "kind", string(kind), "rows", res.Rows, "stored", res.Stored, "links", res.Members)
-		if res.queuesIndexing() {
-			res.Indexing = true
-			if im.index != nil {
-				im.index.Wake()
-			}
-		}
 	}
 	return *res, nil
 }

@@ -74,7 +74,7 @@ func (s *Store) InsertEntities(ctx context.Context, tx *sql.Tx, list []domain.En
 		}
 		conds, grants = markingRows(conds, grants, e.ID, m)
 	}
-	keys, docs := entitySearchRows(list)
+	keys, docs := entitySearchRows(list, true)
 	for _, t := range []struct {
 		table string
 		cols  []string

@@ -26,9 +26,12 @@ const BulkBatch = 2000
 // entities, links) in one transaction, faster than one InsertOCG or
 // InsertEntity call a record: it buffers records, takes a whole batch's
 // references from the partnership counter in one statement, and writes
-// each table's rows together. On SQLite it re-runs prepared multi-row
-// INSERTs for the whole transaction; on PostgreSQL it streams rows with
-// COPY. It is not safe for concurrent use.
+// each table's rows together, with the entities' search entries (keys and
+// full-text documents) made and written in the same pass, so an imported
+// person is searchable the moment the import commits (decision 23). On
+// SQLite it re-runs prepared multi-row INSERTs for the whole transaction;
+// on PostgreSQL it streams rows with COPY. It is not safe for concurrent
+// use.
 type Bulk struct {
 	s     *Store
 	conn  *sql.Conn
@@ -150,11 +153,10 @@ func (b *Bulk) AddLink(l domain.Link) string {
 }
 
 // LoadAsIs makes b write records as they are given, for a register made
-// elsewhere in bulk (the benchmark generator): each entity's search keys
-// are written in the flush that writes it instead of queuing it for
-// BuildSearch (no full-text documents are written for it), and a group is
-// written in its status without the lifecycle step (the proposal) that an
-// import records.
+// elsewhere in bulk (the benchmark generator): no full-text documents are
+// written for an entity (its search keys are), and a group is written in
+// its status without the lifecycle step (the proposal) that an import
+// records.
 func (b *Bulk) LoadAsIs() { b.asIs = true }
 
 // WidenCache gives the writing connection a larger page cache (256 MiB),
@@ -328,15 +330,60 @@ func (b *Bulk) flushEntities(ctx context.Context, now *lazyNow, f *Flushed) erro
 	if err := b.entityReferences(ctx); err != nil {
 		return err
 	}
-	rows := make([][]any, 0, len(b.people))
-	var pending, keys [][]any
-	var aliases, flags, conds, grants [][]any
 	for i := range b.people {
 		e := &b.people[i]
 		if e.CreatedAt.IsZero() {
 			e.CreatedAt = now.get()
 		}
 		e.UpdatedAt = e.CreatedAt
+	}
+	// The search entries are made on the other processors while this one
+	// writes the records; they are written in the same transaction, after
+	// the records (see entitySearchRows).
+	search := make(chan [2][][]any, 1)
+	go func() {
+		keys, docs := entitySearchRows(b.people, !b.asIs)
+		search <- [2][][]any{keys, docs}
+	}()
+	tables := b.entityRows(f)
+	var sr [2][][]any
+	received := false
+	defer func() {
+		if !received {
+			<-search // b.people is being read: do not return before
+		}
+	}()
+	for i, t := range tables {
+		if i == len(tables)-2 {
+			sr, received = <-search, true
+			t.rows = sr[0]
+		} else if i == len(tables)-1 {
+			t.rows = sr[1]
+		}
+		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	f.SearchKeys += len(sr[0])
+	b.people = b.people[:0]
+	return nil
+}
+
+// tableRows are rows for one table.
+type tableRows struct {
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+// entityRows returns the rows of the buffered entities (entity, aliases,
+// flags, marking rows), followed by empty search_key and search_doc
+// entries for flushEntities to fill, and notes the entities in f.
+func (b *Bulk) entityRows(f *Flushed) []tableRows {
+	rows := make([][]any, 0, len(b.people))
+	var aliases, flags, conds, grants [][]any
+	for i := range b.people {
+		e := &b.people[i]
 		m := e.Marking
 		rows = append(rows, []any{e.ID, b.pid, e.Reference, string(e.Kind), e.Name, e.Identifier, domain.Day(e.DOB), e.Gender, e.Detail,
 			string(m.Classification), string(m.Handling), e.HandlingNote, m.Restricted, m.OriginAgencyID, e.CreatedBy, e.CreatedAt, e.UpdatedAt})
@@ -349,31 +396,12 @@ func (b *Bulk) flushEntities(ctx context.Context, now *lazyNow, f *Flushed) erro
 		for _, fl := range appendUniqueStr(nil, e.Flags...) {
 			flags = append(flags, []any{b.pid, e.ID, fl})
 		}
-		if !b.asIs {
-			pending = append(pending, []any{e.ID, b.pid, now.get()})
-		}
 		conds, grants = markingRows(conds, grants, e.ID, m)
 		f.Entities = append(f.Entities, e.ID)
 		f.EntityRefs = append(f.EntityRefs, e.Reference)
 	}
-	if b.asIs {
-		keys = b.entityKeyRows()
-	}
-	// Otherwise the entities' search entries are left to BuildSearch:
-	// queue them.
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{{"search_pending", pendingCols, pending}, {"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
-		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
-			return err
-		}
-	}
-	f.SearchKeys += len(keys)
-	b.people = b.people[:0]
-	return nil
+	return []tableRows{{"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, nil}, {"search_doc", docCols, nil}}
 }
 
 // entityReferences gives the buffered entities without a reference the
@@ -409,19 +437,6 @@ func (b *Bulk) entityReferences(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// entityKeyRows returns the search_key rows of the buffered entities,
-// sorted by key.
-func (b *Bulk) entityKeyRows() [][]any {
-	var keys [][]any
-	for i, ks := range parallelKeys(b.people) {
-		for _, k := range ks {
-			keys = append(keys, []any{b.pid, k, string(domain.NodeEntity), b.people[i].ID})
-		}
-	}
-	sortKeys(keys)
-	return keys
 }
 
 func (b *Bulk) flushLinks(ctx context.Context, now *lazyNow, f *Flushed) error {

@@ -24,21 +24,27 @@ var (
 	pendingCols = []string{"entity_id", "partnership_id", "queued_at"}
 )
 
-// entitySearchRows returns the search_key rows (sorted by key) and the
-// search_doc rows of list, computing the keys on every processor.
-func entitySearchRows(list []domain.Entity) (keys, docs [][]any) {
+// entitySearchRows returns the search_key rows (sorted by key) and, with
+// withDocs, the search_doc rows of list, computing the keys on every
+// processor.
+func entitySearchRows(list []domain.Entity, withDocs bool) (keys, docs [][]any) {
 	keysOf := parallelKeys(list)
 	n := 0
 	for _, ks := range keysOf {
 		n += len(ks)
 	}
 	keys = make([][]any, 0, n)
-	docs = make([][]any, 0, len(list)*2)
+	if withDocs {
+		docs = make([][]any, 0, len(list)*2)
+	}
 	for i := range list {
 		e := &list[i]
 		pid := e.Marking.PartnershipID
 		for _, k := range keysOf[i] {
 			keys = append(keys, []any{pid, k, string(domain.NodeEntity), e.ID})
+		}
+		if !withDocs {
+			continue
 		}
 		docs = append(docs, []any{pid, string(domain.NodeEntity), e.ID, "record", e.Reference + " " + e.Name + " " + e.Identifier})
 		for _, a := range appendUniqueStr(nil, e.Aliases...) {
@@ -64,7 +70,7 @@ func (s *Store) writeEntitySearch(ctx context.Context, tx *sql.Tx, list []domain
 			}
 		}
 	}
-	keys, docs := entitySearchRows(list)
+	keys, docs := entitySearchRows(list, true)
 	if err := dialect.InsertRows(ctx, s.d, tx, "search_key", keyCols, keys); err != nil {
 		return fmt.Errorf("store: search keys: %w", err)
 	}
@@ -102,7 +108,7 @@ func (s *Store) BuildSearch(ctx context.Context, limit int) (int, error) {
 		if err != nil {
 			return err
 		}
-		keys, docs := entitySearchRows(list)
+		keys, docs := entitySearchRows(list, true)
 		if err := b.write(ctx, "search_key", keyCols, keys); err != nil {
 			return err
 		}
