@@ -10,12 +10,11 @@ import (
 )
 
 // SearchIndexer writes the search entries (search keys and full-text
-// documents) of the people and other entities a bulk import stored, after
-// the import has committed: the import's transaction holds only the
-// records, so it is short, and the entries follow in batches of
-// SearchBatch. The queue is in the database, so any process may drain it:
-// every app server runs one indexer (Run), and the command-line import
-// drains the queue itself before it exits. Until an entity's entries are
+// documents) of the people and other entities still queued for them: those
+// the bulk imports of older versions stored without their entries
+// (decision 10). An import now writes the entries in its own transaction
+// (decision 23) and queues nothing, so the queue only drains. Every app
+// server runs one indexer (Run). Until a queued entity's entries are
 // written a search does not find it, and the search page says how many
 // records the user may see are still waiting.
 type SearchIndexer struct {
@@ -85,8 +84,8 @@ func (x *SearchIndexer) drain(ctx context.Context, yield bool) (int, error) {
 	}
 }
 
-// Run drains the queue whenever Wake is called and every interval, until
-// ctx is cancelled. Failures are logged and retried at the next turn.
+// Run drains the queue at start, whenever Wake is called and every
+// interval, until ctx is cancelled. Failures are logged and retried at the next turn.
 func (x *SearchIndexer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -13,10 +13,11 @@ import (
 // An entity is searchable once its search entries are written: its search
 // keys (search_key) and its full-text documents (search_doc: the record's
 // reference, name and identifier, and each alias or nickname). Ordinary
-// writes (InsertEntity, UpdateEntity, InsertEntities) write them in the
-// same transaction as the entity. A bulk import instead queues each new
-// entity in search_pending and commits without them, and BuildSearch
-// writes them afterwards in batches; an entity is queued exactly while its
+// writes (InsertEntity, UpdateEntity, InsertEntities) and the bulk writer
+// (Bulk, for imports) write them in the same transaction as the entity.
+// Bulk imports of older versions queued each new entity in search_pending
+// instead (decision 10, replaced by decision 23); BuildSearch writes the
+// entries of any still queued. An entity is queued exactly while its
 // entries are missing.
 
 var (
