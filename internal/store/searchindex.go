@@ -20,10 +20,7 @@ import (
 // entries of any still queued. An entity is queued exactly while its
 // entries are missing.
 
-var (
-	docCols     = []string{"partnership_id", "record_kind", "record_id", "source", "body"}
-	pendingCols = []string{"entity_id", "partnership_id", "queued_at"}
-)
+var docCols = []string{"partnership_id", "record_kind", "record_id", "source", "body"}
 
 // entitySearchRows returns the search_key rows (sorted by key) and, with
 // withDocs, the search_doc rows of list, computing the keys on every
