@@ -9,7 +9,7 @@
 #      memory) against `sqlite3 .import` and `psql \copy` of the same file.
 # Rows: BENCH_IMPORT_ROWS (default 50000). To time another build of the
 # command beside this one (e.g. the code before issue 15), set
-# BENCH_IMPORT_OLD_BIN to its binary. Run it on a quiet machine: figures are
+# BENCH_IMPORT_OLD_BIN to its binary; BENCH_IMPORT_SKIP_GO=1 skips step 1. Run it on a quiet machine: figures are
 # noisy under load, the ratios less so (the load average is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,9 +24,11 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== BenchmarkImportPeople, $rows rows (whole import, indexing included, against the bare bulk load in the same run)"
-ALLIANCE_BENCH_IMPORT_ROWS=$rows go test -run '^$' -bench 'BenchmarkImportPeople' -benchtime 1x -timeout 1h ./internal/service/ |
-  grep -E '^(Benchmark|ok)|register_import_bench_test'
+if [ -z "${BENCH_IMPORT_SKIP_GO:-}" ]; then
+  echo "== BenchmarkImportPeople, $rows rows (whole import, indexing included, against the bare bulk load in the same run)"
+  ALLIANCE_BENCH_IMPORT_ROWS=$rows go test -run '^$' -bench 'BenchmarkImportPeople' -benchtime 1x -timeout 1h ./internal/service/ |
+    grep -E '^(Benchmark|ok)|register_import_bench_test'
+fi
 
 echo "== build"
 CGO_ENABLED=0 go build -o "$work/alliance" ./cmd/alliance
@@ -45,11 +47,11 @@ cols="(name text, aliases text, dob text, gender text)"
 timed() {
   local label=$1 floor=$2; shift 2
   /usr/bin/time -v "$@" > "$work/out" 2> "$work/time" || { cat "$work/out" "$work/time"; return 1; }
-  awk -v label="$label" -v floor="$floor" -v rows="$rows" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
+  awk -v label="$label" -v floor="$floor" -v rows="$rows" -v ld="$(cut -d' ' -f1 /proc/loadavg)" '
     /Elapsed \(wall clock\)/ { n = split($NF, p, ":"); wall = (n == 3 ? p[1]*3600 + p[2]*60 + p[3] : p[1]*60 + p[2]) }
     /User time/ { user = $NF } /System time/ { sys = $NF } /Maximum resident set size/ { rss = $NF / 1024 }
     END { printf "%-22s %6.2f s wall (%5.2f s CPU), %7.0f rows/s, peak RSS %4.0f MiB; floor %.3f s: %.3fx the floor (load %s)\n",
-      label, wall, user + sys, rows / wall, rss, floor, floor / wall, load }' "$work/time"
+      label, wall, user + sys, rows / wall, rss, floor, floor / wall, ld }' "$work/time"
 }
 
 seconds() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N); awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }'; }
