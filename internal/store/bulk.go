@@ -311,15 +311,10 @@ func (b *Bulk) flushGroups(ctx context.Context, now *lazyNow, f *Flushed) error 
 		f.Groups = append(f.Groups, o.ID)
 		f.GroupRefs = append(f.GroupRefs, o.Reference)
 	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{{"ocg", ocgCols, rows}, {"ocg_threat", ocgThreatCols, threats}, {"ocg_area", ocgAreaCols, areas}, {"ocg_transition", transCols, trans},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, keys}} {
-		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
-			return err
-		}
+	if err := b.writeTables(ctx, []tableRows{{"ocg", ocgCols, rows}, {"ocg_threat", ocgThreatCols, threats}, {"ocg_area", ocgAreaCols, areas},
+		{"ocg_transition", transCols, trans}, {"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants},
+		{"search_key", keyCols, keys}}); err != nil {
+		return err
 	}
 	f.SearchKeys += len(keys)
 	b.groups = b.groups[:0]
@@ -345,27 +340,26 @@ func (b *Bulk) flushEntities(ctx context.Context, now *lazyNow, f *Flushed) erro
 		keys, docs := entitySearchRows(b.people, !b.asIs)
 		search <- [2][][]any{keys, docs}
 	}()
-	tables := b.entityRows(f)
-	var sr [2][][]any
-	received := false
-	defer func() {
-		if !received {
-			<-search // b.people is being read: do not return before
-		}
-	}()
-	for i, t := range tables {
-		if i == len(tables)-2 {
-			sr, received = <-search, true
-			t.rows = sr[0]
-		} else if i == len(tables)-1 {
-			t.rows = sr[1]
-		}
+	err := b.writeTables(ctx, b.entityRows(f))
+	sr := <-search // b.people is read until then, even when err is set
+	if err != nil {
+		return err
+	}
+	if err := b.writeTables(ctx, []tableRows{{"search_key", keyCols, sr[0]}, {"search_doc", docCols, sr[1]}}); err != nil {
+		return err
+	}
+	f.SearchKeys += len(sr[0])
+	b.people = b.people[:0]
+	return nil
+}
+
+// writeTables writes each table's rows in turn.
+func (b *Bulk) writeTables(ctx context.Context, tables []tableRows) error {
+	for _, t := range tables {
 		if err := b.write(ctx, t.table, t.cols, t.rows); err != nil {
 			return err
 		}
 	}
-	f.SearchKeys += len(sr[0])
-	b.people = b.people[:0]
 	return nil
 }
 
@@ -377,8 +371,7 @@ type tableRows struct {
 }
 
 // entityRows returns the rows of the buffered entities (entity, aliases,
-// flags, marking rows), followed by empty search_key and search_doc
-// entries for flushEntities to fill, and notes the entities in f.
+// flags, marking rows) by table, and notes the entities in f.
 func (b *Bulk) entityRows(f *Flushed) []tableRows {
 	rows := make([][]any, 0, len(b.people))
 	var aliases, flags, conds, grants [][]any
@@ -401,7 +394,7 @@ func (b *Bulk) entityRows(f *Flushed) []tableRows {
 		f.EntityRefs = append(f.EntityRefs, e.Reference)
 	}
 	return []tableRows{{"entity", entityCols, rows}, {"entity_alias", aliasCols, aliases}, {"entity_flag", flagCols, flags},
-		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}, {"search_key", keyCols, nil}, {"search_doc", docCols, nil}}
+		{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}}
 }
 
 // entityReferences gives the buffered entities without a reference the
