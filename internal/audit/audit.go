@@ -89,6 +89,9 @@ func ComputeHash(e Event) string {
 		[]byte(e.Recipients), []byte(e.ISAID), []byte(e.RequestID), []byte(e.ClientAddr), []byte(e.PrevHash)))
 }
 
+// versionTag begins every entry's canonical encoding.
+const versionTag = "alliance-audit-v1"
+
 // hashParts is the canonical encoding's SHA-256 (appended to dst): a version
 // tag, then each part length-prefixed, in the order ComputeHash lists them.
 func hashParts(dst []byte, parts ...[]byte) []byte {
@@ -98,7 +101,7 @@ func hashParts(dst []byte, parts ...[]byte) []byte {
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
 		h.Write(b)
 	}
-	put([]byte("alliance-audit-v1"))
+	put([]byte(versionTag))
 	for _, p := range parts {
 		put(p)
 	}

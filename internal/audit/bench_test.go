@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/domain"
@@ -94,4 +95,51 @@ func BenchmarkAppendTransaction(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkVerifyLog measures Verify over a whole log made by `alliance
+// generate --audit N` (scripts/bench-audit-speed.sh makes one of 1,000,556
+// entries in 46 chains on each engine), named by ALLIANCE_BENCH_DB, with its
+// key in ALLIANCE_BENCH_KEY_FILE (or beside a SQLite file); it skips
+// otherwise. Each iteration also runs the floor, the bare SELECT of the
+// same rows in chain order (orderedRead), so entries/s, floor-entries/s and
+// their ratio x-floor come from the same run; the peaks are the memory
+// while verifying.
+func BenchmarkVerifyLog(b *testing.B) {
+	dsn := os.Getenv("ALLIANCE_BENCH_DB")
+	if dsn == "" {
+		b.Skip("set ALLIANCE_BENCH_DB to a database made by scripts/bench-audit-speed.sh")
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{DSN: dsn, Existing: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	pub := audit.SigningKey(benchSecret(b, dsn)).Public().(ed25519.PublicKey)
+	var verifyTime, floorTime time.Duration
+	var entries int64
+	mem := &peakMemory{}
+	for b.Loop() {
+		// Verify first, so that with -benchtime 1x the memory it needs is
+		// measured in a process that has read nothing yet.
+		m := startPeakMemory()
+		t0 := time.Now()
+		rep, err := audit.Verify(ctx, s.Reader(), pub)
+		verifyTime += time.Since(t0)
+		m.finish()
+		mem.merge(m)
+		t0 = time.Now()
+		n, ferr := orderedRead(ctx, s.Reader())
+		floorTime += time.Since(t0)
+		if err != nil || ferr != nil || !rep.OK() || rep.Entries != n {
+			b.Fatalf("verify: %d entries (read %d), %v %v %v", rep.Entries, n, err, ferr, rep.Problems)
+		}
+		entries += n
+	}
+	mem.report(b)
+	b.ReportMetric(float64(entries)/float64(b.N), "entries")
+	b.ReportMetric(float64(entries)/verifyTime.Seconds(), "entries/s")
+	b.ReportMetric(float64(entries)/floorTime.Seconds(), "floor-entries/s")
+	b.ReportMetric(verifyTime.Seconds()/floorTime.Seconds(), "x-floor")
 }

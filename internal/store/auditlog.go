@@ -202,34 +202,115 @@ func PartnershipIDs(ctx context.Context, q Queryer) ([]string, error) {
 		})
 }
 
+// AuditChainCheckpoints returns up to limit checkpoints of partnershipID's
+// chain after position after, in order: Verify reads them a page at a time
+// beside the chain's entries, so it never holds a whole log's checkpoints.
+func AuditChainCheckpoints(ctx context.Context, q Queryer, partnershipID string, after int64, limit int) ([]AuditCheckpoint, error) {
+	return collect(ctx, q, "read audit checkpoints", `SELECT CAST(partnership_id AS text), seq, hash, key_id, signature FROM audit_checkpoint
+		WHERE partnership_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, []any{partnershipID, after, limit}, func(r *sql.Rows) (AuditCheckpoint, error) {
+		var c AuditCheckpoint
+		return c, r.Scan(&c.PartnershipID, &c.Seq, &c.Hash, &c.KeyID, &c.Signature)
+	})
+}
+
 // AuditChainRow is one entry as ScanAuditChain reads it: the position, the
 // time in microseconds, and every text column the hash covers as raw bytes,
 // in the hash's order. The bytes are valid only until the callback returns.
 type AuditChainRow struct {
 	Seq, AtMicros                                                                     int64
-	ActorID, ActorName, AgencyID, AgencyName, Operation, RecordType, RecordIDs, Label sql.RawBytes
-	Fields, Justification, Recipients, ISAID, RequestID, ClientAddr, PrevHash, Hash   sql.RawBytes
+	ActorID, ActorName, AgencyID, AgencyName, Operation, RecordType, RecordIDs, Label []byte
+	Fields, Justification, Recipients, ISAID, RequestID, ClientAddr, PrevHash, Hash   []byte
+}
+
+// auditChainQuery reads one chain in order of position, every column as
+// its text (seq and at_us in decimal), so PostgreSQL can hand them over
+// without conversion. The casts are renamed: PostgreSQL would otherwise
+// take ORDER BY seq to mean the text column, and sort 10 before 9.
+const auditChainQuery = `SELECT CAST(seq AS text) AS seq_text, CAST(at_us AS text) AS at_us_text, actor_id, actor_name, agency_id, agency_name, operation,
+	record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
+	FROM audit_event WHERE partnership_id = $1 ORDER BY seq`
+
+// fields are the row's columns in the order of auditChainQuery, after seq
+// and at_us.
+func (r *AuditChainRow) fields() [16]*[]byte {
+	return [16]*[]byte{&r.ActorID, &r.ActorName, &r.AgencyID, &r.AgencyName, &r.Operation, &r.RecordType, &r.RecordIDs, &r.Label,
+		&r.Fields, &r.Justification, &r.Recipients, &r.ISAID, &r.RequestID, &r.ClientAddr, &r.PrevHash, &r.Hash}
 }
 
 // ScanAuditChain calls fn for each entry of partnershipID's chain in order
 // of position, one row at a time and into the same AuditChainRow, so
-// walking a chain of millions costs no allocation per entry. It stops at
+// walking a chain of millions costs no allocation per entry and memory
+// that does not grow with the chain: on PostgreSQL the row's bytes are
+// pgx's own read buffer (dialect.StreamRows); on SQLite the connection's
+// memory map is switched off while it reads, so the file's pages pass
+// through SQLite's bounded page cache instead of staying mapped into the
+// process (a 1 GB log would otherwise leave 1 GB resident). It stops at
 // fn's first error and returns it.
-func ScanAuditChain(ctx context.Context, q Queryer, partnershipID string, fn func(*AuditChainRow) error) error {
-	rows, err := q.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
+func ScanAuditChain(ctx context.Context, db *sql.DB, partnershipID string, fn func(*AuditChainRow) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: audit log: read chain: %w", err)
+	}
+	defer conn.Close()
+	var r AuditChainRow
+	dst := r.fields()
+	pg, err := dialect.StreamRows(ctx, conn, auditChainQuery, []any{partnershipID}, func(cols [][]byte) error {
+		if len(cols) != 18 {
+			return fmt.Errorf("got %d columns, want 18", len(cols))
+		}
+		var ok1, ok2 bool
+		r.Seq, ok1 = parseDecimal(cols[0])
+		r.AtMicros, ok2 = parseDecimal(cols[1])
+		if !ok1 || !ok2 {
+			return fmt.Errorf("entry %q at %q: not a number", cols[0], cols[1])
+		}
+		for i, d := range dst {
+			*d = cols[2+i]
+		}
+		return fn(&r)
+	})
+	if pg || err != nil {
+		if err != nil {
+			return fmt.Errorf("store: audit log: read chain: %w", err)
+		}
+		return nil
+	}
+	return scanChainSQLite(ctx, conn, partnershipID, &r, fn)
+}
+
+// scanChainSQLite is ScanAuditChain on SQLite: through database/sql, each
+// text column scanned as raw bytes into buffers reused for every row, with
+// the connection's memory map off for the walk and restored after.
+func scanChainSQLite(ctx context.Context, conn *sql.Conn, partnershipID string, r *AuditChainRow, fn func(*AuditChainRow) error) (err error) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 0`); err != nil {
+		return fmt.Errorf("store: audit log: read chain: %w", err)
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA mmap_size = %d`, dialect.SQLiteReadMmap())); rerr != nil && err == nil {
+			err = fmt.Errorf("store: audit log: restore the reader's memory map: %w", rerr)
+		}
+	}()
+	rows, err := conn.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
 		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
 		FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, partnershipID)
 	if err != nil {
 		return fmt.Errorf("store: audit log: read chain: %w", err)
 	}
 	defer rows.Close()
-	var r AuditChainRow
+	var raw [16]sql.RawBytes
+	dest := []any{&r.Seq, &r.AtMicros}
+	for i := range raw {
+		dest = append(dest, &raw[i])
+	}
+	dst := r.fields()
 	for rows.Next() {
-		if err := rows.Scan(&r.Seq, &r.AtMicros, &r.ActorID, &r.ActorName, &r.AgencyID, &r.AgencyName, &r.Operation, &r.RecordType, &r.RecordIDs,
-			&r.Label, &r.Fields, &r.Justification, &r.Recipients, &r.ISAID, &r.RequestID, &r.ClientAddr, &r.PrevHash, &r.Hash); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("store: audit log: read entry: %w", err)
 		}
-		if err := fn(&r); err != nil {
+		for i, d := range dst {
+			*d = raw[i]
+		}
+		if err := fn(r); err != nil {
 			return err
 		}
 	}
@@ -237,4 +318,19 @@ func ScanAuditChain(ctx context.Context, q Queryer, partnershipID string, fn fun
 		return fmt.Errorf("store: audit log: read chain: %w", err)
 	}
 	return nil
+}
+
+// parseDecimal parses a non-negative decimal integer without allocating.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }

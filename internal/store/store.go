@@ -188,7 +188,7 @@ func (s *Store) openSQLite(opts Options) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", base+"&_pragma=mmap_size(2147418112)&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", base+fmt.Sprintf("&_pragma=mmap_size(%d)&_pragma=query_only(1)", dialect.SQLiteReadMmap()))
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("store: open %s: %w", abs, err)
