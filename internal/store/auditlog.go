@@ -279,15 +279,23 @@ func ScanAuditChain(ctx context.Context, db *sql.DB, partnershipID string, fn fu
 }
 
 // scanChainSQLite is ScanAuditChain on SQLite: through database/sql, each
-// text column scanned as raw bytes into buffers reused for every row, with
-// the connection's memory map off for the walk and restored after.
+// text column scanned as raw bytes into buffers reused for every row. For
+// the walk the connection's memory map is off and its page cache small (2
+// MB: a walk in order never returns to a page), and both are set back
+// after, so the memory a walk holds does not grow with the file.
 func scanChainSQLite(ctx context.Context, conn *sql.Conn, partnershipID string, r *AuditChainRow, fn func(*AuditChainRow) error) (err error) {
 	if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 0`); err != nil {
 		return fmt.Errorf("store: audit log: read chain: %w", err)
 	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -2048`); err != nil {
+		return fmt.Errorf("store: audit log: read chain: %w", err)
+	}
 	defer func() {
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA mmap_size = %d`, dialect.SQLiteReadMmap())); rerr != nil && err == nil {
-			err = fmt.Errorf("store: audit log: restore the reader's memory map: %w", rerr)
+		ctx := context.WithoutCancel(ctx)
+		_, err1 := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA mmap_size = %d`, sqliteReadMmap))
+		_, err2 := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, sqliteCacheSize))
+		if rerr := errors.Join(err1, err2); rerr != nil && err == nil {
+			err = fmt.Errorf("store: audit log: restore the reader's memory map and cache: %w", rerr)
 		}
 	}()
 	rows, err := conn.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,

@@ -9,14 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// sqliteReadMmap is the memory map the SQLite reader pool opens with
-// (store.Open): it makes page reads cheap for the server, at the cost of the
-// mapped file counting in the process's resident set.
-const sqliteReadMmap = 2147418112
-
-// SQLiteReadMmap is the PRAGMA mmap_size value of the SQLite reader pool.
-func SQLiteReadMmap() int64 { return sqliteReadMmap }
-
 // StreamRows runs query on conn and calls fn with each row's columns as the
 // bytes of their text form, valid only until fn returns; it reports false
 // (and does nothing) when conn is not a PostgreSQL connection, so the
