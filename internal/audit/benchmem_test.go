@@ -134,4 +134,3 @@ func benchSecret(b testing.TB, dsn string) []byte {
 	}
 	return k
 }
-
