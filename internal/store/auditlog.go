@@ -83,11 +83,11 @@ func TakeAuditHeads(ctx context.Context, tx *sql.Tx, unsigned bool) ([]AuditHead
 	})
 }
 
-// SetAuditHead records hash as the end of partnershipID's chain (whose
-// position TakeAuditHead already moved), with its signature by keyID.
-func SetAuditHead(ctx context.Context, tx *sql.Tx, partnershipID, hash, keyID, signature string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $2, key_id = $3, signature = $4 WHERE partnership_id = $1`,
-		partnershipID, hash, keyID, signature); err != nil {
+// SetAuditHead records seq and hash as the end of partnershipID's chain
+// (whose row TakeAuditHead took), with its signature by keyID.
+func SetAuditHead(ctx context.Context, tx *sql.Tx, partnershipID string, seq int64, hash, keyID, signature string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $2, hash = $3, key_id = $4, signature = $5 WHERE partnership_id = $1`,
+		partnershipID, seq, hash, keyID, signature); err != nil {
 		return fmt.Errorf("store: audit log: advance chain: %w", err)
 	}
 	return nil

@@ -72,6 +72,7 @@ type Store struct {
 	log         *slog.Logger
 	dsnDisplay  string
 	sqlitePath  string
+	group       groupCommit
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
