@@ -164,12 +164,20 @@ type pendingHead struct {
 	hash string
 	// moved: an entry was written, so there is a new end to write.
 	moved bool
+	// evs and cps are the entries Append placed in the chain and the
+	// checkpoints among them, written together just before commit.
+	evs []Event
+	cps []store.AuditCheckpoint
 }
 
-// BeforeCommit writes and signs the chain's new end.
+// BeforeCommit writes the transaction's entries and the chain's new end,
+// signed.
 func (p *pendingHead) BeforeCommit(ctx context.Context, tx *sql.Tx) error {
 	if !p.moved {
 		return nil
+	}
+	if err := store.InsertAuditEvents(ctx, tx, p.evs, p.cps); err != nil {
+		return err
 	}
 	return p.l.setHead(ctx, tx, p.pid, p.seq, p.hash)
 }
@@ -285,16 +293,24 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, a domain.Actor, m Meta, e 
 	}
 	ev.Seq, ev.PrevHash = prev.Seq+1, prev.Hash
 	ev.Hash = ComputeHash(ev)
+	var cp []store.AuditCheckpoint
+	if ev.Seq%CheckpointEvery == 0 {
+		cp = append(cp, l.checkpoint(ev.PartnershipID, ev.Seq, ev.Hash, ev.At))
+	}
+	if pending != nil {
+		// Written with the transaction's other entries before commit.
+		pending.seq, pending.hash, pending.moved = ev.Seq, ev.Hash, true
+		pending.evs, pending.cps = append(pending.evs, ev), append(pending.cps, cp...)
+		return ev, nil
+	}
 	if err := store.InsertAuditEvent(ctx, tx, ev); err != nil {
 		return Event{}, err
 	}
-	if pending != nil {
-		pending.seq, pending.hash, pending.moved = ev.Seq, ev.Hash, true
-	} else if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash); err != nil {
+	if err := l.setHead(ctx, tx, ev.PartnershipID, ev.Seq, ev.Hash); err != nil {
 		return Event{}, err
 	}
-	if ev.Seq%CheckpointEvery == 0 {
-		if err := store.InsertAuditCheckpoint(ctx, tx, l.checkpoint(ev.PartnershipID, ev.Seq, ev.Hash, ev.At)); err != nil {
+	for _, c := range cp {
+		if err := store.InsertAuditCheckpoint(ctx, tx, c); err != nil {
 			return Event{}, err
 		}
 	}

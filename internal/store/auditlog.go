@@ -149,6 +149,26 @@ func AuditCheckpointExists(ctx context.Context, tx *sql.Tx, partnershipID string
 // (dialect.InsertRows: a prepared INSERT re-run on SQLite, multi-row
 // INSERTs on PostgreSQL).
 func InsertAuditBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, evs []domain.AuditEvent, checkpoints []AuditCheckpoint) error {
+	return insertAuditRows(evs, checkpoints, func(table string, cols []string, rows [][]any) error {
+		return dialect.InsertRows(ctx, d, tx, table, cols, rows)
+	})
+}
+
+// InsertAuditEvents writes the entries a transaction appended, already
+// placed and hashed, with their subjects and checkpoints, in a few
+// multi-row INSERTs that run on either engine: the audit log writes a
+// transaction's entries this way just before it commits, so a group
+// transaction carrying many reads' consultations makes three statements,
+// not three per entry.
+func InsertAuditEvents(ctx context.Context, tx *sql.Tx, evs []domain.AuditEvent, checkpoints []AuditCheckpoint) error {
+	return insertAuditRows(evs, checkpoints, func(table string, cols []string, rows [][]any) error {
+		return dialect.InsertRowsAnywhere(ctx, tx, table, cols, rows)
+	})
+}
+
+// insertAuditRows writes entries, their subjects and checkpoints with
+// insert.
+func insertAuditRows(evs []domain.AuditEvent, checkpoints []AuditCheckpoint, insert func(table string, cols []string, rows [][]any) error) error {
 	rows := make([][]any, 0, len(evs))
 	var subjects [][]any
 	for i := range evs {
@@ -162,13 +182,13 @@ func InsertAuditBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, evs []
 	for _, c := range checkpoints {
 		cps = append(cps, []any{c.PartnershipID, c.Seq, c.Hash, c.At, c.KeyID, c.Signature})
 	}
-	if err := dialect.InsertRows(ctx, d, tx, "audit_event", auditEventCols, rows); err != nil {
+	if err := insert("audit_event", auditEventCols, rows); err != nil {
 		return fmt.Errorf("store: audit log: bulk append: %w", err)
 	}
-	if err := dialect.InsertRows(ctx, d, tx, "audit_subject", []string{"partnership_id", "record_id", "seq"}, subjects); err != nil {
+	if err := insert("audit_subject", []string{"partnership_id", "record_id", "seq"}, subjects); err != nil {
 		return fmt.Errorf("store: audit log: bulk index: %w", err)
 	}
-	if err := dialect.InsertRows(ctx, d, tx, "audit_checkpoint", []string{"partnership_id", "seq", "hash", "at", "key_id", "signature"}, cps); err != nil {
+	if err := insert("audit_checkpoint", []string{"partnership_id", "seq", "hash", "at", "key_id", "signature"}, cps); err != nil {
 		return fmt.Errorf("store: audit log: bulk checkpoints: %w", err)
 	}
 	return nil
