@@ -60,7 +60,9 @@ func TestGroupCommitKeepsChainsWhole(t *testing.T) {
 				wg.Go(func() {
 					s, l, who := stores[r%2], logs[r%2], []domain.Actor{a, b}[r/2%2]
 					for i := range each {
-						run := func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error { return s.InGroupTx(ctx, who.PartnershipID, fn) }
+						run := func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+							return s.InGroupTx(ctx, who.PartnershipID, fn)
+						}
 						if i%5 == 0 {
 							run = s.InTx
 						}
