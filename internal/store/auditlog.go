@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -242,19 +243,59 @@ type AuditChainRow struct {
 	Fields, Justification, Recipients, ISAID, RequestID, ClientAddr, PrevHash, Hash   []byte
 }
 
-// auditChainQuery reads one chain in order of position, every column as
-// its text (seq and at_us in decimal), so PostgreSQL can hand them over
-// without conversion. The casts are renamed: PostgreSQL would otherwise
-// take ORDER BY seq to mean the text column, and sort 10 before 9.
-const auditChainQuery = `SELECT CAST(seq AS text) AS seq_text, CAST(at_us AS text) AS at_us_text, actor_id, actor_name, agency_id, agency_name, operation,
-	record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
-	FROM audit_event WHERE partnership_id = $1 ORDER BY seq`
+// auditChainText lists the text columns the hash covers, in its order,
+// before the entry's own hash.
+var auditChainText = [15]string{"actor_id", "actor_name", "agency_id", "agency_name", "operation", "record_type", "record_ids",
+	"record_label", "fields", "justification", "recipients", "isa_id", "request_id", "client_addr", "prev_hash"}
 
-// fields are the row's columns in the order of auditChainQuery, after seq
-// and at_us.
-func (r *AuditChainRow) fields() [16]*[]byte {
-	return [16]*[]byte{&r.ActorID, &r.ActorName, &r.AgencyID, &r.AgencyName, &r.Operation, &r.RecordType, &r.RecordIDs, &r.Label,
-		&r.Fields, &r.Justification, &r.Recipients, &r.ISAID, &r.RequestID, &r.ClientAddr, &r.PrevHash, &r.Hash}
+// auditChainQuery reads one chain in order of position as five columns:
+// seq and at_us in decimal, the byte lengths of the fifteen hashed text
+// columns (comma-separated), those columns run together, and the hash. The
+// drivers' cost is mostly per column (on SQLite a mutex and a string for
+// each), so five columns read for a quarter less CPU than eighteen, and the
+// walk cuts the bytes apart again by the lengths (AuditChainRow.split). The
+// casts are renamed: PostgreSQL would otherwise take ORDER BY seq to mean
+// the text column, and sort 10 before 9.
+func auditChainQuery() string {
+	lens := make([]string, len(auditChainText))
+	for i, c := range auditChainText {
+		lens[i] = "octet_length(" + c + ")"
+	}
+	return `SELECT CAST(seq AS text) AS seq_text, CAST(at_us AS text) AS at_us_text, ` + strings.Join(lens, ` || ',' || `) + `, ` +
+		strings.Join(auditChainText[:], ` || `) + `, hash FROM audit_event WHERE partnership_id = $1 ORDER BY seq`
+}
+
+// fields are the row's hashed text columns in the order of
+// auditChainText.
+func (r *AuditChainRow) fields() [15]*[]byte {
+	return [15]*[]byte{&r.ActorID, &r.ActorName, &r.AgencyID, &r.AgencyName, &r.Operation, &r.RecordType, &r.RecordIDs, &r.Label,
+		&r.Fields, &r.Justification, &r.Recipients, &r.ISAID, &r.RequestID, &r.ClientAddr, &r.PrevHash}
+}
+
+// split sets the row's text columns to their slices of body, cut by lens
+// (their byte lengths in decimal, comma-separated), without copying.
+func (r *AuditChainRow) split(dst *[15]*[]byte, lens, body []byte) error {
+	at := 0
+	for i, d := range dst {
+		j := bytes.IndexByte(lens, ',')
+		if i == len(dst)-1 {
+			j = len(lens)
+		}
+		if j < 0 {
+			return fmt.Errorf("entry %d: %d column lengths, want %d", r.Seq, i+1, len(dst))
+		}
+		n, ok := parseDecimal(lens[:j])
+		if !ok || at+int(n) > len(body) {
+			return fmt.Errorf("entry %d: bad column length %q", r.Seq, lens[:j])
+		}
+		*d = body[at : at+int(n) : at+int(n)]
+		at += int(n)
+		lens = lens[min(j+1, len(lens)):]
+	}
+	if at != len(body) {
+		return fmt.Errorf("entry %d: columns of %d bytes in %d", r.Seq, at, len(body))
+	}
+	return nil
 }
 
 // ScanAuditChain calls fn for each entry of partnershipID's chain in order
@@ -274,9 +315,9 @@ func ScanAuditChain(ctx context.Context, db *sql.DB, partnershipID string, fn fu
 	defer conn.Close()
 	var r AuditChainRow
 	dst := r.fields()
-	pg, err := dialect.StreamRows(ctx, conn, auditChainQuery, []any{partnershipID}, func(cols [][]byte) error {
-		if len(cols) != 18 {
-			return fmt.Errorf("got %d columns, want 18", len(cols))
+	pg, err := dialect.StreamRows(ctx, conn, auditChainQuery(), []any{partnershipID}, func(cols [][]byte) error {
+		if len(cols) != 5 {
+			return fmt.Errorf("got %d columns, want 5", len(cols))
 		}
 		var ok1, ok2 bool
 		r.Seq, ok1 = parseDecimal(cols[0])
@@ -284,9 +325,10 @@ func ScanAuditChain(ctx context.Context, db *sql.DB, partnershipID string, fn fu
 		if !ok1 || !ok2 {
 			return fmt.Errorf("entry %q at %q: not a number", cols[0], cols[1])
 		}
-		for i, d := range dst {
-			*d = cols[2+i]
+		if err := r.split(&dst, cols[2], cols[3]); err != nil {
+			return err
 		}
+		r.Hash = cols[4]
 		return fn(&r)
 	})
 	if pg || err != nil {
@@ -299,10 +341,10 @@ func ScanAuditChain(ctx context.Context, db *sql.DB, partnershipID string, fn fu
 }
 
 // scanChainSQLite is ScanAuditChain on SQLite: through database/sql, each
-// text column scanned as raw bytes into buffers reused for every row. For
-// the walk the connection's memory map is off and its page cache small (2
-// MB: a walk in order never returns to a page), and both are set back
-// after, so the memory a walk holds does not grow with the file.
+// column scanned as raw bytes into buffers reused for every row. For the
+// walk the connection's memory map is off and its page cache small (2 MB:
+// a walk in order never returns to a page), and both are set back after,
+// so the memory a walk holds does not grow with the file.
 func scanChainSQLite(ctx context.Context, conn *sql.Conn, partnershipID string, r *AuditChainRow, fn func(*AuditChainRow) error) (err error) {
 	if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 0`); err != nil {
 		return fmt.Errorf("store: audit log: read chain: %w", err)
@@ -318,26 +360,27 @@ func scanChainSQLite(ctx context.Context, conn *sql.Conn, partnershipID string, 
 			err = fmt.Errorf("store: audit log: restore the reader's memory map and cache: %w", rerr)
 		}
 	}()
-	rows, err := conn.QueryContext(ctx, `SELECT seq, at_us, actor_id, actor_name, agency_id, agency_name, operation,
-		record_type, record_ids, record_label, fields, justification, recipients, isa_id, request_id, client_addr, prev_hash, hash
-		FROM audit_event WHERE partnership_id = $1 ORDER BY seq`, partnershipID)
+	rows, err := conn.QueryContext(ctx, auditChainQuery(), partnershipID)
 	if err != nil {
 		return fmt.Errorf("store: audit log: read chain: %w", err)
 	}
 	defer rows.Close()
-	var raw [16]sql.RawBytes
-	dest := []any{&r.Seq, &r.AtMicros}
-	for i := range raw {
-		dest = append(dest, &raw[i])
-	}
+	var seq, at, lens, body, hash sql.RawBytes
 	dst := r.fields()
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(&seq, &at, &lens, &body, &hash); err != nil {
 			return fmt.Errorf("store: audit log: read entry: %w", err)
 		}
-		for i, d := range dst {
-			*d = raw[i]
+		var ok1, ok2 bool
+		r.Seq, ok1 = parseDecimal(seq)
+		r.AtMicros, ok2 = parseDecimal(at)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("store: audit log: entry %q at %q: not a number", seq, at)
 		}
+		if err := r.split(&dst, lens, body); err != nil {
+			return fmt.Errorf("store: audit log: %w", err)
+		}
+		r.Hash = hash
 		if err := fn(r); err != nil {
 			return err
 		}
