@@ -44,7 +44,7 @@ func (l *Log) AppendBatch(ctx context.Context, d dialect.Dialect, tx *sql.Tx, pa
 		return err
 	}
 	if pending != nil {
-		pending.seq, pending.hash = seq, prev
+		pending.seq, pending.hash, pending.moved = seq, prev, true
 		return nil
 	}
 	return l.setHead(ctx, tx, partnershipID, seq, prev)

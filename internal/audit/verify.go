@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -91,14 +93,8 @@ func (r Report) OnlyKinds(kinds ...string) bool {
 // chain by chain, in chain order.
 func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, error) {
 	start := time.Now()
-	v := verifier{pub: pub, keyID: KeyID(pub), checkpoints: map[string]map[int64]string{}}
+	v := verifier{pub: pub, keyID: KeyID(pub)}
 	var rep Report
-	cps, err := store.AuditCheckpoints(ctx, db)
-	if err != nil {
-		return rep, err
-	}
-	rep.Checkpoints = len(cps)
-	problems := v.checkCheckpoints(cps)
 	heads, err := v.readHeads(ctx, db)
 	if err != nil {
 		return rep, err
@@ -116,28 +112,23 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 			rep.Heads = append(rep.Heads, Head{pid, h.Seq, h.Hash})
 		}
 	}
-	if v.proven {
-		for i := range problems {
-			if problems[i].Kind == "key" {
-				problems[i].Kind = "checkpoint"
-				problems[i].Detail = "the checkpoint names another key, and its signature does not match under the key given, which other signatures show is the log's key: the checkpoint was altered"
-			}
-		}
+	for _, r := range results {
+		v.proven = v.proven || r.proven
 	}
+	var problems []Problem
 	for _, r := range results {
 		rep.Entries += r.entries
+		rep.Checkpoints += r.checkpoints
 		if r.exists {
 			rep.Chains++
 		}
+		for _, p := range r.cpProblems {
+			problems = append(problems, v.reclassify(p, true))
+		}
 		for _, p := range r.problems {
-			if v.proven && p.Kind == "key" {
-				p.Kind = "truncated"
-				p.Detail = fmt.Sprintf("the head names another key, and its signature does not match entry %d as the chain's end under the key given, which other signatures show is the log's key: the head was set back (entries cut off the end) or altered", p.Seq)
-			}
-			problems = append(problems, p)
+			problems = append(problems, v.reclassify(p, false))
 		}
 	}
-	sort.SliceStable(problems, func(i, j int) bool { return problems[i].PartnershipID < problems[j].PartnershipID })
 	if len(problems) > 100 {
 		problems = problems[:100]
 	}
@@ -146,13 +137,27 @@ func Verify(ctx context.Context, db *sql.DB, pub ed25519.PublicKey) (Report, err
 	return rep, nil
 }
 
+// reclassify turns a problem of kind "key" into tampering once the key
+// given is proven to be the log's: key ids are not signed, so a signature
+// naming another key is then an altered checkpoint or head.
+func (v *verifier) reclassify(p Problem, checkpoint bool) Problem {
+	if !v.proven || p.Kind != "key" {
+		return p
+	}
+	if checkpoint {
+		p.Kind = "checkpoint"
+		p.Detail = "the checkpoint names another key, and its signature does not match under the key given, which other signatures show is the log's key: the checkpoint was altered"
+		return p
+	}
+	p.Kind = "truncated"
+	p.Detail = fmt.Sprintf("the head names another key, and its signature does not match entry %d as the chain's end under the key given, which other signatures show is the log's key: the head was set back (entries cut off the end) or altered", p.Seq)
+	return p
+}
+
 // verifier holds what Verify learns before it walks the chains.
 type verifier struct {
 	pub   ed25519.PublicKey
 	keyID string
-	// checkpoints are the valid checkpoints' hashes, by partnership and
-	// position.
-	checkpoints map[string]map[int64]string
 	// proven: some signature in the log verifies under pub, so pub is the
 	// log's key, and a signature that names another key (key_id is not
 	// signed: anyone with write access can change it) is tampering, never
@@ -160,29 +165,105 @@ type verifier struct {
 	proven bool
 }
 
-// checkCheckpoints checks each checkpoint's signature, keeps the valid
-// ones for the walk, and returns the problems of the others.
-func (v *verifier) checkCheckpoints(cps []store.AuditCheckpoint) []Problem {
-	var problems []Problem
-	for _, c := range cps {
-		raw, _ := hex.DecodeString(c.Signature)
-		valid := ed25519.Verify(v.pub, checkpointMessage(c.PartnershipID, c.Seq, c.Hash), raw)
-		v.proven = v.proven || valid
-		switch {
-		case c.KeyID != v.keyID && valid:
-			problems = append(problems, Problem{c.PartnershipID, c.Seq, "checkpoint", fmt.Sprintf("the checkpoint's key id was changed to %s, though the key given signed it: the checkpoint was altered", c.KeyID)})
-		case c.KeyID != v.keyID:
-			problems = append(problems, Problem{c.PartnershipID, c.Seq, "key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", c.KeyID, v.keyID)})
-		case !valid:
-			problems = append(problems, Problem{c.PartnershipID, c.Seq, "checkpoint", "signature does not match: the checkpoint was altered"})
-		default:
-			if v.checkpoints[c.PartnershipID] == nil {
-				v.checkpoints[c.PartnershipID] = map[int64]string{}
-			}
-			v.checkpoints[c.PartnershipID][c.Seq] = c.Hash
+// checkpointPage is how many of a chain's checkpoints Verify holds at a
+// time (one per CheckpointEvery entries: a page covers a million).
+const checkpointPage = 1000
+
+// checkpoints reads a chain's signed checkpoints a page at a time while the
+// chain is walked, checks each one's signature once, and keeps the page's
+// valid ones for the walk to compare with the chain; memory stays that of
+// one page, however long the chain.
+type checkpoints struct {
+	ctx      context.Context
+	db       *sql.DB
+	pid      string
+	v        *verifier
+	page     []store.AuditCheckpoint
+	valid    []bool
+	i        int
+	last     int64 // position of the last checkpoint read
+	done     bool  // every checkpoint has been read
+	n        int
+	proven   bool
+	problems []Problem
+}
+
+// next reads the next page, checking each checkpoint's signature.
+func (c *checkpoints) next() error {
+	page, err := store.AuditChainCheckpoints(c.ctx, c.db, c.pid, c.last, checkpointPage)
+	if err != nil {
+		return err
+	}
+	c.page, c.i, c.done = page, 0, len(page) < checkpointPage
+	c.valid = c.valid[:0]
+	for _, cp := range page {
+		c.valid = append(c.valid, c.check(cp))
+		c.last = cp.Seq
+	}
+	c.n += len(page)
+	return nil
+}
+
+// check checks one checkpoint's signature, noting a problem when it does
+// not hold, and reports whether the walk may trust its hash.
+func (c *checkpoints) check(cp store.AuditCheckpoint) bool {
+	raw, _ := hex.DecodeString(cp.Signature)
+	valid := ed25519.Verify(c.v.pub, checkpointMessage(cp.PartnershipID, cp.Seq, cp.Hash), raw)
+	c.proven = c.proven || valid
+	add := func(kind, detail string) {
+		if len(c.problems) < 100 {
+			c.problems = append(c.problems, Problem{cp.PartnershipID, cp.Seq, kind, detail})
 		}
 	}
-	return problems
+	switch {
+	case cp.KeyID != c.v.keyID && valid:
+		add("checkpoint", fmt.Sprintf("the checkpoint's key id was changed to %s, though the key given signed it: the checkpoint was altered", cp.KeyID))
+	case cp.KeyID != c.v.keyID:
+		add("key", fmt.Sprintf("the checkpoint was signed with key %s, not the key given (%s): verify with the key the log was written with", cp.KeyID, c.v.keyID))
+	case !valid:
+		add("checkpoint", "signature does not match: the checkpoint was altered")
+	default:
+		return true
+	}
+	return false
+}
+
+// at returns the hash a valid checkpoint records at position seq, if there
+// is one. Positions only grow during a walk.
+func (c *checkpoints) at(seq int64) (string, bool, error) {
+	for {
+		for c.i < len(c.page) && c.page[c.i].Seq < seq {
+			c.i++
+		}
+		if c.i < len(c.page) || c.done {
+			break
+		}
+		if err := c.next(); err != nil {
+			return "", false, err
+		}
+	}
+	if c.i < len(c.page) && c.page[c.i].Seq == seq && c.valid[c.i] {
+		return c.page[c.i].Hash, true, nil
+	}
+	return "", false, nil
+}
+
+// after calls fn with the position of every valid checkpoint past last:
+// each vouches for an entry the chain no longer has.
+func (c *checkpoints) after(last int64, fn func(seq int64)) error {
+	for {
+		for ; c.i < len(c.page); c.i++ {
+			if c.page[c.i].Seq > last && c.valid[c.i] {
+				fn(c.page[c.i].Seq)
+			}
+		}
+		if c.done {
+			return nil
+		}
+		if err := c.next(); err != nil {
+			return err
+		}
+	}
 }
 
 // readHeads returns the chains' heads by partnership, noting whether any
@@ -203,9 +284,12 @@ func (v *verifier) readHeads(ctx context.Context, db *sql.DB) (map[string]store.
 
 // chainResult is what walking one chain found.
 type chainResult struct {
-	entries  int64
-	exists   bool
-	problems []Problem
+	entries     int64
+	checkpoints int
+	exists      bool
+	proven      bool // a checkpoint of the chain verifies under the key given
+	cpProblems  []Problem
+	problems    []Problem
 }
 
 // walkChains verifies the chains of pids in parallel, one per core, and
@@ -217,11 +301,10 @@ func (v *verifier) walkChains(ctx context.Context, db *sql.DB, pids []string, he
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		wg.Go(func() {
+			w := newChainWalk()
 			for i := range next {
 				h, hasHead := heads[pids[i]]
-				r := &results[i]
-				r.entries, r.problems, errs[i] = verifyChain(ctx, db, pids[i], v.checkpoints[pids[i]], h, hasHead, v.pub)
-				r.exists = r.entries > 0 || hasHead
+				results[i], errs[i] = w.verifyChain(ctx, db, v, pids[i], h, hasHead)
 			}
 		})
 	}
@@ -245,18 +328,26 @@ func (v *verifier) walkChains(ctx context.Context, db *sql.DB, pids []string, he
 }
 
 // chainWalk is the state of one chain's walk: where it is and what it has
-// found. Its buffers are reused for every entry.
+// found. Its buffers, and the hash, are reused for every entry and every
+// chain one worker walks.
 type chainWalk struct {
 	pid         string
 	pidBytes    []byte
-	checkpoints map[int64]string
+	checkpoints *checkpoints
 	problems    []Problem
 	n, expect   int64
+	h           hash.Hash
+	tag         []byte
+	lenBuf      [binary.MaxVarintLen64]byte
 	seqBuf      []byte
 	usBuf       []byte
 	sum         []byte
 	hexSum      []byte
 	lastHash    []byte
+}
+
+func newChainWalk() *chainWalk {
+	return &chainWalk{h: sha256.New(), tag: []byte(versionTag), sum: make([]byte, 0, sha256.Size), hexSum: make([]byte, 2*sha256.Size), lastHash: make([]byte, 0, 2*sha256.Size)}
 }
 
 func (w *chainWalk) add(p Problem) {
@@ -265,15 +356,26 @@ func (w *chainWalk) add(p Problem) {
 	}
 }
 
+// put writes one part of the canonical encoding (see hashParts).
+func (w *chainWalk) put(b []byte) {
+	w.h.Write(w.lenBuf[:binary.PutUvarint(w.lenBuf[:], uint64(len(b)))])
+	w.h.Write(b)
+}
+
 // entry checks one entry: its hash, its position and its link to the one
-// before. Every text column is hashed as raw bytes where it lies, so an
-// entry costs no allocations.
+// before. Every text column is hashed as raw bytes where it lies, into the
+// walk's one hash, so an entry costs no allocations.
 func (w *chainWalk) entry(r *store.AuditChainRow) error {
 	w.n++
 	w.seqBuf = strconv.AppendInt(w.seqBuf[:0], r.Seq, 10)
 	w.usBuf = strconv.AppendInt(w.usBuf[:0], r.AtMicros, 10)
-	w.sum = hashParts(w.sum[:0], w.pidBytes, w.seqBuf, w.usBuf, r.ActorID, r.ActorName, r.AgencyID, r.AgencyName, r.Operation, r.RecordType,
-		r.RecordIDs, r.Label, r.Fields, r.Justification, r.Recipients, r.ISAID, r.RequestID, r.ClientAddr, r.PrevHash)
+	w.h.Reset()
+	w.put(w.tag)
+	for _, b := range [...][]byte{w.pidBytes, w.seqBuf, w.usBuf, r.ActorID, r.ActorName, r.AgencyID, r.AgencyName, r.Operation, r.RecordType,
+		r.RecordIDs, r.Label, r.Fields, r.Justification, r.Recipients, r.ISAID, r.RequestID, r.ClientAddr, r.PrevHash} {
+		w.put(b)
+	}
+	w.sum = w.h.Sum(w.sum[:0])
 	hex.Encode(w.hexSum, w.sum)
 	switch {
 	case !bytes.Equal(w.hexSum, r.Hash):
@@ -283,7 +385,11 @@ func (w *chainWalk) entry(r *store.AuditChainRow) error {
 	case !bytes.Equal(r.PrevHash, w.lastHash):
 		w.add(Problem{w.pid, r.Seq, "inserted", "the entry does not follow the one before it: an entry was inserted, replaced or reordered"})
 	}
-	if want, ok := w.checkpoints[r.Seq]; ok && want != string(r.Hash) {
+	want, ok, err := w.checkpoints.at(r.Seq)
+	if err != nil {
+		return err
+	}
+	if ok && want != string(r.Hash) {
 		w.add(Problem{w.pid, r.Seq, "changed", "the chain no longer passes through the hash a signed checkpoint recorded: the log was rewritten"})
 	}
 	w.expect = r.Seq + 1
@@ -292,13 +398,19 @@ func (w *chainWalk) entry(r *store.AuditChainRow) error {
 }
 
 // verifyChain walks one partnership's chain in order, one row at a time,
-// then checks its end against its head h (hasHead: the chain has a head
-// row) and its checkpoints.
-func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[int64]string, h store.AuditHead, hasHead bool, pub ed25519.PublicKey) (int64, []Problem, error) {
-	w := &chainWalk{pid: pid, pidBytes: []byte(pid), checkpoints: checkpoints, expect: 1,
-		sum: make([]byte, 0, 32), hexSum: make([]byte, 64), lastHash: []byte(genesis)}
+// with its checkpoints a page at a time beside it, then checks its end
+// against its head h (hasHead: the chain has a head row) and the
+// checkpoints past that end.
+func (w *chainWalk) verifyChain(ctx context.Context, db *sql.DB, v *verifier, pid string, h store.AuditHead, hasHead bool) (chainResult, error) {
+	w.pid, w.pidBytes, w.problems, w.n, w.expect = pid, append(w.pidBytes[:0], pid...), nil, 0, 1
+	w.lastHash = append(w.lastHash[:0], genesis...)
+	cps := &checkpoints{ctx: ctx, db: db, pid: pid, v: v}
+	w.checkpoints = cps
+	if err := cps.next(); err != nil {
+		return chainResult{}, err
+	}
 	if err := store.ScanAuditChain(ctx, db, pid, w.entry); err != nil {
-		return w.n, w.problems, err
+		return chainResult{}, err
 	}
 	last := w.expect - 1
 	switch {
@@ -307,7 +419,7 @@ func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[in
 	case !hasHead:
 		// No chain: nothing was ever logged for the partnership.
 	default:
-		if p, ok := headProblem(h, pub); !ok {
+		if p, ok := headProblem(h, v.pub); !ok {
 			w.add(p)
 		}
 		switch {
@@ -317,12 +429,10 @@ func verifyChain(ctx context.Context, db *sql.DB, pid string, checkpoints map[in
 			w.add(Problem{pid, last, "head", fmt.Sprintf("the chain ends at entry %d but its head says entry %d with another hash: entries were added to or replaced at the end", last, h.Seq)})
 		}
 	}
-	for cp := range checkpoints {
-		if cp > last {
-			w.add(Problem{pid, cp, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", cp)})
-		}
-	}
-	return w.n, w.problems, nil
+	err := cps.after(last, func(cp int64) {
+		w.add(Problem{pid, cp, "removed", fmt.Sprintf("a signed checkpoint vouches for entry %d, which is gone", cp)})
+	})
+	return chainResult{entries: w.n, checkpoints: cps.n, exists: w.n > 0 || hasHead, proven: cps.proven, cpProblems: cps.problems, problems: w.problems}, err
 }
 
 // headState is what a head's signature says under a public key.

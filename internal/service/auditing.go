@@ -125,7 +125,7 @@ func (au *Auditing) Search(ctx context.Context, a domain.Actor, q AuditQuery) (A
 	if res.TotalInLog, err = au.st.AuditEntries(ctx, a.PartnershipID); err != nil {
 		return AuditResult{}, err
 	}
-	err = au.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = au.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := au.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: "audit_log",
 			RecordIDs: nonEmpty(q.RecordID, f.ActorID), Label: describe(q), Justification: "Audit"})
 		return err

@@ -460,7 +460,7 @@ func (ds *Disruptions) Disruption(ctx context.Context, a domain.Actor, id string
 	v.MaySubmit = mayEdit && (d.Status == domain.DisruptionDraft || d.Status == domain.DisruptionReturned)
 	v.MayAPMIS = mayEdit && d.Status == domain.DisruptionValidated
 	v.MayReopen = ds.MayValidate(a) && d.Status == domain.DisruptionValidated
-	err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = ds.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 			RecordIDs: []string{d.ID}, Label: d.Reference}, isa, system)
 	})
@@ -487,7 +487,7 @@ func (ds *Disruptions) Queue(ctx context.Context, a domain.Actor, status domain.
 		for i, d := range list {
 			ids[i] = d.ID
 		}
-		err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err = ds.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 				RecordIDs: ids, Label: "Disruptions list"})
 			return err
@@ -807,7 +807,7 @@ func (ds *Disruptions) ForGroup(ctx context.Context, a domain.Actor, ocgID strin
 		for _, d := range list {
 			ids = append(ids, d.ID)
 		}
-		err = ds.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err = ds.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := ds.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 				RecordIDs: ids, Label: "Disruptions of a group"})
 			return err

@@ -255,7 +255,7 @@ func (ps *PerformanceService) logSystemRead(ctx context.Context, a domain.Actor)
 	if err != nil || !system {
 		return err
 	}
-	return ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return ps.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindDisruption),
 			Label: "Performance figures", Justification: "Performance figures under the sharing agreement"}, isa, true)
 	})

@@ -283,7 +283,7 @@ func (ps *Pictures) logLists(ctx context.Context, a domain.Actor, pic OCGPicture
 	}
 	rl := readLog{st: ps.st, alog: ps.alog}
 	label := "OCG picture, " + pic.Period.Label
-	return ps.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return ps.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
 			RecordIDs: ids, Label: label, Justification: why}, isa, system)
 	})

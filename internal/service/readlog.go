@@ -20,6 +20,13 @@ import (
 // never what was read: nothing is shown that the log does not record.
 // Every service returns a read's result through consulted, or returns the
 // zero value itself when its log write fails.
+//
+// The consultation's transaction goes through store.InGroupTx (decision
+// 25): the consultations of reads that arrive together are written and
+// committed in one transaction, and each read still waits for that commit
+// before it returns, so a read is never answered before its entry is
+// durable, and a failed commit fails every read it carried (each is then
+// tried alone, so one read's failure is not another's).
 
 // consulted returns v, what a read found, only if logErr, the error of
 // writing the read's consultation, is nil; otherwise the zero value and

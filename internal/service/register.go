@@ -69,7 +69,7 @@ func (g *Register) logConsultation(ctx context.Context, a domain.Actor, kind dom
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	return g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return g.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		return rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(kind),
 			RecordIDs: ids, Label: label, Justification: why}, isa, system)
 	})

@@ -327,7 +327,7 @@ func (g *Register) Group(ctx context.Context, a domain.Actor, id string) (GroupV
 		people[i] = m.Person.ID
 	}
 	linked := linkedIDs(v.Links, o.ID, people)
-	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = g.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
 			RecordIDs: []string{o.ID}, Label: o.Reference, Justification: why}, isa, system); err != nil {
 			return err

@@ -191,7 +191,7 @@ func (g *Register) Entity(ctx context.Context, a domain.Actor, id string) (Entit
 		return EntityView{}, err
 	}
 	linked := linkedIDs(links, e.ID, nil)
-	err = g.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = g.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		if err := rl.append(ctx, tx, a, audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindEntity),
 			RecordIDs: []string{e.ID}, Label: e.Reference, Justification: why}, isa, system); err != nil {
 			return err

@@ -100,7 +100,7 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 		for i, it := range items {
 			ids[i] = it.ID
 		}
-		err := r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 			return r.logRead(ctx, tx, a, ids, fmt.Sprintf("page %d", page), why, isa, system)
 		})
 		if err != nil {
@@ -162,7 +162,7 @@ func (r *Reports) View(ctx context.Context, a domain.Actor, id string) (domain.I
 	if err != nil {
 		return domain.InfoReport{}, err
 	}
-	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		return r.logRead(ctx, tx, a, []string{rep.ID}, rep.Reference, why, isa, system)
 	})
 	if err != nil {

@@ -189,7 +189,7 @@ func (s *Scoring) purpose(ctx context.Context, a domain.Actor, o domain.OCG) (st
 }
 
 func (s *Scoring) consult(ctx context.Context, a domain.Actor, o domain.OCG, label, why string) error {
-	return s.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindOCG),
 			RecordIDs: []string{o.ID}, Label: o.Reference + ": " + label, Justification: why})
 		return err

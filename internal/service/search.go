@@ -276,7 +276,7 @@ func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchRes
 		}
 		byType[t] = append(byType[t], it.ID)
 	}
-	return s.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
 		for _, t := range []string{string(domain.KindEntity), string(domain.KindOCG)} {
 			ids := byType[t]
 			if len(ids) == 0 {

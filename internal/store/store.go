@@ -72,6 +72,7 @@ type Store struct {
 	log         *slog.Logger
 	dsnDisplay  string
 	sqlitePath  string
+	group       groupCommit
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
@@ -154,6 +155,14 @@ func (s *Store) openPostgres(opts Options) error {
 	return nil
 }
 
+// SQLite connections' page caches and the reader pool's memory map: what
+// the DSN sets, and what a long sequential read (ScanAuditChain) sets back
+// after it has lowered them for its walk.
+const (
+	sqliteCacheSize = -16000     // KiB, per connection
+	sqliteReadMmap  = 2147418112 // bytes
+)
+
 func (s *Store) openSQLite(opts Options) error {
 	path := SQLitePath(opts.DSN)
 	if path == "" || path == ":memory:" {
@@ -179,8 +188,8 @@ func (s *Store) openSQLite(opts Options) error {
 	// busy_timeout comes first so the connection blocks on a busy database
 	// before it tries to switch to WAL (PocketBase core/db_connect.go).
 	base := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"+
-		"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_time_format=sqlite",
-		abs, busy.Milliseconds())
+		"&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(%d)&_time_format=sqlite",
+		abs, busy.Milliseconds(), sqliteCacheSize)
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", abs, err)
@@ -188,7 +197,7 @@ func (s *Store) openSQLite(opts Options) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", base+"&_pragma=mmap_size(2147418112)&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", base+fmt.Sprintf("&_pragma=mmap_size(%d)&_pragma=query_only(1)", sqliteReadMmap))
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("store: open %s: %w", abs, err)

@@ -202,7 +202,23 @@ func InsertRows(ctx context.Context, d Dialect, tx *sql.Tx, table string, cols [
 	if d.Name() == "sqlite" {
 		return insertPrepared(ctx, tx, table, cols, rows)
 	}
-	per := d.MaxParams() / len(cols)
+	return insertMulti(ctx, tx, table, cols, rows, d.MaxParams())
+}
+
+// InsertRowsAnywhere inserts rows into table with multi-row INSERTs that
+// run unchanged on either engine (bounded by the smaller engine's limit on
+// bind parameters), for a caller that does not know which engine its
+// transaction is on. A few rows go in one statement, so it is also the
+// cheaper way on SQLite when the rows are few.
+func InsertRowsAnywhere(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	return insertMulti(ctx, tx, table, cols, rows, min(SQLite{}.MaxParams(), Postgres{}.MaxParams()))
+}
+
+func insertMulti(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, maxParams int) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := maxParams / len(cols)
 	if per > 500 {
 		per = 500 // long statements stop paying off past this
 	}

@@ -62,3 +62,15 @@ func (hs *Hooks) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Into returns dst carrying the hook list src carries (if any), so work
+// done with dst's values inside src's transaction registers with that
+// transaction: a group transaction runs each caller's work with the
+// caller's own context this way.
+func Into(dst, src context.Context) context.Context {
+	hs, _ := src.Value(ctxKey{}).(*Hooks)
+	if hs == nil {
+		return dst
+	}
+	return context.WithValue(dst, ctxKey{}, hs)
+}
