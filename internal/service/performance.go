@@ -364,13 +364,7 @@ func (ps *PerformanceService) cell(out *Performance, n int64) Cell {
 func (ps *PerformanceService) figures(out *Performance, threats []domain.Threat, types []domain.OutcomeType, rows store.PerformanceRows,
 	lastMonths map[string]int, open int) int {
 	cell := func(n int64) Cell { return ps.cell(out, n) }
-	total := 0
-	byP, byI := map[domain.FourP]int{}, map[domain.Impact]int{}
-	for _, c := range rows.ByCategory {
-		total += c.N
-		byP[c.FourP] += c.N
-		byI[c.Impact] += c.N
-	}
+	total, byP, byI := rows.Total, rows.ByFourP, rows.ByImpact
 	out.Disruptions = cell(int64(total))
 	for _, p := range domain.FourPs {
 		out.ByFourP = append(out.ByFourP, LabelledCell{Key: string(p), Label: p.Label(), Cell: cell(int64(byP[p]))})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -41,19 +42,19 @@ func (f PerformanceFilter) action() authz.Action {
 // reporting unit, one validated category and impact, and each outcome one
 // agency), so sums over any of them add up to the totals.
 type PerformanceRows struct {
-	ByCategory []CategoryCount // per validated 4P and impact
-	ByMonth    map[string]int  // "2023-04" → disruptions
-	ByUnit     map[string]int  // unit ID of Breakdown → disruptions reported there or below
-	Outcomes   map[string]Sum  // outcome type → sums
-	Seizures   []SeizureSum    // per agency and seizure type
-	Threats    map[string]int  // threat code → disruptions with it
+	Total    int                   // disruptions
+	ByFourP  map[domain.FourP]int  // per validated 4P category
+	ByImpact map[domain.Impact]int // per validated impact
+	ByMonth  map[string]int        // "2023-04" → disruptions
+	ByUnit   map[string]int        // unit ID of Breakdown → disruptions reported there or below
+	Outcomes map[string]Sum        // outcome type → sums
+	Seizures []SeizureSum          // per agency and seizure type
+	Threats  map[string]int        // threat code → disruptions with it
 }
 
-// CategoryCount is the disruptions of one validated category and impact.
-type CategoryCount struct {
-	FourP  domain.FourP
-	Impact domain.Impact
-	N      int
+func newPerformanceRows() PerformanceRows {
+	return PerformanceRows{ByFourP: map[domain.FourP]int{}, ByImpact: map[domain.Impact]int{}, ByMonth: map[string]int{}, ByUnit: map[string]int{},
+		Outcomes: map[string]Sum{}, Threats: map[string]int{}}
 }
 
 // Sum is the totals of one outcome type.
@@ -73,67 +74,40 @@ type SeizureSum struct {
 }
 
 // Performance reads the rows a performance view is computed from, for
-// actor under policy. Figures for an area, threat and period come from the
-// roll-up's cells (a few grouped reads whatever the number of
-// disruptions); filtered by agency, which the cells do not hold, they are
-// counted from the disruptions themselves under the same rule.
+// actor under policy. Figures for an area above the wards and a period of
+// whole financial quarters come from the roll-up's cells (a few grouped
+// reads whatever the number of disruptions); the breakdown of an area
+// into wards, a ward's own figures, and figures filtered by threat or
+// agency, which the cells do not hold, are counted from the disruptions
+// themselves under the same rule.
 func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
-	if f.AgencyID != "" {
+	area, byCells, err := s.cellsFor(ctx, actor.PartnershipID, f)
+	if err != nil {
+		return PerformanceRows{}, err
+	}
+	if !byCells {
 		return s.performanceRecords(ctx, policy, actor, f)
 	}
-	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
-	type cat struct {
-		month string
-		c     CategoryCount
-	}
-	var args Args
-	where := cellsWhere(policy, actor, f, "", false, &args)
-	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT c.month, c.four_p, c.impact, sum(c.n) FROM performance_count c WHERE `+where+
-		` GROUP BY c.month, c.four_p, c.impact`, args.Values(), func(r *sql.Rows) (cat, error) {
-		var x cat
-		var p, i string
-		err := r.Scan(&x.month, &p, &i, &x.c.N)
-		x.c.FourP, x.c.Impact = domain.FourP(p), domain.Impact(i)
-		return x, err
-	})
-	if err != nil {
+	out := newPerformanceRows()
+	if err := s.monthCells(ctx, policy, actor, f, area.units, &out); err != nil {
 		return out, err
 	}
-	byCat := map[[2]string]int{}
-	for _, x := range cats {
-		out.ByMonth[x.month] += x.c.N
-		byCat[[2]string{string(x.c.FourP), string(x.c.Impact)}] += x.c.N
+	if err := s.unitCells(ctx, policy, actor, f, area, &out); err != nil {
+		return out, err
 	}
-	for k, n := range byCat {
-		out.ByCategory = append(out.ByCategory, CategoryCount{FourP: domain.FourP(k[0]), Impact: domain.Impact(k[1]), N: n})
-	}
-	if len(f.Breakdown) > 0 {
-		var uargs Args
-		out.ByUnit, err = countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values())
-		if err != nil {
-			return out, err
-		}
-	}
-	if f.Threat != "" {
-		// Filtered by a threat, every disruption counted has it.
-		for _, c := range out.ByCategory {
-			out.Threats[f.Threat] += c.N
-		}
-	} else {
-		var targs Args
-		out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values())
-		if err != nil {
-			return out, err
-		}
+	var targs Args
+	out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_quarter c WHERE `+
+		cellsWhere(policy, actor, f, area.units, "quarter", &targs)+` AND c.threat_code <> '' GROUP BY c.threat_code`, targs.Values())
+	if err != nil {
+		return out, err
 	}
 	type osum struct {
 		typ, seizure, agency string
 		s                    Sum
 	}
+	var oargs Args
 	sums, err := collect(ctx, s.rdb, "performance outcomes", `SELECT c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)
-		FROM performance_outcome c WHERE `+where+` GROUP BY c.outcome_type, c.seizure_type, c.agency`, args.Values(),
+		FROM performance_outcome c WHERE `+cellsWhere(policy, actor, f, area.units, "quarter", &oargs)+` GROUP BY c.outcome_type, c.seizure_type, c.agency`, oargs.Values(),
 		func(r *sql.Rows) (osum, error) {
 			var x osum
 			err := r.Scan(&x.typ, &x.seizure, &x.agency, &x.s.Rows, &x.s.Quantity, &x.s.Months, &x.s.ValuePence)
@@ -156,30 +130,173 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 	return out, nil
 }
 
+// cellArea is the units a view's cells are read at: the area (or the
+// partnership's top units), and the units of the breakdown split into
+// those with cells and wards.
+type cellArea struct {
+	units       []string
+	kids, wards []string
+}
+
+// cellsFor reads the units f reads cells at, and reports whether its
+// figures can be read from the cells at all: not when filtered by threat
+// or agency, not for a period that is not whole financial quarters, and
+// not for a ward (or a partnership whose top unit is one).
+func (s *Store) cellsFor(ctx context.Context, partnershipID string, f PerformanceFilter) (cellArea, bool, error) {
+	var area cellArea
+	if f.AgencyID != "" || f.Threat != "" || quarterOf(f.From) != f.From || quarterOf(f.To) == "" || quarterOf(nextMonth(f.To)) != nextMonth(f.To) {
+		return area, false, nil
+	}
+	type unit struct {
+		id, level string
+		root      bool
+	}
+	var args Args
+	pid := args.Add(partnershipID)
+	ids := append([]string{}, f.Breakdown...)
+	if f.Area != "" {
+		ids = append(ids, f.Area)
+	}
+	cond := "u.parent_id IS NULL"
+	if len(ids) > 0 {
+		cond += " OR " + idIn("u.id", ids, &args)
+	}
+	units, err := collect(ctx, s.rdb, "performance units", `SELECT CAST(u.id AS text), u.level, u.parent_id IS NULL FROM org_unit u WHERE u.partnership_id = `+pid+` AND (`+cond+`)`,
+		args.Values(), func(r *sql.Rows) (unit, error) { var u unit; err := r.Scan(&u.id, &u.level, &u.root); return u, err })
+	if err != nil {
+		return area, false, err
+	}
+	level := map[string]string{}
+	for _, u := range units {
+		level[u.id] = u.level
+		if f.Area == "" && u.root {
+			area.units = append(area.units, u.id)
+		}
+	}
+	if f.Area != "" {
+		area.units = []string{f.Area}
+	}
+	for _, id := range area.units {
+		if level[id] == string(domain.LevelWard) || level[id] == "" {
+			return area, false, nil
+		}
+	}
+	for _, id := range f.Breakdown {
+		if level[id] == string(domain.LevelWard) {
+			area.wards = append(area.wards, id)
+		} else {
+			area.kids = append(area.kids, id)
+		}
+	}
+	return area, len(area.units) > 0, nil
+}
+
+// nextMonth is the month after month ("2025-03" → "2025-04"), or "" when
+// month is not "YYYY-MM".
+func nextMonth(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
+
+// monthCells reads the disruptions of the area's cells by month into out:
+// the total, the months, the categories and the impacts.
+func (s *Store) monthCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, units []string, out *PerformanceRows) error {
+	var args Args
+	cols := []string{"sum(c.n)"}
+	for _, p := range domain.FourPs {
+		cols = append(cols, "sum(c."+string(p)+")")
+	}
+	for _, i := range domain.Impacts {
+		cols = append(cols, "sum(c."+impactColumn(i)+")")
+	}
+	type month struct {
+		key string
+		n   []int
+	}
+	months, err := collect(ctx, s.rdb, "performance by month", `SELECT c.month, `+strings.Join(cols, ", ")+` FROM performance_month c WHERE `+
+		cellsWhere(policy, actor, f, units, "month", &args)+` GROUP BY c.month`, args.Values(), func(r *sql.Rows) (month, error) {
+		m := month{n: make([]int, len(cols))}
+		dest := []any{&m.key}
+		for i := range m.n {
+			dest = append(dest, &m.n[i])
+		}
+		err := r.Scan(dest...)
+		return m, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range months {
+		out.Total += m.n[0]
+		out.ByMonth[m.key] += m.n[0]
+		for i, p := range domain.FourPs {
+			out.ByFourP[p] += m.n[1+i]
+		}
+		for i, imp := range domain.Impacts {
+			out.ByImpact[imp] += m.n[1+len(domain.FourPs)+i]
+		}
+	}
+	return nil
+}
+
+// unitCells reads the breakdown by unit into out: from the cells of the
+// units that have them, and from the disruptions for wards.
+func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, area cellArea, out *PerformanceRows) error {
+	if len(area.kids) > 0 {
+		var args Args
+		byUnit, err := countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_quarter c WHERE `+
+			cellsWhere(policy, actor, f, area.kids, "quarter", &args)+` AND c.threat_code = '' GROUP BY c.unit_id`, args.Values())
+		if err != nil {
+			return err
+		}
+		maps.Copy(out.ByUnit, byUnit)
+	}
+	if len(area.wards) == 0 {
+		return nil
+	}
+	parents, err := s.unitParents(ctx, actor.PartnershipID)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for id := range parents {
+		for _, w := range area.wards {
+			if under(parents, id, w) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	var args Args
+	whole := f // the wards' disruptions are named below
+	whole.Area = ""
+	byUnit, err := countsBy(ctx, s.rdb, "performance by ward", `SELECT CAST(d.unit_id AS text), count(*) FROM disruption d WHERE `+
+		performanceWhere(policy, actor, whole, nil, &args)+` AND `+idIn("d.unit_id", ids, &args)+` GROUP BY d.unit_id`, args.Values())
+	if err != nil {
+		return err
+	}
+	for _, w := range area.wards {
+		for id, n := range byUnit {
+			if under(parents, id, w) {
+				out.ByUnit[w] += n
+			}
+		}
+	}
+	return nil
+}
+
 // cellsWhere is the condition on roll-up cells (alias c) for f: the
-// actor's partnership, the months, the threat's cells (or those counting
-// every disruption), the area's own cells (which hold everything below
-// it) or the partnership's top units', and scopes the actor may count.
-// units, when not empty, replaces the area condition; everyThreat selects
-// the cells of every threat instead.
-func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units string, everyThreat bool, args *Args) string {
-	switch {
-	case units != "":
-	case f.Area != "":
-		units = idIn("c.unit_id", []string{f.Area}, args)
-	default:
-		units = "c.unit_id IN (SELECT u.id FROM org_unit u WHERE u.partnership_id = " + args.Add(actor.PartnershipID) + " AND u.parent_id IS NULL)"
-	}
-	threat := "c.threat_code <> ''"
-	if !everyThreat {
-		threat = "c.threat_code = " + args.Add(f.Threat)
-	}
+// actor's partnership, the units, the period (periodCol "month", or
+// "quarter" for the cells keyed by the first month of their financial
+// quarter) and scopes the actor may count.
+func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units []string, periodCol string, args *Args) string {
 	return strings.Join([]string{
 		"c.partnership_id = " + args.Add(actor.PartnershipID),
-		units,
-		threat,
-		"c.month >= " + args.Add(f.From),
-		"c.month <= " + args.Add(f.To),
+		idIn("c.unit_id", units, args),
+		"c." + periodCol + " >= " + args.Add(f.From),
+		"c." + periodCol + " <= " + args.Add(f.To),
 		scopesVisible(policy, actor, f.action(), "c.scope_id", args),
 	}, " AND ")
 }
@@ -187,9 +304,13 @@ func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, un
 // PerformanceByMonth counts the disruptions of f by month only: what the
 // dashboard needs of the same period a year earlier.
 func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
+	area, byCells, err := s.cellsFor(ctx, actor.PartnershipID, f)
+	if err != nil {
+		return nil, err
+	}
 	var args Args
-	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, "", false, &args) + ` GROUP BY c.month`
-	if f.AgencyID != "" {
+	q := `SELECT c.month, sum(c.n) FROM performance_month c WHERE ` + cellsWhere(policy, actor, f, area.units, "month", &args) + ` GROUP BY c.month`
+	if !byCells {
 		args = Args{}
 		units, err := s.unitParents(ctx, actor.PartnershipID)
 		if err != nil {
@@ -267,7 +388,7 @@ func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilt
 // performanceRecords is Performance counted from the disruptions and their
 // outcomes, for the agency filter, which the roll-up does not hold.
 func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
-	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
+	out := newPerformanceRows()
 	parents, err := s.unitParents(ctx, actor.PartnershipID)
 	if err != nil {
 		return out, err
@@ -275,16 +396,23 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	var args Args
 	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
-	out.ByCategory, err = collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
-		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (CategoryCount, error) {
-		var c CategoryCount
-		var p, i string
-		err := r.Scan(&p, &i, &c.N)
-		c.FourP, c.Impact = domain.FourP(p), domain.Impact(i)
+	type category struct {
+		fourP, impact string
+		n             int
+	}
+	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
+		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (category, error) {
+		var c category
+		err := r.Scan(&c.fourP, &c.impact, &c.n)
 		return c, err
 	})
 	if err != nil {
 		return out, err
+	}
+	for _, c := range cats {
+		out.Total += c.n
+		out.ByFourP[domain.FourP(c.fourP)] += c.n
+		out.ByImpact[domain.Impact(c.impact)] += c.n
 	}
 	if out.ByMonth, err = countsBy(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, vals); err != nil {
 		return out, err
