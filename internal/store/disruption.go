@@ -233,12 +233,7 @@ func (s *Store) fillDisruption(ctx context.Context, tx *sql.Tx, d *domain.Disrup
 // writeDisruptionRows writes the rows disruptionRows collected, table by
 // table.
 func (s *Store) writeDisruptionRows(ctx context.Context, tx *sql.Tx, rows map[string][][]any) error {
-	for _, t := range []struct {
-		table string
-		cols  []string
-	}{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
-		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
-		{"disruption_outcome", outcomeCols}} {
+	for _, t := range disruptionTables() {
 		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, rows[t.table]); err != nil {
 			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
 		}
@@ -246,37 +241,69 @@ func (s *Store) writeDisruptionRows(ctx context.Context, tx *sql.Tx, rows map[st
 	return nil
 }
 
+// disruptionTable is a table disruptionBatch gives rows for, with its
+// columns, in the order they are written.
+type disruptionTable struct {
+	table string
+	cols  []string
+}
+
+func disruptionTables() []disruptionTable {
+	return []disruptionTable{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
+		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
+		{"disruption_outcome", outcomeCols}, {"record_condition", conditionCols}, {"record_grant", grantCols}}
+}
+
 func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, count bool) error {
-	if len(list) == 0 {
+	si := s.newScopeInterner(tx)
+	rows, validated, newScopes, err := s.disruptionBatch(ctx, tx, si, list)
+	if err != nil {
+		return err
+	}
+	if err := s.writeDisruptionRows(ctx, tx, rows); err != nil {
+		return err
+	}
+	if err := s.makeScopes(ctx, tx, si, newScopes); err != nil {
+		return err
+	}
+	if !count {
 		return nil
 	}
+	return s.addToRollup(ctx, tx, validated)
+}
+
+// disruptionBatch checks list against the domain's rules, fills what new
+// disruptions lack, and returns their rows by table (their markings'
+// conditions and grants included), the IDs of the validated ones, and
+// the validated ones whose access scope is new (made by makeScopes once
+// they are stored); the others' rows carry their scope.
+func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeInterner, list []domain.Disruption) (map[string][][]any, []string, []pendingScope, error) {
 	// The domain's rules hold for every writer (the service checks them
 	// field by field first; loaders, the demo and the generator meet them
 	// here), before anything is written.
 	for i, d := range list {
 		if err := d.Validate(); err != nil {
-			return fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
+			return nil, nil, nil, fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
 		}
 	}
 	now := s.Now()
 	rows := map[string][][]any{}
-	si := s.newScopeInterner(tx)
 	var validated []string
 	var newScopes []pendingScope
 	for i := range list {
 		d := &list[i]
 		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		var scope any
 		if d.Status == domain.DisruptionValidated {
 			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
 			if err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 			n, ok, err := si.known(ctx, k)
 			if err != nil {
-				return err
+				return nil, nil, nil, err
 			}
 			if ok {
 				scope = n
@@ -286,15 +313,15 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			validated = append(validated, d.ID)
 		}
 		s.disruptionRows(d, scope, rows)
-		if err := s.insertMarkingRows(ctx, tx, d.ID, d.Marking); err != nil {
-			return err
-		}
+		rows["record_condition"], rows["record_grant"] = markingRows(rows["record_condition"], rows["record_grant"], d.ID, d.Marking)
 	}
-	if err := s.writeDisruptionRows(ctx, tx, rows); err != nil {
-		return err
-	}
-	// A new scope stands for the first disruption that has it, so it is
-	// made once that disruption is stored.
+	return rows, validated, newScopes, nil
+}
+
+// makeScopes makes the scopes of newScopes, each standing for the first
+// disruption (already stored) that has it, and gives them to their
+// disruptions.
+func (s *Store) makeScopes(ctx context.Context, tx *sql.Tx, si *scopeInterner, newScopes []pendingScope) error {
 	for _, p := range newScopes {
 		n, err := si.make(ctx, p.k, p.id)
 		if err != nil {
@@ -304,10 +331,7 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			return fmt.Errorf("store: disruption scope: %w", err)
 		}
 	}
-	if !count {
-		return nil
-	}
-	return s.addToRollup(ctx, tx, validated)
+	return nil
 }
 
 // SetDisruptionStatus moves a disruption from one status to another and
