@@ -28,6 +28,10 @@ type PerformanceFilter struct {
 	Breakdown []string
 	Threat    string
 	AgencyID  string
+	// LastFrom and LastTo, when set, are months a year earlier whose
+	// disruptions Performance counts by month too (PerformanceRows.LastYear),
+	// with the same filters: the dashboard's comparison.
+	LastFrom, LastTo string
 }
 
 func (f PerformanceFilter) action() authz.Action {
@@ -50,11 +54,12 @@ type PerformanceRows struct {
 	Outcomes map[string]Sum        // outcome type → sums
 	Seizures []SeizureSum          // per agency and seizure type
 	Threats  map[string]int        // threat code → disruptions with it
+	LastYear map[string]int        // "2022-04" → disruptions, of LastFrom to LastTo
 }
 
 func newPerformanceRows() PerformanceRows {
 	return PerformanceRows{ByFourP: map[domain.FourP]int{}, ByImpact: map[domain.Impact]int{}, ByMonth: map[string]int{}, ByUnit: map[string]int{},
-		Outcomes: map[string]Sum{}, Threats: map[string]int{}}
+		Outcomes: map[string]Sum{}, Threats: map[string]int{}, LastYear: map[string]int{}}
 }
 
 // Sum is the totals of one outcome type.
@@ -86,7 +91,14 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		return PerformanceRows{}, err
 	}
 	if !byCells {
-		return s.performanceRecords(ctx, policy, actor, f)
+		out, err := s.performanceRecords(ctx, policy, actor, f)
+		if err != nil || f.LastFrom == "" {
+			return out, err
+		}
+		last := f
+		last.From, last.To, last.LastFrom, last.LastTo = f.LastFrom, f.LastTo, "", ""
+		out.LastYear, err = s.PerformanceByMonth(ctx, policy, actor, last)
+		return out, err
 	}
 	out := newPerformanceRows()
 	if err := s.monthCells(ctx, policy, actor, f, area.units, &out); err != nil {
@@ -216,8 +228,13 @@ func (s *Store) monthCells(ctx context.Context, policy authz.Policy, actor domai
 		key string
 		n   []int
 	}
+	where := cellsWhere(policy, actor, f, units, "month", &args)
+	if f.LastFrom != "" {
+		// The year before too, in the same read.
+		where = cellsWhere(policy, actor, f, units, "lastyear", &args)
+	}
 	months, err := collect(ctx, s.rdb, "performance by month", `SELECT c.month, `+strings.Join(cols, ", ")+` FROM performance_month c WHERE `+
-		cellsWhere(policy, actor, f, units, "month", &args)+` GROUP BY c.month`, args.Values(), func(r *sql.Rows) (month, error) {
+		where+` GROUP BY c.month`, args.Values(), func(r *sql.Rows) (month, error) {
 		m := month{n: make([]int, len(cols))}
 		dest := []any{&m.key}
 		for i := range m.n {
@@ -230,6 +247,10 @@ func (s *Store) monthCells(ctx context.Context, policy authz.Policy, actor domai
 		return err
 	}
 	for _, m := range months {
+		if m.key < f.From || m.key > f.To {
+			out.LastYear[m.key] += m.n[0]
+			continue
+		}
 		out.Total += m.n[0]
 		out.ByMonth[m.key] += m.n[0]
 		for i, p := range domain.FourPs {
@@ -290,15 +311,18 @@ func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain
 // cellsWhere is the condition on roll-up cells (alias c) for f: the
 // actor's partnership, the units, the period (periodCol "month", or
 // "quarter" for the cells keyed by the first month of their financial
-// quarter) and scopes the actor may count.
+// quarter, or "lastyear" for the months and the months of LastFrom to
+// LastTo) and scopes the actor may count.
 func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units []string, periodCol string, args *Args) string {
-	return strings.Join([]string{
-		"c.partnership_id = " + args.Add(actor.PartnershipID),
-		idIn("c.unit_id", units, args),
-		"c." + periodCol + " >= " + args.Add(f.From),
-		"c." + periodCol + " <= " + args.Add(f.To),
-		scopesVisible(policy, actor, f.action(), "c.scope_id", args),
-	}, " AND ")
+	conds := []string{"c.partnership_id = " + args.Add(actor.PartnershipID), idIn("c.unit_id", units, args)}
+	if periodCol == "lastyear" {
+		// The months, and the months a year earlier.
+		conds = append(conds, "((c.month >= "+args.Add(f.From)+" AND c.month <= "+args.Add(f.To)+") OR (c.month >= "+args.Add(f.LastFrom)+
+			" AND c.month <= "+args.Add(f.LastTo)+"))")
+	} else {
+		conds = append(conds, "c."+periodCol+" >= "+args.Add(f.From), "c."+periodCol+" <= "+args.Add(f.To))
+	}
+	return strings.Join(append(conds, scopesVisible(policy, actor, f.action(), "c.scope_id", args)), " AND ")
 }
 
 // PerformanceByMonth counts the disruptions of f by month only: what the
