@@ -277,6 +277,7 @@ func BenchmarkPerformance(b *testing.B) {
 					b.ReportMetric(ms(dp), "p95-ms")
 					b.ReportMetric(ms(bp), "bare-p95-ms")
 					b.ReportMetric(float64(dp)/float64(bp), "x-bare")
+					b.ReportMetric(float64(dash[len(dash)/2])/float64(bare[len(bare)/2]), "x-bare-p50")
 					b.ReportMetric(float64(last.Disruptions.N), "disruptions")
 				})
 			}

@@ -290,6 +290,7 @@ func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeIntern
 	rows := map[string][][]any{}
 	var validated []string
 	var newScopes []pendingScope
+	pending := map[string]bool{} // keys of newScopes, not to be looked up again
 	for i := range list {
 		d := &list[i]
 		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
@@ -301,13 +302,16 @@ func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeIntern
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			n, ok, err := si.known(ctx, k)
-			if err != nil {
-				return nil, nil, nil, err
+			n, ok := int64(0), false
+			if !pending[k.key] {
+				if n, ok, err = si.known(ctx, k); err != nil {
+					return nil, nil, nil, err
+				}
 			}
 			if ok {
 				scope = n
 			} else {
+				pending[k.key] = true
 				newScopes = append(newScopes, pendingScope{d.ID, k})
 			}
 			validated = append(validated, d.ID)
@@ -320,15 +324,29 @@ func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeIntern
 
 // makeScopes makes the scopes of newScopes, each standing for the first
 // disruption (already stored) that has it, and gives them to their
-// disruptions.
+// disruptions, a chunk of them a statement.
 func (s *Store) makeScopes(ctx context.Context, tx *sql.Tx, si *scopeInterner, newScopes []pendingScope) error {
+	byKey := map[string][]string{}
+	var order []pendingScope
 	for _, p := range newScopes {
+		if _, ok := byKey[p.k.key]; !ok {
+			order = append(order, p)
+		}
+		byKey[p.k.key] = append(byKey[p.k.key], p.id)
+	}
+	for _, p := range order {
 		n, err := si.make(ctx, p.k, p.id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, p.id, n); err != nil {
-			return fmt.Errorf("store: disruption scope: %w", err)
+		ids := byKey[p.k.key]
+		for start := 0; start < len(ids); start += rollupChunk {
+			args := Args{}
+			scope := args.Add(n)
+			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
+				args.Values()...); err != nil {
+				return fmt.Errorf("store: disruption scope: %w", err)
+			}
 		}
 	}
 	return nil

@@ -295,9 +295,7 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 	// Disruptions grouped by scope: one scope row and one update per
 	// chunk of each, not a statement per disruption.
 	si := s.newScopeInterner(tx)
-	byKey := map[string][]string{}
-	keys := map[string]scopeKey{}
-	var order []string
+	var pending []pendingScope
 	for _, u := range list {
 		if u.m.Restricted || u.m.Handling == domain.HandlingC {
 			// Only these have named rows the key reads.
@@ -309,26 +307,10 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 		if err != nil {
 			return err
 		}
-		if _, ok := keys[k.key]; !ok {
-			keys[k.key] = k
-			order = append(order, k.key)
-		}
-		byKey[k.key] = append(byKey[k.key], u.id)
+		pending = append(pending, pendingScope{u.id, k})
 	}
-	for _, key := range order {
-		ids := byKey[key]
-		n, err := si.make(ctx, keys[key], ids[0])
-		if err != nil {
-			return err
-		}
-		for start := 0; start < len(ids); start += rollupChunk {
-			args := Args{}
-			scope := args.Add(n)
-			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
-				args.Values()...); err != nil {
-				return fmt.Errorf("store: disruption scope: %w", err)
-			}
-		}
+	if err := s.makeScopes(ctx, tx, si, pending); err != nil {
+		return err
 	}
 	for _, t := range rollupTables {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE partnership_id = $1`, partnershipID); err != nil {
