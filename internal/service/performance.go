@@ -290,7 +290,7 @@ func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in Perf
 		}
 	}
 	sc := perfScope{f: store.PerformanceFilter{Action: act}, agencyName: map[string]string{}}
-	units, err := ps.st.OrgUnits(ctx, a.PartnershipID, "")
+	units, err := ps.st.OrgUnitTree(ctx, a.PartnershipID)
 	if err != nil {
 		return sc, err
 	}

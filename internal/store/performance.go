@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -101,45 +100,105 @@ func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor doma
 		return out, err
 	}
 	out := newPerformanceRows()
-	if err := s.monthCells(ctx, policy, actor, f, area.units, &out); err != nil {
+	if err := s.readCells(ctx, policy, actor, f, area, &out); err != nil {
 		return out, err
 	}
-	if err := s.unitCells(ctx, policy, actor, f, area, &out); err != nil {
-		return out, err
+	return out, s.wardCounts(ctx, policy, actor, f, area.wards, &out)
+}
+
+// cell is one row of readCells: what it is ('m' a month, 'u' a unit of
+// the breakdown, 't' a threat, 'o' an outcome), its keys and its sums.
+type cell struct {
+	kind, k1, k2, k3 string
+	n                [10]int64
+}
+
+// readCells reads every cell the view needs in one statement: the months
+// (with the year before) with their categories and impacts, the breakdown
+// by the units that have cells, the threats and the outcomes, each
+// grouped, all under one list of the scopes the actor may count.
+func (s *Store) readCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, area cellArea, out *PerformanceRows) error {
+	var args Args
+	pid := args.Add(actor.PartnershipID)
+	vis := `WITH vis AS (SELECT s.id FROM performance_scope s WHERE s.partnership_id = ` + pid + ` AND ` + scopePredicate(policy, actor, f.action(), &args) + `)
+	`
+	where := func(units []string, period string) string {
+		return "c.partnership_id = " + pid + " AND " + idIn("c.unit_id", units, &args) + " AND " + period + " AND c.scope_id IN (SELECT id FROM vis)"
 	}
-	var targs Args
-	out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_quarter c WHERE `+
-		cellsWhere(policy, actor, f, area.units, "quarter", &targs)+` AND c.threat_code <> '' GROUP BY c.threat_code`, targs.Values())
+	quarters := "c.quarter >= " + args.Add(f.From) + " AND c.quarter <= " + args.Add(f.To)
+	months := "c.month >= " + args.Add(f.From) + " AND c.month <= " + args.Add(f.To)
+	if f.LastFrom != "" {
+		months = "((" + months + ") OR (c.month >= " + args.Add(f.LastFrom) + " AND c.month <= " + args.Add(f.LastTo) + "))"
+	}
+	sums := []string{"sum(c.n)"}
+	for _, p := range domain.FourPs {
+		sums = append(sums, "sum(c."+string(p)+")")
+	}
+	for _, i := range domain.Impacts {
+		sums = append(sums, "sum(c."+impactColumn(i)+")")
+	}
+	zeros := ", 0, 0, 0, 0, 0, 0"
+	parts := []string{
+		`SELECT 'm', c.month, '', '', ` + strings.Join(sums, ", ") + ` FROM performance_month c WHERE ` + where(area.units, months) + ` GROUP BY c.month`,
+		`SELECT 't', c.threat_code, '', '', sum(c.n), 0, 0, 0` + zeros + ` FROM performance_quarter c WHERE ` + where(area.units, quarters) +
+			` AND c.threat_code <> '' GROUP BY c.threat_code`,
+		`SELECT 'o', c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)` +
+			zeros + ` FROM performance_outcome c WHERE ` + where(area.units, quarters) + ` GROUP BY c.outcome_type, c.seizure_type, c.agency`,
+	}
+	if len(area.kids) > 0 {
+		parts = append(parts, `SELECT 'u', CAST(c.unit_id AS text), '', '', sum(c.n), 0, 0, 0`+zeros+` FROM performance_quarter c WHERE `+where(area.kids, quarters)+
+			` AND c.threat_code = '' GROUP BY c.unit_id`)
+	}
+	cells, err := collect(ctx, s.rdb, "performance cells", vis+strings.Join(parts, "\n\tUNION ALL "), args.Values(), func(r *sql.Rows) (cell, error) {
+		var c cell
+		dest := []any{&c.kind, &c.k1, &c.k2, &c.k3}
+		for i := range c.n {
+			dest = append(dest, &c.n[i])
+		}
+		err := r.Scan(dest...)
+		return c, err
+	})
 	if err != nil {
-		return out, err
+		return err
 	}
-	type osum struct {
-		typ, seizure, agency string
-		s                    Sum
+	for _, c := range cells {
+		out.add(f, c)
 	}
-	var oargs Args
-	sums, err := collect(ctx, s.rdb, "performance outcomes", `SELECT c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)
-		FROM performance_outcome c WHERE `+cellsWhere(policy, actor, f, area.units, "quarter", &oargs)+` GROUP BY c.outcome_type, c.seizure_type, c.agency`, oargs.Values(),
-		func(r *sql.Rows) (osum, error) {
-			var x osum
-			err := r.Scan(&x.typ, &x.seizure, &x.agency, &x.s.Rows, &x.s.Quantity, &x.s.Months, &x.s.ValuePence)
-			return x, err
-		})
-	if err != nil {
-		return out, err
-	}
-	for _, x := range sums {
-		t := out.Outcomes[x.typ]
-		t.Rows += x.s.Rows
-		t.Quantity += x.s.Quantity
-		t.Months += x.s.Months
-		t.ValuePence += x.s.ValuePence
-		out.Outcomes[x.typ] = t
-		if x.seizure != "" {
-			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: x.agency, Type: x.seizure, Rows: x.s.Rows, Quantity: x.s.Quantity, ValuePence: x.s.ValuePence})
+	return nil
+}
+
+// add counts one cell of readCells into out.
+func (out *PerformanceRows) add(f PerformanceFilter, c cell) {
+	n := int(c.n[0])
+	switch c.kind {
+	case "m":
+		if c.k1 < f.From || c.k1 > f.To {
+			out.LastYear[c.k1] += n
+			return
+		}
+		out.Total += n
+		out.ByMonth[c.k1] += n
+		for i, p := range domain.FourPs {
+			out.ByFourP[p] += int(c.n[1+i])
+		}
+		for i, imp := range domain.Impacts {
+			out.ByImpact[imp] += int(c.n[1+len(domain.FourPs)+i])
+		}
+	case "u":
+		out.ByUnit[c.k1] += n
+	case "t":
+		out.Threats[c.k1] += n
+	case "o":
+		t := out.Outcomes[c.k1]
+		t.Rows += n
+		t.Quantity += c.n[1]
+		t.Months += c.n[2]
+		t.ValuePence += c.n[3]
+		out.Outcomes[c.k1] = t
+		if c.k2 != "" {
+			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: c.k3, Type: c.k2, Rows: n, Quantity: c.n[1], ValuePence: c.n[3]})
 		}
 	}
-	return out, nil
 }
 
 // cellArea is the units a view's cells are read at: the area (or the
@@ -213,69 +272,11 @@ func nextMonth(month string) string {
 	return t.AddDate(0, 1, 0).Format("2006-01")
 }
 
-// monthCells reads the disruptions of the area's cells by month into out:
-// the total, the months, the categories and the impacts.
-func (s *Store) monthCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, units []string, out *PerformanceRows) error {
-	var args Args
-	cols := []string{"sum(c.n)"}
-	for _, p := range domain.FourPs {
-		cols = append(cols, "sum(c."+string(p)+")")
-	}
-	for _, i := range domain.Impacts {
-		cols = append(cols, "sum(c."+impactColumn(i)+")")
-	}
-	type month struct {
-		key string
-		n   []int
-	}
-	where := cellsWhere(policy, actor, f, units, "month", &args)
-	if f.LastFrom != "" {
-		// The year before too, in the same read.
-		where = cellsWhere(policy, actor, f, units, "lastyear", &args)
-	}
-	months, err := collect(ctx, s.rdb, "performance by month", `SELECT c.month, `+strings.Join(cols, ", ")+` FROM performance_month c WHERE `+
-		where+` GROUP BY c.month`, args.Values(), func(r *sql.Rows) (month, error) {
-		m := month{n: make([]int, len(cols))}
-		dest := []any{&m.key}
-		for i := range m.n {
-			dest = append(dest, &m.n[i])
-		}
-		err := r.Scan(dest...)
-		return m, err
-	})
-	if err != nil {
-		return err
-	}
-	for _, m := range months {
-		if m.key < f.From || m.key > f.To {
-			out.LastYear[m.key] += m.n[0]
-			continue
-		}
-		out.Total += m.n[0]
-		out.ByMonth[m.key] += m.n[0]
-		for i, p := range domain.FourPs {
-			out.ByFourP[p] += m.n[1+i]
-		}
-		for i, imp := range domain.Impacts {
-			out.ByImpact[imp] += m.n[1+len(domain.FourPs)+i]
-		}
-	}
-	return nil
-}
-
-// unitCells reads the breakdown by unit into out: from the cells of the
-// units that have them, and from the disruptions for wards.
-func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, area cellArea, out *PerformanceRows) error {
-	if len(area.kids) > 0 {
-		var args Args
-		byUnit, err := countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_quarter c WHERE `+
-			cellsWhere(policy, actor, f, area.kids, "quarter", &args)+` AND c.threat_code = '' GROUP BY c.unit_id`, args.Values())
-		if err != nil {
-			return err
-		}
-		maps.Copy(out.ByUnit, byUnit)
-	}
-	if len(area.wards) == 0 {
+// wardCounts counts the disruptions of the breakdown's wards (each with
+// the units below it) from the records into out.ByUnit: the roll-up keeps
+// no cells at wards.
+func (s *Store) wardCounts(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, wards []string, out *PerformanceRows) error {
+	if len(wards) == 0 {
 		return nil
 	}
 	parents, err := s.unitParents(ctx, actor.PartnershipID)
@@ -284,7 +285,7 @@ func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain
 	}
 	var ids []string
 	for id := range parents {
-		for _, w := range area.wards {
+		for _, w := range wards {
 			if under(parents, id, w) {
 				ids = append(ids, id)
 			}
@@ -298,7 +299,7 @@ func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain
 	if err != nil {
 		return err
 	}
-	for _, w := range area.wards {
+	for _, w := range wards {
 		for id, n := range byUnit {
 			if under(parents, id, w) {
 				out.ByUnit[w] += n
@@ -306,23 +307,6 @@ func (s *Store) unitCells(ctx context.Context, policy authz.Policy, actor domain
 		}
 	}
 	return nil
-}
-
-// cellsWhere is the condition on roll-up cells (alias c) for f: the
-// actor's partnership, the units, the period (periodCol "month", or
-// "quarter" for the cells keyed by the first month of their financial
-// quarter, or "lastyear" for the months and the months of LastFrom to
-// LastTo) and scopes the actor may count.
-func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units []string, periodCol string, args *Args) string {
-	conds := []string{"c.partnership_id = " + args.Add(actor.PartnershipID), idIn("c.unit_id", units, args)}
-	if periodCol == "lastyear" {
-		// The months, and the months a year earlier.
-		conds = append(conds, "((c.month >= "+args.Add(f.From)+" AND c.month <= "+args.Add(f.To)+") OR (c.month >= "+args.Add(f.LastFrom)+
-			" AND c.month <= "+args.Add(f.LastTo)+"))")
-	} else {
-		conds = append(conds, "c."+periodCol+" >= "+args.Add(f.From), "c."+periodCol+" <= "+args.Add(f.To))
-	}
-	return strings.Join(append(conds, scopesVisible(policy, actor, f.action(), "c.scope_id", args)), " AND ")
 }
 
 // PerformanceByMonth counts the disruptions of f by month only: what the
@@ -333,7 +317,8 @@ func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, act
 		return nil, err
 	}
 	var args Args
-	q := `SELECT c.month, sum(c.n) FROM performance_month c WHERE ` + cellsWhere(policy, actor, f, area.units, "month", &args) + ` GROUP BY c.month`
+	q := `SELECT c.month, sum(c.n) FROM performance_month c WHERE c.partnership_id = ` + args.Add(actor.PartnershipID) + ` AND ` + idIn("c.unit_id", area.units, &args) +
+		` AND c.month >= ` + args.Add(f.From) + ` AND c.month <= ` + args.Add(f.To) + ` AND ` + scopesVisible(policy, actor, f.action(), "c.scope_id", &args) + ` GROUP BY c.month`
 	if !byCells {
 		args = Args{}
 		units, err := s.unitParents(ctx, actor.PartnershipID)

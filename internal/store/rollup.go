@@ -423,15 +423,19 @@ func impactColumn(i domain.Impact) string {
 // disruptions actor may count (act) under policy: the same rule as
 // performanceWhere, applied to the scope's disruption, group and person.
 func scopesVisible(policy authz.Policy, actor domain.Actor, act authz.Action, col string, args *Args) string {
+	return col + " IN (SELECT s.id FROM performance_scope s WHERE " + scopePredicate(policy, actor, act, args) + ")"
+}
+
+// scopePredicate is scopesVisible's condition on a scope (alias s).
+func scopePredicate(policy authz.Policy, actor domain.Actor, act authz.Action, args *Args) string {
 	d := markingColumns{ID: "s.disruption_id", Partnership: "s.partnership_id", Origin: "s.origin_agency_id", Classification: "s.classification",
 		Handling: "s.handling_code", Restricted: "s.restricted"}
 	o := markingColumns{ID: "s.ocg_id", Partnership: "s.partnership_id", Origin: "s.ocg_origin_agency_id", Classification: "s.ocg_classification",
 		Handling: "s.ocg_handling_code", Restricted: "s.ocg_restricted"}
 	var b strings.Builder
-	b.WriteString(col + " IN (SELECT s.id FROM performance_scope s WHERE ")
 	b.WriteString(predicateOn(policy, actor, act, domain.KindDisruption, d, args))
 	b.WriteString(" AND (s.ocg_id IS NULL OR " + predicateOn(policy, actor, authz.View, domain.KindOCG, o, args) + ")")
 	b.WriteString(" AND (s.entity_id IS NULL OR EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = s.entity_id AND (g.user_id = " +
-		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + "))))")
+		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + ")))")
 	return b.String()
 }

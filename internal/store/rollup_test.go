@@ -255,6 +255,9 @@ func TestPolicySQLMatchesCanForPerformance(t *testing.T) {
 					{"roll-up", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}},
 					{"roll-up by threat", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, Threat: "drugs"}},
 					{"records", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, AgencyID: police}},
+					// Broken down by ward: the wards from the records, the rest
+					// from the cells (each district has one ward).
+					{"roll-up by ward", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.wardA, f.wardB}}},
 				} {
 					want := f.want(a, act, path.filter.AgencyID)
 					if path.filter.AgencyID == "" {
@@ -268,6 +271,9 @@ func TestPolicySQLMatchesCanForPerformance(t *testing.T) {
 					rows, err := s.Performance(ctx, f.policy, a, path.filter)
 					if err != nil {
 						t.Fatal(err)
+					}
+					if path.filter.Breakdown[0] == f.wardA {
+						rows.ByUnit = map[string]int{f.districtA: rows.ByUnit[f.wardA], f.districtB: rows.ByUnit[f.wardB]}
 					}
 					if got := figuresOf(rows, f); got != want {
 						t.Errorf("%s@%s %s from the %s: got %+v, want %+v", a.Roles[0], a.AgencyType, act, path.name, got, want)
