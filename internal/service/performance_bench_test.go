@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +49,7 @@ func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int, time.D
 	if n > 0 {
 		b.Fatalf("the %s benchmark database %s holds %d disruptions of %d: a build was interrupted; delete it and run again", e.Name, name, n, total)
 	}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuTime(b)
 	if _, err := generate.Run(ctx, st, generate.Options{Partnerships: 45, DistrictsPer: 8, WardsPerDistrict: 24, AgenciesPer: 16, UsersPer: 5,
 		RegionalForces: 5, Seed: 7}); err != nil {
 		b.Fatal(err)
@@ -64,9 +65,21 @@ func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int, time.D
 		}
 	}
 	built := time.Since(t0)
-	b.Logf("%s: generated %d disruptions, %d outcomes, %d activities in 45 partnerships in %s", e.Name, stats.Disruptions, stats.Outcomes, stats.Activities,
-		built.Round(time.Second))
+	b.Logf("%s: generated %d disruptions, %d outcomes, %d activities in 45 partnerships in %s (this process's CPU: %s; a PostgreSQL server's own is not counted)",
+		e.Name, stats.Disruptions, stats.Outcomes, stats.Activities, built.Round(time.Second), (cpuTime(b) - cpu0).Round(time.Second))
 	return st, total, built
+}
+
+// cpuTime is the CPU time (user and system) this process has used: on a
+// loaded machine the build's wall time says more about the load than about
+// the build.
+func cpuTime(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // rollupSize reports the roll-up's cells beside the rows they summarise
