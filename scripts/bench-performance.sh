@@ -27,5 +27,5 @@ if [ "${BENCH_REBUILD:-0}" = 1 ]; then
 fi
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 ALLIANCE_BENCH_DISRUPTIONS=$size go test -v -run '^$' -bench 'BenchmarkPerformance$' -benchtime "${BENCH_TIMES:-200}x" -timeout 3h ./internal/service/ |
-  grep -E '^(Benchmark.*-[0-9]+ |ok|FAIL|--- FAIL)|performance_bench_test'
+  grep --line-buffered -E '^(Benchmark.*-[0-9]+ |ok|FAIL|--- FAIL)|performance_bench_test'
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -172,4 +172,3 @@ func perfBenchToken(b *testing.B, a *app.App, i int) (domain.Partnership, string
 	}
 	return p, token
 }
-
