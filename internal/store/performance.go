@@ -405,23 +405,8 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	var args Args
 	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
-	type category struct {
-		fourP, impact string
-		n             int
-	}
-	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
-		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (category, error) {
-		var c category
-		err := r.Scan(&c.fourP, &c.impact, &c.n)
-		return c, err
-	})
-	if err != nil {
+	if err := s.categoryRecords(ctx, where, vals, &out); err != nil {
 		return out, err
-	}
-	for _, c := range cats {
-		out.Total += c.n
-		out.ByFourP[domain.FourP(c.fourP)] += c.n
-		out.ByImpact[domain.Impact(c.impact)] += c.n
 	}
 	if out.ByMonth, err = countsBy(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, vals); err != nil {
 		return out, err
@@ -478,6 +463,30 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 		return out, err
 	}
 	return out, nil
+}
+
+// categoryRecords counts the disruptions where admits (with vals) by
+// validated category and impact into out, with the total.
+func (s *Store) categoryRecords(ctx context.Context, where string, vals []any, out *PerformanceRows) error {
+	type category struct {
+		fourP, impact string
+		n             int
+	}
+	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
+		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (category, error) {
+		var c category
+		err := r.Scan(&c.fourP, &c.impact, &c.n)
+		return c, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range cats {
+		out.Total += c.n
+		out.ByFourP[domain.FourP(c.fourP)] += c.n
+		out.ByImpact[domain.Impact(c.impact)] += c.n
+	}
+	return nil
 }
 
 // OpenActivities counts the activities actor may count under policy that

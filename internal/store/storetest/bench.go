@@ -20,7 +20,7 @@ func BenchCacheDSN(t testing.TB, e Engine, name string) string {
 		if dir == "" {
 			dir = filepath.Join(os.TempDir(), "alliance-bench")
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o750); err != nil { //nolint:gosec // the cache directory is the benchmark runner's own setting
 			t.Fatal(err)
 		}
 		return filepath.Join(dir, name+".db")
