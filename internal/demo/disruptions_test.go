@@ -234,7 +234,10 @@ func checkConsistency(t *testing.T, s *store.Store, alog *audit.Log, state strin
 	t.Helper()
 	ctx := context.Background()
 	for _, in := range []service.PerformanceInput{{FY: "2023/24"}, {FY: "2022/23"}, {FY: "2024/25", Quarter: "Q3"}, {FY: "2025/26", Threat: "county_lines"},
-		{FY: "2024/25", Agency: "NYC"}, {FY: "2023/24", Threat: "drugs", Agency: "NYP"}} {
+		{FY: "2024/25", Agency: "NYC"}, {FY: "2023/24", Threat: "drugs", Agency: "NYP"},
+		// A district (its breakdown by ward is counted from the records,
+		// the rest from the cells) and a ward (all from the records).
+		{FY: "2023/24", Unit: "E07000163"}, {FY: "2024/25", Quarter: "Q2", Unit: "E07000163"}, {FY: "2023/24", Unit: "E05006189"}} {
 		p, err := service.NewPerformance(s, alog, 0).Compute(ctx, demoActor(t, s, "analyst@nyp.example"), in)
 		if err != nil {
 			t.Fatal(err)
@@ -243,6 +246,10 @@ func checkConsistency(t *testing.T, s *store.Store, alog *audit.Log, state strin
 		where := `d.status = 'validated' AND d.disrupted_on BETWEEN '` + from + `' AND '` + to + `'`
 		if in.Threat != "" {
 			where += ` AND d.id IN (SELECT disruption_id FROM disruption_threat WHERE threat_code = '` + in.Threat + `')`
+		}
+		if in.Unit != "" {
+			// The area and the units directly below it (a district's wards).
+			where += ` AND d.unit_id IN (SELECT id FROM org_unit WHERE code = '` + in.Unit + `' UNION SELECT id FROM org_unit WHERE parent_id = (SELECT id FROM org_unit WHERE code = '` + in.Unit + `'))`
 		}
 		leads := ""
 		if in.Agency != "" {
@@ -263,6 +270,9 @@ func checkConsistency(t *testing.T, s *store.Store, alog *audit.Log, state strin
 			return one(`SELECT COALESCE(SUM(o.` + col + `), 0) FROM disruption_outcome o WHERE o.outcome_type = '` + typ + `' AND o.disruption_id IN (SELECT d.id FROM disruption d WHERE ` + where + `)`)
 		}
 		label := state + " " + fmt.Sprint(in)
+		if in.Unit != "" && in.Quarter == "" && p.Disruptions.N == 0 {
+			t.Errorf("%s: got no disruptions, want the area's", label)
+		}
 		checks := []struct {
 			what      string
 			got, want int64
@@ -299,6 +309,8 @@ func checkConsistency(t *testing.T, s *store.Store, alog *audit.Log, state strin
 			if u.Unit.ID != "" {
 				// A district: reported at it or at one of its wards.
 				q += ` AND (w.code = '` + u.Unit.Code + `' OR w.parent_id = (SELECT id FROM org_unit WHERE code = '` + u.Unit.Code + `'))`
+			} else if in.Unit != "" {
+				q += ` AND w.code = '` + in.Unit + `'`
 			} else {
 				q += ` AND w.level NOT IN ('district', 'ward')`
 			}

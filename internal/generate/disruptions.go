@@ -23,6 +23,10 @@ type DisruptionOptions struct {
 	// evenly.
 	Total int
 	Share float64
+	// Small, when above 0, is how many disruptions the last partnership
+	// gets (a small one); the others between the first and the last share
+	// the rest evenly.
+	Small int
 	// OutcomesPer is the mean number of outcomes a disruption has.
 	OutcomesPer int
 	// From and Years: the disruptions are dated over Years financial
@@ -41,8 +45,9 @@ type DisruptionOptions struct {
 // and threats into every partnership whose slug starts "synthetic-", as
 // written by Run: nine in ten validated, the rest in the other states;
 // mostly OFFICIAL handled P, some OFFICIAL-SENSITIVE, a few restricted to
-// their agency. Each batch is its own transaction; each partnership's
-// performance roll-up is counted once its batches are written.
+// their agency. Each partnership is one transaction (store.BulkTx): its
+// disruptions written a batch at a time, each table's rows together, and
+// its performance roll-up counted once at the end.
 func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (DisruptionStats, error) {
 	var stats DisruptionStats
 	if opts.Batch <= 0 {
@@ -60,30 +65,32 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 	span := int(domain.FiscalYear(int(opts.From)+opts.Years).Start().Sub(start).Hours() / 24)
 	n := 0
 	for pi, p := range parts {
-		want := (opts.Total - int(float64(opts.Total)*opts.Share)) / max(1, len(parts)-1)
-		if pi == 0 {
-			want = int(float64(opts.Total) * opts.Share)
-		}
-		if pi == len(parts)-1 {
-			want = opts.Total - n
-		}
-		for done := 0; done < want; {
-			batch := make([]domain.Disruption, 0, min(opts.Batch, want-done))
-			for range cap(batch) {
-				n++
-				d := synthDisruption(st, rng, &p, n, start, span, opts.OutcomesPer)
-				stats.Outcomes += int64(len(d.Outcomes))
-				batch = append(batch, d)
+		want := shareOf(opts, pi, len(parts), n)
+		// One transaction a partnership: its disruptions written a batch
+		// at a time, each table's rows together (COPY on PostgreSQL), and
+		// its figures counted once at the end.
+		err := st.BulkTx(ctx, p.id, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+			for done := 0; done < want; {
+				batch := make([]domain.Disruption, 0, min(opts.Batch, want-done))
+				for range cap(batch) {
+					n++
+					d := synthDisruption(st, rng, &p, n, start, span, opts.OutcomesPer)
+					stats.Outcomes += int64(len(d.Outcomes))
+					batch = append(batch, d)
+				}
+				if err := b.LoadDisruptions(ctx, batch); err != nil {
+					return fmt.Errorf("generate: disruptions: %w", err)
+				}
+				done += len(batch)
+				stats.Disruptions += int64(len(batch))
 			}
-			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.LoadDisruptions(ctx, tx, batch) }); err != nil {
-				return stats, fmt.Errorf("generate: disruptions: %w", err)
+			if err := st.RebuildRollup(ctx, tx, p.id); err != nil {
+				return fmt.Errorf("generate: performance roll-up: %w", err)
 			}
-			done += len(batch)
-			stats.Disruptions += int64(len(batch))
-		}
-		// The partnership's figures, counted once over all its batches.
-		if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.RebuildRollup(ctx, tx, p.id) }); err != nil {
-			return stats, fmt.Errorf("generate: performance roll-up: %w", err)
+			return nil
+		})
+		if err != nil {
+			return stats, err
 		}
 		acts, err := synthActivities(ctx, st, rng, pi, &p, start, span)
 		if err != nil {
@@ -92,6 +99,24 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		stats.Activities += int64(acts)
 	}
 	return stats, nil
+}
+
+// shareOf is how many disruptions partnership pi of parts gets when n
+// are written already.
+func shareOf(opts DisruptionOptions, pi, parts, n int) int {
+	regional := int(float64(opts.Total) * opts.Share)
+	small := min(max(opts.Small, 0), opts.Total-regional)
+	switch {
+	case pi == 0:
+		return regional
+	case pi == parts-1:
+		return opts.Total - n
+	case small > 0 && pi == parts-2:
+		return opts.Total - n - small
+	case small > 0:
+		return (opts.Total - regional - small) / max(1, parts-2)
+	}
+	return (opts.Total - regional) / max(1, parts-1)
 }
 
 // synthPart is a synthetic partnership as Disruptions fills it: the units

@@ -170,7 +170,7 @@ func (ps *PerformanceService) Compute(ctx context.Context, a domain.Actor, in Pe
 // authz.Export for an export, which only roles allowed to export disruptions
 // may make and which counts only what they may export.
 func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action) (Performance, error) {
-	policy, err := ps.policyOf(ctx, ps.st)
+	policy, ref, err := ps.policyAndReference(ctx, ps.st)
 	if err != nil {
 		return Performance{}, err
 	}
@@ -181,7 +181,7 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		return Performance{}, err
 	}
 	out := Performance{Threshold: ps.suppressBelow, Suppressing: !MaySingleOut(a), Exportable: policy.Allowed(a, authz.Export, domain.KindDisruption)}
-	sc, err := ps.scope(ctx, a, in, act, &out)
+	sc, err := ps.scope(ctx, a, in, act, ref.Threats, &out)
 	if err != nil {
 		return out, err
 	}
@@ -201,11 +201,8 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 		children = sc.tree.children[parent]
 	}
 	sc.f.Breakdown = children
+	sc.f.LastFrom, sc.f.LastTo = sc.yearBefore(out)
 	rows, err := ps.st.Performance(ctx, policy, a, sc.f)
-	if err != nil {
-		return out, err
-	}
-	lastMonths, err := ps.st.PerformanceByMonth(ctx, policy, a, sc.yearBefore(out))
 	if err != nil {
 		return out, err
 	}
@@ -219,17 +216,9 @@ func (ps *PerformanceService) compute(ctx context.Context, a domain.Actor, in Pe
 	if err != nil {
 		return out, err
 	}
-	types, err := ps.st.OutcomeTypes(ctx)
-	if err != nil {
-		return out, err
-	}
-	total := ps.figures(&out, sc.threats, types, rows, lastMonths, open)
+	total := ps.figures(&out, sc.threats, ref.OutcomeTypes, rows, rows.LastYear, open)
 	ps.areaFigures(&out, sc.tree, parent, children, rows.ByUnit, total)
-	sts, err := ps.st.SeizureTypes(ctx)
-	if err != nil {
-		return out, err
-	}
-	ps.seizureFigures(&out, sts, sc.agencyName, rows.Seizures)
+	ps.seizureFigures(&out, ref.SeizureTypes, sc.agencyName, rows.Seizures)
 	if out.Suppressing {
 		// Secondary suppression: in every table whose cells add up to a
 		// figure shown, one hidden cell could be worked out by
@@ -270,24 +259,20 @@ type perfScope struct {
 	agencyName map[string]string // agency id → name
 }
 
-// yearBefore is the filter for the same period a year earlier, by month
-// and without a breakdown by area.
-func (sc perfScope) yearBefore(out Performance) store.PerformanceFilter {
-	prev := sc.f
-	prev.Breakdown = nil
+// yearBefore is the months of the same period a year earlier.
+func (sc perfScope) yearBefore(out Performance) (from, to string) {
 	prevPeriod := domain.FiscalYear(out.FY - 1).Period()
 	if out.Quarter > 0 {
 		prevPeriod = domain.FiscalYear(out.FY - 1).Quarter(out.Quarter).Period()
 	}
-	prev.From, prev.To = domain.MonthKey(prevPeriod.From), domain.MonthKey(prevPeriod.To)
-	return prev
+	return domain.MonthKey(prevPeriod.From), domain.MonthKey(prevPeriod.To)
 }
 
 // scope reads in's financial year, quarter, area, threat and agency into
 // out and the scope it returns. Bad input is a *domain.ValidationError
 // naming fy, quarter, unit, threat or agency; out holds what was read
 // even then.
-func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action, out *Performance) (perfScope, error) {
+func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in PerformanceInput, act authz.Action, threats []domain.Threat, out *Performance) (perfScope, error) {
 	verr := &domain.ValidationError{}
 	out.FY = domain.FiscalYearOf(domain.UKDay(ps.st.Now()))
 	if s := strings.TrimSpace(in.FY); s != "" {
@@ -305,7 +290,7 @@ func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in Perf
 		}
 	}
 	sc := perfScope{f: store.PerformanceFilter{Action: act}, agencyName: map[string]string{}}
-	units, err := ps.st.OrgUnits(ctx, a.PartnershipID, "")
+	units, err := ps.st.OrgUnitTree(ctx, a.PartnershipID)
 	if err != nil {
 		return sc, err
 	}
@@ -319,9 +304,7 @@ func (ps *PerformanceService) scope(ctx context.Context, a domain.Actor, in Perf
 			sc.f.Area = out.Unit.ID
 		}
 	}
-	if sc.threats, err = ps.st.Threats(ctx); err != nil {
-		return sc, err
-	}
+	sc.threats = threats
 	if t := strings.TrimSpace(in.Threat); t != "" {
 		if !slices.ContainsFunc(sc.threats, func(x domain.Threat) bool { return x.Code == t }) {
 			verr.Add("threat", "%q is not a threat", t)
@@ -364,13 +347,7 @@ func (ps *PerformanceService) cell(out *Performance, n int64) Cell {
 func (ps *PerformanceService) figures(out *Performance, threats []domain.Threat, types []domain.OutcomeType, rows store.PerformanceRows,
 	lastMonths map[string]int, open int) int {
 	cell := func(n int64) Cell { return ps.cell(out, n) }
-	total := 0
-	byP, byI := map[domain.FourP]int{}, map[domain.Impact]int{}
-	for _, c := range rows.ByCategory {
-		total += c.N
-		byP[c.FourP] += c.N
-		byI[c.Impact] += c.N
-	}
+	total, byP, byI := rows.Total, rows.ByFourP, rows.ByImpact
 	out.Disruptions = cell(int64(total))
 	for _, p := range domain.FourPs {
 		out.ByFourP = append(out.ByFourP, LabelledCell{Key: string(p), Label: p.Label(), Cell: cell(int64(byP[p]))})

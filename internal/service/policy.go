@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"alliance/internal/authz"
+	"alliance/internal/domain"
 	"alliance/internal/store"
 )
 
@@ -25,6 +26,36 @@ type Policies struct {
 	version int64
 	policy  authz.Policy
 	builds  int
+	// The reference data the dashboard names, read under refVersion (the
+	// same rules version moves when it changes).
+	ref        *Reference
+	refVersion int64
+}
+
+// Reference is the reference data a performance view names: the threats,
+// the outcome types and the seizure types. Its tables move the rules
+// version like the role permissions do, so Policies holds it with the
+// policy. The slices are shared: callers must not change them.
+type Reference struct {
+	Threats      []domain.Threat
+	OutcomeTypes []domain.OutcomeType
+	SeizureTypes []domain.SeizureType
+}
+
+// readReference reads the reference data from st.
+func readReference(ctx context.Context, st *store.Store) (Reference, error) {
+	var ref Reference
+	var err error
+	if ref.Threats, err = st.Threats(ctx); err != nil {
+		return ref, err
+	}
+	if ref.OutcomeTypes, err = st.OutcomeTypes(ctx); err != nil {
+		return ref, err
+	}
+	if ref.SeizureTypes, err = st.SeizureTypes(ctx); err != nil {
+		return ref, err
+	}
+	return ref, nil
 }
 
 // NewPolicies returns the policy source over st. app.Build makes one and
@@ -40,6 +71,11 @@ func (p *Policies) Policy(ctx context.Context) (authz.Policy, error) {
 	if err != nil {
 		return authz.Policy{}, err
 	}
+	return p.policyAt(ctx, v)
+}
+
+// policyAt returns the policy built at rules version v or later.
+func (p *Policies) policyAt(ctx context.Context, v int64) (authz.Policy, error) {
 	p.mu.Lock()
 	if p.built && p.version == v {
 		pol := p.policy
@@ -58,6 +94,39 @@ func (p *Policies) Policy(ctx context.Context) (authz.Policy, error) {
 		p.built, p.version, p.policy = true, v, pol
 	}
 	return pol, nil
+}
+
+// PolicyAndReference returns the policy and the reference data as they
+// now stand, reading the rules version once for both: a dashboard then
+// costs one statement for all of them while nothing changes.
+func (p *Policies) PolicyAndReference(ctx context.Context) (authz.Policy, Reference, error) {
+	v, err := p.st.RulesVersion(ctx)
+	if err != nil {
+		return authz.Policy{}, Reference{}, err
+	}
+	pol, err := p.policyAt(ctx, v)
+	if err != nil {
+		return pol, Reference{}, err
+	}
+	p.mu.Lock()
+	if p.ref != nil && p.refVersion == v {
+		ref := *p.ref
+		p.mu.Unlock()
+		return pol, ref, nil
+	}
+	p.mu.Unlock()
+	// Read after the version, like the grants: never older data under a
+	// newer number.
+	ref, err := readReference(ctx, p.st)
+	if err != nil {
+		return pol, ref, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ref == nil || v >= p.refVersion {
+		p.ref, p.refVersion = &ref, v
+	}
+	return pol, ref, nil
 }
 
 // Builds says how many times the policy has been built from the role
@@ -83,4 +152,18 @@ func (u *policyUser) policyOf(ctx context.Context, st *store.Store) (authz.Polic
 		return u.policies.Policy(ctx)
 	}
 	return currentPolicy(ctx, st)
+}
+
+// policyAndReference returns the policy and the reference data: from the
+// Policies given, or read from st.
+func (u *policyUser) policyAndReference(ctx context.Context, st *store.Store) (authz.Policy, Reference, error) {
+	if u.policies != nil {
+		return u.policies.PolicyAndReference(ctx)
+	}
+	pol, err := currentPolicy(ctx, st)
+	if err != nil {
+		return pol, Reference{}, err
+	}
+	ref, err := readReference(ctx, st)
+	return pol, ref, err
 }

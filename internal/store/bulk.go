@@ -41,6 +41,8 @@ type Bulk struct {
 
 	// asIs: see LoadAsIs.
 	asIs bool
+	// scopes: the access scopes of disruptions (LoadDisruptions).
+	scopes *scopeInterner
 
 	groups []bulkGroup
 	people []domain.Entity

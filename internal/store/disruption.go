@@ -233,12 +233,7 @@ func (s *Store) fillDisruption(ctx context.Context, tx *sql.Tx, d *domain.Disrup
 // writeDisruptionRows writes the rows disruptionRows collected, table by
 // table.
 func (s *Store) writeDisruptionRows(ctx context.Context, tx *sql.Tx, rows map[string][][]any) error {
-	for _, t := range []struct {
-		table string
-		cols  []string
-	}{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
-		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
-		{"disruption_outcome", outcomeCols}} {
+	for _, t := range disruptionTables() {
 		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, rows[t.table]); err != nil {
 			return s.mapInsertErr(fmt.Errorf("store: insert %s: %w", t.table, err), "disruption")
 		}
@@ -246,68 +241,115 @@ func (s *Store) writeDisruptionRows(ctx context.Context, tx *sql.Tx, rows map[st
 	return nil
 }
 
+// disruptionTable is a table disruptionBatch gives rows for, with its
+// columns, in the order they are written.
+type disruptionTable struct {
+	table string
+	cols  []string
+}
+
+func disruptionTables() []disruptionTable {
+	return []disruptionTable{{"disruption", disruptionCols}, {"disruption_agency", []string{"partnership_id", "disruption_id", "agency_id"}},
+		{"disruption_tactic", []string{"partnership_id", "disruption_id", "tactic_code"}}, {"disruption_threat", []string{"partnership_id", "disruption_id", "threat_code"}},
+		{"disruption_outcome", outcomeCols}, {"record_condition", conditionCols}, {"record_grant", grantCols}}
+}
+
 func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, count bool) error {
-	if len(list) == 0 {
-		return nil
-	}
-	// The domain's rules hold for every writer (the service checks them
-	// field by field first; loaders, the demo and the generator meet them
-	// here), before anything is written.
-	for i, d := range list {
-		if err := d.Validate(); err != nil {
-			return fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
-		}
-	}
-	now := s.Now()
-	rows := map[string][][]any{}
 	si := s.newScopeInterner(tx)
-	var validated []string
-	var newScopes []pendingScope
-	for i := range list {
-		d := &list[i]
-		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
-			return err
-		}
-		var scope any
-		if d.Status == domain.DisruptionValidated {
-			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
-			if err != nil {
-				return err
-			}
-			n, ok, err := si.known(ctx, k)
-			if err != nil {
-				return err
-			}
-			if ok {
-				scope = n
-			} else {
-				newScopes = append(newScopes, pendingScope{d.ID, k})
-			}
-			validated = append(validated, d.ID)
-		}
-		s.disruptionRows(d, scope, rows)
-		if err := s.insertMarkingRows(ctx, tx, d.ID, d.Marking); err != nil {
-			return err
-		}
+	rows, validated, newScopes, err := s.disruptionBatch(ctx, tx, si, list)
+	if err != nil {
+		return err
 	}
 	if err := s.writeDisruptionRows(ctx, tx, rows); err != nil {
 		return err
 	}
-	// A new scope stands for the first disruption that has it, so it is
-	// made once that disruption is stored.
-	for _, p := range newScopes {
-		n, err := si.make(ctx, p.k, p.id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, p.id, n); err != nil {
-			return fmt.Errorf("store: disruption scope: %w", err)
-		}
+	if err := s.makeScopes(ctx, tx, si, newScopes); err != nil {
+		return err
 	}
 	if !count {
 		return nil
 	}
 	return s.addToRollup(ctx, tx, validated)
+}
+
+// disruptionBatch checks list against the domain's rules, fills what new
+// disruptions lack, and returns their rows by table (their markings'
+// conditions and grants included), the IDs of the validated ones, and
+// the validated ones whose access scope is new (made by makeScopes once
+// they are stored); the others' rows carry their scope.
+func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeInterner, list []domain.Disruption) (map[string][][]any, []string, []pendingScope, error) {
+	// The domain's rules hold for every writer (the service checks them
+	// field by field first; loaders, the demo and the generator meet them
+	// here), before anything is written.
+	for i, d := range list {
+		if err := d.Validate(); err != nil {
+			return nil, nil, nil, fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
+		}
+	}
+	now := s.Now()
+	rows := map[string][][]any{}
+	var validated []string
+	var newScopes []pendingScope
+	pending := map[string]bool{} // keys of newScopes, not to be looked up again
+	for i := range list {
+		d := &list[i]
+		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
+			return nil, nil, nil, err
+		}
+		var scope any
+		if d.Status == domain.DisruptionValidated {
+			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			n, ok := int64(0), false
+			if !pending[k.key] {
+				if n, ok, err = si.known(ctx, k); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			if ok {
+				scope = n
+			} else {
+				pending[k.key] = true
+				newScopes = append(newScopes, pendingScope{d.ID, k})
+			}
+			validated = append(validated, d.ID)
+		}
+		s.disruptionRows(d, scope, rows)
+		rows["record_condition"], rows["record_grant"] = markingRows(rows["record_condition"], rows["record_grant"], d.ID, d.Marking)
+	}
+	return rows, validated, newScopes, nil
+}
+
+// makeScopes makes the scopes of newScopes, each standing for the first
+// disruption (already stored) that has it, and gives them to their
+// disruptions, a chunk of them a statement.
+func (s *Store) makeScopes(ctx context.Context, tx *sql.Tx, si *scopeInterner, newScopes []pendingScope) error {
+	byKey := map[string][]string{}
+	var order []pendingScope
+	for _, p := range newScopes {
+		if _, ok := byKey[p.k.key]; !ok {
+			order = append(order, p)
+		}
+		byKey[p.k.key] = append(byKey[p.k.key], p.id)
+	}
+	for _, p := range order {
+		n, err := si.make(ctx, p.k, p.id)
+		if err != nil {
+			return err
+		}
+		ids := byKey[p.k.key]
+		for start := 0; start < len(ids); start += rollupChunk {
+			args := Args{}
+			scope := args.Add(n)
+			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
+				args.Values()...); err != nil {
+				return fmt.Errorf("store: disruption scope: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // SetDisruptionStatus moves a disruption from one status to another and

@@ -26,7 +26,8 @@ func TestInsertDisruptionsKeepsTheRules(t *testing.T) {
 		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyPolice)
 		var ward string
 		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			units := []store.OrgUnitRow{{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, Level: domain.LevelWard, Code: "E05006189", Name: "Ward"}}}
+			// A force: the roll-up keeps no cells at wards (decision 0026).
+			units := []store.OrgUnitRow{{OrgUnit: domain.OrgUnit{PartnershipID: f.p.ID, Level: domain.LevelForce, Code: "E23000009", Name: "Force"}}}
 			err := s.InsertOrgUnits(ctx, tx, units)
 			ward = units[0].ID
 			return err
@@ -45,7 +46,7 @@ func TestInsertDisruptionsKeepsTheRules(t *testing.T) {
 			t.Helper()
 			var d, th, o, c int
 			err := s.Reader().QueryRow(`SELECT (SELECT count(*) FROM disruption), (SELECT count(*) FROM disruption_threat), (SELECT count(*) FROM disruption_outcome),
-				(SELECT count(*) FROM performance_count)`).Scan(&d, &th, &o, &c)
+				(SELECT count(*) FROM performance_quarter)`).Scan(&d, &th, &o, &c)
 			if err != nil {
 				t.Fatal(err)
 			}

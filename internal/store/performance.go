@@ -27,6 +27,10 @@ type PerformanceFilter struct {
 	Breakdown []string
 	Threat    string
 	AgencyID  string
+	// LastFrom and LastTo, when set, are months a year earlier whose
+	// disruptions Performance counts by month too (PerformanceRows.LastYear),
+	// with the same filters: the dashboard's comparison.
+	LastFrom, LastTo string
 }
 
 func (f PerformanceFilter) action() authz.Action {
@@ -41,19 +45,20 @@ func (f PerformanceFilter) action() authz.Action {
 // reporting unit, one validated category and impact, and each outcome one
 // agency), so sums over any of them add up to the totals.
 type PerformanceRows struct {
-	ByCategory []CategoryCount // per validated 4P and impact
-	ByMonth    map[string]int  // "2023-04" → disruptions
-	ByUnit     map[string]int  // unit ID of Breakdown → disruptions reported there or below
-	Outcomes   map[string]Sum  // outcome type → sums
-	Seizures   []SeizureSum    // per agency and seizure type
-	Threats    map[string]int  // threat code → disruptions with it
+	Total    int                   // disruptions
+	ByFourP  map[domain.FourP]int  // per validated 4P category
+	ByImpact map[domain.Impact]int // per validated impact
+	ByMonth  map[string]int        // "2023-04" → disruptions
+	ByUnit   map[string]int        // unit ID of Breakdown → disruptions reported there or below
+	Outcomes map[string]Sum        // outcome type → sums
+	Seizures []SeizureSum          // per agency and seizure type
+	Threats  map[string]int        // threat code → disruptions with it
+	LastYear map[string]int        // "2022-04" → disruptions, of LastFrom to LastTo
 }
 
-// CategoryCount is the disruptions of one validated category and impact.
-type CategoryCount struct {
-	FourP  domain.FourP
-	Impact domain.Impact
-	N      int
+func newPerformanceRows() PerformanceRows {
+	return PerformanceRows{ByFourP: map[domain.FourP]int{}, ByImpact: map[domain.Impact]int{}, ByMonth: map[string]int{}, ByUnit: map[string]int{},
+		Outcomes: map[string]Sum{}, Threats: map[string]int{}, LastYear: map[string]int{}}
 }
 
 // Sum is the totals of one outcome type.
@@ -73,123 +78,248 @@ type SeizureSum struct {
 }
 
 // Performance reads the rows a performance view is computed from, for
-// actor under policy. Figures for an area, threat and period come from the
-// roll-up's cells (a few grouped reads whatever the number of
-// disruptions); filtered by agency, which the cells do not hold, they are
-// counted from the disruptions themselves under the same rule.
+// actor under policy. Figures for an area above the wards and a period of
+// whole financial quarters come from the roll-up's cells (a few grouped
+// reads whatever the number of disruptions); the breakdown of an area
+// into wards, a ward's own figures, and figures filtered by threat or
+// agency, which the cells do not hold, are counted from the disruptions
+// themselves under the same rule.
 func (s *Store) Performance(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
-	if f.AgencyID != "" {
-		return s.performanceRecords(ctx, policy, actor, f)
-	}
-	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
-	type cat struct {
-		month string
-		c     CategoryCount
-	}
-	var args Args
-	where := cellsWhere(policy, actor, f, "", false, &args)
-	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT c.month, c.four_p, c.impact, sum(c.n) FROM performance_count c WHERE `+where+
-		` GROUP BY c.month, c.four_p, c.impact`, args.Values(), func(r *sql.Rows) (cat, error) {
-		var x cat
-		var p, i string
-		err := r.Scan(&x.month, &p, &i, &x.c.N)
-		x.c.FourP, x.c.Impact = domain.FourP(p), domain.Impact(i)
-		return x, err
-	})
+	area, byCells, err := s.cellsFor(ctx, actor.PartnershipID, f)
 	if err != nil {
-		return out, err
+		return PerformanceRows{}, err
 	}
-	byCat := map[[2]string]int{}
-	for _, x := range cats {
-		out.ByMonth[x.month] += x.c.N
-		byCat[[2]string{string(x.c.FourP), string(x.c.Impact)}] += x.c.N
-	}
-	for k, n := range byCat {
-		out.ByCategory = append(out.ByCategory, CategoryCount{FourP: domain.FourP(k[0]), Impact: domain.Impact(k[1]), N: n})
-	}
-	if len(f.Breakdown) > 0 {
-		var uargs Args
-		out.ByUnit, err = countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(c.unit_id AS text), sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, idIn("c.unit_id", f.Breakdown, &uargs), false, &uargs)+` GROUP BY c.unit_id`, uargs.Values())
-		if err != nil {
+	if !byCells {
+		out, err := s.performanceRecords(ctx, policy, actor, f)
+		if err != nil || f.LastFrom == "" {
 			return out, err
 		}
-	}
-	if f.Threat != "" {
-		// Filtered by a threat, every disruption counted has it.
-		for _, c := range out.ByCategory {
-			out.Threats[f.Threat] += c.N
-		}
-	} else {
-		var targs Args
-		out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT c.threat_code, sum(c.n) FROM performance_count c WHERE `+
-			cellsWhere(policy, actor, f, "", true, &targs)+` GROUP BY c.threat_code`, targs.Values())
-		if err != nil {
-			return out, err
-		}
-	}
-	type osum struct {
-		typ, seizure, agency string
-		s                    Sum
-	}
-	sums, err := collect(ctx, s.rdb, "performance outcomes", `SELECT c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)
-		FROM performance_outcome c WHERE `+where+` GROUP BY c.outcome_type, c.seizure_type, c.agency`, args.Values(),
-		func(r *sql.Rows) (osum, error) {
-			var x osum
-			err := r.Scan(&x.typ, &x.seizure, &x.agency, &x.s.Rows, &x.s.Quantity, &x.s.Months, &x.s.ValuePence)
-			return x, err
-		})
-	if err != nil {
+		last := f
+		last.From, last.To, last.LastFrom, last.LastTo = f.LastFrom, f.LastTo, "", ""
+		out.LastYear, err = s.PerformanceByMonth(ctx, policy, actor, last)
 		return out, err
 	}
-	for _, x := range sums {
-		t := out.Outcomes[x.typ]
-		t.Rows += x.s.Rows
-		t.Quantity += x.s.Quantity
-		t.Months += x.s.Months
-		t.ValuePence += x.s.ValuePence
-		out.Outcomes[x.typ] = t
-		if x.seizure != "" {
-			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: x.agency, Type: x.seizure, Rows: x.s.Rows, Quantity: x.s.Quantity, ValuePence: x.s.ValuePence})
-		}
+	out := newPerformanceRows()
+	if err := s.readCells(ctx, policy, actor, f, area, &out); err != nil {
+		return out, err
 	}
-	return out, nil
+	return out, s.wardCounts(ctx, policy, actor, f, area.wards, &out)
 }
 
-// cellsWhere is the condition on roll-up cells (alias c) for f: the
-// actor's partnership, the months, the threat's cells (or those counting
-// every disruption), the area's own cells (which hold everything below
-// it) or the partnership's top units', and scopes the actor may count.
-// units, when not empty, replaces the area condition; everyThreat selects
-// the cells of every threat instead.
-func cellsWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilter, units string, everyThreat bool, args *Args) string {
-	switch {
-	case units != "":
-	case f.Area != "":
-		units = idIn("c.unit_id", []string{f.Area}, args)
-	default:
-		units = "c.unit_id IN (SELECT u.id FROM org_unit u WHERE u.partnership_id = " + args.Add(actor.PartnershipID) + " AND u.parent_id IS NULL)"
+// cell is one row of readCells: what it is ('m' a month, 'u' a unit of
+// the breakdown, 't' a threat, 'o' an outcome), its keys and its sums.
+type cell struct {
+	kind, k1, k2, k3 string
+	n                [10]int64
+}
+
+// readCells reads every cell the view needs in one statement: the months
+// (with the year before) with their categories and impacts, the breakdown
+// by the units that have cells, the threats and the outcomes, each
+// grouped, all under one list of the scopes the actor may count.
+func (s *Store) readCells(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, area cellArea, out *PerformanceRows) error {
+	var args Args
+	pid := args.Add(actor.PartnershipID)
+	vis := `WITH vis AS (SELECT s.id FROM performance_scope s WHERE s.partnership_id = ` + pid + ` AND ` + scopePredicate(policy, actor, f.action(), &args) + `)
+	`
+	where := func(units []string, period string) string {
+		return "c.partnership_id = " + pid + " AND " + idIn("c.unit_id", units, &args) + " AND " + period + " AND c.scope_id IN (SELECT id FROM vis)"
 	}
-	threat := "c.threat_code <> ''"
-	if !everyThreat {
-		threat = "c.threat_code = " + args.Add(f.Threat)
+	quarters := "c.quarter >= " + args.Add(f.From) + " AND c.quarter <= " + args.Add(f.To)
+	months := "c.month >= " + args.Add(f.From) + " AND c.month <= " + args.Add(f.To)
+	if f.LastFrom != "" {
+		months = "((" + months + ") OR (c.month >= " + args.Add(f.LastFrom) + " AND c.month <= " + args.Add(f.LastTo) + "))"
 	}
-	return strings.Join([]string{
-		"c.partnership_id = " + args.Add(actor.PartnershipID),
-		units,
-		threat,
-		"c.month >= " + args.Add(f.From),
-		"c.month <= " + args.Add(f.To),
-		scopesVisible(policy, actor, f.action(), "c.scope_id", args),
-	}, " AND ")
+	sums := []string{"sum(c.n)"}
+	for _, p := range domain.FourPs {
+		sums = append(sums, "sum(c."+string(p)+")")
+	}
+	for _, i := range domain.Impacts {
+		sums = append(sums, "sum(c."+impactColumn(i)+")")
+	}
+	zeros := ", 0, 0, 0, 0, 0, 0"
+	parts := []string{
+		`SELECT 'm', c.month, '', '', ` + strings.Join(sums, ", ") + ` FROM performance_month c WHERE ` + where(area.units, months) + ` GROUP BY c.month`,
+		`SELECT 't', c.threat_code, '', '', sum(c.n), 0, 0, 0` + zeros + ` FROM performance_quarter c WHERE ` + where(area.units, quarters) +
+			` AND c.threat_code <> '' GROUP BY c.threat_code`,
+		`SELECT 'o', c.outcome_type, c.seizure_type, c.agency, sum(c.n), CAST(sum(c.quantity) AS bigint), CAST(sum(c.months) AS bigint), CAST(sum(c.value_pence) AS bigint)` +
+			zeros + ` FROM performance_outcome c WHERE ` + where(area.units, quarters) + ` GROUP BY c.outcome_type, c.seizure_type, c.agency`,
+	}
+	if len(area.kids) > 0 {
+		parts = append(parts, `SELECT 'u', CAST(c.unit_id AS text), '', '', sum(c.n), 0, 0, 0`+zeros+` FROM performance_quarter c WHERE `+where(area.kids, quarters)+
+			` AND c.threat_code = '' GROUP BY c.unit_id`)
+	}
+	cells, err := collect(ctx, s.rdb, "performance cells", vis+strings.Join(parts, "\n\tUNION ALL "), args.Values(), func(r *sql.Rows) (cell, error) {
+		var c cell
+		dest := []any{&c.kind, &c.k1, &c.k2, &c.k3}
+		for i := range c.n {
+			dest = append(dest, &c.n[i])
+		}
+		err := r.Scan(dest...)
+		return c, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range cells {
+		out.add(f, c)
+	}
+	return nil
+}
+
+// add counts one cell of readCells into out.
+func (out *PerformanceRows) add(f PerformanceFilter, c cell) {
+	n := int(c.n[0])
+	switch c.kind {
+	case "m":
+		if c.k1 < f.From || c.k1 > f.To {
+			out.LastYear[c.k1] += n
+			return
+		}
+		out.Total += n
+		out.ByMonth[c.k1] += n
+		for i, p := range domain.FourPs {
+			out.ByFourP[p] += int(c.n[1+i])
+		}
+		for i, imp := range domain.Impacts {
+			out.ByImpact[imp] += int(c.n[1+len(domain.FourPs)+i])
+		}
+	case "u":
+		out.ByUnit[c.k1] += n
+	case "t":
+		out.Threats[c.k1] += n
+	case "o":
+		t := out.Outcomes[c.k1]
+		t.Rows += n
+		t.Quantity += c.n[1]
+		t.Months += c.n[2]
+		t.ValuePence += c.n[3]
+		out.Outcomes[c.k1] = t
+		if c.k2 != "" {
+			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: c.k3, Type: c.k2, Rows: n, Quantity: c.n[1], ValuePence: c.n[3]})
+		}
+	}
+}
+
+// cellArea is the units a view's cells are read at: the area (or the
+// partnership's top units), and the units of the breakdown split into
+// those with cells and wards.
+type cellArea struct {
+	units       []string
+	kids, wards []string
+}
+
+// cellsFor reads the units f reads cells at, and reports whether its
+// figures can be read from the cells at all: not when filtered by threat
+// or agency, not for a period that is not whole financial quarters, and
+// not for a ward (or a partnership whose top unit is one).
+func (s *Store) cellsFor(ctx context.Context, partnershipID string, f PerformanceFilter) (cellArea, bool, error) {
+	var area cellArea
+	if f.AgencyID != "" || f.Threat != "" || quarterOf(f.From) != f.From || quarterOf(f.To) == "" || quarterOf(nextMonth(f.To)) != nextMonth(f.To) {
+		return area, false, nil
+	}
+	type unit struct {
+		id, level string
+		root      bool
+	}
+	var args Args
+	pid := args.Add(partnershipID)
+	ids := append([]string{}, f.Breakdown...)
+	if f.Area != "" {
+		ids = append(ids, f.Area)
+	}
+	cond := "u.parent_id IS NULL"
+	if len(ids) > 0 {
+		cond += " OR " + idIn("u.id", ids, &args)
+	}
+	units, err := collect(ctx, s.rdb, "performance units", `SELECT CAST(u.id AS text), u.level, u.parent_id IS NULL FROM org_unit u WHERE u.partnership_id = `+pid+` AND (`+cond+`)`,
+		args.Values(), func(r *sql.Rows) (unit, error) { var u unit; err := r.Scan(&u.id, &u.level, &u.root); return u, err })
+	if err != nil {
+		return area, false, err
+	}
+	level := map[string]string{}
+	for _, u := range units {
+		level[u.id] = u.level
+		if f.Area == "" && u.root {
+			area.units = append(area.units, u.id)
+		}
+	}
+	if f.Area != "" {
+		area.units = []string{f.Area}
+	}
+	for _, id := range area.units {
+		if level[id] == string(domain.LevelWard) || level[id] == "" {
+			return area, false, nil
+		}
+	}
+	for _, id := range f.Breakdown {
+		if level[id] == string(domain.LevelWard) {
+			area.wards = append(area.wards, id)
+		} else {
+			area.kids = append(area.kids, id)
+		}
+	}
+	return area, len(area.units) > 0, nil
+}
+
+// nextMonth is the month after month ("2025-03" → "2025-04"), or "" when
+// month is not "YYYY-MM".
+func nextMonth(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
+
+// wardCounts counts the disruptions of the breakdown's wards (each with
+// the units below it) from the records into out.ByUnit: the roll-up keeps
+// no cells at wards.
+func (s *Store) wardCounts(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter, wards []string, out *PerformanceRows) error {
+	if len(wards) == 0 {
+		return nil
+	}
+	parents, err := s.unitParents(ctx, actor.PartnershipID)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for id := range parents {
+		for _, w := range wards {
+			if under(parents, id, w) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	var args Args
+	whole := f // the wards' disruptions are named below
+	whole.Area = ""
+	byUnit, err := countsBy(ctx, s.rdb, "performance by ward", `SELECT CAST(d.unit_id AS text), count(*) FROM disruption d WHERE `+
+		performanceWhere(policy, actor, whole, nil, &args)+` AND `+idIn("d.unit_id", ids, &args)+` GROUP BY d.unit_id`, args.Values())
+	if err != nil {
+		return err
+	}
+	for _, w := range wards {
+		for id, n := range byUnit {
+			if under(parents, id, w) {
+				out.ByUnit[w] += n
+			}
+		}
+	}
+	return nil
 }
 
 // PerformanceByMonth counts the disruptions of f by month only: what the
 // dashboard needs of the same period a year earlier.
 func (s *Store) PerformanceByMonth(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (map[string]int, error) {
+	area, byCells, err := s.cellsFor(ctx, actor.PartnershipID, f)
+	if err != nil {
+		return nil, err
+	}
 	var args Args
-	q := `SELECT c.month, sum(c.n) FROM performance_count c WHERE ` + cellsWhere(policy, actor, f, "", false, &args) + ` GROUP BY c.month`
-	if f.AgencyID != "" {
+	q := `SELECT c.month, sum(c.n) FROM performance_month c WHERE c.partnership_id = ` + args.Add(actor.PartnershipID) + ` AND ` + idIn("c.unit_id", area.units, &args) +
+		` AND c.month >= ` + args.Add(f.From) + ` AND c.month <= ` + args.Add(f.To) + ` AND ` + scopesVisible(policy, actor, f.action(), "c.scope_id", &args) + ` GROUP BY c.month`
+	if !byCells {
 		args = Args{}
 		units, err := s.unitParents(ctx, actor.PartnershipID)
 		if err != nil {
@@ -267,7 +397,7 @@ func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilt
 // performanceRecords is Performance counted from the disruptions and their
 // outcomes, for the agency filter, which the roll-up does not hold.
 func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
-	out := PerformanceRows{ByMonth: map[string]int{}, ByUnit: map[string]int{}, Outcomes: map[string]Sum{}, Threats: map[string]int{}}
+	out := newPerformanceRows()
 	parents, err := s.unitParents(ctx, actor.PartnershipID)
 	if err != nil {
 		return out, err
@@ -275,15 +405,7 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	var args Args
 	where := performanceWhere(policy, actor, f, parents, &args)
 	vals := args.Values()
-	out.ByCategory, err = collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
-		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (CategoryCount, error) {
-		var c CategoryCount
-		var p, i string
-		err := r.Scan(&p, &i, &c.N)
-		c.FourP, c.Impact = domain.FourP(p), domain.Impact(i)
-		return c, err
-	})
-	if err != nil {
+	if err := s.categoryRecords(ctx, where, vals, &out); err != nil {
 		return out, err
 	}
 	if out.ByMonth, err = countsBy(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, vals); err != nil {
@@ -341,6 +463,30 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 		return out, err
 	}
 	return out, nil
+}
+
+// categoryRecords counts the disruptions where admits (with vals) by
+// validated category and impact into out, with the total.
+func (s *Store) categoryRecords(ctx context.Context, where string, vals []any, out *PerformanceRows) error {
+	type category struct {
+		fourP, impact string
+		n             int
+	}
+	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
+		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (category, error) {
+		var c category
+		err := r.Scan(&c.fourP, &c.impact, &c.n)
+		return c, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range cats {
+		out.Total += c.n
+		out.ByFourP[domain.FourP(c.fourP)] += c.n
+		out.ByImpact[domain.Impact(c.impact)] += c.n
+	}
+	return nil
 }
 
 // OpenActivities counts the activities actor may count under policy that

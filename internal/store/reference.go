@@ -167,6 +167,21 @@ func (s *Store) OrgUnits(ctx context.Context, partnershipID string, level domain
 		func(r *sql.Rows) (domain.OrgUnit, error) { return scanOrgUnit(r) })
 }
 
+// OrgUnitTree lists a partnership's org units with what a performance
+// view shows of them (ID, parent, level, code, name, population), by name:
+// OrgUnits without the times and boundaries a dashboard does not use, since
+// it reads every unit of the structure each time.
+func (s *Store) OrgUnitTree(ctx context.Context, partnershipID string) ([]domain.OrgUnit, error) {
+	return collect(ctx, s.rdb, "org unit tree",
+		`SELECT CAST(o.id AS text), COALESCE(CAST(o.parent_id AS text), ''), o.level, o.code, o.name, COALESCE(o.population, 0)
+		   FROM org_unit o WHERE o.partnership_id = $1 ORDER BY o.name, o.code`,
+		[]any{partnershipID}, func(r *sql.Rows) (domain.OrgUnit, error) {
+			o := domain.OrgUnit{PartnershipID: partnershipID}
+			err := r.Scan(&o.ID, &o.ParentID, &o.Level, &o.Code, &o.Name, &o.Population)
+			return o, err
+		})
+}
+
 // OrgUnitChildren lists the direct children of the org unit parentID.
 func (s *Store) OrgUnitChildren(ctx context.Context, partnershipID, parentID string) ([]domain.OrgUnit, error) {
 	return collect(ctx, s.rdb, "list org unit children",

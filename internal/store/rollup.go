@@ -169,6 +169,39 @@ func (si *scopeInterner) storedScope(ctx context.Context, id string) (int64, err
 // rollupChunk is how many disruptions one roll-up statement adds.
 const rollupChunk = 500
 
+// quarterSQL is the financial quarter of a month column ("2024-05" →
+// "2024-04"): the cells of performance_quarter and performance_outcome
+// are keyed by their quarter's first month.
+func quarterSQL(col string) string {
+	return `CASE WHEN substr(` + col + `, 6, 2) IN ('04', '05', '06') THEN substr(` + col + `, 1, 5) || '04'
+		WHEN substr(` + col + `, 6, 2) IN ('07', '08', '09') THEN substr(` + col + `, 1, 5) || '07'
+		WHEN substr(` + col + `, 6, 2) IN ('10', '11', '12') THEN substr(` + col + `, 1, 5) || '10'
+		ELSE substr(` + col + `, 1, 5) || '01' END`
+}
+
+// quarterOf is quarterSQL in Go: the first month of the financial quarter
+// of month ("2024-05" → "2024-04"); "" when month is not "YYYY-MM".
+func quarterOf(month string) string {
+	if len(month) != 7 || month[4] != '-' {
+		return ""
+	}
+	switch month[5:] {
+	case "04", "05", "06":
+		return month[:5] + "04"
+	case "07", "08", "09":
+		return month[:5] + "07"
+	case "10", "11", "12":
+		return month[:5] + "10"
+	case "01", "02", "03":
+		return month[:5] + "01"
+	}
+	return ""
+}
+
+// rollupTables are the roll-up's cells, each with the column its period
+// is in.
+var rollupTables = []struct{ table, period string }{{"performance_month", "month"}, {"performance_quarter", "quarter"}, {"performance_outcome", "quarter"}}
+
 // addToRollup counts the validated disruptions with ids into the cells.
 func (s *Store) addToRollup(ctx context.Context, tx *sql.Tx, ids []string) error {
 	for start := 0; start < len(ids); start += rollupChunk {
@@ -215,32 +248,24 @@ func (s *Store) removeFromRollup(ctx context.Context, tx *sql.Tx, id string) err
 	if err != nil {
 		return err
 	}
-	// And the threats it was counted under: every disruption under '',
-	// and each of its own.
-	threats, err := collect(ctx, tx, "threats of a disruption", `SELECT threat_code FROM disruption_threat WHERE disruption_id = $1`, []any{id},
-		func(r *sql.Rows) (string, error) { var c string; err := r.Scan(&c); return c, err })
-	if err != nil {
-		return err
-	}
-	threats = append(threats, "")
-	for _, table := range []string{"performance_count", "performance_outcome"} {
+	for _, t := range rollupTables {
 		cells := Args{}
-		codes := make([]string, len(threats))
-		for i, c := range threats {
-			codes[i] = cells.Add(c)
+		period := month
+		if t.period == "quarter" {
+			period = quarterOf(month)
 		}
 		// The key's leading columns, so both engines go straight to the cells.
-		which := `partnership_id = ` + cells.Add(pid) + ` AND ` + idIn("unit_id", units, &cells) + ` AND threat_code IN (` + strings.Join(codes, ", ") + `)` +
-			` AND month = ` + cells.Add(month) + ` AND scope_id = ` + cells.Add(scope)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+which+` AND n = 0`, cells.Values()...); err != nil {
-			return fmt.Errorf("store: empty cells of %s: %w", table, err)
+		which := `partnership_id = ` + cells.Add(pid) + ` AND ` + idIn("unit_id", units, &cells) + ` AND ` + t.period + ` = ` + cells.Add(period) +
+			` AND scope_id = ` + cells.Add(scope)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE `+which+` AND n = 0`, cells.Values()...); err != nil {
+			return fmt.Errorf("store: empty cells of %s: %w", t.table, err)
 		}
 		var below int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE `+which+` AND n < 0`, cells.Values()...).Scan(&below); err != nil {
-			return fmt.Errorf("store: check %s: %w", table, err)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table+` WHERE `+which+` AND n < 0`, cells.Values()...).Scan(&below); err != nil {
+			return fmt.Errorf("store: check %s: %w", t.table, err)
 		}
 		if below > 0 {
-			return fmt.Errorf("store: taking disruption %s out of the roll-up leaves %d cells of %s below 0: rebuild the partnership's cells", id, below, table)
+			return fmt.Errorf("store: taking disruption %s out of the roll-up leaves %d cells of %s below 0: rebuild the partnership's cells", id, below, t.table)
 		}
 	}
 	return nil
@@ -270,9 +295,7 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 	// Disruptions grouped by scope: one scope row and one update per
 	// chunk of each, not a statement per disruption.
 	si := s.newScopeInterner(tx)
-	byKey := map[string][]string{}
-	keys := map[string]scopeKey{}
-	var order []string
+	var pending []pendingScope
 	for _, u := range list {
 		if u.m.Restricted || u.m.Handling == domain.HandlingC {
 			// Only these have named rows the key reads.
@@ -284,30 +307,14 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 		if err != nil {
 			return err
 		}
-		if _, ok := keys[k.key]; !ok {
-			keys[k.key] = k
-			order = append(order, k.key)
-		}
-		byKey[k.key] = append(byKey[k.key], u.id)
+		pending = append(pending, pendingScope{u.id, k})
 	}
-	for _, key := range order {
-		ids := byKey[key]
-		n, err := si.make(ctx, keys[key], ids[0])
-		if err != nil {
-			return err
-		}
-		for start := 0; start < len(ids); start += rollupChunk {
-			args := Args{}
-			scope := args.Add(n)
-			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
-				args.Values()...); err != nil {
-				return fmt.Errorf("store: disruption scope: %w", err)
-			}
-		}
+	if err := s.makeScopes(ctx, tx, si, pending); err != nil {
+		return err
 	}
-	for _, table := range []string{"performance_count", "performance_outcome"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE partnership_id = $1`, partnershipID); err != nil {
-			return fmt.Errorf("store: rebuild %s: %w", table, err)
+	for _, t := range rollupTables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE partnership_id = $1`, partnershipID); err != nil {
+			return fmt.Errorf("store: rebuild %s: %w", t.table, err)
 		}
 	}
 	return s.rollup(ctx, tx, "d.partnership_id = $1 AND d.status = 'validated' AND d.scope_id IS NOT NULL", []any{partnershipID}, false)
@@ -332,11 +339,11 @@ func (s *Store) BuildRollup(ctx context.Context) error {
 }
 
 // rollup adds the disruptions where admits (a condition on d, with its
-// parameters in args) to the cells of their unit and every unit above it,
-// or, with remove, takes them away again. Each statement groups by the
-// whole key, so no cell is written twice, and writes its cells in key
-// order, so that two transactions counting into the same cells take their
-// locks in the same order.
+// parameters in args) to the cells of every unit at or above their own
+// that is not a ward, or, with remove, takes them away again. Each
+// statement groups by the whole key, so no cell is written twice, and
+// writes its cells in key order, so that two transactions counting into
+// the same cells take their locks in the same order.
 func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any, remove bool) error {
 	// Taking away is adding the negated figures: the same statements, the
 	// same cells, the same lock order.
@@ -346,52 +353,89 @@ func (s *Store) rollup(ctx context.Context, tx *sql.Tx, where string, args []any
 	}
 	// up pairs each unit the disruptions are reported at with itself and
 	// every unit above it (a structure is at most a few levels deep; the
-	// depth bound stops a cycle written by mistake from running forever).
+	// depth bound stops a cycle written by mistake from running forever);
+	// the cells are kept at those that are not wards.
 	up := `WITH RECURSIVE up (unit_id, anc_id, depth) AS (
 		SELECT u.id, u.id, 0 FROM org_unit u WHERE u.id IN (SELECT d.unit_id FROM disruption d WHERE ` + where + `)
 		UNION ALL
 		SELECT up.unit_id, p.parent_id, up.depth + 1 FROM up JOIN org_unit p ON p.id = up.anc_id WHERE p.parent_id IS NOT NULL AND up.depth < 16)
 	`
+	from := ` FROM disruption d JOIN up ON up.unit_id = d.unit_id JOIN org_unit a ON a.id = up.anc_id AND a.level <> 'ward'`
+	count := func(col, value string) string {
+		return sign + `sum(CASE WHEN d.` + col + ` = '` + value + `' THEN 1 ELSE 0 END)`
+	}
+	sums := []string{sign + "count(*)"}
+	cols := []string{"n"}
+	for _, p := range domain.FourPs {
+		sums, cols = append(sums, count("validated_four_p", string(p))), append(cols, string(p))
+	}
+	for _, i := range domain.Impacts {
+		sums, cols = append(sums, count("validated_impact", string(i))), append(cols, impactColumn(i))
+	}
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = c + " = performance_month." + c + " + excluded." + c
+	}
+	quarter := quarterSQL("d.month")
+	statements := []struct{ table, sql string }{
+		{"performance_month", `INSERT INTO performance_month (partnership_id, unit_id, month, scope_id, ` + strings.Join(cols, ", ") + `)
+			SELECT d.partnership_id, up.anc_id, d.month, d.scope_id, ` + strings.Join(sums, ", ") + from + ` WHERE ` + where + `
+			GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+			ON CONFLICT (partnership_id, unit_id, month, scope_id) DO UPDATE SET ` + strings.Join(set, ", ")},
+	}
 	// Every disruption is counted once with threat '' and once more for
 	// each of its threats.
 	for _, th := range []struct{ col, join string }{{"''", ""}, {"t.threat_code", " JOIN disruption_threat t ON t.disruption_id = d.id"}} {
-		for _, q := range []struct{ table, sql string }{
-			{"performance_count", `INSERT INTO performance_count (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact, n)
-			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, d.validated_four_p, d.validated_impact, ` + sign + `count(*)
-			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` WHERE ` + where + ` GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
-			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, four_p, impact) DO UPDATE SET n = performance_count.n + excluded.n`},
-			{"performance_outcome", `INSERT INTO performance_outcome (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency,
-				n, quantity, months, value_pence)
-			SELECT d.partnership_id, up.anc_id, ` + th.col + `, d.month, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
-				CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
-				` + sign + `count(*), ` + sign + `COALESCE(sum(o.quantity), 0), ` + sign + `COALESCE(sum(o.months), 0), ` + sign + `COALESCE(sum(o.value_pence), 0)
-			FROM disruption d JOIN up ON up.unit_id = d.unit_id` + th.join + ` JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + `
-			GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-			ON CONFLICT (partnership_id, unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
-				quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
-				value_pence = performance_outcome.value_pence + excluded.value_pence`},
-		} {
-			if _, err := tx.ExecContext(ctx, up+q.sql, args...); err != nil {
-				return fmt.Errorf("store: roll up %s: %w", q.table, err)
-			}
+		statements = append(statements, struct{ table, sql string }{"performance_quarter",
+			`INSERT INTO performance_quarter (partnership_id, unit_id, threat_code, quarter, scope_id, n)
+			SELECT d.partnership_id, up.anc_id, ` + th.col + `, ` + quarter + `, d.scope_id, ` + sign + `count(*)` + from + th.join + ` WHERE ` + where + `
+			GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+			ON CONFLICT (partnership_id, unit_id, threat_code, quarter, scope_id) DO UPDATE SET n = performance_quarter.n + excluded.n`})
+	}
+	statements = append(statements, struct{ table, sql string }{"performance_outcome",
+		`INSERT INTO performance_outcome (partnership_id, unit_id, quarter, scope_id, outcome_type, seizure_type, agency, n, quantity, months, value_pence)
+		SELECT d.partnership_id, up.anc_id, ` + quarter + `, d.scope_id, o.outcome_type, COALESCE(o.seizure_type, ''),
+			CASE WHEN o.seizure_type IS NULL THEN '' ELSE CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text) END,
+			` + sign + `count(*), ` + sign + `COALESCE(sum(o.quantity), 0), ` + sign + `COALESCE(sum(o.months), 0), ` + sign + `COALESCE(sum(o.value_pence), 0)
+		` + from + ` JOIN disruption_outcome o ON o.disruption_id = d.id WHERE ` + where + `
+		GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+		ON CONFLICT (partnership_id, unit_id, quarter, scope_id, outcome_type, seizure_type, agency) DO UPDATE SET n = performance_outcome.n + excluded.n,
+			quantity = performance_outcome.quantity + excluded.quantity, months = performance_outcome.months + excluded.months,
+			value_pence = performance_outcome.value_pence + excluded.value_pence`})
+	for _, q := range statements {
+		if _, err := tx.ExecContext(ctx, up+q.sql, args...); err != nil {
+			return fmt.Errorf("store: roll up %s: %w", q.table, err)
 		}
 	}
 	return nil
+}
+
+// impactColumn is the column of performance_month that counts impact i
+// ("none" is spelt no_impact).
+func impactColumn(i domain.Impact) string {
+	if i == domain.ImpactNone {
+		return "no_impact"
+	}
+	return string(i)
 }
 
 // scopesVisible is the condition that a cell's scope is one whose
 // disruptions actor may count (act) under policy: the same rule as
 // performanceWhere, applied to the scope's disruption, group and person.
 func scopesVisible(policy authz.Policy, actor domain.Actor, act authz.Action, col string, args *Args) string {
+	return col + " IN (SELECT s.id FROM performance_scope s WHERE " + scopePredicate(policy, actor, act, args) + ")"
+}
+
+// scopePredicate is scopesVisible's condition on a scope (alias s).
+func scopePredicate(policy authz.Policy, actor domain.Actor, act authz.Action, args *Args) string {
 	d := markingColumns{ID: "s.disruption_id", Partnership: "s.partnership_id", Origin: "s.origin_agency_id", Classification: "s.classification",
 		Handling: "s.handling_code", Restricted: "s.restricted"}
 	o := markingColumns{ID: "s.ocg_id", Partnership: "s.partnership_id", Origin: "s.ocg_origin_agency_id", Classification: "s.ocg_classification",
 		Handling: "s.ocg_handling_code", Restricted: "s.ocg_restricted"}
 	var b strings.Builder
-	b.WriteString(col + " IN (SELECT s.id FROM performance_scope s WHERE ")
 	b.WriteString(predicateOn(policy, actor, act, domain.KindDisruption, d, args))
 	b.WriteString(" AND (s.ocg_id IS NULL OR " + predicateOn(policy, actor, authz.View, domain.KindOCG, o, args) + ")")
 	b.WriteString(" AND (s.entity_id IS NULL OR EXISTS (SELECT 1 FROM record_grant g WHERE g.record_id = s.entity_id AND (g.user_id = " +
-		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + "))))")
+		args.Add(actor.UserID) + " OR g.agency_id = " + args.Add(actor.AgencyID) + ")))")
 	return b.String()
 }

@@ -159,8 +159,16 @@ type perfFigures struct {
 
 func figuresOf(rows store.PerformanceRows, f *perfFixture) perfFigures {
 	var g perfFigures
-	for _, c := range rows.ByCategory {
-		g.N += int64(c.N)
+	g.N = int64(rows.Total)
+	var byP, byI int
+	for _, n := range rows.ByFourP {
+		byP += n
+	}
+	for _, n := range rows.ByImpact {
+		byI += n
+	}
+	if byP != rows.Total || byI != rows.Total {
+		g.N = -1 // the categories and impacts must add up to the total
 	}
 	if len(rows.Threats) != 1 && g.N > 0 {
 		g.Drugs = -1 // every fixture disruption has the one threat
@@ -247,6 +255,9 @@ func TestPolicySQLMatchesCanForPerformance(t *testing.T) {
 					{"roll-up", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}},
 					{"roll-up by threat", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, Threat: "drugs"}},
 					{"records", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}, AgencyID: police}},
+					// Broken down by ward: the wards from the records, the rest
+					// from the cells (each district has one ward).
+					{"roll-up by ward", store.PerformanceFilter{Action: act, From: "2024-04", To: "2025-03", Breakdown: []string{f.wardA, f.wardB}}},
 				} {
 					want := f.want(a, act, path.filter.AgencyID)
 					if path.filter.AgencyID == "" {
@@ -260,6 +271,9 @@ func TestPolicySQLMatchesCanForPerformance(t *testing.T) {
 					rows, err := s.Performance(ctx, f.policy, a, path.filter)
 					if err != nil {
 						t.Fatal(err)
+					}
+					if path.filter.Breakdown[0] == f.wardA {
+						rows.ByUnit = map[string]int{f.districtA: rows.ByUnit[f.wardA], f.districtB: rows.ByUnit[f.wardB]}
 					}
 					if got := figuresOf(rows, f); got != want {
 						t.Errorf("%s@%s %s from the %s: got %+v, want %+v", a.Roles[0], a.AgencyType, act, path.name, got, want)
@@ -315,7 +329,7 @@ func TestRollupFollowsStructure(t *testing.T) {
 			t.Errorf("ward B moved back: got %+v, want %+v", got, before)
 		}
 		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			for _, q := range []string{`UPDATE disruption SET scope_id = NULL`, `DELETE FROM performance_count`, `DELETE FROM performance_outcome`} {
+			for _, q := range []string{`UPDATE disruption SET scope_id = NULL`, `DELETE FROM performance_month`, `DELETE FROM performance_quarter`, `DELETE FROM performance_outcome`} {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
 					return err
 				}
@@ -444,11 +458,14 @@ func cellsOf(t *testing.T, s *store.Store, pid string) []string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{
-		`SELECT CAST(unit_id AS text), threat_code, month, scope_id, four_p, impact, CAST(n AS text) FROM performance_count WHERE partnership_id = $1
-			ORDER BY unit_id, threat_code, month, scope_id, four_p, impact`,
-		`SELECT CAST(unit_id AS text), threat_code, month, scope_id, outcome_type || '/' || seizure_type || '/' || agency, CAST(n AS text),
+		`SELECT CAST(unit_id AS text), 'month', month, scope_id, '', CAST(n AS text), CAST(pursue AS text) || '/' || CAST(prevent AS text) || '/' ||
+			CAST(protect AS text) || '/' || CAST(prepare AS text) || '/' || CAST(major AS text) || '/' || CAST(moderate AS text) || '/' || CAST(minor AS text) || '/' ||
+			CAST(no_impact AS text) || '/' || CAST(negative AS text) FROM performance_month WHERE partnership_id = $1 ORDER BY unit_id, month, scope_id`,
+		`SELECT CAST(unit_id AS text), threat_code, quarter, scope_id, '', CAST(n AS text), '' FROM performance_quarter WHERE partnership_id = $1
+			ORDER BY unit_id, threat_code, quarter, scope_id`,
+		`SELECT CAST(unit_id AS text), 'outcome', quarter, scope_id, outcome_type || '/' || seizure_type || '/' || agency, CAST(n AS text),
 			CAST(quantity AS text) || '/' || CAST(months AS text) || '/' || CAST(value_pence AS text) FROM performance_outcome WHERE partnership_id = $1
-			ORDER BY unit_id, threat_code, month, scope_id, outcome_type, seizure_type, agency`,
+			ORDER BY unit_id, quarter, scope_id, outcome_type, seizure_type, agency`,
 	} {
 		rows, err := s.Reader().Query(q, pid)
 		if err != nil {
@@ -638,6 +655,79 @@ func TestRollupConcurrentReopen(t *testing.T) {
 		}
 		if got := cellsOf(t, s, f.p.ID); !slices.Equal(got, cells) {
 			t.Errorf("got %d cells, a recount of the records has %d", len(cells), len(got))
+		}
+	})
+}
+
+// TestRollupMigrationRebuildsCells: a database made before the roll-up was
+// keyed by period (migration 00018, decision 0026), whose validated
+// disruptions already have their scopes, gets the new cells counted from
+// its rows when it is migrated: every actor's figures are the same as
+// before, and the cells are exactly what a recount gives.
+func TestRollupMigrationRebuildsCells(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPerfFixture(t, s)
+		filter := store.PerformanceFilter{From: "2024-04", To: "2025-03", Breakdown: []string{f.districtA, f.districtB}}
+		figures := func() []perfFigures {
+			t.Helper()
+			var out []perfFigures
+			for _, a := range f.actors {
+				rows, err := s.Performance(ctx, f.policy, a, filter)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, figuresOf(rows, f))
+			}
+			return out
+		}
+		before, cells := figures(), cellsOf(t, s, f.p.ID)
+		type scoped struct {
+			id    string
+			scope int64
+		}
+		var scopes []scoped
+		rows, err := s.Reader().Query(`SELECT CAST(id AS text), scope_id FROM disruption WHERE scope_id IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var x scoped
+			if err := rows.Scan(&x.id, &x.scope); err != nil {
+				t.Fatal(err)
+			}
+			scopes = append(scopes, x)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if len(scopes) < 800 {
+			t.Fatalf("fixture: got %d scoped disruptions, want at least 800", len(scopes))
+		}
+		if err := s.MigrateDownTo(ctx, "rollup_by_period"); err != nil {
+			t.Fatal(err)
+		}
+		// As a database on 00017 is: its disruptions keep their scopes.
+		err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, x := range scopes {
+				if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, x.id, x.scope); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := figures(); !slices.Equal(got, before) {
+			t.Errorf("migrated: got %+v, want %+v", got, before)
+		}
+		if got := cellsOf(t, s, f.p.ID); !slices.Equal(got, cells) {
+			t.Errorf("migrated: got %d cells, want the %d counted as the disruptions were written", len(got), len(cells))
 		}
 	})
 }
