@@ -276,7 +276,7 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 
 // searchQuery runs a candidate query.
 func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, error) {
-	return collect(ctx, s.rdb, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
+	return collect(ctx, s.stmts, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
 		var c SearchCandidate
 		var node, kind, status string
 		var dob sql.NullString
@@ -302,7 +302,7 @@ func (s *Store) loadCandidateAliases(ctx context.Context, list []SearchCandidate
 		return nil
 	}
 	type row struct{ id, kind, value string }
-	rows, err := collect(ctx, s.rdb, "search aliases", `SELECT entity_id, kind, value FROM entity_alias WHERE entity_id IN (`+strings.Join(ps, ", ")+`)
+	rows, err := collect(ctx, s.stmts, "search aliases", `SELECT entity_id, kind, value FROM entity_alias WHERE entity_id IN (`+strings.Join(ps, ", ")+`)
 		ORDER BY entity_id, kind, value`, args.Values(),
 		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.id, &x.kind, &x.value); return x, err })
 	if err != nil {
