@@ -59,7 +59,7 @@ func (c *stmtCache) acquire(ctx context.Context, query string) (*cachedStmt, err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.stmts[query]; ok {
-		_ = st.Close() // another query prepared it meanwhile
+		defer st.Close() // another query prepared it meanwhile
 		e.users++
 		return e, nil
 	}
