@@ -152,8 +152,8 @@ func openBenchCache(b *testing.B, e storetest.Engine, name string) *store.Store 
 // and the 20 records they point to (no policy, no ranking, no audit
 // entry). x-floor is p95 over the floor's p95. cand-p50/p95 time the
 // store's candidate statements alone (no ranking, queue count or audit
-// entry), so what is left of p50 is the service's share, mostly the
-// consultation entry. cpu-ms/op is this process's processor time per
+// entry; two rounds of the queries after the timed loop), so what is left
+// of p50 is the service's share, mostly the consultation entry. cpu-ms/op is this process's processor time per
 // search (on PostgreSQL the server's is not in it): on a shared machine a
 // steadier measure of the work than the wall times.
 //
@@ -200,13 +200,23 @@ func BenchmarkSearch(b *testing.B) {
 					found++
 				}
 				t0 = time.Now()
-				benchCandidates(b, st, policy, w, q)
-				cs = append(cs, time.Since(t0))
-				t0 = time.Now()
 				benchFloor(b, st, w, q)
 				fs = append(fs, time.Since(t0))
 			}
 			b.StopTimer()
+			// The store's share, timed apart so that the loop above times
+			// what it always did: each candidate search follows a search
+			// (untimed) that wrote its consultation entry, as a search's
+			// own candidate statements do.
+			for i := range 2 * len(benchQueries) {
+				q := benchQueries[i%len(benchQueries)]
+				if _, err := w.svc.Search(ctx, w.analyst, q, 1); err != nil {
+					b.Fatal(err)
+				}
+				t0 := time.Now()
+				benchCandidates(b, st, policy, w, q)
+				cs = append(cs, time.Since(t0))
+			}
 			top3, page1 := benchRecall(b, w, ids)
 			pct := func(ds []time.Duration, p int) float64 {
 				sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
