@@ -64,6 +64,7 @@ type Query struct {
 	Text     string
 	DOB      *time.Time
 	variants [][]string
+	codes    [][][]string // the Double Metaphone codes of variants' tokens
 	compact  string
 	phone    string
 }
@@ -75,6 +76,7 @@ func NewQuery(text string, dob *time.Time) Query {
 	for _, v := range TokenVariants(q.Text) {
 		if len(v) > 0 {
 			q.variants = append(q.variants, v)
+			q.codes = append(q.codes, phonetics(v))
 		}
 	}
 	q.compact = Compact(q.Text)
@@ -217,8 +219,9 @@ func (q Query) Score(c Candidate) Match {
 			if len(nts) == 0 {
 				continue
 			}
-			for _, qts := range q.variants {
-				if s := NameScore(qts, nts); s > m.Score {
+			ncodes := phonetics(nts)
+			for vi, qts := range q.variants {
+				if s := nameScore(qts, q.codes[vi], nts, ncodes); s > m.Score {
 					m.Score, m.Name = s, i
 				}
 			}
@@ -259,7 +262,20 @@ func (q Query) Score(c Candidate) Match {
 
 // TokenScore is the similarity of a query token q to a name token n, from
 // 0 to 1.
-func TokenScore(q, n string) float64 {
+func TokenScore(q, n string) float64 { return tokenScore(q, n, Phonetic(q), Phonetic(n)) }
+
+// phonetics returns the Double Metaphone codes of each of tokens.
+func phonetics(tokens []string) [][]string {
+	out := make([][]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = Phonetic(t)
+	}
+	return out
+}
+
+// tokenScore is TokenScore with the tokens' phonetic codes (qc, nc)
+// already worked out: a search ranks each name against the same query.
+func tokenScore(q, n string, qc, nc []string) float64 {
 	if q == n {
 		return 1
 	}
@@ -283,14 +299,14 @@ func TokenScore(q, n string) float64 {
 	if len(rq) >= 3 && strings.HasPrefix(n, q) {
 		s = max(s, ScorePrefix)
 	}
-	if s < ScorePhonetic && samePhonetic(q, n) {
+	if s < ScorePhonetic && samePhonetic(qc, nc) {
 		s = (s + ScorePhonetic) / 2
 	}
 	return s
 }
 
-func samePhonetic(a, b string) bool {
-	pa, pb := Phonetic(a), Phonetic(b)
+// samePhonetic reports whether two tokens' codes (pa, pb) share one.
+func samePhonetic(pa, pb []string) bool {
 	for _, x := range pa {
 		if containsStr(pb, x) {
 			return true
@@ -305,6 +321,12 @@ func samePhonetic(a, b string) bool {
 // pairs are averaged, initials counting half, and name tokens left over
 // cost a little.
 func NameScore(qts, nts []string) float64 {
+	return nameScore(qts, phonetics(qts), nts, phonetics(nts))
+}
+
+// nameScore is NameScore with the tokens' phonetic codes (qcodes, ncodes)
+// already worked out.
+func nameScore(qts []string, qcodes [][]string, nts []string, ncodes [][]string) float64 {
 	if len(qts) == 0 || len(nts) == 0 {
 		return 0
 	}
@@ -315,7 +337,7 @@ func NameScore(qts, nts []string) float64 {
 	pairs := make([]pair, 0, len(qts)*len(nts))
 	for i, q := range qts {
 		for j, n := range nts {
-			if s := TokenScore(q, n); s > 0 {
+			if s := tokenScore(q, n, qcodes[i], ncodes[j]); s > 0 {
 				pairs = append(pairs, pair{i, j, s})
 			}
 		}

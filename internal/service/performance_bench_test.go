@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"syscall"
 	"testing"
 	"time"
 
@@ -68,18 +67,6 @@ func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int, time.D
 	b.Logf("%s: generated %d disruptions, %d outcomes, %d activities in 45 partnerships in %s (this process's CPU: %s; a PostgreSQL server's own is not counted)",
 		e.Name, stats.Disruptions, stats.Outcomes, stats.Activities, built.Round(time.Second), (cpuTime(b) - cpu0).Round(time.Second))
 	return st, total, built
-}
-
-// cpuTime is the CPU time (user and system) this process has used: on a
-// loaded machine the build's wall time says more about the load than about
-// the build.
-func cpuTime(b *testing.B) time.Duration {
-	b.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // rollupSize reports the roll-up's cells beside the rows they summarise

@@ -110,15 +110,6 @@ func peakRSSMiB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
-// cpuTime is the processor time (user and system) this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkImportPeople imports 50,000 people (ALLIANCE_BENCH_IMPORT_ROWS)
 // from one CSV file through the Importer, the whole of what `alliance
 // import people` does (parse, check, entity + aliases, search keys and
@@ -142,7 +133,7 @@ func BenchmarkImportPeople(b *testing.B) {
 			ctx := context.Background()
 			floor := bareLoad(b, e.Name, path, os.Getenv(storetest.EnvPostgres))
 			rows := 0
-			cpu := cpuTime()
+			cpu := cpuTime(b)
 			for b.Loop() {
 				file, err := os.Open(path)
 				if err != nil {
@@ -159,7 +150,7 @@ func BenchmarkImportPeople(b *testing.B) {
 				rows += n
 			}
 			b.StopTimer()
-			cpu = cpuTime() - cpu
+			cpu = cpuTime(b) - cpu
 			if q, err := f.st.SearchQueueLength(ctx); err != nil || q != 0 {
 				b.Fatalf("got %d people waiting for the search index (%v), want 0", q, err)
 			}

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"alliance/internal/authz"
+	"alliance/internal/domain"
 	"alliance/internal/generate"
+	"alliance/internal/match"
 	"alliance/internal/service"
 	"alliance/internal/store"
 	"alliance/internal/store/storetest"
@@ -80,7 +84,10 @@ func benchStore(b *testing.B, e storetest.Engine, people, groups int) *store.Sto
 			b.Fatal(err)
 		}
 		if e.Name == "postgres" {
-			if _, err := st.Reader().ExecContext(ctx, "ANALYZE"); err != nil {
+			// VACUUM as well as ANALYZE: until the freshly written pages
+			// are marked all-visible, every posting an index-only scan of
+			// search_key reads costs a heap fetch too.
+			if _, err := st.Reader().ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -134,42 +141,198 @@ func openBenchCache(b *testing.B, e storetest.Engine, name string) *store.Store 
 // BenchmarkSearch times the first page of a register search (candidates,
 // ranking and the consultation log entry) for a mix of misspelt queries
 // over 1,000,000 people and 50,000 groups, on each engine, and reports
-// the median and 95th percentile. The target is p95 under 50 ms.
+// the 50th, 95th and 99th percentiles beside a bare floor timed in the
+// same loop, and the recall of the name-variant set. The target is p95
+// under 25 ms.
+//
+// The floor is the least an engine does to answer a search with a page:
+// one statement through the same connection pool that reads the first 20
+// postings of the query's most selective key from the search_key index
+// and the 20 records they point to (no policy, no ranking, no audit
+// entry). x-floor is p95 over the floor's p95. cand-p50/p95 time the
+// store's candidate statements alone (no ranking, queue count or audit
+// entry; two rounds of the queries after the timed loop), so what is left
+// of p50 is the service's share, mostly the consultation entry. cpu-ms/op is this process's processor time per
+// search (on PostgreSQL the server's is not in it): on a shared machine a
+// steadier measure of the work than the wall times.
+//
+// Recall: the 40 people of TestSearchQuality are added to the register
+// (once; later runs find them) and looked for by their 68 name variants
+// among the million: recall-top3 is the share found in the first three
+// results, recall-page1 in the first page.
 func BenchmarkSearch(b *testing.B) {
 	people, groups := benchSizes()
 	for _, e := range storetest.Engines(b) {
 		b.Run(e.Name, func(b *testing.B) {
 			st := benchStore(b, e, people, groups)
 			w := newSearchWorld(b, st)
+			ids := benchQualityTargets(b, st, w)
 			ctx := context.Background()
 			for _, q := range benchQueries { // warm the caches
 				if _, err := w.svc.Search(ctx, w.analyst, q, 1); err != nil {
 					b.Fatalf("%+v: %v", q, err)
 				}
+				benchFloor(b, st, w, q)
 			}
-			var ds []time.Duration
+			grants, err := st.RoleGrants(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			policy := authz.New(grants)
+			var ds, fs, cs []time.Duration
+			var cpu time.Duration
 			found := 0
 			b.ResetTimer()
 			i := 0
 			for b.Loop() {
 				q := benchQueries[i%len(benchQueries)]
 				i++
+				c0 := cpuTime(b)
 				t0 := time.Now()
 				res, err := w.svc.Search(ctx, w.analyst, q, 1)
 				ds = append(ds, time.Since(t0))
+				cpu += cpuTime(b) - c0
 				if err != nil {
 					b.Fatalf("%+v: %v", q, err)
 				}
 				if len(res.Items) > 0 {
 					found++
 				}
+				t0 = time.Now()
+				benchFloor(b, st, w, q)
+				fs = append(fs, time.Since(t0))
 			}
-			sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-			b.ReportMetric(ms(ds[len(ds)/2]), "p50-ms")
-			b.ReportMetric(ms(ds[len(ds)*95/100]), "p95-ms")
-			b.ReportMetric(ms(ds[len(ds)-1]), "max-ms")
+			b.StopTimer()
+			// The store's share, timed apart so that the loop above times
+			// what it always did: each candidate search follows a search
+			// (untimed) that wrote its consultation entry, as a search's
+			// own candidate statements do.
+			for i := range 2 * len(benchQueries) {
+				q := benchQueries[i%len(benchQueries)]
+				if _, err := w.svc.Search(ctx, w.analyst, q, 1); err != nil {
+					b.Fatal(err)
+				}
+				t0 := time.Now()
+				benchCandidates(b, st, policy, w, q)
+				cs = append(cs, time.Since(t0))
+			}
+			top3, page1 := benchRecall(b, w, ids)
+			pct := func(ds []time.Duration, p int) float64 {
+				sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+				return float64(ds[min(len(ds)*p/100, len(ds)-1)].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(ds, 50), "p50-ms")
+			b.ReportMetric(pct(ds, 95), "p95-ms")
+			b.ReportMetric(pct(ds, 99), "p99-ms")
+			b.ReportMetric(pct(ds, 100), "max-ms")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(ds)), "cpu-ms/op")
+			b.ReportMetric(pct(cs, 50), "cand-p50-ms")
+			b.ReportMetric(pct(cs, 95), "cand-p95-ms")
+			b.ReportMetric(pct(fs, 50), "floor-p50-ms")
+			b.ReportMetric(pct(fs, 95), "floor-p95-ms")
+			b.ReportMetric(pct(ds, 95)/pct(fs, 95), "x-floor")
 			b.ReportMetric(float64(found)/float64(len(ds)), "found/op")
+			b.ReportMetric(100*top3, "recall-top3-%")
+			b.ReportMetric(100*page1, "recall-page1-%")
 		})
 	}
+}
+
+// benchQuery is what BenchmarkSearch's query q asks of the store.
+func benchQuery(q service.SearchInput) match.Query {
+	var dob *time.Time
+	if d, ok := domain.ParseDay(q.DOB); ok {
+		dob = &d
+	}
+	return match.NewQuery(q.Text, dob)
+}
+
+// benchCandidates runs the store's part of query q alone (the candidate
+// statements, without ranking, the queue count or the audit entry), so
+// that the service's share can be told from the store's.
+func benchCandidates(b *testing.B, st *store.Store, policy authz.Policy, w *searchWorld, q service.SearchInput) {
+	b.Helper()
+	mq := benchQuery(q)
+	f := store.SearchFilter{Keys: mq.Keys(), Groups: true}
+	if q.Text != "" {
+		f.FullText = mq.FullText()
+	}
+	if _, err := st.SearchCandidates(context.Background(), policy, w.analyst, f); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchFloor runs the bare floor of query q (see BenchmarkSearch): the
+// first 20 records of its most selective key, in one statement.
+func benchFloor(b *testing.B, st *store.Store, w *searchWorld, q service.SearchInput) {
+	b.Helper()
+	k := benchQuery(q).Keys()
+	key := ""
+	for _, ks := range [][]string{k.Exact, k.Pair, k.Initial, k.Token, k.Fuzzy} {
+		if len(ks) > 0 {
+			key = ks[0]
+			break
+		}
+	}
+	rows, err := st.Reader().QueryContext(context.Background(), `SELECT e.id, e.reference, e.name, e.dob FROM search_key k
+		JOIN entity e ON e.id = k.record_id WHERE k.partnership_id = $1 AND k.key = $2 LIMIT 20`, w.pid, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ref, name string
+		var d sql.NullString
+		if err := rows.Scan(&id, &ref, &name, &d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// benchQualityTargets adds the people of TestSearchQuality to the
+// benchmark's register the first time (they take the references P-000001
+// onwards, the generated people having PS- ones) and returns their IDs.
+func benchQualityTargets(b *testing.B, st *store.Store, w *searchWorld) []string {
+	b.Helper()
+	ctx := context.Background()
+	ids := make([]string, len(qualityTargets))
+	for i, p := range qualityTargets {
+		err := st.Reader().QueryRowContext(ctx, `SELECT CAST(id AS text) FROM entity WHERE partnership_id = $1 AND kind = 'person' AND name = $2
+			AND reference NOT LIKE 'PS-%'`, w.pid, p.name).Scan(&ids[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			ids[i] = insertPerson(b, st, w, p, domain.Marking{}).ID
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// benchRecall looks for the people of TestSearchQuality (ids) by their
+// name variants and returns the share found in the first three results
+// and on the first page.
+func benchRecall(b *testing.B, w *searchWorld, ids []string) (top3, page1 float64) {
+	b.Helper()
+	var n3, n20 int
+	for _, q := range qualityQueries {
+		res, err := w.svc.Search(context.Background(), w.analyst, service.SearchInput{Text: q.text, DOB: q.dob}, 1)
+		if err != nil {
+			b.Fatalf("%q: %v", q.text, err)
+		}
+		for i, it := range res.Items {
+			if it.ID == ids[q.want] {
+				n20++
+				if i < 3 {
+					n3++
+				}
+				break
+			}
+		}
+	}
+	return float64(n3) / float64(len(qualityQueries)), float64(n20) / float64(len(qualityQueries))
 }

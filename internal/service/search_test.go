@@ -117,7 +117,7 @@ var qualityQueries = []struct {
 }
 
 // insertPerson stores a person originated by agency with marking m.
-func insertPerson(t *testing.T, st *store.Store, w *searchWorld, p qualityTarget, m domain.Marking) domain.Entity {
+func insertPerson(t testing.TB, st *store.Store, w *searchWorld, p qualityTarget, m domain.Marking) domain.Entity {
 	t.Helper()
 	e := domain.Entity{Kind: domain.EntityPerson, Name: p.name, Aliases: p.aliases, Nicknames: p.nicknames, Marking: m, CreatedBy: w.analystUser.ID}
 	if p.dob != "" {

@@ -7,9 +7,15 @@ import (
 	"fmt"
 )
 
+// rowsQueryer runs a query that returns rows: a Queryer, or the store's
+// statement cache.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // collect runs query on q and scans every row with scan. It always closes
 // the rows and checks rows.Err.
-func collect[T any](ctx context.Context, q Queryer, what, query string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
+func collect[T any](ctx context.Context, q rowsQueryer, what, query string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)

@@ -242,48 +242,48 @@ func (s *Store) searchRun(ctx context.Context, policy authz.Policy, actor domain
 		cargs := args
 		query := hit + `,
 		cand (record_id, w) AS (SELECT record_id, sum(w) FROM hit GROUP BY record_id ORDER BY sum(w) DESC, record_id LIMIT ` + cargs.Add(short) + `)
-		SELECT e.id, 'entity', e.kind, e.reference, e.name, e.identifier, '', '', e.dob, e.restricted, cand.w, (SELECT count(*) FROM cand), ` + full + `
+		SELECT e.id, 'entity', e.kind, e.reference, e.name, e.identifier, '', '', e.dob, e.restricted, cand.w
 			FROM cand CROSS JOIN entity e WHERE e.id = cand.record_id AND ` + entVis + `
 		UNION ALL
-		SELECT o.id, 'ocg', '', o.reference, o.name, '', o.operation_name, o.status, NULL, o.restricted, cand.w, (SELECT count(*) FROM cand), ` + full + `
+		SELECT o.id, 'ocg', '', o.reference, o.name, '', o.operation_name, o.status, NULL, o.restricted, cand.w
 			FROM cand CROSS JOIN ocg o WHERE o.id = cand.record_id AND ` + oVis + `
 		ORDER BY 11 DESC, 4
 		LIMIT ` + limit
 		// CROSS JOIN keeps the shortlist as the outer loop: SQLite's
 		// planner, not knowing its size, would otherwise scan the
 		// partnership's records and probe the shortlist.
-		list, shortN, fullN, err := s.searchQuery(ctx, query, cargs.Values())
+		list, err := s.searchQuery(ctx, query, cargs.Values())
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(list) == 0 {
-			// Nothing visible: see whether the shortlist and the sources
-			// were full.
-			err = s.rdb.QueryRowContext(ctx, hit+` SELECT count(DISTINCT record_id), `+full+` FROM hit`, args.Values()[:partArgs]...).Scan(&shortN, &fullN)
-			if err != nil {
-				return nil, 0, fmt.Errorf("store: search: %w", err)
-			}
+		if len(list) >= f.Limit {
+			return list, 0, s.loadCandidateAliases(ctx, list)
 		}
-		if len(list) >= f.Limit || shortN < short || short >= 16*shortlist {
+		// Fewer visible than asked for: count what the sources found and
+		// which were full, in a second statement, so that a search that
+		// fills its list does not pay for these counts (they cost as much
+		// as the shortlist itself).
+		var found, fullN int
+		err = s.rdb.QueryRowContext(ctx, hit+` SELECT count(DISTINCT record_id), `+full+` FROM hit`, args.Values()[:partArgs]...).Scan(&found, &fullN)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: search: %w", err)
+		}
+		if found <= short || short >= 16*shortlist {
 			return list, fullN &^ filtered, s.loadCandidateAliases(ctx, list)
 		}
 	}
 }
 
-// searchQuery runs a candidate query, returning the candidates, the
-// length of the shortlist they came from and the bits of the sources that
-// were full.
-func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, int, int, error) {
-	n, full := 0, 0
-	list, err := collect(ctx, s.rdb, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
+// searchQuery runs a candidate query.
+func (s *Store) searchQuery(ctx context.Context, query string, args []any) ([]SearchCandidate, error) {
+	return collect(ctx, s.stmts, "search", query, args, func(r *sql.Rows) (SearchCandidate, error) {
 		var c SearchCandidate
 		var node, kind, status string
 		var dob sql.NullString
-		err := r.Scan(&c.ID, &node, &kind, &c.Reference, &c.Name, &c.Identifier, &c.OperationName, &status, &dob, &c.Restricted, &c.Hits, &n, &full)
+		err := r.Scan(&c.ID, &node, &kind, &c.Reference, &c.Name, &c.Identifier, &c.OperationName, &status, &dob, &c.Restricted, &c.Hits)
 		c.Node, c.Kind, c.Status, c.DOB = domain.NodeKind(node), domain.EntityKind(kind), domain.OCGStatus(status), day(dob)
 		return c, err
 	})
-	return list, n, full, err
 }
 
 // loadCandidateAliases fills the aliases and nicknames of the entities
@@ -302,7 +302,7 @@ func (s *Store) loadCandidateAliases(ctx context.Context, list []SearchCandidate
 		return nil
 	}
 	type row struct{ id, kind, value string }
-	rows, err := collect(ctx, s.rdb, "search aliases", `SELECT entity_id, kind, value FROM entity_alias WHERE entity_id IN (`+strings.Join(ps, ", ")+`)
+	rows, err := collect(ctx, s.stmts, "search aliases", `SELECT entity_id, kind, value FROM entity_alias WHERE entity_id IN (`+strings.Join(ps, ", ")+`)
 		ORDER BY entity_id, kind, value`, args.Values(),
 		func(r *sql.Rows) (row, error) { var x row; err := r.Scan(&x.id, &x.kind, &x.value); return x, err })
 	if err != nil {

@@ -73,6 +73,8 @@ type Store struct {
 	dsnDisplay  string
 	sqlitePath  string
 	group       groupCommit
+	// stmts keeps the prepared statements of searches (stmtcache.go).
+	stmts *stmtCache
 }
 
 // IsPostgresDSN reports whether dsn names a PostgreSQL database.
@@ -152,6 +154,7 @@ func (s *Store) openPostgres(opts Options) error {
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s.rdb, s.wdb, s.d = db, db, dialect.Postgres{}
+	s.stmts = &stmtCache{db: db}
 	return nil
 }
 
@@ -209,12 +212,16 @@ func (s *Store) openSQLite(opts Options) error {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s.rdb, s.wdb, s.d = r, w, dialect.SQLite{}
+	s.stmts = &stmtCache{db: r}
 	return nil
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
 	var errs []error
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	if s.rdb != nil && s.rdb != s.wdb {
 		errs = append(errs, s.rdb.Close())
 	}
