@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"alliance/internal/domain"
@@ -120,4 +121,148 @@ func (s *Store) reserveNumbers(ctx context.Context, tx *sql.Tx, partnershipID, k
 		return 0, fmt.Errorf("store: reserve %d %s numbers: %w", n, kind, err)
 	}
 	return last - int64(n) + 1, nil
+}
+
+// InsertTransitions records lifecycle steps of partnershipID's groups
+// together, as InsertTransition does one, filling IDs and times where
+// empty.
+func (s *Store) InsertTransitions(ctx context.Context, tx *sql.Tx, partnershipID string, list []domain.Transition) error {
+	now := s.Now()
+	rows := make([][]any, 0, len(list))
+	for i := range list {
+		t := &list[i]
+		if t.ID == "" {
+			t.ID = s.NewID()
+		}
+		if t.At.IsZero() {
+			t.At = now
+		}
+		rows = append(rows, []any{t.ID, partnershipID, t.OCGID, string(t.From), string(t.To), t.DecidedOn.Format("2006-01-02"), t.Decision, t.Note, t.ActorID, t.At})
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "ocg_transition", transCols, rows); err != nil {
+		return fmt.Errorf("store: insert transitions: %w", err)
+	}
+	return nil
+}
+
+var planActionCols = []string{"id", "partnership_id", "plan_id", "strand", "description", "owner_agency_id", "owner_name", "due_on", "status", "outcome",
+	"created_at", "updated_at"}
+
+// InsertPlanActions adds actions to plans of partnershipID together, as
+// InsertPlanAction does one, filling IDs and times where empty.
+func (s *Store) InsertPlanActions(ctx context.Context, tx *sql.Tx, partnershipID string, list []domain.PlanAction) error {
+	now := s.Now()
+	rows := make([][]any, 0, len(list))
+	for i := range list {
+		a := &list[i]
+		if a.ID == "" {
+			a.ID = s.NewID()
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = now
+		}
+		a.UpdatedAt = a.CreatedAt
+		rows = append(rows, []any{a.ID, partnershipID, a.PlanID, string(a.Strand), a.Description, a.OwnerAgencyID, a.OwnerName, a.DueOn.Format("2006-01-02"),
+			string(a.Status), a.Outcome, a.CreatedAt, a.UpdatedAt})
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "plan_action", planActionCols, rows); err != nil {
+		return fmt.Errorf("store: insert plan actions: %w", err)
+	}
+	return nil
+}
+
+var assessmentCols = []string{"id", "partnership_id", "ocg_id", "method", "model_id", "assessed_on", "inputs", "result", "score", "band", "priority",
+	"confidence", "rationale", "needs_review", "review_note", "assessed_by", "created_at"}
+
+// InsertAssessments stores assessments of groups in partnershipID
+// together, as InsertAssessment does one, filling IDs and times where
+// empty.
+func (s *Store) InsertAssessments(ctx context.Context, tx *sql.Tx, partnershipID string, list []domain.Assessment) error {
+	now := s.Now()
+	rows := make([][]any, 0, len(list))
+	for i := range list {
+		a := &list[i]
+		if a.ID == "" {
+			a.ID = s.NewID()
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = now
+		}
+		inputs, err := json.Marshal(a.Inputs)
+		if err != nil {
+			return fmt.Errorf("store: assessment inputs: %w", err)
+		}
+		result, err := json.Marshal(a.Result)
+		if err != nil {
+			return fmt.Errorf("store: assessment result: %w", err)
+		}
+		rows = append(rows, []any{a.ID, partnershipID, a.OCGID, string(a.Method), a.ModelID, a.AssessedOn.Format("2006-01-02"), string(inputs), string(result),
+			a.Score, a.Band, a.Priority, a.Confidence, a.Rationale, a.NeedsReview, a.ReviewNote, a.AssessedBy, a.CreatedAt})
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "ocg_assessment", assessmentCols, rows); err != nil {
+		return fmt.Errorf("store: insert assessments: %w", err)
+	}
+	return nil
+}
+
+var activityCols = []string{"id", "partnership_id", "reference", "title", "kind", "ocg_id", "lead_agency_id", "apmis_ref", "opened_on", "closed_on",
+	"classification", "handling_code", "handling_conditions", "restricted", "origin_agency_id", "created_by", "created_at", "updated_at"}
+
+// InsertActivities stores new activities of one partnership together, as
+// InsertActivity does one, numbering those without a reference ACT-000001
+// from the partnership's counter in one step.
+func (s *Store) InsertActivities(ctx context.Context, tx *sql.Tx, list []domain.Activity) error {
+	if len(list) == 0 {
+		return nil
+	}
+	pid := list[0].Marking.PartnershipID
+	need := 0
+	for i := range list {
+		if list[i].Marking.PartnershipID != pid {
+			return fmt.Errorf("store: insert activities: records of two partnerships in one batch")
+		}
+		if list[i].Reference == "" {
+			need++
+		}
+	}
+	var next int64
+	if need > 0 {
+		var err error
+		if next, err = s.reserveNumbers(ctx, tx, pid, "activity", need); err != nil {
+			return err
+		}
+	}
+	now := s.Now()
+	var rows, conds, grants [][]any
+	for i := range list {
+		a := &list[i]
+		if a.ID == "" {
+			a.ID = s.NewID()
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = now
+		}
+		a.UpdatedAt = a.CreatedAt
+		if a.Reference == "" {
+			a.Reference = fmt.Sprintf("ACT-%06d", next)
+			next++
+		}
+		m := a.Marking
+		rows = append(rows, []any{a.ID, pid, a.Reference, a.Title, a.Kind, nullIfEmpty(a.OCGID), a.LeadAgencyID, a.APMISRef, domain.Day(&a.OpenedOn),
+			domain.Day(a.ClosedOn), string(m.Classification), string(m.Handling), a.HandlingNote, m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt})
+		conds, grants = markingRows(conds, grants, a.ID, m)
+	}
+	if err := dialect.InsertRows(ctx, s.d, tx, "activity", activityCols, rows); err != nil {
+		return s.mapInsertErr(fmt.Errorf("store: insert activity: %w", err), "activity")
+	}
+	for _, t := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{{"record_condition", conditionCols, conds}, {"record_grant", grantCols, grants}} {
+		if err := dialect.InsertRows(ctx, s.d, tx, t.table, t.cols, t.rows); err != nil {
+			return fmt.Errorf("store: insert activities: %w", err)
+		}
+	}
+	return nil
 }

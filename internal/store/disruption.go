@@ -47,31 +47,10 @@ func (s *Store) SeizureTypes(ctx context.Context) ([]domain.SeizureType, error) 
 // InsertActivity stores a new activity, numbering it ACT-000001 when it has
 // no reference.
 func (s *Store) InsertActivity(ctx context.Context, tx *sql.Tx, a *domain.Activity) error {
-	now := s.Now()
-	if a.ID == "" {
-		a.ID = s.NewID()
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = now
-	}
-	a.UpdatedAt = a.CreatedAt
-	if a.Reference == "" {
-		n, err := s.nextNumber(ctx, tx, a.Marking.PartnershipID, "activity")
-		if err != nil {
-			return err
-		}
-		a.Reference = fmt.Sprintf("ACT-%06d", n)
-	}
-	m := a.Marking
-	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, partnership_id, reference, title, kind, ocg_id, lead_agency_id, apmis_ref, opened_on, closed_on,
-		classification, handling_code, handling_conditions, restricted, origin_agency_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-		a.ID, m.PartnershipID, a.Reference, a.Title, a.Kind, nullIfEmpty(a.OCGID), a.LeadAgencyID, a.APMISRef, domain.Day(&a.OpenedOn), domain.Day(a.ClosedOn),
-		string(m.Classification), string(m.Handling), a.HandlingNote, m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt)
-	if err != nil {
-		return s.mapInsertErr(fmt.Errorf("store: insert activity: %w", err), "activity")
-	}
-	return s.insertMarkingRows(ctx, tx, a.ID, m)
+	list := []domain.Activity{*a}
+	err := s.InsertActivities(ctx, tx, list)
+	*a = list[0]
+	return err
 }
 
 // CloseActivity records the day an activity closed.
@@ -201,31 +180,49 @@ func (s *Store) LoadDisruptions(ctx context.Context, tx *sql.Tx, list []domain.D
 	return s.insertDisruptions(ctx, tx, list, false)
 }
 
-// pendingScope is a validated disruption whose roll-up scope is new: it
-// is made once the disruption is stored.
+// pendingScope is a roll-up scope that is new, and the validated
+// disruptions that have it: it is made once they are stored.
 type pendingScope struct {
-	id string
-	k  scopeKey
+	ids []string
+	k   scopeKey
 }
 
-// fillDisruption gives d what a new disruption lacks: its ID, its times
-// (now) and its reference, the partnership's next.
-func (s *Store) fillDisruption(ctx context.Context, tx *sql.Tx, d *domain.Disruption, now time.Time) error {
-	if d.ID == "" {
-		d.ID = s.NewID()
+// fillDisruptions gives the disruptions in list what a new one lacks: its
+// ID, its times (now) and its reference, the partnership's next, in list
+// order; the numbers of all of them come from the partnership's counter
+// in one step.
+func (s *Store) fillDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, now time.Time) error {
+	need := 0
+	for i := range list {
+		if list[i].Reference == "" {
+			need++
+		}
 	}
-	if d.CreatedAt.IsZero() {
-		d.CreatedAt = now
-	}
-	if d.UpdatedAt.IsZero() {
-		d.UpdatedAt = d.CreatedAt
-	}
-	if d.Reference == "" {
-		n, err := s.nextNumber(ctx, tx, d.Marking.PartnershipID, "disruption")
-		if err != nil {
+	var next int64
+	if need > 0 {
+		var err error
+		if next, err = s.reserveNumbers(ctx, tx, list[0].Marking.PartnershipID, "disruption", need); err != nil {
 			return err
 		}
-		d.Reference = fmt.Sprintf("D-%06d", n)
+	}
+	for i := range list {
+		d := &list[i]
+		if d.Marking.PartnershipID != list[0].Marking.PartnershipID {
+			return fmt.Errorf("store: insert disruptions: records of two partnerships in one batch")
+		}
+		if d.ID == "" {
+			d.ID = s.NewID()
+		}
+		if d.CreatedAt.IsZero() {
+			d.CreatedAt = now
+		}
+		if d.UpdatedAt.IsZero() {
+			d.UpdatedAt = d.CreatedAt
+		}
+		if d.Reference == "" {
+			d.Reference = fmt.Sprintf("D-%06d", next)
+			next++
+		}
 	}
 	return nil
 }
@@ -258,30 +255,33 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 			return fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
 		}
 	}
-	now := s.Now()
+	if err := s.fillDisruptions(ctx, tx, list, s.Now()); err != nil {
+		return err
+	}
 	rows := map[string][][]any{}
 	si := s.newScopeInterner(tx)
 	var validated []string
+	// Scopes not stored yet, in the order they were first met, with the
+	// disruptions that have each.
 	var newScopes []pendingScope
+	pending := map[string]int{}
 	for i := range list {
 		d := &list[i]
-		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
-			return err
-		}
 		var scope any
 		if d.Status == domain.DisruptionValidated {
 			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
 			if err != nil {
 				return err
 			}
-			n, ok, err := si.known(ctx, k)
-			if err != nil {
+			if j, ok := pending[k.key]; ok {
+				newScopes[j].ids = append(newScopes[j].ids, d.ID)
+			} else if n, ok, err := si.known(ctx, k); err != nil {
 				return err
-			}
-			if ok {
+			} else if ok {
 				scope = n
 			} else {
-				newScopes = append(newScopes, pendingScope{d.ID, k})
+				pending[k.key] = len(newScopes)
+				newScopes = append(newScopes, pendingScope{ids: []string{d.ID}, k: k})
 			}
 			validated = append(validated, d.ID)
 		}
@@ -293,21 +293,34 @@ func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain
 	if err := s.writeDisruptionRows(ctx, tx, rows); err != nil {
 		return err
 	}
-	// A new scope stands for the first disruption that has it, so it is
-	// made once that disruption is stored.
-	for _, p := range newScopes {
-		n, err := si.make(ctx, p.k, p.id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = $2 WHERE id = $1`, p.id, n); err != nil {
-			return fmt.Errorf("store: disruption scope: %w", err)
-		}
+	if err := s.makeScopes(ctx, tx, si, newScopes); err != nil {
+		return err
 	}
 	if !count {
 		return nil
 	}
 	return s.addToRollup(ctx, tx, validated)
+}
+
+// makeScopes stores the new scopes, each standing for the first disruption
+// that has it (so it is made once that disruption is stored), and gives
+// each scope's disruptions its ID, a chunk of them a statement.
+func (s *Store) makeScopes(ctx context.Context, tx *sql.Tx, si *scopeInterner, newScopes []pendingScope) error {
+	for _, p := range newScopes {
+		n, err := si.make(ctx, p.k, p.ids[0])
+		if err != nil {
+			return err
+		}
+		for start := 0; start < len(p.ids); start += rollupChunk {
+			args := Args{}
+			scope := args.Add(n)
+			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", p.ids[start:min(start+rollupChunk, len(p.ids))], &args),
+				args.Values()...); err != nil {
+				return fmt.Errorf("store: disruption scope: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // SetDisruptionStatus moves a disruption from one status to another and
@@ -576,16 +589,6 @@ func (s *Store) InsertDisruptionDecisions(ctx context.Context, tx *sql.Tx, partn
 	if err := dialect.InsertRows(ctx, s.d, tx, "disruption_decision", []string{"id", "partnership_id", "disruption_id", "from_status", "to_status",
 		"four_p", "impact", "reason", "actor_id", "at"}, rows); err != nil {
 		return fmt.Errorf("store: insert disruption decisions: %w", err)
-	}
-	return nil
-}
-
-// InsertActivities stores activities together, as InsertActivity does one.
-func (s *Store) InsertActivities(ctx context.Context, tx *sql.Tx, list []domain.Activity) error {
-	for i := range list {
-		if err := s.InsertActivity(ctx, tx, &list[i]); err != nil {
-			return err
-		}
 	}
 	return nil
 }
