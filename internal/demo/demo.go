@@ -85,13 +85,14 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 	if hasher == nil {
 		hasher = auth.NewHasher(auth.DefaultArgon2, 1)
 	}
-	// One hash for every demo account: they share the one published password.
-	hash, err := hasher.Hash(ctx, Password)
-	if err != nil {
-		return Result{}, fmt.Errorf("demo: hash password: %w", err)
-	}
+	// One hash for every demo account: they share the one published
+	// password. It is worked out while the load draws and writes the rest,
+	// and written last.
+	hctx, stopHash := context.WithCancel(ctx)
+	hash := hashInBackground(hctx, hasher)
+	defer func() { stopHash(); <-hash.done }() // nothing outlives the load
 	var res Result
-	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = Result{}
 		n, err := s.CountPartnerships(ctx, tx)
 		if err != nil {
@@ -120,6 +121,9 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 		if err := b.flushAudit(ctx); err != nil {
 			return err
 		}
+		if err := b.passwords(ctx); err != nil {
+			return err
+		}
 		return s.SetMeta(ctx, tx, MetaKey, Version)
 	})
 	if err != nil {
@@ -135,6 +139,36 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 	return res, nil
 }
 
+// passwordHash is the demo password's hash, worked out in the background.
+type passwordHash struct {
+	done chan struct{}
+	hash string
+	err  error
+}
+
+// hashInBackground starts hashing the demo password with hasher.
+func hashInBackground(ctx context.Context, hasher *auth.Hasher) *passwordHash {
+	h := &passwordHash{done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		h.hash, h.err = hasher.Hash(ctx, Password)
+	}()
+	return h
+}
+
+// wait returns the hash once it is worked out.
+func (h *passwordHash) wait(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-h.done:
+	}
+	if h.err != nil {
+		return "", fmt.Errorf("demo: hash password: %w", h.err)
+	}
+	return h.hash, nil
+}
+
 type builder struct {
 	s       *store.Store
 	tx      *sql.Tx
@@ -142,10 +176,12 @@ type builder struct {
 	delay   time.Duration
 	res     *Result
 	agency  map[string]domain.Agency // by short name
-	hash    string
+	hash    *passwordHash
 	alog    *audit.Log
 	byEmail map[string]domain.User
 	isaIDs  []string
+	unitIDs map[string]string // by ONS code
+	wards   []wardFeature
 	// entries are the demo's audit entries, in the order its work was
 	// done, until flushAudit appends them.
 	entries []audit.Event
@@ -231,6 +267,7 @@ func (b *builder) areas(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.wards = wards
 	pid := b.res.Partnership.ID
 	region := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: b.s.NewID(), PartnershipID: pid, Level: domain.LevelRegion, Code: "E12000003", Name: "Yorkshire and The Humber"}}
 	force := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: b.s.NewID(), PartnershipID: pid, ParentID: region.ID, Level: domain.LevelForce, Code: "E23000009", Name: "North Yorkshire"}}
@@ -253,6 +290,10 @@ func (b *builder) areas(ctx context.Context) error {
 	}
 	if err := b.s.InsertOrgUnits(ctx, b.tx, units); err != nil {
 		return err
+	}
+	b.unitIDs = make(map[string]string, len(units))
+	for _, u := range units {
+		b.unitIDs[u.Code] = u.ID
 	}
 	b.res.OrgUnits = len(units)
 	return nil
@@ -368,20 +409,26 @@ func (b *builder) users(ctx context.Context) error {
 	if err := b.s.InsertUsers(ctx, b.tx, users); err != nil {
 		return err
 	}
-	for _, u := range users {
-		if err := b.s.SetPasswordHash(ctx, b.tx, u.ID, b.hash); err != nil {
-			return err
-		}
-		if err := b.s.SetSecondFactorExempt(ctx, b.tx, u.ID, true); err != nil {
-			return err
-		}
-	}
 	b.res.Users = users
 	b.byEmail = map[string]domain.User{}
 	for _, u := range users {
 		b.byEmail[u.Email] = u
 	}
 	return nil
+}
+
+// passwords gives every demo account the published password's hash, and
+// exempts it from the second factor, once the hash is worked out.
+func (b *builder) passwords(ctx context.Context) error {
+	hash, err := b.hash.wait(ctx)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(b.res.Users))
+	for i, u := range b.res.Users {
+		ids[i] = u.ID
+	}
+	return b.s.SetSharedPassword(ctx, b.tx, ids, hash, true)
 }
 
 func specByShort(short string) (agencySpec, bool) {

@@ -180,7 +180,7 @@ func (b *builder) register(ctx context.Context) error {
 	n := b.s.Now()
 	r := &regBuilder{builder: b, rng: rand.New(rand.NewPCG(registerSeed, registerSeed)), pid: b.res.Partnership.ID,
 		today: time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), people: map[string][]string{}}
-	if err := r.loadAreas(ctx); err != nil {
+	if err := r.loadAreas(); err != nil {
 		return err
 	}
 	if err := r.loadModels(ctx); err != nil {
@@ -202,13 +202,10 @@ func (b *builder) register(ctx context.Context) error {
 	return r.disruptions(ctx)
 }
 
-// loadAreas finds the unit ids of the districts and town wards, through the
-// demo's own transaction.
-func (r *regBuilder) loadAreas(ctx context.Context) error {
-	wards, err := Wards()
-	if err != nil {
-		return err
-	}
+// loadAreas finds the unit ids of the districts and town wards among the
+// units the areas step wrote.
+func (r *regBuilder) loadAreas() error {
+	wards := r.builder.wards
 	r.wards, r.district = map[string][]string{}, map[string]string{}
 	for _, d := range districts {
 		for _, name := range townWards[d] {
@@ -217,22 +214,22 @@ func (r *regBuilder) loadAreas(ctx context.Context) error {
 				if w.Properties.LADName == d && w.Properties.WardName == name {
 					code = w.Properties.WardCode
 					if r.district[d] == "" {
-						u, err := r.s.OrgUnitByCode(ctx, r.tx, r.pid, w.Properties.LADCode)
-						if err != nil {
-							return fmt.Errorf("demo: district %s: %w", d, err)
+						id, ok := r.unitIDs[w.Properties.LADCode]
+						if !ok {
+							return fmt.Errorf("demo: district %s: no unit %s", d, w.Properties.LADCode)
 						}
-						r.district[d] = u.ID
+						r.district[d] = id
 					}
 				}
 			}
 			if code == "" {
 				return fmt.Errorf("demo: no ward %q in %s", name, d)
 			}
-			u, err := r.s.OrgUnitByCode(ctx, r.tx, r.pid, code)
-			if err != nil {
-				return fmt.Errorf("demo: ward %s: %w", name, err)
+			id, ok := r.unitIDs[code]
+			if !ok {
+				return fmt.Errorf("demo: ward %s: no unit %s", name, code)
 			}
-			r.wards[d] = append(r.wards[d], u.ID)
+			r.wards[d] = append(r.wards[d], id)
 		}
 	}
 	return nil
