@@ -152,6 +152,6 @@ for e in "${engines[@]}"; do
     kill -TERM $server; wait $server || true; server=
     printf '%-10s %s: serve peak resident memory during the load %d MiB (sampled every 0.2 s; VmHWM %d MiB); load %s\n' \
       "$1" "$bin" "$(( ${peak:-0} / 1024 ))" "$hwm" "$(cut -d' ' -f1-3 /proc/loadavg)"
-    grep -E 'p95|req/s|errors' "$work/load-$bin.txt" | head -n 3 | sed 's/^/    /' || true
+    grep -v '^[[:space:]]*$' "$work/load-$bin.txt" | sed 's/^/    /' || true
   done
 done
