@@ -210,12 +210,7 @@ func (s *Store) fillDisruptions(ctx context.Context, tx *sql.Tx, list []domain.D
 		if d.Marking.PartnershipID != list[0].Marking.PartnershipID {
 			return fmt.Errorf("store: insert disruptions: records of two partnerships in one batch")
 		}
-		if d.ID == "" {
-			d.ID = s.NewID()
-		}
-		if d.CreatedAt.IsZero() {
-			d.CreatedAt = now
-		}
+		s.fillIDTime(&d.ID, &d.CreatedAt, now)
 		if d.UpdatedAt.IsZero() {
 			d.UpdatedAt = d.CreatedAt
 		}
