@@ -85,13 +85,14 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 	if hasher == nil {
 		hasher = auth.NewHasher(auth.DefaultArgon2, 1)
 	}
-	// One hash for every demo account: they share the one published password.
-	hash, err := hasher.Hash(ctx, Password)
-	if err != nil {
-		return Result{}, fmt.Errorf("demo: hash password: %w", err)
-	}
+	// One hash for every demo account: they share the one published
+	// password. It is worked out while the load draws and writes the rest,
+	// and written last.
+	hctx, stopHash := context.WithCancel(ctx)
+	hash := hashInBackground(hctx, hasher)
+	defer func() { stopHash(); <-hash.done }() // nothing outlives the load
 	var res Result
-	err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = Result{}
 		n, err := s.CountPartnerships(ctx, tx)
 		if err != nil {
@@ -117,6 +118,12 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 				return err
 			}
 		}
+		if err := b.flushAudit(ctx); err != nil {
+			return err
+		}
+		if err := b.passwords(ctx); err != nil {
+			return err
+		}
 		return s.SetMeta(ctx, tx, MetaKey, Version)
 	})
 	if err != nil {
@@ -132,6 +139,36 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 	return res, nil
 }
 
+// passwordHash is the demo password's hash, worked out in the background.
+type passwordHash struct {
+	done chan struct{}
+	hash string
+	err  error
+}
+
+// hashInBackground starts hashing the demo password with hasher.
+func hashInBackground(ctx context.Context, hasher *auth.Hasher) *passwordHash {
+	h := &passwordHash{done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		h.hash, h.err = hasher.Hash(ctx, Password)
+	}()
+	return h
+}
+
+// wait returns the hash once it is worked out.
+func (h *passwordHash) wait(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-h.done:
+	}
+	if h.err != nil {
+		return "", fmt.Errorf("demo: hash password: %w", h.err)
+	}
+	return h.hash, nil
+}
+
 type builder struct {
 	s       *store.Store
 	tx      *sql.Tx
@@ -139,18 +176,41 @@ type builder struct {
 	delay   time.Duration
 	res     *Result
 	agency  map[string]domain.Agency // by short name
-	hash    string
+	hash    *passwordHash
 	alog    *audit.Log
 	byEmail map[string]domain.User
 	isaIDs  []string
+	unitIDs map[string]string // by ONS code
+	wards   []wardFeature
+	// entries are the demo's audit entries, in the order its work was
+	// done, until flushAudit appends them.
+	entries []audit.Event
 }
 
-// record appends e, the work of a, to the partnership's audit chain in the
-// demo's transaction, through the audit log as every service does; the
-// demo's entries carry the request ID "demo".
-func (b *builder) record(ctx context.Context, a domain.Actor, e audit.Entry) error {
-	_, err := b.alog.Append(ctx, b.tx, a, audit.Meta{RequestID: "demo"}, e)
-	return err
+// record notes e, the work of a, for the partnership's audit chain; the
+// demo's entries carry the request ID "demo". It takes the entry's ID and
+// time now, as Append would, and flushAudit appends every entry, in order,
+// in the demo's transaction before it commits: the load writes none of its
+// records without their entries.
+func (b *builder) record(_ context.Context, a domain.Actor, e audit.Entry) error {
+	if a.PartnershipID == "" || a.PartnershipID != b.res.Partnership.ID {
+		return fmt.Errorf("demo: audit entry %q by %s: not a demo user", e.Label, a.Email)
+	}
+	b.entries = append(b.entries, audit.Event{ID: b.s.NewID(), At: b.s.Now(), ActorID: a.UserID, ActorName: a.DisplayName,
+		AgencyID: a.AgencyID, AgencyName: a.AgencyName, Operation: e.Operation, RecordType: e.RecordType, RecordIDs: e.RecordIDs,
+		Label: e.Label, Fields: e.Fields, Justification: e.Justification, Recipients: e.Recipients, ISAID: e.ISAID, RequestID: "demo"})
+	return nil
+}
+
+// flushAudit appends the entries recorded to the demo partnership's chain
+// through the audit log's AppendBatch: the same chained, hashed entries as
+// one Append each, in a few statements instead of several per entry.
+func (b *builder) flushAudit(ctx context.Context) error {
+	if err := b.alog.AppendBatch(ctx, b.s.Dialect(), b.tx, b.res.Partnership.ID, b.entries); err != nil {
+		return fmt.Errorf("demo: audit: %w", err)
+	}
+	b.entries = nil
+	return nil
 }
 
 func (b *builder) pause(ctx context.Context) error {
@@ -207,6 +267,7 @@ func (b *builder) areas(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.wards = wards
 	pid := b.res.Partnership.ID
 	region := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: b.s.NewID(), PartnershipID: pid, Level: domain.LevelRegion, Code: "E12000003", Name: "Yorkshire and The Humber"}}
 	force := store.OrgUnitRow{OrgUnit: domain.OrgUnit{ID: b.s.NewID(), PartnershipID: pid, ParentID: region.ID, Level: domain.LevelForce, Code: "E23000009", Name: "North Yorkshire"}}
@@ -229,6 +290,10 @@ func (b *builder) areas(ctx context.Context) error {
 	}
 	if err := b.s.InsertOrgUnits(ctx, b.tx, units); err != nil {
 		return err
+	}
+	b.unitIDs = make(map[string]string, len(units))
+	for _, u := range units {
+		b.unitIDs[u.Code] = u.ID
 	}
 	b.res.OrgUnits = len(units)
 	return nil
@@ -344,20 +409,26 @@ func (b *builder) users(ctx context.Context) error {
 	if err := b.s.InsertUsers(ctx, b.tx, users); err != nil {
 		return err
 	}
-	for _, u := range users {
-		if err := b.s.SetPasswordHash(ctx, b.tx, u.ID, b.hash); err != nil {
-			return err
-		}
-		if err := b.s.SetSecondFactorExempt(ctx, b.tx, u.ID, true); err != nil {
-			return err
-		}
-	}
 	b.res.Users = users
 	b.byEmail = map[string]domain.User{}
 	for _, u := range users {
 		b.byEmail[u.Email] = u
 	}
 	return nil
+}
+
+// passwords gives every demo account the published password's hash, and
+// exempts it from the second factor, once the hash is worked out.
+func (b *builder) passwords(ctx context.Context) error {
+	hash, err := b.hash.wait(ctx)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(b.res.Users))
+	for i, u := range b.res.Users {
+		ids[i] = u.ID
+	}
+	return b.s.SetSharedPassword(ctx, b.tx, ids, hash, true)
 }
 
 func specByShort(short string) (agencySpec, bool) {

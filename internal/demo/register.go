@@ -69,17 +69,30 @@ type regBuilder struct {
 	principals []struct{ group, person string }
 	groupIDs   []string
 	groups     []demoGroup
-	// Written together at the end: entities and links.
-	ents  []domain.Entity
-	links []domain.Link
+	// Written together at the end: entities and links, assessments,
+	// lifecycle steps and plan actions.
+	ents        []domain.Entity
+	links       []domain.Link
+	assessments []domain.Assessment
+	steps       []domain.Transition
+	actions     []domain.PlanAction
 }
 
-// flush writes the entities and links gathered.
+// flush writes the records gathered, a table at a time.
 func (r *regBuilder) flush(ctx context.Context) error {
 	if err := r.s.InsertEntities(ctx, r.tx, r.ents); err != nil {
 		return err
 	}
-	return r.s.InsertLinks(ctx, r.tx, r.pid, r.links)
+	if err := r.s.InsertLinks(ctx, r.tx, r.pid, r.links); err != nil {
+		return err
+	}
+	if err := r.s.InsertAssessments(ctx, r.tx, r.pid, r.assessments); err != nil {
+		return err
+	}
+	if err := r.s.InsertTransitions(ctx, r.tx, r.pid, r.steps); err != nil {
+		return err
+	}
+	return r.s.InsertPlanActions(ctx, r.tx, r.pid, r.actions)
 }
 
 // townWards are the wards each district's groups operate in: the towns
@@ -167,7 +180,7 @@ func (b *builder) register(ctx context.Context) error {
 	n := b.s.Now()
 	r := &regBuilder{builder: b, rng: rand.New(rand.NewPCG(registerSeed, registerSeed)), pid: b.res.Partnership.ID,
 		today: time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC), people: map[string][]string{}}
-	if err := r.loadAreas(ctx); err != nil {
+	if err := r.loadAreas(); err != nil {
 		return err
 	}
 	if err := r.loadModels(ctx); err != nil {
@@ -189,13 +202,10 @@ func (b *builder) register(ctx context.Context) error {
 	return r.disruptions(ctx)
 }
 
-// loadAreas finds the unit ids of the districts and town wards, through the
-// demo's own transaction.
-func (r *regBuilder) loadAreas(ctx context.Context) error {
-	wards, err := Wards()
-	if err != nil {
-		return err
-	}
+// loadAreas finds the unit ids of the districts and town wards among the
+// units the areas step wrote.
+func (r *regBuilder) loadAreas() error {
+	wards := r.builder.wards
 	r.wards, r.district = map[string][]string{}, map[string]string{}
 	for _, d := range districts {
 		for _, name := range townWards[d] {
@@ -204,22 +214,22 @@ func (r *regBuilder) loadAreas(ctx context.Context) error {
 				if w.Properties.LADName == d && w.Properties.WardName == name {
 					code = w.Properties.WardCode
 					if r.district[d] == "" {
-						u, err := r.s.OrgUnitByCode(ctx, r.tx, r.pid, w.Properties.LADCode)
-						if err != nil {
-							return fmt.Errorf("demo: district %s: %w", d, err)
+						id, ok := r.unitIDs[w.Properties.LADCode]
+						if !ok {
+							return fmt.Errorf("demo: district %s: no unit %s", d, w.Properties.LADCode)
 						}
-						r.district[d] = u.ID
+						r.district[d] = id
 					}
 				}
 			}
 			if code == "" {
 				return fmt.Errorf("demo: no ward %q in %s", name, d)
 			}
-			u, err := r.s.OrgUnitByCode(ctx, r.tx, r.pid, code)
-			if err != nil {
-				return fmt.Errorf("demo: ward %s: %w", name, err)
+			id, ok := r.unitIDs[code]
+			if !ok {
+				return fmt.Errorf("demo: ward %s: no unit %s", name, code)
 			}
-			r.wards[d] = append(r.wards[d], u.ID)
+			r.wards[d] = append(r.wards[d], id)
 		}
 	}
 	return nil
@@ -563,13 +573,11 @@ func (r *regBuilder) assess(ctx context.Context, o *domain.OCG, threat string, o
 	if err != nil {
 		return domain.Assessment{}, fmt.Errorf("the current OCGM-style model does not take the demo's inputs: %w", err)
 	}
-	as := domain.Assessment{OCGID: o.ID, Method: domain.MethodOCGM, ModelID: r.model.ID, AssessedOn: on, Inputs: in, Result: res,
+	as := domain.Assessment{ID: r.s.NewID(), OCGID: o.ID, Method: domain.MethodOCGM, ModelID: r.model.ID, AssessedOn: on, Inputs: in, Result: res,
 		Score: res.Score, Band: res.Band, Priority: res.Priority, Confidence: 2 + r.rng.IntN(2), AssessedBy: by.UserID,
 		Rationale: "Assessed from the intelligence picture at the time: " + strings.ToLower(assessWhy[threat]),
 		CreatedAt: on.Add(14 * time.Hour)}
-	if err := r.s.InsertAssessment(ctx, r.tx, r.pid, &as); err != nil {
-		return domain.Assessment{}, err
-	}
+	r.assessments = append(r.assessments, as)
 	err = r.record(ctx, by, audit.Entry{Operation: audit.Alteration, RecordType: string(domain.KindOCG),
 		RecordIDs: []string{o.ID}, Label: fmt.Sprintf("%s: %s assessment (model version %d)", o.Reference, domain.MethodOCGM.Label(), r.model.Version),
 		Fields: []string{"assessment", "score", "band", "priority", "scored_on"}})
@@ -710,11 +718,8 @@ func (r *regBuilder) transitions(ctx context.Context, s *groupSpec, o *domain.OC
 				actor = by
 			}
 		}
-		t := domain.Transition{OCGID: o.ID, From: from, To: st.to, DecidedOn: st.on, Decision: st.decision, Note: note, ActorID: actor.UserID,
-			At: st.on.Add(time.Duration(15+i) * time.Hour)}
-		if err := r.s.InsertTransition(ctx, r.tx, r.pid, &t); err != nil {
-			return err
-		}
+		r.steps = append(r.steps, domain.Transition{ID: r.s.NewID(), OCGID: o.ID, From: from, To: st.to, DecidedOn: st.on, Decision: st.decision,
+			Note: note, ActorID: actor.UserID, At: st.on.Add(time.Duration(15+i) * time.Hour)})
 		if st.to != domain.StatusProposed {
 			if err := r.record(ctx, actor, audit.Entry{Operation: audit.Alteration,
 				RecordType: string(domain.KindOCG), RecordIDs: []string{o.ID}, Label: o.Reference + ": " + from.Label() + " to " + st.to.Label(),
@@ -1156,11 +1161,8 @@ func (r *regBuilder) planActions(ctx context.Context, o *domain.OCG, plan *domai
 		case r.rng.IntN(4) == 0:
 			st = domain.ActionNotStarted
 		}
-		act := domain.PlanAction{PlanID: plan.ID, Strand: a.strand, Description: a.what, OwnerAgencyID: r.agency[a.agency].ID, OwnerName: a.owner,
-			DueOn: due, Status: st, Outcome: outcome, CreatedAt: plan.CreatedAt}
-		if err := r.s.InsertPlanAction(ctx, r.tx, r.pid, &act); err != nil {
-			return err
-		}
+		r.actions = append(r.actions, domain.PlanAction{ID: r.s.NewID(), PlanID: plan.ID, Strand: a.strand, Description: a.what,
+			OwnerAgencyID: r.agency[a.agency].ID, OwnerName: a.owner, DueOn: due, Status: st, Outcome: outcome, CreatedAt: plan.CreatedAt})
 	}
 	return nil
 }

@@ -47,31 +47,10 @@ func (s *Store) SeizureTypes(ctx context.Context) ([]domain.SeizureType, error) 
 // InsertActivity stores a new activity, numbering it ACT-000001 when it has
 // no reference.
 func (s *Store) InsertActivity(ctx context.Context, tx *sql.Tx, a *domain.Activity) error {
-	now := s.Now()
-	if a.ID == "" {
-		a.ID = s.NewID()
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = now
-	}
-	a.UpdatedAt = a.CreatedAt
-	if a.Reference == "" {
-		n, err := s.nextNumber(ctx, tx, a.Marking.PartnershipID, "activity")
-		if err != nil {
-			return err
-		}
-		a.Reference = fmt.Sprintf("ACT-%06d", n)
-	}
-	m := a.Marking
-	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, partnership_id, reference, title, kind, ocg_id, lead_agency_id, apmis_ref, opened_on, closed_on,
-		classification, handling_code, handling_conditions, restricted, origin_agency_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-		a.ID, m.PartnershipID, a.Reference, a.Title, a.Kind, nullIfEmpty(a.OCGID), a.LeadAgencyID, a.APMISRef, domain.Day(&a.OpenedOn), domain.Day(a.ClosedOn),
-		string(m.Classification), string(m.Handling), a.HandlingNote, m.Restricted, m.OriginAgencyID, a.CreatedBy, a.CreatedAt, a.UpdatedAt)
-	if err != nil {
-		return s.mapInsertErr(fmt.Errorf("store: insert activity: %w", err), "activity")
-	}
-	return s.insertMarkingRows(ctx, tx, a.ID, m)
+	list := []domain.Activity{*a}
+	err := s.InsertActivities(ctx, tx, list)
+	*a = list[0]
+	return err
 }
 
 // CloseActivity records the day an activity closed.
@@ -201,31 +180,44 @@ func (s *Store) LoadDisruptions(ctx context.Context, tx *sql.Tx, list []domain.D
 	return s.insertDisruptions(ctx, tx, list, false)
 }
 
-// pendingScope is a validated disruption whose roll-up scope is new: it
-// is made once the disruption is stored.
+// pendingScope is a roll-up scope that is new, and the validated
+// disruptions that have it: it is made once they are stored.
 type pendingScope struct {
-	id string
-	k  scopeKey
+	ids []string
+	k   scopeKey
 }
 
-// fillDisruption gives d what a new disruption lacks: its ID, its times
-// (now) and its reference, the partnership's next.
-func (s *Store) fillDisruption(ctx context.Context, tx *sql.Tx, d *domain.Disruption, now time.Time) error {
-	if d.ID == "" {
-		d.ID = s.NewID()
+// fillDisruptions gives the disruptions in list what a new one lacks: its
+// ID, its times (now) and its reference, the partnership's next, in list
+// order; the numbers of all of them come from the partnership's counter
+// in one step.
+func (s *Store) fillDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, now time.Time) error {
+	need := 0
+	for i := range list {
+		if list[i].Reference == "" {
+			need++
+		}
 	}
-	if d.CreatedAt.IsZero() {
-		d.CreatedAt = now
-	}
-	if d.UpdatedAt.IsZero() {
-		d.UpdatedAt = d.CreatedAt
-	}
-	if d.Reference == "" {
-		n, err := s.nextNumber(ctx, tx, d.Marking.PartnershipID, "disruption")
-		if err != nil {
+	var next int64
+	if need > 0 {
+		var err error
+		if next, err = s.reserveNumbers(ctx, tx, list[0].Marking.PartnershipID, "disruption", need); err != nil {
 			return err
 		}
-		d.Reference = fmt.Sprintf("D-%06d", n)
+	}
+	for i := range list {
+		d := &list[i]
+		if d.Marking.PartnershipID != list[0].Marking.PartnershipID {
+			return fmt.Errorf("store: insert disruptions: records of two partnerships in one batch")
+		}
+		s.fillIDTime(&d.ID, &d.CreatedAt, now)
+		if d.UpdatedAt.IsZero() {
+			d.UpdatedAt = d.CreatedAt
+		}
+		if d.Reference == "" {
+			d.Reference = fmt.Sprintf("D-%06d", next)
+			next++
+		}
 	}
 	return nil
 }
@@ -255,6 +247,9 @@ func disruptionTables() []disruptionTable {
 }
 
 func (s *Store) insertDisruptions(ctx context.Context, tx *sql.Tx, list []domain.Disruption, count bool) error {
+	if len(list) == 0 {
+		return nil
+	}
 	si := s.newScopeInterner(tx)
 	rows, validated, newScopes, err := s.disruptionBatch(ctx, tx, si, list)
 	if err != nil {
@@ -286,33 +281,30 @@ func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeIntern
 			return nil, nil, nil, fmt.Errorf("store: disruption %d of %d %s: %w", i+1, len(list), d.Reference, err)
 		}
 	}
-	now := s.Now()
+	if err := s.fillDisruptions(ctx, tx, list, s.Now()); err != nil {
+		return nil, nil, nil, err
+	}
 	rows := map[string][][]any{}
 	var validated []string
 	var newScopes []pendingScope
-	pending := map[string]bool{} // keys of newScopes, not to be looked up again
+	pending := map[string]int{} // where each new scope is in newScopes
 	for i := range list {
 		d := &list[i]
-		if err := s.fillDisruption(ctx, tx, d, now); err != nil {
-			return nil, nil, nil, err
-		}
 		var scope any
 		if d.Status == domain.DisruptionValidated {
 			k, err := si.keyOf(ctx, d.Marking, d.OCGID, d.EntityID)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			n, ok := int64(0), false
-			if !pending[k.key] {
-				if n, ok, err = si.known(ctx, k); err != nil {
-					return nil, nil, nil, err
-				}
-			}
-			if ok {
+			if j, ok := pending[k.key]; ok {
+				newScopes[j].ids = append(newScopes[j].ids, d.ID)
+			} else if n, ok, err := si.known(ctx, k); err != nil {
+				return nil, nil, nil, err
+			} else if ok {
 				scope = n
 			} else {
-				pending[k.key] = true
-				newScopes = append(newScopes, pendingScope{d.ID, k})
+				pending[k.key] = len(newScopes)
+				newScopes = append(newScopes, pendingScope{ids: []string{d.ID}, k: k})
 			}
 			validated = append(validated, d.ID)
 		}
@@ -322,28 +314,19 @@ func (s *Store) disruptionBatch(ctx context.Context, tx *sql.Tx, si *scopeIntern
 	return rows, validated, newScopes, nil
 }
 
-// makeScopes makes the scopes of newScopes, each standing for the first
-// disruption (already stored) that has it, and gives them to their
-// disruptions, a chunk of them a statement.
+// makeScopes stores the new scopes, each standing for the first disruption
+// that has it (so it is made once that disruption is stored), and gives
+// each scope's disruptions its ID, a chunk of them a statement.
 func (s *Store) makeScopes(ctx context.Context, tx *sql.Tx, si *scopeInterner, newScopes []pendingScope) error {
-	byKey := map[string][]string{}
-	var order []pendingScope
 	for _, p := range newScopes {
-		if _, ok := byKey[p.k.key]; !ok {
-			order = append(order, p)
-		}
-		byKey[p.k.key] = append(byKey[p.k.key], p.id)
-	}
-	for _, p := range order {
-		n, err := si.make(ctx, p.k, p.id)
+		n, err := si.make(ctx, p.k, p.ids[0])
 		if err != nil {
 			return err
 		}
-		ids := byKey[p.k.key]
-		for start := 0; start < len(ids); start += rollupChunk {
+		for start := 0; start < len(p.ids); start += rollupChunk {
 			args := Args{}
 			scope := args.Add(n)
-			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", ids[start:min(start+rollupChunk, len(ids))], &args),
+			if _, err := tx.ExecContext(ctx, `UPDATE disruption SET scope_id = `+scope+` WHERE `+idIn("id", p.ids[start:min(start+rollupChunk, len(p.ids))], &args),
 				args.Values()...); err != nil {
 				return fmt.Errorf("store: disruption scope: %w", err)
 			}
@@ -618,16 +601,6 @@ func (s *Store) InsertDisruptionDecisions(ctx context.Context, tx *sql.Tx, partn
 	if err := dialect.InsertRows(ctx, s.d, tx, "disruption_decision", []string{"id", "partnership_id", "disruption_id", "from_status", "to_status",
 		"four_p", "impact", "reason", "actor_id", "at"}, rows); err != nil {
 		return fmt.Errorf("store: insert disruption decisions: %w", err)
-	}
-	return nil
-}
-
-// InsertActivities stores activities together, as InsertActivity does one.
-func (s *Store) InsertActivities(ctx context.Context, tx *sql.Tx, list []domain.Activity) error {
-	for i := range list {
-		if err := s.InsertActivity(ctx, tx, &list[i]); err != nil {
-			return err
-		}
 	}
 	return nil
 }

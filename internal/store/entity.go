@@ -505,21 +505,10 @@ func (s *Store) CurrentPlan(ctx context.Context, ocgID string) (domain.Plan, err
 
 // InsertPlanAction adds an action to a plan.
 func (s *Store) InsertPlanAction(ctx context.Context, tx *sql.Tx, partnershipID string, a *domain.PlanAction) error {
-	if a.ID == "" {
-		a.ID = s.NewID()
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = s.Now()
-	}
-	a.UpdatedAt = a.CreatedAt
-	_, err := tx.ExecContext(ctx, `INSERT INTO plan_action (id, partnership_id, plan_id, strand, description, owner_agency_id, owner_name, due_on,
-		status, outcome, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		a.ID, partnershipID, a.PlanID, string(a.Strand), a.Description, a.OwnerAgencyID, a.OwnerName, a.DueOn.Format("2006-01-02"),
-		string(a.Status), a.Outcome, a.CreatedAt, a.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("store: insert plan action: %w", err)
-	}
-	return nil
+	list := []domain.PlanAction{*a}
+	err := s.InsertPlanActions(ctx, tx, partnershipID, list)
+	*a = list[0]
+	return err
 }
 
 // UpdatePlanAction writes an action's status and outcome, if it belongs to

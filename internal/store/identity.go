@@ -103,6 +103,28 @@ func (s *Store) SetPasswordHash(ctx context.Context, tx *sql.Tx, userID, hash st
 		`UPDATE app_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, userID, hash, s.Now())
 }
 
+// SetSharedPassword stores one password hash for many users of a loader
+// (the demo's accounts share one published password) in one statement,
+// with their second-factor exemption; every user must exist.
+func (s *Store) SetSharedPassword(ctx context.Context, tx *sql.Tx, userIDs []string, hash string, exempt bool) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	args := Args{}
+	h, at, ex := args.Add(hash), args.Add(s.Now()), args.Add(exempt)
+	res, err := tx.ExecContext(ctx, `UPDATE app_user SET password_hash = `+h+`, password_changed_at = `+at+`, second_factor_exempt = `+ex+
+		` WHERE `+idIn("id", userIDs, &args), args.Values()...)
+	if err != nil {
+		return fmt.Errorf("store: set shared password: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: set shared password: %w", err)
+	} else if n != int64(len(userIDs)) {
+		return fmt.Errorf("store: set shared password: %d of %d users: %w", n, len(userIDs), domain.NotFound("user", ""))
+	}
+	return nil
+}
+
 // SetTOTPSecret stores a sealed TOTP secret ("" removes it) and resets the
 // replay counter.
 func (s *Store) SetTOTPSecret(ctx context.Context, tx *sql.Tx, userID, sealed string) error {

@@ -197,19 +197,10 @@ func (s *Store) writeSearchKeys(ctx context.Context, tx *sql.Tx, partnershipID s
 
 // InsertTransition records one lifecycle step.
 func (s *Store) InsertTransition(ctx context.Context, tx *sql.Tx, partnershipID string, t *domain.Transition) error {
-	if t.ID == "" {
-		t.ID = s.NewID()
-	}
-	if t.At.IsZero() {
-		t.At = s.Now()
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO ocg_transition (id, partnership_id, ocg_id, from_status, to_status, decided_on, decision, note, actor_id, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		t.ID, partnershipID, t.OCGID, string(t.From), string(t.To), t.DecidedOn.Format("2006-01-02"), t.Decision, t.Note, t.ActorID, t.At)
-	if err != nil {
-		return fmt.Errorf("store: insert transition: %w", err)
-	}
-	return nil
+	list := []domain.Transition{*t}
+	err := s.InsertTransitions(ctx, tx, partnershipID, list)
+	*t = list[0]
+	return err
 }
 
 // Transitions returns a group's lifecycle history, oldest first. The caller

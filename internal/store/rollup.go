@@ -296,6 +296,7 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 	// chunk of each, not a statement per disruption.
 	si := s.newScopeInterner(tx)
 	var pending []pendingScope
+	at := map[string]int{} // where each key is in pending
 	for _, u := range list {
 		if u.m.Restricted || u.m.Handling == domain.HandlingC {
 			// Only these have named rows the key reads.
@@ -307,7 +308,12 @@ func (s *Store) RebuildRollup(ctx context.Context, tx *sql.Tx, partnershipID str
 		if err != nil {
 			return err
 		}
-		pending = append(pending, pendingScope{u.id, k})
+		if j, ok := at[k.key]; ok {
+			pending[j].ids = append(pending[j].ids, u.id)
+		} else {
+			at[k.key] = len(pending)
+			pending = append(pending, pendingScope{ids: []string{u.id}, k: k})
+		}
 	}
 	if err := s.makeScopes(ctx, tx, si, pending); err != nil {
 		return err

@@ -122,29 +122,10 @@ func (s *Store) ScoringModelByID(ctx context.Context, q Queryer, id string) (dom
 // filling ID and CreatedAt when empty. Inputs and result are stored as
 // JSON text exactly as given, so they can be recomputed later.
 func (s *Store) InsertAssessment(ctx context.Context, tx *sql.Tx, partnershipID string, a *domain.Assessment) error {
-	if a.ID == "" {
-		a.ID = s.NewID()
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = s.Now()
-	}
-	inputs, err := json.Marshal(a.Inputs)
-	if err != nil {
-		return fmt.Errorf("store: assessment inputs: %w", err)
-	}
-	result, err := json.Marshal(a.Result)
-	if err != nil {
-		return fmt.Errorf("store: assessment result: %w", err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO ocg_assessment (id, partnership_id, ocg_id, method, model_id, assessed_on, inputs, result,
-		score, band, priority, confidence, rationale, needs_review, review_note, assessed_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		a.ID, partnershipID, a.OCGID, string(a.Method), a.ModelID, a.AssessedOn.Format("2006-01-02"), string(inputs), string(result),
-		a.Score, a.Band, a.Priority, a.Confidence, a.Rationale, a.NeedsReview, a.ReviewNote, a.AssessedBy, a.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("store: insert assessment: %w", err)
-	}
-	return nil
+	list := []domain.Assessment{*a}
+	err := s.InsertAssessments(ctx, tx, partnershipID, list)
+	*a = list[0]
+	return err
 }
 
 const assessmentSelect = `SELECT a.id, a.ocg_id, a.method, a.model_id, m.version, m.name, a.assessed_on, a.inputs, a.result, a.score,
