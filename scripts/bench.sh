@@ -8,6 +8,9 @@
 #   3. `alliance generate` at benchmark scale, with its peak memory;
 #   4. the loopback load driver against `serve` on that database, with the
 #      server's peak resident memory sampled during the run.
+#   5. the heavy paths of issue 15, each beside its bare floor timed in the
+#      same run (BENCH_SCALE=0 skips them): import, search, audit verify and
+#      the entry per read, the dashboard, start-up; see each script's header.
 # Sizes: BENCH_USERS users per partnership (default 2000: 90,000 users
 # across 45 partnerships), BENCH_DURATION per endpoint (default 10s).
 set -euo pipefail
@@ -90,3 +93,17 @@ peak=$(sort -n "$work/rss.txt" | tail -n 1)
 echo "serve peak resident memory during the load: $(( peak / 1024 )) MiB"
 kill -TERM $server; wait $server || true
 server=
+
+if [ "${BENCH_SCALE:-1}" = 1 ]; then
+  # The scripts take the PostgreSQL database under either name.
+  export ALLIANCE_BENCH_POSTGRES_URL=${ALLIANCE_BENCH_POSTGRES_URL:-${ALLIANCE_TEST_POSTGRES_URL:-}}
+  if [ -n "$ALLIANCE_BENCH_POSTGRES_URL" ]; then export ALLIANCE_TEST_POSTGRES_URL=${ALLIANCE_TEST_POSTGRES_URL:-$ALLIANCE_BENCH_POSTGRES_URL}; fi
+  for part in import search audit-speed performance; do
+    echo "== issue 15: scripts/bench-$part.sh"
+    "scripts/bench-$part.sh"
+  done
+  # Start-up empties the public schema of the database it is given, so it
+  # runs on PostgreSQL only with one named for it.
+  echo "== issue 15: scripts/bench-startup.sh"
+  ALLIANCE_BENCH_POSTGRES_URL="${BENCH_STARTUP_POSTGRES_URL:-}" scripts/bench-startup.sh
+fi
