@@ -44,6 +44,13 @@ type Dialect interface {
 	// returns and skips those another transaction holds; on SQLite, where
 	// one writer runs at a time, nothing.
 	SkipLocked() string
+	// TidyTable is the statement, run outside a transaction, that brings
+	// table's statistics and visibility map up to date after a bulk load
+	// put many rows in it: VACUUM (ANALYZE) on PostgreSQL, so index-only
+	// scans need not visit the heap; on SQLite, whose indexes hold what
+	// they need and whose planner keeps no per-load statistics here,
+	// nothing ("").
+	TidyTable(table string) string
 }
 
 // SQLite is the dialect of the embedded modernc SQLite engine.
@@ -82,6 +89,9 @@ func (SQLite) IsRetryable(err error) bool {
 	return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
 }
 
+// TidyTable returns "": SQLite needs no tidying after a bulk load.
+func (SQLite) TidyTable(string) string { return "" }
+
 // Postgres is the dialect of PostgreSQL through pgx.
 type Postgres struct{}
 
@@ -90,6 +100,10 @@ func (Postgres) Name() string { return "postgres" }
 
 // SkipLocked returns FOR UPDATE SKIP LOCKED.
 func (Postgres) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// TidyTable returns VACUUM (ANALYZE) of table, which must be a name the
+// store chose, never user input.
+func (Postgres) TidyTable(table string) string { return "VACUUM (ANALYZE) " + table }
 
 // MaxParams returns the PostgreSQL wire-protocol limit.
 func (Postgres) MaxParams() int { return 65535 }
