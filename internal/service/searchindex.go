@@ -18,9 +18,8 @@ import (
 // written a search does not find it, and the search page says how many
 // records the user may see are still waiting.
 type SearchIndexer struct {
-	st   *store.Store
-	log  *slog.Logger
-	wake chan struct{}
+	st  *store.Store
+	log *slog.Logger
 }
 
 // SearchBatch is how many entities one indexing transaction takes: about
@@ -38,15 +37,7 @@ func NewSearchIndexer(st *store.Store, log *slog.Logger) *SearchIndexer {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SearchIndexer{st: st, log: log, wake: make(chan struct{}, 1)}
-}
-
-// Wake tells a running Run loop to drain the queue now. It never blocks.
-func (x *SearchIndexer) Wake() {
-	select {
-	case x.wake <- struct{}{}:
-	default:
-	}
+	return &SearchIndexer{st: st, log: log}
 }
 
 // Drain writes the entries of every queued entity, a batch per
@@ -84,8 +75,9 @@ func (x *SearchIndexer) drain(ctx context.Context, yield bool) (int, error) {
 	}
 }
 
-// Run drains the queue at start, whenever Wake is called and every
-// interval, until ctx is cancelled. Failures are logged and retried at the next turn.
+// Run drains the queue at start and every interval, until ctx is
+// cancelled. Imports no longer queue (decision 23), so the queue holds
+// only a backlog an older version left. Failures are logged and retried at the next turn.
 func (x *SearchIndexer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -104,7 +96,6 @@ func (x *SearchIndexer) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-x.wake:
 		}
 	}
 }
