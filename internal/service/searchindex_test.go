@@ -40,17 +40,8 @@ func TestIndexBacklogDoesNotStarveWrites(t *testing.T) {
 			// An import now writes the search entries itself: make the
 			// backlog an older version's import left (people queued
 			// without their entries).
-			err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-				for _, q := range []string{`DELETE FROM search_key WHERE record_kind = 'entity'`, `DELETE FROM search_doc WHERE record_kind = 'entity'`,
-					`INSERT INTO search_pending (entity_id, partnership_id, queued_at) SELECT id, partnership_id, created_at FROM entity`} {
-					if _, err := tx.ExecContext(ctx, q); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatalf("queue the backlog: %v", err)
+			if err := storetest.QueueOldBacklog(ctx, f.st); err != nil {
+				t.Fatal(err)
 			}
 			queued := func() int {
 				n, err := f.st.SearchQueueLength(ctx)
@@ -69,7 +60,7 @@ func TestIndexBacklogDoesNotStarveWrites(t *testing.T) {
 			for queued() == backlog {
 				time.Sleep(time.Millisecond)
 			}
-			err = f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			err := f.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 				_, err := tx.ExecContext(ctx, `UPDATE partnership SET name = $1 WHERE slug = 'imp'`, "Import test renamed")
 				return err
 			})

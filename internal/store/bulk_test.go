@@ -67,24 +67,6 @@ func countRows(t testing.TB, s *store.Store, table string) int {
 	return n
 }
 
-// queueForSearch puts every entity back in the search queue without its
-// search entries, as a bulk import of an older version left them.
-func queueForSearch(t testing.TB, s *store.Store) {
-	t.Helper()
-	err := s.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM search_key WHERE record_kind = 'entity'`, `DELETE FROM search_doc WHERE record_kind = 'entity'`,
-			`INSERT INTO search_pending (entity_id, partnership_id, queued_at) SELECT id, partnership_id, created_at FROM entity`} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("queue for search: %v", err)
-	}
-}
-
 func TestBulkWritesEverything(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -152,7 +134,9 @@ func TestBulkWritesEverything(t *testing.T) {
 			// A backlog an older version queued (entities without their
 			// entries) is written by BuildSearch in batches, which
 			// empties the queue and leaves the same entries.
-			queueForSearch(t, s)
+			if err := storetest.QueueOldBacklog(ctx, s); err != nil {
+				t.Fatal(err)
+			}
 			indexed := 0
 			for {
 				n, err := s.BuildSearch(ctx, 500)
@@ -314,7 +298,9 @@ func TestEditOfQueuedPersonIndexesIt(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			queueForSearch(t, s)
+			if err := storetest.QueueOldBacklog(ctx, s); err != nil {
+				t.Fatal(err)
+			}
 			p := f.person(1)
 			p.ID, p.Name, p.Aliases, p.Nicknames = id, "Quentin Zebedee", nil, nil
 			if err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.UpdateEntity(ctx, tx, &p) }); err != nil {

@@ -145,3 +145,19 @@ func ExpireJobLease(ctx context.Context, s *store.Store, id string) error {
 		return nil
 	})
 }
+
+// QueueOldBacklog puts every entity back in the search queue without its
+// search entries, as an older version's bulk import left them (imports
+// now index in their own transaction): tests of the queue's drain make
+// their backlog with it.
+func QueueOldBacklog(ctx context.Context, s *store.Store) error {
+	return s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM search_key WHERE record_kind = 'entity'`, `DELETE FROM search_doc WHERE record_kind = 'entity'`,
+			`INSERT INTO search_pending (entity_id, partnership_id, queued_at) SELECT id, partnership_id, created_at FROM entity`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("storetest: queue an old backlog: %w", err)
+			}
+		}
+		return nil
+	})
+}
