@@ -344,3 +344,84 @@ func TestSearchKindsAndLog(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchNewestNotCrowdedOut checks that the person a search means is
+// found when many older records share its keys: a key that reached its
+// cap gives no weight to the oldest records it read, and a common key does
+// not use up the postings a rarer key of the same source would give.
+func TestSearchNewestNotCrowdedOut(t *testing.T) {
+	tests := []struct {
+		name  string
+		older map[string]int // name → how many older people have it
+		want  qualityTarget  // the person added last, who must come first
+		query service.SearchInput
+	}{
+		{
+			// "Ioana" is on 1,670 older people (its token key is capped);
+			// 70 of them are Ioana Popescu by a middle name, which the
+			// capped token key used to give two more than the newest,
+			// so she fell out of the 60 records ranked.
+			name:  "capped token key",
+			older: map[string]int{"Ioana Marin": 1600, "Mary Ioana Popescu": 70},
+			want:  qualityTarget{name: "Ioana Popescu"},
+			query: service.SearchInput{Text: "Ioana Popesku"},
+		},
+		{
+			// "Kestrel Quux" shares no key with the 2,100 older "Zed
+			// Quux" but sits in the same (pair) source as one of their
+			// keys, which sorts first: the source's one cap used to be
+			// spent on them.
+			name:  "common key in the same source",
+			older: map[string]int{"Zed Quux": 2100},
+			want:  qualityTarget{name: "Kestrel Quux"},
+			query: service.SearchInput{Text: "Zed Kestrel Quux"},
+		},
+		{
+			// Sam is short for Samuel and Samantha, so each Sam Kaur has
+			// three pair keys of the query's two words; at 6 each they
+			// outweighed the date of birth, at 16.
+			name:  "a date of birth outweighs names",
+			older: map[string]int{"Sam Kaur": 200},
+			want:  qualityTarget{name: "Samantha Kerr", dob: "1992-12-02"},
+			query: service.SearchInput{Text: "Sam Kerr", DOB: "02/12/1992"},
+		},
+	}
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				w := newSearchWorld(t, st)
+				err := st.BulkTx(ctx, w.pid, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+					for name, n := range tt.older {
+						for range n {
+							b.AddEntity(domain.Entity{ID: st.NewID(), Kind: domain.EntityPerson, Name: name, CreatedBy: w.analystUser.ID, Marking: domain.Marking{
+								PartnershipID: w.pid, OriginAgencyID: w.police.ID, Classification: domain.OfficialSensitive, Handling: domain.HandlingP}})
+							if b.Full() {
+								if _, err := b.Flush(ctx); err != nil {
+									return err
+								}
+							}
+						}
+					}
+					_, err := b.Flush(ctx)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := insertPerson(t, st, w, tt.want, domain.Marking{})
+				res, err := w.svc.Search(ctx, w.analyst, tt.query, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Items) == 0 || res.Items[0].ID != want.ID {
+					var got []string
+					for _, it := range res.Items[:min(3, len(res.Items))] {
+						got = append(got, it.Name)
+					}
+					t.Errorf("%+v: got %q first of %d, want %q", tt.query, got, res.Total, tt.want.name)
+				}
+			})
+		}
+	})
+}
