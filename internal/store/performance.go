@@ -395,7 +395,10 @@ func performanceWhere(policy authz.Policy, actor domain.Actor, f PerformanceFilt
 }
 
 // performanceRecords is Performance counted from the disruptions and their
-// outcomes, for the agency filter, which the roll-up does not hold.
+// outcomes, for the threat and agency filters, a ward and a period that is
+// not whole quarters, which the roll-up does not hold. One statement: the
+// disruptions the filter and the policy admit are found once (a CTE that
+// every grouping reads), as the policy's conditions are most of the cost.
 func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, actor domain.Actor, f PerformanceFilter) (PerformanceRows, error) {
 	out := newPerformanceRows()
 	parents, err := s.unitParents(ctx, actor.PartnershipID)
@@ -404,16 +407,48 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 	}
 	var args Args
 	where := performanceWhere(policy, actor, f, parents, &args)
-	vals := args.Values()
-	if err := s.categoryRecords(ctx, where, vals, &out); err != nil {
-		return out, err
+	zeros := func(n int) string { return strings.Repeat(", 0", n) }
+	query := `WITH d0 AS (SELECT d.id, d.month, d.unit_id, d.validated_four_p, d.validated_impact, d.lead_agency_id FROM disruption d WHERE ` + where + `)
+	SELECT 'c', d0.validated_four_p, d0.validated_impact, count(*)` + zeros(3) + ` FROM d0 GROUP BY d0.validated_four_p, d0.validated_impact
+	UNION ALL SELECT 'm', d0.month, '', count(*)` + zeros(3) + ` FROM d0 GROUP BY d0.month
+	UNION ALL SELECT 'u', CAST(d0.unit_id AS text), '', count(*)` + zeros(3) + ` FROM d0 GROUP BY d0.unit_id
+	UNION ALL SELECT 't', t.threat_code, '', count(*)` + zeros(3) + ` FROM d0 JOIN disruption_threat t ON t.disruption_id = d0.id GROUP BY t.threat_code
+	UNION ALL SELECT 'o', o.outcome_type, '', count(*), CAST(COALESCE(sum(o.quantity), 0) AS bigint), CAST(COALESCE(sum(o.months), 0) AS bigint),
+		CAST(COALESCE(sum(o.value_pence), 0) AS bigint) FROM d0 JOIN disruption_outcome o ON o.disruption_id = d0.id GROUP BY o.outcome_type
+	UNION ALL SELECT 's', o.seizure_type, CAST(COALESCE(o.agency_id, d0.lead_agency_id) AS text), count(*), CAST(COALESCE(sum(o.quantity), 0) AS bigint), 0,
+		CAST(COALESCE(sum(o.value_pence), 0) AS bigint) FROM d0 JOIN disruption_outcome o ON o.disruption_id = d0.id WHERE o.seizure_type IS NOT NULL
+		GROUP BY o.seizure_type, COALESCE(o.agency_id, d0.lead_agency_id)`
+	type row struct {
+		kind, k1, k2 string
+		n            [4]int64
 	}
-	if out.ByMonth, err = countsBy(ctx, s.rdb, "performance by month", `SELECT d.month, count(*) FROM disruption d WHERE `+where+` GROUP BY d.month`, vals); err != nil {
-		return out, err
-	}
-	byUnit, err := countsBy(ctx, s.rdb, "performance by unit", `SELECT CAST(d.unit_id AS text), count(*) FROM disruption d WHERE `+where+` GROUP BY d.unit_id`, vals)
+	rows, err := collect(ctx, s.rdb, "performance records", query, args.Values(), func(r *sql.Rows) (row, error) {
+		var x row
+		err := r.Scan(&x.kind, &x.k1, &x.k2, &x.n[0], &x.n[1], &x.n[2], &x.n[3])
+		return x, err
+	})
 	if err != nil {
 		return out, err
+	}
+	byUnit := map[string]int{}
+	for _, x := range rows {
+		n := int(x.n[0])
+		switch x.kind {
+		case "c":
+			out.Total += n
+			out.ByFourP[domain.FourP(x.k1)] += n
+			out.ByImpact[domain.Impact(x.k2)] += n
+		case "m":
+			out.ByMonth[x.k1] += n
+		case "u":
+			byUnit[x.k1] += n
+		case "t":
+			out.Threats[x.k1] += n
+		case "o":
+			out.Outcomes[x.k1] = Sum{Rows: n, Quantity: x.n[1], Months: x.n[2], ValuePence: x.n[3]}
+		case "s":
+			out.Seizures = append(out.Seizures, SeizureSum{AgencyID: x.k2, Type: x.k1, Rows: n, Quantity: x.n[1], ValuePence: x.n[3]})
+		}
 	}
 	for _, b := range f.Breakdown {
 		for id, n := range byUnit {
@@ -422,71 +457,13 @@ func (s *Store) performanceRecords(ctx context.Context, policy authz.Policy, act
 			}
 		}
 	}
-	out.Threats, err = countsBy(ctx, s.rdb, "performance by threat", `SELECT t.threat_code, count(*) FROM disruption d JOIN disruption_threat t ON t.disruption_id = d.id
-		WHERE `+where+` GROUP BY t.threat_code`, vals)
-	if err != nil {
-		return out, err
-	}
 	if f.Threat != "" {
 		// As from the cells: filtered by a threat, the breakdown by threat
 		// is that threat's count.
 		n := out.Threats[f.Threat]
 		out.Threats = map[string]int{f.Threat: n}
 	}
-	type osum struct {
-		k string
-		s Sum
-	}
-	sums, err := collect(ctx, s.rdb, "performance outcomes", `SELECT o.outcome_type, count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.months), 0), COALESCE(sum(o.value_pence), 0)
-		FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id WHERE `+where+` GROUP BY o.outcome_type`, vals,
-		func(r *sql.Rows) (osum, error) {
-			var x osum
-			err := r.Scan(&x.k, &x.s.Rows, &x.s.Quantity, &x.s.Months, &x.s.ValuePence)
-			return x, err
-		})
-	if err != nil {
-		return out, err
-	}
-	for _, x := range sums {
-		out.Outcomes[x.k] = x.s
-	}
-	out.Seizures, err = collect(ctx, s.rdb, "performance seizures", `SELECT CAST(COALESCE(o.agency_id, d.lead_agency_id) AS text), o.seizure_type,
-		count(*), COALESCE(sum(o.quantity), 0), COALESCE(sum(o.value_pence), 0)
-		FROM disruption d JOIN disruption_outcome o ON o.disruption_id = d.id WHERE `+where+` AND o.seizure_type IS NOT NULL
-		GROUP BY COALESCE(o.agency_id, d.lead_agency_id), o.seizure_type`, vals,
-		func(r *sql.Rows) (SeizureSum, error) {
-			var x SeizureSum
-			err := r.Scan(&x.AgencyID, &x.Type, &x.Rows, &x.Quantity, &x.ValuePence)
-			return x, err
-		})
-	if err != nil {
-		return out, err
-	}
 	return out, nil
-}
-
-// categoryRecords counts the disruptions where admits (with vals) by
-// validated category and impact into out, with the total.
-func (s *Store) categoryRecords(ctx context.Context, where string, vals []any, out *PerformanceRows) error {
-	type category struct {
-		fourP, impact string
-		n             int
-	}
-	cats, err := collect(ctx, s.rdb, "performance by category", `SELECT d.validated_four_p, d.validated_impact, count(*) FROM disruption d WHERE `+where+`
-		GROUP BY d.validated_four_p, d.validated_impact`, vals, func(r *sql.Rows) (category, error) {
-		var c category
-		err := r.Scan(&c.fourP, &c.impact, &c.n)
-		return c, err
-	})
-	if err != nil {
-		return err
-	}
-	for _, c := range cats {
-		out.Total += c.n
-		out.ByFourP[domain.FourP(c.fourP)] += c.n
-		out.ByImpact[domain.Impact(c.impact)] += c.n
-	}
-	return nil
 }
 
 // OpenActivities counts the activities actor may count under policy that
