@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ALLIANCE_BENCH_CACHE=${ALLIANCE_BENCH_CACHE:-${TMPDIR:-/tmp}/alliance-bench}
 size=${BENCH_DISRUPTIONS:-1000000}
-name="perf_45_${size}_v4"
+name="perf_45_${size}_v5"
 if [ "${BENCH_REBUILD:-0}" = 1 ]; then
   rm -f "$ALLIANCE_BENCH_CACHE/$name.db" "$ALLIANCE_BENCH_CACHE/$name.db-wal" "$ALLIANCE_BENCH_CACHE/$name.db-shm"
   if [ -n "${ALLIANCE_TEST_POSTGRES_URL:-}" ]; then

@@ -121,7 +121,7 @@ func perfBenchApp(b *testing.B, e storetest.Engine) *app.App {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c.DB, c.SecretKey, c.Migrate = storetest.BenchCacheDSN(b, e, "perf_45_"+total+"_v4"), testKey, true
+	c.DB, c.SecretKey, c.Migrate = storetest.BenchCacheDSN(b, e, "perf_45_"+total+"_v5"), testKey, true
 	a, err := app.New(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Version: "bench", Hasher: cheap})
 	if err != nil {
 		b.Fatal(err)

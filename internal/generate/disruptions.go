@@ -70,6 +70,9 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		// at a time, each table's rows together (COPY on PostgreSQL), and
 		// its figures counted once at the end.
 		err := st.BulkTx(ctx, p.id, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+			if err := b.WidenCache(ctx); err != nil {
+				return err
+			}
 			for done := 0; done < want; {
 				batch := make([]domain.Disruption, 0, min(opts.Batch, want-done))
 				for range cap(batch) {
@@ -84,7 +87,7 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 				done += len(batch)
 				stats.Disruptions += int64(len(batch))
 			}
-			if err := st.RebuildRollup(ctx, tx, p.id); err != nil {
+			if err := b.RollUp(ctx); err != nil {
 				return fmt.Errorf("generate: performance roll-up: %w", err)
 			}
 			return nil
@@ -245,6 +248,9 @@ func synthDisruption(st *store.Store, rng *rand.Rand, p *synthPart, n int, start
 		switch rng.IntN(6) {
 		case 0:
 			o = domain.Outcome{Type: "seizure", SeizureType: synthSeizure[rng.IntN(len(synthSeizure))], Quantity: 1, ValuePence: int64(100+rng.IntN(50000)) * 100}
+			if len(d.Agencies) > 0 && rng.IntN(2) == 0 {
+				o.AgencyID = d.Agencies[0] // seized by the supporting agency
+			}
 		case 1:
 			o = domain.Outcome{Type: "custodial_sentence", Quantity: 1, Months: 6 + rng.IntN(120)}
 		}

@@ -2,6 +2,7 @@ package generate_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"alliance/internal/domain"
@@ -55,4 +56,78 @@ func TestValidate(t *testing.T) {
 	if err := (generate.Options{Partnerships: 1000}).Validate(); err == nil {
 		t.Error("1000 partnerships: got nil error, want one")
 	}
+}
+
+// TestDisruptionsRollUpMatchesRebuild checks that the roll-up the bulk
+// load counts in memory (store.Bulk.RollUp) holds exactly the cells that
+// recounting the same disruptions in SQL (store.RebuildRollup) gives.
+func TestDisruptionsRollUpMatchesRebuild(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		if _, err := generate.Run(ctx, st, generate.Options{Partnerships: 3, DistrictsPer: 2, WardsPerDistrict: 4, AgenciesPer: 6, UsersPer: 2,
+			RegionalForces: 1, Seed: 3}); err != nil {
+			t.Fatal(err)
+		}
+		stats, err := generate.Disruptions(ctx, st, generate.DisruptionOptions{Total: 3000, Share: 0.3, OutcomesPer: 3, From: 2023, Years: 2, Seed: 3,
+			Batch: 700, GroupsPer: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.Disruptions != 3000 {
+			t.Fatalf("got %d disruptions, want 3000", stats.Disruptions)
+		}
+		cells := func() map[string]string {
+			t.Helper()
+			out := map[string]string{}
+			for _, q := range []string{
+				`SELECT 'm', CAST(partnership_id AS text), CAST(unit_id AS text), month, CAST(scope_id AS text),
+					n || ' ' || pursue || ' ' || prevent || ' ' || protect || ' ' || prepare || ' ' || major || ' ' || moderate || ' ' || minor || ' ' || no_impact || ' ' || negative
+					FROM performance_month`,
+				`SELECT 'q', CAST(partnership_id AS text), CAST(unit_id AS text), threat_code || '/' || quarter, CAST(scope_id AS text), CAST(n AS text) FROM performance_quarter`,
+				`SELECT 'o', CAST(partnership_id AS text), CAST(unit_id AS text), quarter || '/' || outcome_type || '/' || seizure_type || '/' || agency, CAST(scope_id AS text),
+					n || ' ' || quantity || ' ' || months || ' ' || value_pence FROM performance_outcome`,
+			} {
+				rows, err := st.Reader().QueryContext(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var kind, pid, unit, key, scope, sums string
+					if err := rows.Scan(&kind, &pid, &unit, &key, &scope, &sums); err != nil {
+						t.Fatal(err)
+					}
+					out[kind+" "+pid+" "+unit+" "+key+" "+scope] = sums
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rows.Close()
+			}
+			return out
+		}
+		counted := cells()
+		if len(counted) < 100 {
+			t.Fatalf("got %d cells from the bulk load, want hundreds", len(counted))
+		}
+		ps, err := st.Partnerships(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if err := st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return st.RebuildRollup(ctx, tx, p.ID) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rebuilt := cells()
+		for k, v := range rebuilt {
+			if counted[k] != v {
+				t.Errorf("cell %s: got %q from the bulk load, want %q as rebuilt", k, counted[k], v)
+			}
+		}
+		for k, v := range counted {
+			if _, ok := rebuilt[k]; !ok {
+				t.Errorf("cell %s: got %q from the bulk load, want none as rebuilt", k, v)
+			}
+		}
+	})
 }

@@ -36,7 +36,7 @@ func perfBenchStore(b *testing.B, e storetest.Engine) (*store.Store, int, time.D
 			b.Fatalf("ALLIANCE_BENCH_DISRUPTIONS: %v", err)
 		}
 	}
-	name := fmt.Sprintf("perf_45_%d_v4", total)
+	name := fmt.Sprintf("perf_45_%d_v5", total)
 	st := openBenchCache(b, e, name)
 	var n int
 	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM disruption`).Scan(&n); err != nil {

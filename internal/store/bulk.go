@@ -43,6 +43,8 @@ type Bulk struct {
 	asIs bool
 	// scopes: the access scopes of disruptions (LoadDisruptions).
 	scopes *scopeInterner
+	// rollup: the loaded disruptions' roll-up, counted in memory (RollUp).
+	rollup *bulkRollup
 
 	groups []bulkGroup
 	people []domain.Entity
