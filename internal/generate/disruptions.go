@@ -64,12 +64,14 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 	start := opts.From.Start()
 	span := int(domain.FiscalYear(int(opts.From)+opts.Years).Start().Sub(start).Hours() / 24)
 	n := 0
+	written := map[string]int{} // tidied once, at the end
 	for pi, p := range parts {
 		want := shareOf(opts, pi, len(parts), n)
 		// One transaction a partnership: its disruptions written a batch
 		// at a time, each table's rows together (COPY on PostgreSQL), and
 		// its figures counted once at the end.
 		err := st.BulkTx(ctx, p.id, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+			b.TidyLater(written)
 			if err := b.WidenCache(ctx); err != nil {
 				return err
 			}
@@ -101,7 +103,7 @@ func Disruptions(ctx context.Context, st *store.Store, opts DisruptionOptions) (
 		}
 		stats.Activities += int64(acts)
 	}
-	return stats, nil
+	return stats, st.TidyAfterBulk(ctx, written)
 }
 
 // shareOf is how many disruptions partnership pi of parts gets when n

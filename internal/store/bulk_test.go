@@ -339,36 +339,55 @@ func TestBulkTidiesWhatItLoaded(t *testing.T) {
 		if e.Name != "postgres" {
 			continue
 		}
-		t.Run(e.Name, func(t *testing.T) {
-			ctx := context.Background()
-			s := storetest.Open(t, e, store.Options{})
-			f := seedBulk(t, s)
-			const people = 800 // about 15,000 search keys: above the store's threshold
-			err := s.BulkTx(ctx, f.p.ID, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
-				for i := range people {
-					b.AddEntity(f.person(i))
-					if b.Full() {
-						if _, err := b.Flush(ctx); err != nil {
-							return err
+		// later: the load leaves the tidying to its caller (Bulk.TidyLater),
+		// who tidies once with Store.TidyAfterBulk.
+		for _, later := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/later=%v", e.Name, later), func(t *testing.T) {
+				ctx := context.Background()
+				s := storetest.Open(t, e, store.Options{})
+				f := seedBulk(t, s)
+				const people = 800 // about 15,000 search keys: above the store's threshold
+				written := map[string]int{}
+				err := s.BulkTx(ctx, f.p.ID, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+					if later {
+						b.TidyLater(written)
+					}
+					for i := range people {
+						b.AddEntity(f.person(i))
+						if b.Full() {
+							if _, err := b.Flush(ctx); err != nil {
+								return err
+							}
 						}
 					}
+					_, err := b.Flush(ctx)
+					return err
+				})
+				if err != nil {
+					t.Fatalf("bulk load: %v", err)
 				}
-				_, err := b.Flush(ctx)
-				return err
+				if got := countRows(t, s, "search_key"); got < 10000 {
+					t.Fatalf("got %d search keys, want at least 10,000 for the test to mean anything", got)
+				}
+				tuples := func() float64 {
+					var n float64
+					if err := s.Reader().QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'search_key'::regclass`).Scan(&n); err != nil {
+						t.Fatalf("read pg_class: %v", err)
+					}
+					return n
+				}
+				if later {
+					if written["search_key"] < 10000 {
+						t.Errorf("got %d search_key rows passed on to tidy later, want the load's (at least 10,000)", written["search_key"])
+					}
+					if err := s.TidyAfterBulk(ctx, written); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n := tuples(); n < 10000 {
+					t.Errorf("got %.0f tuples estimated for search_key after the load, want it analysed (at least 10,000)", n)
+				}
 			})
-			if err != nil {
-				t.Fatalf("bulk load: %v", err)
-			}
-			if got := countRows(t, s, "search_key"); got < 10000 {
-				t.Fatalf("got %d search keys, want at least 10,000 for the test to mean anything", got)
-			}
-			var tuples float64
-			if err := s.Reader().QueryRowContext(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'search_key'::regclass`).Scan(&tuples); err != nil {
-				t.Fatalf("read pg_class: %v", err)
-			}
-			if tuples < 10000 {
-				t.Errorf("got %.0f tuples estimated for search_key after the load, want the load to have analysed it (at least 10,000)", tuples)
-			}
-		})
+		}
 	}
 }
