@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"alliance/internal/store"
 	"alliance/internal/store/storetest"
 	"alliance/internal/web"
 )
@@ -48,6 +51,74 @@ func TestSearchHTTP(t *testing.T) {
 					if !strings.Contains(rec.Body.String(), s) {
 						t.Errorf("%s: got no %q in the response", tt.name, s)
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestSearchTermsAudited checks that a register search, from a page or the
+// API, is in the audit log with its words as typed (and so are searches
+// that find nothing), under the searcher's name, and that the words never
+// reach the process log.
+func TestSearchTermsAudited(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			var logs syncBuffer
+			a := newAppLogging(t, e, nil, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			ctx := context.Background()
+			cookie := signIn(t, a, "analyst@nyp.example")
+			tok := tokenFor(t, a, "analyst@nyp.example", "read")
+			analyst, err := a.Identity().Authenticate(ctx, cookie)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tests := []struct {
+				name, path string
+				api        bool
+				wantLabel  string
+			}{
+				{"page, nothing found", "/search?q=Quillon+Vexmoor", false, `search for "Quillon Vexmoor", results page 1: nothing shown`},
+				{"page, found", "/search?q=Aaron+Colier&kind=person", false, `search for "Aaron Colier" among person, results page 1`},
+				{"api, found", "/api/v1/search?q=Duffy+Aaron&dob=", true, `search for "Duffy Aaron", results page 1`},
+				{"api, nothing found", "/api/v1/search?q=Zephyrine+Oddsock", true, `search for "Zephyrine Oddsock", results page 1: nothing shown`},
+			}
+			for _, tt := range tests {
+				req := httptest.NewRequest(http.MethodGet, tt.path, nil)
+				if tt.api {
+					req.Header.Set("Authorization", "Bearer "+tok)
+				} else {
+					req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+				}
+				rec := httptest.NewRecorder()
+				a.Handler().ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%s: got status %d, want 200", tt.name, rec.Code)
+				}
+				evs, err := a.Store().SearchAudit(ctx, analyst.Actor.PartnershipID, store.AuditFilter{Limit: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, ev := range evs {
+					if ev.Label == tt.wantLabel {
+						found = true
+						if ev.ActorID != analyst.Actor.UserID || !strings.HasPrefix(ev.Justification, "Search of the OCG register") {
+							t.Errorf("%s: got entry by %q for %q, want the analyst's, for a search of the register", tt.name, ev.ActorID, ev.Justification)
+						}
+					}
+				}
+				if !found {
+					var got []string
+					for _, ev := range evs {
+						got = append(got, ev.Label)
+					}
+					t.Errorf("%s: got latest labels %q, want one %q", tt.name, got, tt.wantLabel)
+				}
+			}
+			for _, words := range []string{"Quillon", "Vexmoor", "Colier", "Duffy Aaron", "Zephyrine", "Oddsock"} {
+				if strings.Contains(logs.String(), words) {
+					t.Errorf("the process log holds the search words %q: they belong in the audit log only", words)
 				}
 			}
 		})

@@ -151,12 +151,26 @@ func (s *Search) Search(ctx context.Context, a domain.Actor, in SearchInput, pag
 	if start := (page - 1) * SearchPerPage; start < len(results) {
 		res.Items = results[start:min(start+SearchPerPage, len(results))]
 	}
-	if len(res.Items) > 0 {
-		if err := s.logShown(ctx, a, res.Items, page, why); err != nil {
-			return SearchPage{}, err
-		}
+	if err := s.logShown(ctx, a, in, res.Items, page, why); err != nil {
+		return SearchPage{}, err
 	}
 	return res, nil
+}
+
+// searchLabel is how a search reads in the audit log: its terms as typed
+// (a data protection officer looking into misuse needs them), the date of
+// birth and kinds asked for, and the page.
+func searchLabel(in SearchInput, page int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "search for %q", strings.TrimSpace(in.Text))
+	if d := strings.TrimSpace(in.DOB); d != "" {
+		fmt.Fprintf(&b, " born %q", d)
+	}
+	if len(in.Kinds) > 0 {
+		fmt.Fprintf(&b, " among %s", strings.Join(in.Kinds, ", "))
+	}
+	fmt.Fprintf(&b, ", results page %d", page)
+	return b.String()
 }
 
 // parseSearch validates in (a date of birth must be before now) and turns it into a ranking query and a store
@@ -259,10 +273,13 @@ func Rank(q match.Query, cands []store.SearchCandidate) []SearchResult {
 	return out
 }
 
-// logShown records the consultation of the records a page shows, one
-// entry per record type, in one transaction; for a partner system's token
-// it is a disclosure under its sharing agreement.
-func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchResult, page int, why string) error {
+// logShown records the search in the audit log with its terms (see
+// searchLabel): the consultation of the records the page shows, one entry
+// per record type, in one transaction, or, when it shows none, one entry
+// saying so; for a partner system's token each is a disclosure under its
+// sharing agreement. The terms go to the audit log only, never to the
+// process log.
+func (s *Search) logShown(ctx context.Context, a domain.Actor, in SearchInput, items []SearchResult, page int, why string) error {
 	rl := readLog{st: s.st, alog: s.alog}
 	isa, system, err := rl.systemRead(ctx, a)
 	if err != nil {
@@ -276,14 +293,21 @@ func (s *Search) logShown(ctx context.Context, a domain.Actor, items []SearchRes
 		}
 		byType[t] = append(byType[t], it.ID)
 	}
+	label := searchLabel(in, page)
 	return s.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		if len(items) == 0 {
+			// A search that shows nothing is logged too, with its terms:
+			// looking someone up is a use of the register whatever it
+			// finds.
+			e := audit.Entry{Operation: audit.Consultation, RecordType: "search", Label: label + ": nothing shown", Justification: why}
+			return rl.append(ctx, tx, a, e, isa, system)
+		}
 		for _, t := range []string{string(domain.KindEntity), string(domain.KindOCG)} {
 			ids := byType[t]
 			if len(ids) == 0 {
 				continue
 			}
-			e := audit.Entry{Operation: audit.Consultation, RecordType: t, RecordIDs: ids, Label: fmt.Sprintf("search results, page %d", page),
-				Justification: why}
+			e := audit.Entry{Operation: audit.Consultation, RecordType: t, RecordIDs: ids, Label: label, Justification: why}
 			if err := rl.append(ctx, tx, a, e, isa, system); err != nil {
 				return err
 			}

@@ -284,8 +284,9 @@ func TestSearchValidation(t *testing.T) {
 }
 
 // TestSearchKindsAndLog checks kind filters, groups by operation name,
-// vehicles by registration, and that the results shown are logged as a
-// consultation without the search words.
+// vehicles by registration, and that a search is logged as a consultation
+// with its words as typed and the results shown, or with its words alone
+// when it shows nothing.
 func TestSearchKindsAndLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -332,15 +333,37 @@ func TestSearchKindsAndLog(t *testing.T) {
 		if len(entries) == 0 {
 			t.Fatal("got no consultation logged for the results shown")
 		}
+		var labels []string
 		for _, e := range entries {
 			if e.Justification != "Search of the OCG register" || e.Operation != "consultation" {
 				t.Errorf("got entry %q / %q, want a consultation for a search", e.Operation, e.Justification)
 			}
-			for _, s := range []string{e.Label, e.Justification} {
-				if s == "Kestrel Hawthorne" {
-					t.Errorf("the search words were logged: %q", s)
+			labels = append(labels, e.Label)
+		}
+		if want := `search for "Kestrel Hawthorne" among person, results page 1`; !slices.Contains(labels, want) {
+			t.Errorf("got labels %q, want one %q: the words as typed, the kinds and the page", labels, want)
+		}
+		// Nothing found: the words are logged all the same.
+		res, err = w.svc.Search(ctx, w.analyst, service.SearchInput{Text: "Zebedee Nobodyknows", DOB: "01/02/1970"}, 1)
+		if err != nil || len(res.Items) != 0 {
+			t.Fatalf("got %d results, %v; want none", len(res.Items), err)
+		}
+		all, err := st.SearchAudit(ctx, w.pid, store.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `search for "Zebedee Nobodyknows" born "01/02/1970", results page 1: nothing shown`
+		found := false
+		for _, e := range all {
+			if e.Label == want {
+				found = true
+				if e.Operation != "consultation" || e.RecordType != "search" || len(e.RecordIDs) != 0 || e.ActorID != w.analyst.UserID {
+					t.Errorf("got %+v, want the analyst's consultation of a search that showed nothing", e)
 				}
 			}
+		}
+		if !found {
+			t.Errorf("got no entry labelled %q among %d: a search that shows nothing must be logged with its words", want, len(all))
 		}
 	})
 }
