@@ -102,7 +102,8 @@ func importRegister(ctx context.Context, env Env, a *app.App, fl *importFlags, k
 		if res.MoreProblems > 0 {
 			fmt.Fprintf(env.Stdout, "… and %d more problems\n", res.MoreProblems)
 		}
-		return fmt.Errorf("%s: %d rows checked, %d problems; nothing stored", path, res.Rows, len(res.Problems)+res.MoreProblems)
+		return fmt.Errorf("%s: %s checked, %s; nothing stored", path, domain.Count(res.Rows, "row", "rows"),
+			domain.Count(len(res.Problems)+res.MoreProblems, "problem", "problems"))
 	case errors.As(err, &verr):
 		for _, p := range verr.Problems {
 			fmt.Fprintf(env.Stdout, "%s: %s\n", p.Field, p.Message)
@@ -114,7 +115,7 @@ func importRegister(ctx context.Context, env Env, a *app.App, fl *importFlags, k
 		return err
 	}
 	if res.DryRun {
-		fmt.Fprintf(env.Stdout, "%d rows checked, no problems; nothing stored (dry run).\n", res.Rows)
+		fmt.Fprintf(env.Stdout, "%s checked, no problems; nothing stored (dry run).\n", domain.Count(res.Rows, "row", "rows"))
 		return nil
 	}
 	if kind != importexport.KindPeople {

@@ -355,6 +355,14 @@ func ParsePounds(s string) (int64, error) {
 	return pence, nil
 }
 
+// Count writes n with its noun, singular or plural: "1 row", "1,204 rows".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return FormatCount(int64(n)) + " " + many
+}
+
 // FormatCount writes n with thousands separators: 12345 → "12,345".
 func FormatCount(n int64) string {
 	if n < 0 {

@@ -5,6 +5,7 @@
 package importexport
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -39,7 +40,13 @@ const MaxAreaRows = 50000
 // *domain.ValidationError naming each bad row and column when there is any
 // problem; callers must store nothing when the error is not nil.
 func ParseAreasCSV(r io.Reader) ([]AreaRow, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if err := sniffCSV(br); err != nil {
+		verr := &domain.ValidationError{}
+		verr.Add("file", "%s", err.Error())
+		return nil, verr
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	verr := &domain.ValidationError{}
@@ -182,14 +189,6 @@ func parseAreaRow(rec []string, idx map[string]int, line int, seen map[string]in
 		row.Population = n
 	}
 	return row
-}
-
-func csvProblem(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return "unreadable CSV"
 }
 
 func isBlank(rec []string) bool {

@@ -273,7 +273,11 @@ func (x *xlsxRows) Close() error {
 func OpenRows(r io.Reader, format Format, sheet string, lim XLSXLimits) (RowReader, error) {
 	switch format {
 	case CSV:
-		return NewCSVRows(r), nil
+		br := bufio.NewReaderSize(r, 64<<10)
+		if err := sniffCSV(br); err != nil {
+			return nil, err
+		}
+		return NewCSVRows(br), nil
 	case XLSX:
 		return OpenXLSXRows(r, sheet, lim)
 	}

@@ -317,7 +317,8 @@ func (im *Importer) finish(ctx context.Context, kind importexport.RegisterKind, 
 	}
 	if run.probs.any() {
 		res.Stored, res.Members = 0, 0
-		return *res, fmt.Errorf("%d rows checked, %d problems: %w", res.Rows, len(res.Problems)+res.MoreProblems, ErrImportProblems)
+		return *res, fmt.Errorf("%s checked, %s: %w", domain.Count(res.Rows, "row", "rows"), domain.Count(len(res.Problems)+res.MoreProblems, "problem", "problems"),
+			ErrImportProblems)
 	}
 	if dryRun {
 		res.Stored, res.Members = 0, 0

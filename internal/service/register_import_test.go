@@ -354,11 +354,13 @@ func TestImportNeedsCreatePermission(t *testing.T) {
 func TestImportHeaderProblems(t *testing.T) {
 	tests := []struct {
 		name, body string
+		want       string // in the problem, when set
 	}{
-		{"empty", ""},
-		{"missing required", "aliases\nx\n"},
-		{"unknown column", "name,colour\nAnn,red\n"},
-		{"repeated column", "name,NAME\nAnn,Ann\n"},
+		{"empty", "", ""},
+		{"missing required", "aliases\nx\n", ""},
+		{"unknown column", "name,colour\nAnn,red\n", ""},
+		{"repeated column", "name,NAME\nAnn,Ann\n", ""},
+		{"an image named .csv", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "This file is not a CSV file: it looks like an image (PNG)"},
 	}
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -368,6 +370,10 @@ func TestImportHeaderProblems(t *testing.T) {
 				var verr *domain.ValidationError
 				if !errors.As(err, &verr) {
 					t.Errorf("%s: got %v, want a validation error", tc.name, err)
+					continue
+				}
+				if tc.want != "" && (!strings.Contains(verr.Error(), tc.want) || strings.Contains(verr.Error(), "missing column")) {
+					t.Errorf("%s: got %q, want %q and no talk of columns", tc.name, verr.Error(), tc.want)
 				}
 			}
 			_, err := f.im.Import(context.Background(), f.actors["analyst"], importexport.KindPeople, importexport.CSV, strings.NewReader("name\nAnn\n"),

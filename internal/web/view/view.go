@@ -135,12 +135,7 @@ func FormatDateTime(t time.Time) string {
 }
 
 // Count writes n with its noun: "1 row", "1,204 rows".
-func Count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return FormatNumber(n) + " " + many
-}
+func Count(n int, one, many string) string { return domain.Count(n, one, many) }
 
 // FormatNumber writes n with thousands separators: 12345 → "12,345".
 func FormatNumber(n any) string {
