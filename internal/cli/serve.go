@@ -63,8 +63,8 @@ func serveCmd(env Env) *cobra.Command {
 }
 
 func printDemoUsers(env Env, a *app.App) {
-	fmt.Fprintln(env.Stdout, "Demo partnership: North Yorkshire: Project Alliance. Pages need no sign-in yet; the demo accounts")
-	fmt.Fprintln(env.Stdout, "are ready for when sign-in arrives (see README, 'Demo accounts'):")
+	fmt.Fprintln(env.Stdout, "Demo partnership: North Yorkshire: Project Alliance. Sign in at /sign-in with one of these accounts")
+	fmt.Fprintln(env.Stdout, "and the password alliance-demo-partnership (demo accounts skip the second factor; see README, 'Demo accounts'):")
 	if !a.DemoLoaded {
 		fmt.Fprintln(env.Stdout, "  (demo data was already present and has been reused)")
 		return
