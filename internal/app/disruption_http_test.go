@@ -101,12 +101,22 @@ func TestDisruptionNeedsThreatHTTP(t *testing.T) {
 			officer := signIn(t, a, "officer@nyc.example")
 			scenario{name: "no threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 422,
 				wantContains:    []string{"There is a problem", `href="#threats"`, "Choose at least one threat the disruption was against"},
-				wantNotContains: []string{`href="#rationale"`, `href="#unit"`}}.run(t, h)
+				wantNotContains: []string{`href="#rationale"`, `href="#unit"`, `name="confirm_unusual"`}}.run(t, h)
 			if got := count(); got != before {
 				t.Errorf("after the refusal: got %d disruptions, want %d", got, before)
 			}
 			form.Set("threats", "county_lines")
-			scenario{name: "with a threat", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 303}.run(t, h)
+			// An unusual figure is asked about, with a box to confirm it,
+			// and stored once confirmed.
+			form.Set("outcome-1-quantity", "1,000,000")
+			scenario{name: "a million adults safeguarded", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 422,
+				wantContains: []string{`href="#outcome-1-quantity"`, "1,000,000 is far more than one disruption usually counts", `href="#confirm_unusual"`,
+					`name="confirm_unusual"`, "These figures are right: I have checked them"}}.run(t, h)
+			if got := count(); got != before {
+				t.Errorf("after the unusual figure: got %d disruptions, want %d", got, before)
+			}
+			form.Set("confirm_unusual", "yes")
+			scenario{name: "confirmed", method: "POST", path: "/disruptions", cookie: officer, body: form.Encode(), wantStatus: 303}.run(t, h)
 			if got := count(); got != before+1 {
 				t.Errorf("after recording: got %d disruptions, want %d", got, before+1)
 			}

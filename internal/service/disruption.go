@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"alliance/internal/audit"
@@ -131,6 +132,32 @@ type DisruptionInput struct {
 	// Submit sends the disruption to the panel straight away; otherwise
 	// it is kept as a draft.
 	Submit bool
+	// ConfirmUnusual says the recorder has checked figures far beyond what
+	// one disruption usually counts (see unusualOutcome) and they are right.
+	ConfirmUnusual bool
+}
+
+// Limits of a disruption's text, stated on the form: a theme or place is a
+// name (200 characters, like names elsewhere), the rest are prose.
+const (
+	MaxDisruptionTheme     = 200
+	MaxDisruptionRationale = 2000
+	MaxDisruptionNarrative = 10000
+	MaxAPMISRef            = 50
+	MaxOutcomeNote         = 500
+)
+
+// EarliestDisruption is the first day a disruption may be dated: the start
+// of the financial year 2010/11, before the 4P disruption recording this
+// follows (the OCG mapping of 2011). Earlier dates are typing mistakes
+// ("1900", "2001" for "2021").
+func EarliestDisruption() time.Time { return time.Date(2010, time.April, 1, 0, 0, 0, 0, time.UTC) }
+
+// checkLength adds a problem to verr when s is longer than max characters.
+func checkLength(verr *domain.ValidationError, field, what, s string, max int) {
+	if n := utf8.RuneCountInString(s); n > max {
+		verr.Add(field, "%s must be %s characters or fewer (this is %s)", what, domain.FormatCount(int64(max)), domain.FormatCount(int64(n)))
+	}
 }
 
 // check turns in into a disruption, adding every problem to verr under the
@@ -159,6 +186,10 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 	if d.Rationale == "" {
 		verr.Add("rationale", "Explain why the disruption had the impact you chose")
 	}
+	checkLength(verr, "theme", "The theme or place", d.Theme, MaxDisruptionTheme)
+	checkLength(verr, "rationale", "Why this impact", d.Rationale, MaxDisruptionRationale)
+	checkLength(verr, "narrative", "The narrative", d.Narrative, MaxDisruptionNarrative)
+	checkLength(verr, "apmis_ref", "The APMIS reference", d.APMISRef, MaxAPMISRef)
 	today := domain.UKDay(ds.st.Now())
 	switch on, ok := domain.ParseDay(in.On); {
 	case strings.TrimSpace(in.On) == "":
@@ -167,6 +198,8 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 		verr.Add("disrupted_on", "Enter a real date, like 22/11/2026")
 	case on.After(today):
 		verr.Add("disrupted_on", "The date of the disruption must be today or in the past")
+	case on.Before(EarliestDisruption()):
+		verr.Add("disrupted_on", "The date of the disruption must be on or after %s: check the year", domain.FormatUK(EarliestDisruption()))
 	default:
 		d.On = on
 	}
@@ -184,13 +217,60 @@ func (ds *Disruptions) check(ctx context.Context, p authz.Policy, a domain.Actor
 		verr.Add("lead_agency", "Choose the lead agency")
 	}
 	checkTags(form, in, &d, agencyOK, verr)
+	unusual := false
 	for i, oi := range in.Outcomes {
-		o, ok := checkOutcome(form, oi, fmt.Sprintf("outcome-%d", i+1), agencyOK, verr)
-		if ok {
-			d.Outcomes = append(d.Outcomes, o)
+		field := fmt.Sprintf("outcome-%d", i+1)
+		o, ok := checkOutcome(form, oi, field, agencyOK, verr)
+		if !ok {
+			continue
+		}
+		d.Outcomes = append(d.Outcomes, o)
+		if msg := unusualOutcome(o); msg != "" && !in.ConfirmUnusual && !verr.Has(field+"-quantity") {
+			verr.Add(unusualField(o, field), "%s: check it, and if it is right tick \"These figures are right\"", msg)
+			unusual = true
 		}
 	}
+	if unusual {
+		verr.Add("confirm_unusual", "Check the figures marked and tick \"These figures are right\" if they are")
+	}
 	return d, nil
+}
+
+// Plausible bounds of one outcome line: beyond them a figure is far more
+// than one disruption usually counts (a typing slip such as 1,000,000
+// firearms), so the recorder is asked to confirm it.
+const (
+	unusualCount = 500         // people arrested, warrants, items…
+	unusualItems = 10_000      // items in one seizure
+	unusualGrams = 1_000_000   // one tonne of drugs
+	unusualPence = 100_000_000 // £1 million
+)
+
+// unusualOutcome says what is unusual about o, or "" when nothing is.
+func unusualOutcome(o domain.Outcome) string {
+	switch {
+	case o.SeizureType == "" && o.DrugClass == "" && o.Months == 0 && o.Quantity > unusualCount:
+		return fmt.Sprintf("%s is far more than one disruption usually counts", domain.FormatCount(int64(o.Quantity)))
+	case o.SeizureType != "" && o.Quantity > unusualItems:
+		return fmt.Sprintf("%s items is far more than one seizure usually holds", domain.FormatCount(int64(o.Quantity)))
+	case o.Grams > unusualGrams:
+		return fmt.Sprintf("%s grams is more than a tonne", domain.FormatCount(int64(o.Grams)))
+	case o.ValuePence > unusualPence:
+		return fmt.Sprintf("%s is more than £1 million", domain.FormatPounds(o.ValuePence))
+	}
+	return ""
+}
+
+// unusualField is the field of outcome line field that unusualOutcome
+// flags.
+func unusualField(o domain.Outcome, field string) string {
+	switch {
+	case o.Grams > unusualGrams:
+		return field + "-grams"
+	case o.ValuePence > unusualPence && !(o.SeizureType != "" && o.Quantity > unusualItems):
+		return field + "-value"
+	}
+	return field + "-quantity"
 }
 
 // checkSubject sets what disruption d was against from in (a group or a
@@ -291,6 +371,7 @@ func checkTags(form DisruptionForm, in DisruptionInput, d *domain.Disruption, ag
 // an unused line of the form and is skipped.
 func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK func(string) bool, verr *domain.ValidationError) (domain.Outcome, bool) {
 	o := domain.Outcome{Type: strings.TrimSpace(in.Type), Note: strings.TrimSpace(in.Note)}
+	checkLength(verr, field+"-note", "The note", o.Note, MaxOutcomeNote)
 	blank := o.Type == "" && strings.TrimSpace(in.Quantity+in.Grams+in.Value+in.Years+in.Months+in.SeizureType+in.DrugClass+in.AgencyID+in.Note) == ""
 	if blank {
 		return o, false
@@ -357,8 +438,8 @@ func checkOutcome(form DisruptionForm, in OutcomeInput, field string, agencyOK f
 			verr.Add(field+"-years", "A custodial sentence is at most 99 years: for a whole-life order enter 99")
 			y = 0
 		}
-		if m > 1200 {
-			verr.Add(field+"-months", "Enter the months as a number up to 1,200, or use the years")
+		if m > 11 {
+			verr.Add(field+"-months", "Months must be from 0 to 11: enter %d months as %s and %s", m, domain.Count(y+m/12, "year", "years"), domain.Count(m%12, "month", "months"))
 			m = 0
 		}
 		o.Quantity, o.Months = 1, y*12+m

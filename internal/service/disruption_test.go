@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,6 +211,27 @@ func TestDisruptionValidation(t *testing.T) {
 				{"a seizure of nothing", func(in *service.DisruptionInput) { in.Outcomes[1].Quantity = "0" }, "outcome-2-quantity"},
 				{"a sentence of centuries", func(in *service.DisruptionInput) { in.Outcomes[2].Years = "999999999" }, "outcome-3-years"},
 				{"a closed or unseen activity", func(in *service.DisruptionInput) { in.ActivityID = f.st.NewID() }, "activity"},
+				// Plausibility, at each bound (the accepted side is below).
+				{"dated 1900", func(in *service.DisruptionInput) { in.On = "01/01/1900" }, "disrupted_on"},
+				{"the day before the earliest", func(in *service.DisruptionInput) { in.On = "31/03/2010" }, "disrupted_on"},
+				{"2 years 15 months", func(in *service.DisruptionInput) { in.Outcomes[2].Months = "15" }, "outcome-3-months"},
+				{"12 months", func(in *service.DisruptionInput) { in.Outcomes[2].Months = "12" }, "outcome-3-months"},
+				{"a theme of 201 characters", func(in *service.DisruptionInput) {
+					in.Subject, in.OCGID, in.Theme = "theme", "", strings.Repeat("é", 201)
+				}, "theme"},
+				{"a theme of 10,000 characters", func(in *service.DisruptionInput) {
+					in.Subject, in.OCGID, in.Theme = "theme", "", strings.Repeat("x", 10000)
+				}, "theme"},
+				{"a rationale of 2,001 characters", func(in *service.DisruptionInput) { in.Rationale = strings.Repeat("r", 2001) }, "rationale"},
+				{"a narrative of 10,001 characters", func(in *service.DisruptionInput) { in.Narrative = strings.Repeat("n", 10001) }, "narrative"},
+				{"an APMIS reference of 51 characters", func(in *service.DisruptionInput) { in.APMISRef = strings.Repeat("A", 51) }, "apmis_ref"},
+				{"a note of 501 characters", func(in *service.DisruptionInput) { in.Outcomes[0].Note = strings.Repeat("o", 501) }, "outcome-1-note"},
+				{"501 arrests unconfirmed", func(in *service.DisruptionInput) { in.Outcomes[0].Quantity = "501" }, "outcome-1-quantity"},
+				{"1,000,000 firearms unconfirmed", func(in *service.DisruptionInput) {
+					in.Outcomes[0].Type, in.Outcomes[0].Quantity = "firearms", "1,000,000"
+				}, "confirm_unusual"},
+				{"10,001 items seized unconfirmed", func(in *service.DisruptionInput) { in.Outcomes[1].Quantity = "10001" }, "outcome-2-quantity"},
+				{"£1,000,000.01 seized unconfirmed", func(in *service.DisruptionInput) { in.Outcomes[1].Value = "£1,000,000.01" }, "outcome-2-value"},
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
@@ -223,6 +245,35 @@ func TestDisruptionValidation(t *testing.T) {
 					var n int
 					if err := f.st.Reader().QueryRow(`SELECT count(*) FROM disruption`).Scan(&n); err != nil || n != 0 {
 						t.Errorf("got %d disruptions stored (%v), want none", n, err)
+					}
+				})
+			}
+			// The accepted side of each bound, and unusual figures confirmed.
+			accepted := []struct {
+				name string
+				edit func(in *service.DisruptionInput)
+			}{
+				{"the earliest day", func(in *service.DisruptionInput) { in.On = "01/04/2010" }},
+				{"11 months", func(in *service.DisruptionInput) { in.Outcomes[2].Months = "11" }},
+				{"a theme of 200 characters", func(in *service.DisruptionInput) {
+					in.Subject, in.OCGID, in.Theme = "theme", "", strings.Repeat("é", 200)
+				}},
+				{"500 arrests", func(in *service.DisruptionInput) { in.Outcomes[0].Quantity = "500" }},
+				{"£1,000,000 seized", func(in *service.DisruptionInput) { in.Outcomes[1].Value = "£1,000,000" }},
+				{"1,000,000 firearms confirmed", func(in *service.DisruptionInput) {
+					in.Outcomes[0].Type, in.Outcomes[0].Quantity, in.ConfirmUnusual = "firearms", "1,000,000", true
+				}},
+			}
+			for i, tc := range accepted {
+				t.Run(tc.name, func(t *testing.T) {
+					in := f.input()
+					tc.edit(&in)
+					if _, err := f.ds.Record(ctx, f.actors["officer"], in); err != nil {
+						t.Fatalf("got %v, want it stored", err)
+					}
+					var n int
+					if err := f.st.Reader().QueryRow(`SELECT count(*) FROM disruption`).Scan(&n); err != nil || n != i+1 {
+						t.Errorf("got %d disruptions stored (%v), want %d", n, err, i+1)
 					}
 				})
 			}

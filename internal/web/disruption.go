@@ -289,7 +289,8 @@ func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
 	in := service.DisruptionInput{Subject: f.Get("subject"), OCGID: f.Get("ocg"), EntityID: f.Get("entity"), Theme: f.Get("theme"),
 		ActivityID: f.Get("activity"), FourP: f.Get("four_p"), Impact: f.Get("impact"), Rationale: f.Get("rationale"), On: f.Get("disrupted_on"),
 		UnitID: f.Get("unit"), LeadAgency: f.Get("lead_agency"), Agencies: f.Values["agencies"], Tactics: f.Values["tactics"], Threats: f.Values["threats"],
-		Narrative: f.Get("narrative"), APMISRef: f.Get("apmis_ref"), Marking: markingInput(f), Submit: f.Get("action") == "submit"}
+		Narrative: f.Get("narrative"), APMISRef: f.Get("apmis_ref"), Marking: markingInput(f), Submit: f.Get("action") == "submit",
+		ConfirmUnusual: f.Get("confirm_unusual") == "yes"}
 	for i := 1; i <= outcomeLines; i++ {
 		k := func(name string) string { return f.Get(fmt.Sprintf("outcome-%d-%s", i, name)) }
 		in.Outcomes = append(in.Outcomes, service.OutcomeInput{Type: k("type"), SeizureType: k("seizure_type"), DrugClass: k("drug_class"), AgencyID: k("agency"),
