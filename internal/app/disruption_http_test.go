@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -120,6 +121,31 @@ func TestDisruptionNeedsThreatHTTP(t *testing.T) {
 			if got := count(); got != before+1 {
 				t.Errorf("after recording: got %d disruptions, want %d", got, before+1)
 			}
+		})
+	}
+}
+
+// TestDisruptionNamesHTTP checks that the panel's queue names what each
+// disruption was against and how long it has waited, and that a
+// disruption's page names its group and its recorder.
+func TestDisruptionNamesHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			var id, group, recorder string
+			if err := a.Store().Reader().QueryRow(`SELECT CAST(d.id AS text), o.name, u.display_name FROM disruption d JOIN ocg o ON o.id = d.ocg_id
+				JOIN app_user u ON u.id = d.created_by WHERE d.status = 'submitted' AND d.classification = 'OFFICIAL' AND NOT d.restricted
+				AND NOT o.restricted AND o.classification = 'OFFICIAL' ORDER BY d.reference LIMIT 1`).Scan(&id, &group, &recorder); err != nil {
+				t.Fatalf("a submitted disruption about a group in the demo: %v", err)
+			}
+			panel := signIn(t, a, "panel@nyp.example")
+			esc := html.EscapeString
+			scenario{name: "the queue", path: "/disruptions", cookie: panel, wantStatus: 200,
+				wantContains: []string{`>Against</th>`, `>Waiting</th>`, esc(group), " days</td>"}}.run(t, h)
+			scenario{name: "the page", path: "/disruptions/" + id, cookie: panel, wantStatus: 200,
+				wantContains:    []string{"The group <a class=\"govuk-link\" href=\"/ocgs/", esc(group), esc(recorder)},
+				wantNotContains: []string{"the group’s page", `<td class="govuk-table__cell">Recorder</td>`}}.run(t, h)
 		})
 	}
 }

@@ -236,9 +236,14 @@ type Disruption struct {
 	APMISStatus     string
 	Marking         Marking
 	HandlingNote    string
-	CreatedBy       string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// OCGName, EntityName and CreatedByName are the group's, the person's
+	// and the recorder's names, for showing; read with the disruption,
+	// never stored with it. A disruption is shown only to those who may
+	// see its group and person.
+	OCGName, EntityName, CreatedByName string
+	CreatedBy                          string
+	CreatedAt                          time.Time
+	UpdatedAt                          time.Time
 }
 
 // Counted is the category and impact that count: the validated ones.

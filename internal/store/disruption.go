@@ -458,8 +458,9 @@ func (q *DisruptionQuery) WithOCG(id string) *DisruptionQuery {
 const disruptionSelect = `SELECT d.id, d.reference, COALESCE(CAST(d.activity_id AS text), ''), d.subject_kind, COALESCE(CAST(d.ocg_id AS text), ''),
 	COALESCE(CAST(d.entity_id AS text), ''), d.theme, d.four_p, d.impact, d.rationale, COALESCE(d.validated_four_p, ''), COALESCE(d.validated_impact, ''),
 	d.disrupted_on, d.unit_id, d.lead_agency_id, d.narrative, d.status, d.apmis_ref, d.apmis_status,
-	d.partnership_id, d.origin_agency_id, d.classification, d.handling_code, d.handling_conditions, d.restricted, d.created_by, d.created_at, d.updated_at
-	FROM disruption d`
+	d.partnership_id, d.origin_agency_id, d.classification, d.handling_code, d.handling_conditions, d.restricted, d.created_by, d.created_at, d.updated_at,
+	COALESCE(dso.name, ''), COALESCE(dse.name, ''), COALESCE(dsu.display_name, '')
+	FROM disruption d LEFT JOIN ocg dso ON dso.id = d.ocg_id LEFT JOIN entity dse ON dse.id = d.entity_id LEFT JOIN app_user dsu ON dsu.id = d.created_by`
 
 func scanDisruption(r *sql.Rows) (domain.Disruption, error) {
 	var d domain.Disruption
@@ -467,7 +468,8 @@ func scanDisruption(r *sql.Rows) (domain.Disruption, error) {
 	var on sql.NullString
 	err := r.Scan(&d.ID, &d.Reference, &d.ActivityID, &subject, &d.OCGID, &d.EntityID, &d.Theme, &fp, &imp, &d.Rationale, &vfp, &vimp,
 		&on, &d.UnitID, &d.LeadAgencyID, &d.Narrative, &status, &d.APMISRef, &d.APMISStatus,
-		&d.Marking.PartnershipID, &d.Marking.OriginAgencyID, &class, &handling, &d.HandlingNote, &d.Marking.Restricted, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt)
+		&d.Marking.PartnershipID, &d.Marking.OriginAgencyID, &class, &handling, &d.HandlingNote, &d.Marking.Restricted, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt,
+		&d.OCGName, &d.EntityName, &d.CreatedByName)
 	d.Subject, d.FourP, d.Impact = domain.SubjectKind(subject), domain.FourP(fp), domain.Impact(imp)
 	d.ValidatedFourP, d.ValidatedImpact, d.Status = domain.FourP(vfp), domain.Impact(vimp), domain.DisruptionStatus(status)
 	d.Marking.Classification, d.Marking.Handling = domain.Classification(class), domain.HandlingCode(handling)

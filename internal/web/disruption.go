@@ -141,6 +141,18 @@ type disruptionsData struct {
 	Panel      bool
 	UnitName   map[string]string
 	AgencyName map[string]string
+	// Waiting is how long each submitted disruption has waited for the
+	// panel, in words ("3 days"), by ID.
+	Waiting map[string]string
+}
+
+// waited says how long ago, in whole days, at was, as of now (UK days).
+func waited(at, now time.Time) string {
+	days := int(domain.UKDay(now).Sub(domain.UKDay(at)).Hours() / 24)
+	if days <= 0 {
+		return "Today"
+	}
+	return domain.Count(days, "day", "days")
 }
 
 func (h *Web) disruptionsList(w http.ResponseWriter, r *http.Request) error {
@@ -166,7 +178,14 @@ func (h *Web) disruptionsList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := disruptionsData{Status: string(status), Rows: list, MayRecord: h.disruptions.MayRecord(r.Context(), a), Panel: panel, UnitName: map[string]string{}, AgencyName: map[string]string{}}
+	d := disruptionsData{Status: string(status), Rows: list, MayRecord: h.disruptions.MayRecord(r.Context(), a), Panel: panel, UnitName: map[string]string{},
+		AgencyName: map[string]string{}, Waiting: map[string]string{}}
+	now := time.Now()
+	for _, x := range list {
+		if x.Status == domain.DisruptionSubmitted {
+			d.Waiting[x.ID] = waited(x.UpdatedAt, now)
+		}
+	}
 	d.Statuses = append(d.Statuses, Option{Value: "all", Label: "All", Checked: status == "" || status == "all"})
 	for _, s := range valid {
 		d.Statuses = append(d.Statuses, Option{Value: string(s), Label: s.Label(), Checked: s == status})
