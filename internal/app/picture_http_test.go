@@ -28,7 +28,7 @@ func TestOCGPictureHTTP(t *testing.T) {
 						`<option value="2023-24" selected>2023/24</option>`, "Restricted", "No current 4P plan", "4P plan review overdue"}},
 				{name: "page with a slash", path: "/ocg-picture?fy=2023%2F24", cookie: analyst, wantStatus: 200, wantContains: []string{"dismantled in 2023/24"}},
 				{name: "bad year", path: "/ocg-picture?fy=2023%2F25", cookie: analyst, wantStatus: 400,
-					wantContains: []string{"There is a problem", `href="#fy"`, "fy must be a financial year like 2023/24", "dismantled in the 12 months to"}},
+					wantContains: []string{"There is a problem", `href="#fy"`, "is not a financial year: a financial year runs from April one year to March the next, like 2023/24", "dismantled in the 12 months to"}, wantNotContains: []string{"fy must be"}},
 				{name: "auditor", path: "/ocg-picture", cookie: dpo, wantStatus: 404, wantNotContains: []string{"scored and mapped"}},
 				// A partner officer at the council counts only what the council may see.
 				{name: "council officer", path: "/ocg-picture?fy=2023-24", cookie: signIn(t, a, "officer@nyc.example"), wantStatus: 200,

@@ -174,7 +174,7 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 		y, err := domain.ParseFiscalYear(fy)
 		if err != nil {
 			verr := &domain.ValidationError{}
-			verr.Add("fy", "fy must be a financial year like 2023/24 or 2023-24: %s", err)
+			verr.Add("fy", "%s", capitalise(err.Error()))
 			return OCGPicture{}, verr
 		}
 		pic.Year, pic.AsAt, pic.Period = &y, y.End(), y.Period()
