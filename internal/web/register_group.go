@@ -23,7 +23,13 @@ type ocgListData struct {
 	Statuses   []Option
 	Threats    []Option
 	Prev, Next string
+	// Today is the UK day, against which reviews are overdue.
+	Today time.Time
 }
+
+// needsLRO reports whether a group in status s should have a lead
+// responsible officer: once adopted, until archived.
+func needsLRO(s domain.OCGStatus) bool { return s == domain.StatusAdopted || s == domain.StatusManaged }
 
 func ocgListURL(f service.GroupFilter, page int) string {
 	v := url.Values{}
@@ -99,7 +105,8 @@ func (h *Web) ocgList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := ocgListData{GroupPage: res, Form: NewForm(q), Statuses: statusFilterOptions(f.Status), Threats: threatOptions(threats, f.Threat, "Any threat")}
+	d := ocgListData{GroupPage: res, Form: NewForm(q), Statuses: statusFilterOptions(f.Status), Threats: threatOptions(threats, f.Threat, "Any threat"),
+		Today: domain.UKDay(time.Now())}
 	if res.Page > 1 {
 		d.Prev = ocgListURL(f, res.Page-1)
 	}

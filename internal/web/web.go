@@ -100,7 +100,7 @@ func New(opts Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options,
+	funcs := template.FuncMap{"field": field, "roleName": roleName, "has": hasRole, "options": options, "needsLRO": needsLRO,
 		"agencyOptions": agencyOptions, "typeOptions": typeOptions, "roleOptions": roleOptions, "pager": pager}
 	maps.Copy(funcs, registerFuncs)
 	views, err := view.New(tfs, assets.URL, funcs)
