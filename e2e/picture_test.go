@@ -41,6 +41,6 @@ func TestOCGPicture(t *testing.T) {
 	if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/ocg-picture?fy=2023-25"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
-	wantIn(t, "picture, bad year", tb.body(t), []string{"There is a problem", "fy must be a financial year like 2023/24"}, nil)
+	wantIn(t, "picture, bad year", tb.body(t), []string{"There is a problem", "is not a financial year: a financial year runs from April one year to March the next, like 2023/24"}, []string{"fy must be"})
 	h.checkPage(t, tb, "ocg picture, bad year", "/ocg-picture?fy=2023-25", true)
 }

@@ -43,9 +43,16 @@ func sniffCSV(r *bufio.Reader) error {
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return &NotCSVError{What: "it looks like an old Excel (.xls) or Word file"}
 	}
-	// Text holds no NUL bytes. (Text in a legacy encoding is left to
-	// the rows, which name the cells they cannot store.)
-	if bytes.IndexByte(head, 0) >= 0 {
+	// Text holds few control characters. A stray NUL in a cell, or text in
+	// a legacy encoding, is left to the rows, which name the cells they
+	// cannot store.
+	control := 0
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+			control++
+		}
+	}
+	if control*20 > len(head) {
 		return &NotCSVError{What: "it holds bytes that are not text"}
 	}
 	return nil

@@ -25,6 +25,7 @@ func TestOpenRowsRefusesWhatIsNotCSV(t *testing.T) {
 		{"utf-16", "\xff\xfen\x00a\x00m\x00e\x00", "UTF-16"},
 		{"binary", "name,dob\x00\x01\x02\x03", "bytes that are not text"},
 		{"csv", "name,dob\nAaron Collier,01/02/1990\n", ""},
+		{"csv with a stray NUL in a cell (the rows say where)", "name,primary_threat,ownership_level,summary\nNul\x00Name,drugs,local,fine\n", ""},
 		{"csv with a byte order mark", "\ufeffname,dob\nZoë Browne,30/09/1995\n", ""},
 		{"empty", "", ""},
 	}
