@@ -43,6 +43,23 @@ func TestDisruptionJourney(t *testing.T) {
 	if err != nil || n != 4 {
 		t.Errorf("got %d charts (%v), want 4: 4P, impact, months and areas", n, err)
 	}
+	// Each chart is a figure headed by its table's caption, with titled
+	// axes, and comes before its table (GOV.UK's guidance on charts).
+	charts, err := chromedp.Run(panel.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('figure.app-chart')].map(f => {
+		const c = Chart.getChart(f.querySelector('canvas')).options.scales
+		const table = f.nextElementSibling
+		return [f.querySelector('figcaption').textContent, c.x.title.text, c.y.title.text, table.tagName, table.querySelector('caption').className].join('|')
+	})`))
+	want := []string{"By 4P category|Category|Disruptions", "By impact (as validated)|Impact|Disruptions", "By month, against a year earlier|Month|Disruptions",
+		"By area|Area|Disruptions"}
+	if err != nil || len(charts) != len(want) {
+		t.Fatalf("got charts %q (%v), want %d", charts, err, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(charts[i], w+"|TABLE|") || !strings.Contains(charts[i], "govuk-visually-hidden") {
+			t.Errorf("chart %d: got %q, want %q, then its table with the caption kept for screen readers", i+1, charts[i], w)
+		}
+	}
 	h.checkPage(t, panel, "performance", "/performance", false)
 	h.open(t, panel, "/performance?fy=2023%2F24")
 	wantIn(t, "performance 2023/24", panel.body(t), []string{"257", "111", "136", "£68,765", "£118,741"}, nil)

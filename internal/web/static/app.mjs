@@ -4,9 +4,13 @@ import { initAll } from './vendor/govuk/govuk-frontend.min.js'
 initAll()
 
 // Charts: a table marked data-chart="bar" or "line" gets a chart drawn
-// from its own numbers (each numeric cell's data-value), above it. The
-// table stays: it is the chart's accessible text and works without
-// JavaScript. Suppressed cells have no data-value and are left as gaps.
+// from its own numbers (each numeric cell's data-value). As GOV.UK's
+// guidance on charts asks, the chart comes in a figure whose caption (the
+// table's caption) is its heading, above it; its axes are titled (across:
+// the first column's heading; up: the table's data-chart-y, or the one
+// series' heading); and the table follows with the same numbers, its
+// caption kept for screen readers only. Without JavaScript the table is
+// the chart. Suppressed cells have no data-value and are left as gaps.
 const tables = document.querySelectorAll('table[data-chart]')
 if (tables.length > 0) {
   const script = document.createElement('script')
@@ -33,14 +37,27 @@ function drawChart (table) {
     borderColor: colours[i % colours.length],
     spanGaps: false
   }))
-  const wrap = document.createElement('div')
-  wrap.className = 'app-chart'
-  const canvas = document.createElement('canvas')
   const caption = table.querySelector('caption')
+  const title = caption ? caption.textContent.trim() : ''
+  const figure = document.createElement('figure')
+  figure.className = 'app-chart'
+  if (title) {
+    const heading = document.createElement('figcaption')
+    heading.className = 'govuk-heading-m app-chart__title'
+    heading.textContent = title
+    figure.appendChild(heading)
+    caption.classList.add('govuk-visually-hidden')
+  }
+  const box = document.createElement('div')
+  box.className = 'app-chart__canvas'
+  const canvas = document.createElement('canvas')
   canvas.setAttribute('role', 'img')
-  canvas.setAttribute('aria-label', (caption ? caption.textContent.trim() : 'Chart') + ': the table below has the numbers')
-  wrap.appendChild(canvas)
-  table.parentNode.insertBefore(wrap, table)
+  canvas.setAttribute('aria-label', (title || 'Chart') + ': the table below has the numbers')
+  box.appendChild(canvas)
+  figure.appendChild(box)
+  table.parentNode.insertBefore(figure, table)
+  const across = heads.length > 0 ? heads[0].textContent.trim() : ''
+  const up = table.getAttribute('data-chart-y') || (series.length === 1 ? series[0].label : '')
   // eslint-disable-next-line no-undef
   new Chart(canvas, {
     type: table.getAttribute('data-chart') === 'line' ? 'line' : 'bar',
@@ -49,7 +66,10 @@ function drawChart (table) {
       animation: false,
       maintainAspectRatio: false,
       plugins: { legend: { display: datasets.length > 1 } },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+      scales: {
+        x: { title: { display: across !== '', text: across } },
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: up !== '', text: up } }
+      }
     }
   })
 }
