@@ -25,7 +25,10 @@ func TestOCGPictureHTTP(t *testing.T) {
 					wantContains: []string{`<span class="app-figure__value">28</span>`,
 						"organised crime groups scored and mapped at 31 March 2024: 24 drugs or county lines, 2 modern slavery and human trafficking, 1 burglary, 1 fraud",
 						`<span class="app-figure__value">19</span>`, "dismantled in 2023/24: 9 county lines, 7 illegal drugs, 1 burglary, 1 fraud, 1 money laundering",
-						`<option value="2023-24" selected>2023/24</option>`, "Restricted", "No current 4P plan", "4P plan review overdue"}},
+						`<option value="2023-24" selected>2023/24</option>`, "Restricted", "No current 4P plan", "4P plan review overdue",
+						// The trend: 2023/24 as its own picture counts it, charted.
+						`id="trend" data-chart="bar"`, `<th scope="row" class="govuk-table__header">2023/24</th><td class="govuk-table__cell govuk-table__cell--numeric" data-value="28">28</td><td class="govuk-table__cell govuk-table__cell--numeric" data-value="19">19</td>`,
+						`id="trend-by-threat" data-chart="bar"`}},
 				{name: "page with a slash", path: "/ocg-picture?fy=2023%2F24", cookie: analyst, wantStatus: 200, wantContains: []string{"dismantled in 2023/24"}},
 				{name: "bad year", path: "/ocg-picture?fy=2023%2F25", cookie: analyst, wantStatus: 400,
 					wantContains: []string{"There is a problem", `href="#fy"`, "is not a financial year: a financial year runs from April one year to March the next, like 2023/24", "dismantled in the 12 months to"}, wantNotContains: []string{"fy must be"}},

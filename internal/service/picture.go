@@ -129,6 +129,44 @@ type OCGPicture struct {
 	// NeedsAttention lists active groups that lack an LRO, a current plan or
 	// a score, or whose review is overdue, with the reasons.
 	NeedsAttention []Attention
+	// Trend is, for each of the financial years with lifecycle records (the
+	// latest six, oldest first), the groups scored and mapped at its end and
+	// those dismantled during it.
+	Trend []PictureYear
+}
+
+// PictureYear is one financial year of the picture's trend.
+type PictureYear struct {
+	Year               domain.FiscalYear
+	Mapped, Dismantled PictureFigure
+}
+
+// MappedIn is how many groups of picture group g were mapped at the
+// year's end.
+func (y PictureYear) MappedIn(g string) int {
+	for _, c := range y.Mapped.ByGroup {
+		if c.Name == g {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// maxTrendYears is how many financial years the trend shows.
+const maxTrendYears = 6
+
+// TrendGroups are the picture groups mapped in any year of the trend, in
+// the order they first appear.
+func (p OCGPicture) TrendGroups() []string {
+	var out []string
+	for _, y := range p.Trend {
+		for _, c := range y.Mapped.ByGroup {
+			if !slices.Contains(out, c.Name) {
+				out = append(out, c.Name)
+			}
+		}
+	}
+	return out
 }
 
 // PeriodParam is the value of the fy parameter for this picture: "2023-24",
@@ -190,6 +228,19 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 	pic.Mapped, pic.Dismantled = figure(mapped), figure(dismantled)
 	if pic.Years, err = ps.st.PictureYears(ctx, p, a); err != nil {
 		return OCGPicture{}, err
+	}
+	years := pic.Years[:min(len(pic.Years), maxTrendYears)]
+	for i := len(years) - 1; i >= 0; i-- {
+		y := years[i]
+		m, err := ps.st.MappedOn(ctx, p, a, y.End())
+		if err != nil {
+			return OCGPicture{}, err
+		}
+		d, err := ps.st.DismantledIn(ctx, p, a, y.Period().From, y.Period().To)
+		if err != nil {
+			return OCGPicture{}, err
+		}
+		pic.Trend = append(pic.Trend, PictureYear{Year: y, Mapped: figure(m), Dismantled: figure(d)})
 	}
 	if p.Allowed(a, authz.List, domain.KindOCG) {
 		pic.Ranked, err = ps.st.NewOCGQuery(p, a, authz.List).WithStatuses(domain.StatusMapped, domain.StatusAdopted, domain.StatusManaged).

@@ -221,6 +221,42 @@ func TestPicture(t *testing.T) {
 			if len(pic.Years) == 0 || pic.Years[0] != 2025 || pic.Years[len(pic.Years)-1] != 2021 {
 				t.Errorf("years: got %v, want 2025/26 down to 2021/22", pic.Years)
 			}
+			// The trend: each year as that year's own picture counts it,
+			// oldest first, for the analyst and (without what it may not
+			// see) the council officer.
+			for _, actor := range []string{"analyst", "officer"} {
+				pic, err := w.pics.Picture(ctx, w.actors[actor], "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var years []string
+				for _, y := range pic.Trend {
+					years = append(years, y.Year.String())
+					one, err := w.pics.Picture(ctx, w.actors[actor], y.Year.String())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if y.Mapped.Total != one.Mapped.Total || y.Dismantled.Total != one.Dismantled.Total || y.Mapped.Summary() != one.Mapped.Summary() {
+						t.Errorf("%s trend %s: got %d mapped (%s), %d dismantled; want %d (%s), %d as the year's picture counts",
+							actor, y.Year, y.Mapped.Total, y.Mapped.Summary(), y.Dismantled.Total, one.Mapped.Total, one.Mapped.Summary(), one.Dismantled.Total)
+					}
+				}
+				if want := []string{"2021/22", "2022/23", "2023/24", "2024/25", "2025/26"}; !slices.Equal(years, want) {
+					t.Errorf("%s trend years: got %q, want %q", actor, years, want)
+				}
+				if got := pic.TrendGroups(); len(got) == 0 || got[0] != "Drugs or county lines" {
+					t.Errorf("%s trend groups: got %q, want drugs or county lines first", actor, got)
+				}
+			}
+			officerPic, err := w.pics.Picture(ctx, w.actors["officer"], "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, y := range officerPic.Trend {
+				if y.Year == 2023 && (y.Mapped.Total != 4 || y.Dismantled.Total != 3) {
+					t.Errorf("officer trend 2023/24: got %d mapped, %d dismantled; want 4 and 3 (no OFFICIAL-SENSITIVE group)", y.Mapped.Total, y.Dismantled.Total)
+				}
+			}
 
 			// The lists' groups are logged as one consultation; counts are not.
 			evs, err := w.st.SearchAudit(ctx, w.pid, store.AuditFilter{RecordID: top.ID, Operation: string(audit.Consultation), Limit: 100})
