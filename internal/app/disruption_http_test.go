@@ -149,3 +149,60 @@ func TestDisruptionNamesHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestDisruptionPersonFinderHTTP checks that a person is chosen on the
+// recording form by name, without JavaScript: "Find people" shows the
+// people the forgiving search finds to choose from and stores nothing;
+// choosing one records the disruption against them; a missing person is
+// pointed at the finder.
+func TestDisruptionPersonFinderHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			st := a.Store()
+			var person, ward, nyp string
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM entity WHERE kind = 'person' AND name = 'Aaron Collier'`).Scan(&person); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM org_unit WHERE level = 'ward' ORDER BY code LIMIT 1`).Scan(&ward); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM agency WHERE short_name = 'NYP'`).Scan(&nyp); err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT count(*) FROM disruption WHERE entity_id = $1`, person).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			form := url.Values{"subject": {"individual"}, "four_p": {"pursue"}, "impact": {"minor"}, "rationale": {"Charged with possession with intent to supply"},
+				"disrupted_on": {st.Now().Format("02/01/2006")}, "unit": {ward}, "lead_agency": {nyp}, "threats": {"drugs"}, "classification": {"OFFICIAL"},
+				"handling": {"P"}, "restricted": {"no"}, "action": {"submit"}}
+			analyst := signIn(t, a, "analyst@nyp.example")
+			scenario{name: "no person", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 422,
+				wantContains: []string{`href="#person_q"`, "Choose the person the disruption was against", `id="person_q"`}, wantNotContains: []string{`href="#entity"`}}.run(t, h)
+			form.Set("person_q", "Aaron Colier")
+			form.Set("action", "find_person")
+			scenario{name: "find people", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains:    []string{"Choose the person", `name="entity" type="radio" value="` + person + `"`, "Aaron Collier, P-", `value="Aaron Colier"`},
+				wantNotContains: []string{"There is a problem"}}.run(t, h)
+			if got := count(); got != 0 {
+				t.Fatalf("after finding people: got %d disruptions against the person, want none", got)
+			}
+			form.Set("person_q", "Zebedee Nobodyknows")
+			scenario{name: "nobody found", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains: []string{`id="no-people"`}}.run(t, h)
+			form.Set("person_q", "Aaron Colier")
+			form.Set("entity", person)
+			form.Set("action", "submit")
+			scenario{name: "chosen", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 303}.run(t, h)
+			if got := count(); got != 1 {
+				t.Errorf("after choosing: got %d disruptions against the person, want 1", got)
+			}
+		})
+	}
+}

@@ -218,6 +218,42 @@ type disruptionFormData struct {
 	Agencies     []domain.Agency
 	Types        []domain.AgencyTypeInfo
 	Impacts      []domain.Impact
+	// People are the people the person finder found by name (person_q),
+	// to choose from; NoPeople says it looked and found none.
+	People   []Option
+	NoPeople bool
+}
+
+// findPeople runs the form's person finder: the forgiving register search,
+// for people only (logged with its words like any search), when person_q
+// holds a name. Without a list to choose from, a problem with the person
+// is shown at the finder.
+func (h *Web) findPeople(r *http.Request, f *Form, d *disruptionFormData) error {
+	if q := f.Get("person_q"); q != "" {
+		res, err := h.finder.Search(r.Context(), router.ActorFrom(r.Context()), service.SearchInput{Text: q, Kinds: []string{string(domain.EntityPerson)}}, 1)
+		var verr *domain.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			f.Fail("person_q", verr.Problems[0].Message)
+		case err != nil:
+			return err
+		}
+		for _, it := range res.Items {
+			label := it.Name + ", " + it.Reference
+			if it.DOB != nil {
+				label += ", born " + view.FormatDate(*it.DOB)
+			}
+			if it.Matched != "" {
+				label += " (" + it.MatchedAs + " " + it.Matched + ")"
+			}
+			d.People = append(d.People, Option{Value: it.ID, Label: label, Checked: f.Get("entity") == it.ID})
+		}
+		d.NoPeople = err == nil && len(d.People) == 0
+	}
+	if len(d.People) == 0 {
+		f.Move("entity", "person_q")
+	}
+	return nil
 }
 
 // outcomeLines is how many outcome rows the form offers; a disruption with
@@ -249,6 +285,9 @@ func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status 
 	}
 	d := disruptionFormData{Form: f, Form2: form, Agencies: form.Agencies, Types: types, Impacts: domain.Impacts}
 	if d.Groups, err = h.groupChoice(r, f); err != nil {
+		return err
+	}
+	if err := h.findPeople(r, f, &d); err != nil {
 		return err
 	}
 	acts, err := h.disruptions.Activities(ctx, a, true)
@@ -314,6 +353,11 @@ func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
 		k := func(name string) string { return f.Get(fmt.Sprintf("outcome-%d-%s", i, name)) }
 		in.Outcomes = append(in.Outcomes, service.OutcomeInput{Type: k("type"), SeizureType: k("seizure_type"), DrugClass: k("drug_class"), AgencyID: k("agency"),
 			Quantity: k("quantity"), Grams: k("grams"), Value: k("value"), Years: k("years"), Months: k("months"), Note: k("note")})
+	}
+	if f.Get("action") == "find_person" {
+		// The person finder, without JavaScript: the same form again,
+		// with the people found to choose from; nothing is stored.
+		return h.disruptionFormPage(w, r, http.StatusOK, f)
 	}
 	d, err := h.disruptions.Record(r.Context(), router.ActorFrom(r.Context()), in)
 	if f.FailAll(err) {

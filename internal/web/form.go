@@ -141,6 +141,22 @@ func (f *Form) FailAll(err error) bool {
 	return true
 }
 
+// Move gives the problem with field from to field to, in its place in the
+// summary, for when the page shows from's input under another name.
+func (f *Form) Move(from, to string) {
+	msg, ok := f.Errors[from]
+	if !ok {
+		return
+	}
+	delete(f.Errors, from)
+	for i, x := range f.order {
+		if x == from {
+			f.order[i] = to
+		}
+	}
+	f.Errors[to] = msg
+}
+
 // OK reports whether the form has no problems.
 func (f *Form) OK() bool { return len(f.Errors) == 0 }
 
