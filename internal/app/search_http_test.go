@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"alliance/internal/app"
 	"alliance/internal/store"
 	"alliance/internal/store/storetest"
 	"alliance/internal/web"
@@ -36,14 +37,7 @@ func TestSearchHTTP(t *testing.T) {
 				{"api nothing", "/api/v1/search", true, 400, []string{`"field":"q"`}},
 			}
 			for _, tt := range tests {
-				req := httptest.NewRequest(http.MethodGet, tt.path, nil)
-				if tt.api {
-					req.Header.Set("Authorization", "Bearer "+tok)
-				} else {
-					req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
-				}
-				rec := httptest.NewRecorder()
-				a.Handler().ServeHTTP(rec, req)
+				rec := getAs(a, tt.path, tt.api, cookie, tok)
 				if rec.Code != tt.wantStatus {
 					t.Errorf("%s: got status %d, want %d: %s", tt.name, rec.Code, tt.wantStatus, rec.Body.String())
 				}
@@ -84,14 +78,7 @@ func TestSearchTermsAudited(t *testing.T) {
 				{"api, nothing found", "/api/v1/search?q=Zephyrine+Oddsock", true, `search for "Zephyrine Oddsock", results page 1: nothing shown`},
 			}
 			for _, tt := range tests {
-				req := httptest.NewRequest(http.MethodGet, tt.path, nil)
-				if tt.api {
-					req.Header.Set("Authorization", "Bearer "+tok)
-				} else {
-					req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
-				}
-				rec := httptest.NewRecorder()
-				a.Handler().ServeHTTP(rec, req)
+				rec := getAs(a, tt.path, tt.api, cookie, tok)
 				if rec.Code != http.StatusOK {
 					t.Fatalf("%s: got status %d, want 200", tt.name, rec.Code)
 				}
@@ -123,4 +110,18 @@ func TestSearchTermsAudited(t *testing.T) {
 			}
 		})
 	}
+}
+
+// getAs sends GET path to a's handler signed in with the session cookie,
+// or, for the API, with the bearer token tok.
+func getAs(a *app.App, path string, api bool, cookie, tok string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if api {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else {
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+	}
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	return rec
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"iter"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -129,9 +130,10 @@ type OCGPicture struct {
 	// NeedsAttention lists active groups that lack an LRO, a current plan or
 	// a score, or whose review is overdue, with the reasons.
 	NeedsAttention []Attention
-	// Trend is, for each of the financial years with lifecycle records (the
-	// latest six, oldest first), the groups scored and mapped at its end and
-	// those dismantled during it.
+	// Trend is, for each financial year from the oldest with lifecycle
+	// records to the newest (at most the latest six, oldest first, none
+	// skipped), the groups scored and mapped at its end and those
+	// dismantled during it.
 	Trend []PictureYear
 }
 
@@ -150,6 +152,22 @@ func (y PictureYear) MappedIn(g string) int {
 		}
 	}
 	return 0
+}
+
+// consecutiveYears yields, oldest first, every financial year from the
+// oldest of years (newest first) to the newest, at most n of them.
+func consecutiveYears(years []domain.FiscalYear, n int) iter.Seq[domain.FiscalYear] {
+	return func(yield func(domain.FiscalYear) bool) {
+		if len(years) == 0 {
+			return
+		}
+		newest, oldest := years[0], years[len(years)-1]
+		for y := domain.FiscalYear(int(newest) - n + 1); y <= newest; y++ {
+			if y >= oldest && !yield(y) {
+				return
+			}
+		}
+	}
 }
 
 // maxTrendYears is how many financial years the trend shows.
@@ -229,9 +247,10 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 	if pic.Years, err = ps.st.PictureYears(ctx, p, a); err != nil {
 		return OCGPicture{}, err
 	}
-	years := pic.Years[:min(len(pic.Years), maxTrendYears)]
-	for i := len(years) - 1; i >= 0; i-- {
-		y := years[i]
+	// Every year from the oldest with records to the newest, at most
+	// six: a year with no lifecycle record still has groups mapped at its
+	// end, and leaving it out would hide a year on the chart's axis.
+	for y := range consecutiveYears(pic.Years, maxTrendYears) {
 		m, err := ps.st.MappedOn(ctx, p, a, y.End())
 		if err != nil {
 			return OCGPicture{}, err

@@ -134,6 +134,30 @@ func insertPerson(t testing.TB, st *store.Store, w *searchWorld, p qualityTarget
 	return e
 }
 
+// bulkPeople stores, in one bulk load, n people called name for each entry
+// of names, under marking m, recorded by createdBy.
+func bulkPeople(t testing.TB, st *store.Store, pid string, m domain.Marking, createdBy string, names map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.BulkTx(ctx, pid, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
+		for name, n := range names {
+			for range n {
+				b.AddEntity(domain.Entity{ID: st.NewID(), Kind: domain.EntityPerson, Name: name, Marking: m, CreatedBy: createdBy})
+				if b.Full() {
+					if _, err := b.Flush(ctx); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		_, err := b.Flush(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSearchQuality looks for people by variants of their names among a
 // few thousand synthetic people with many alike names, and wants the
 // person meant in the first three results for at least 95% of them.
@@ -233,21 +257,7 @@ func TestSearchHiddenPostingsTakeNoPlace(t *testing.T) {
 		w := newSearchWorld(t, st)
 		hidden := domain.Marking{PartnershipID: w.pid, OriginAgencyID: w.council.ID, Classification: domain.OfficialSensitive,
 			Handling: domain.HandlingP, Restricted: true, NamedAgencies: []string{w.council.ID}}
-		err := st.BulkTx(ctx, w.pid, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
-			for range 2100 {
-				b.AddEntity(domain.Entity{ID: st.NewID(), Kind: domain.EntityPerson, Name: "Zed Quux", Marking: hidden, CreatedBy: w.otherUsr.ID})
-				if b.Full() {
-					if _, err := b.Flush(ctx); err != nil {
-						return err
-					}
-				}
-			}
-			_, err := b.Flush(ctx)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		bulkPeople(t, st, w.pid, hidden, w.otherUsr.ID, map[string]int{"Zed Quux": 2100})
 		open := insertPerson(t, st, w, qualityTarget{name: "Zed Quux"}, domain.Marking{PartnershipID: w.pid,
 			OriginAgencyID: w.police.ID, Classification: domain.Official, Handling: domain.HandlingP})
 		res, err := w.svc.Search(ctx, w.analyst, service.SearchInput{Text: "Zed Quux"}, 1)
@@ -409,29 +419,14 @@ func TestSearchNewestNotCrowdedOut(t *testing.T) {
 			query: service.SearchInput{Text: "Sam Kerr", DOB: "02/12/1992"},
 		},
 	}
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range tests {
+		// A store for each case, so no case sees another's people.
+		t.Run(tt.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
 				ctx := context.Background()
 				w := newSearchWorld(t, st)
-				err := st.BulkTx(ctx, w.pid, func(ctx context.Context, tx *sql.Tx, b *store.Bulk) error {
-					for name, n := range tt.older {
-						for range n {
-							b.AddEntity(domain.Entity{ID: st.NewID(), Kind: domain.EntityPerson, Name: name, CreatedBy: w.analystUser.ID, Marking: domain.Marking{
-								PartnershipID: w.pid, OriginAgencyID: w.police.ID, Classification: domain.OfficialSensitive, Handling: domain.HandlingP}})
-							if b.Full() {
-								if _, err := b.Flush(ctx); err != nil {
-									return err
-								}
-							}
-						}
-					}
-					_, err := b.Flush(ctx)
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
+				bulkPeople(t, st, w.pid, domain.Marking{PartnershipID: w.pid, OriginAgencyID: w.police.ID, Classification: domain.OfficialSensitive,
+					Handling: domain.HandlingP}, w.analystUser.ID, tt.older)
 				want := insertPerson(t, st, w, tt.want, domain.Marking{})
 				res, err := w.svc.Search(ctx, w.analyst, tt.query, 1)
 				if err != nil {
@@ -445,6 +440,6 @@ func TestSearchNewestNotCrowdedOut(t *testing.T) {
 					t.Errorf("%+v: got %q first of %d, want %q", tt.query, got, res.Total, tt.want.name)
 				}
 			})
-		}
-	})
+		})
+	}
 }
