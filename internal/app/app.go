@@ -50,6 +50,7 @@ type App struct {
 	importer    *service.Importer
 	disruptions *service.Disruptions
 	performance *service.PerformanceService
+	homes       *service.Homes
 	indexer     *service.SearchIndexer
 	jobs        *service.Jobs
 
@@ -179,8 +180,9 @@ func (a *App) services(box *auth.Box) {
 	a.importer = service.NewImporter(st, log, alog)
 	a.disruptions = service.NewDisruptions(st, log, alog)
 	a.performance = service.NewPerformance(st, alog, a.cfg.SuppressBelow)
+	a.homes = service.NewHomes(st, log, alog, a.performance)
 	for _, s := range []interface{ UsePolicies(*service.Policies) }{
-		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance,
+		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes,
 	} {
 		s.UsePolicies(a.policies)
 	}

@@ -1164,6 +1164,20 @@ func (r *regBuilder) planActions(ctx context.Context, o *domain.OCG, plan *domai
 		r.actions = append(r.actions, domain.PlanAction{ID: r.s.NewID(), PlanID: plan.ID, Strand: a.strand, Description: a.what,
 			OwnerAgencyID: r.agency[a.agency].ID, OwnerName: a.owner, DueOn: due, Status: st, Outcome: outcome, CreatedAt: plan.CreatedAt})
 	}
+	// A plan still in force has work in hand: its actions alternate
+	// between done and under way, due from three weeks ago to a few months
+	// ahead, so the LRO's and the agencies' home pages have real actions to
+	// show. (No random draw here: the rest of the demo stays as it was.)
+	if plan.Status != domain.PlanClosed && o.Status != domain.StatusArchived {
+		open := 0
+		for i := len(r.actions) - len(picks); i < len(r.actions); i++ {
+			if x := &r.actions[i]; x.Status == domain.ActionDone && (i%2 == 0) {
+				x.Status, x.Outcome = domain.ActionInProgress, ""
+				x.DueOn = r.today.AddDate(0, 0, 17*open-20)
+				open++
+			}
+		}
+	}
 	return nil
 }
 

@@ -28,3 +28,9 @@ func UKDay(t time.Time) time.Time {
 	l := t.In(ukLocation())
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }
+
+// UKMidnight is the instant the UK day d (as UKDay gives it) began: the
+// lower bound for "written on or after d" over stored instants.
+func UKMidnight(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, ukLocation()).UTC()
+}

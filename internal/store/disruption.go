@@ -405,11 +405,12 @@ type DisruptionQuery struct {
 	s     *Store
 	args  Args
 	conds []string
+	order string
 }
 
 // NewDisruptionQuery starts a query for actor doing act under policy.
 func (s *Store) NewDisruptionQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *DisruptionQuery {
-	q := &DisruptionQuery{s: s}
+	q := &DisruptionQuery{s: s, order: "d.disrupted_on DESC, d.reference DESC"}
 	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindDisruption, "d", &q.args), subjectsVisible(policy, actor, &q.args, false))
 	return q
 }
@@ -480,12 +481,12 @@ func scanDisruption(r *sql.Rows) (domain.Disruption, error) {
 	return d, err
 }
 
-// List returns up to limit disruptions, newest first, with their sets and
-// outcomes.
+// List returns up to limit disruptions, newest first (or as LongestWaiting
+// says), with their sets and outcomes.
 func (q *DisruptionQuery) List(ctx context.Context, limit int) ([]domain.Disruption, error) {
 	args := q.args
 	list, err := collect(ctx, q.s.rdb, "list disruptions", disruptionSelect+` WHERE `+strings.Join(q.conds, " AND ")+
-		` ORDER BY d.disrupted_on DESC, d.reference DESC LIMIT `+args.Add(limit), args.Values(), scanDisruption)
+		` ORDER BY `+q.order+` LIMIT `+args.Add(limit), args.Values(), scanDisruption)
 	if err != nil {
 		return nil, err
 	}

@@ -544,7 +544,10 @@ type UserSummary struct {
 	HasPassword    bool
 	HasTOTP        bool
 	OIDC           bool
-	LastSignInAt   time.Time
+	// SecondFactorExempt: the account may sign in without a second factor
+	// (demo accounts).
+	SecondFactorExempt bool
+	LastSignInAt       time.Time
 }
 
 // UserSummaries lists the partnership's users with their sign-in state.
@@ -554,15 +557,15 @@ func (s *Store) UserSummaries(ctx context.Context, partnershipID string) ([]User
 		return nil, err
 	}
 	type extra struct {
-		id                  string
-		svc, pw, totp, oidc bool
-		last                sql.NullTime
+		id                          string
+		svc, pw, totp, oidc, exempt bool
+		last                        sql.NullTime
 	}
 	rows, err := collect(ctx, s.rdb, "user sign-in state", `SELECT id, service_account, password_hash IS NOT NULL, totp_secret IS NOT NULL,
-		oidc_subject IS NOT NULL, last_sign_in_at FROM app_user WHERE partnership_id = $1`, []any{partnershipID},
+		oidc_subject IS NOT NULL, second_factor_exempt, last_sign_in_at FROM app_user WHERE partnership_id = $1`, []any{partnershipID},
 		func(r *sql.Rows) (extra, error) {
 			var x extra
-			err := r.Scan(&x.id, &x.svc, &x.pw, &x.totp, &x.oidc, &x.last)
+			err := r.Scan(&x.id, &x.svc, &x.pw, &x.totp, &x.oidc, &x.exempt, &x.last)
 			return x, err
 		})
 	if err != nil {
@@ -575,7 +578,7 @@ func (s *Store) UserSummaries(ctx context.Context, partnershipID string) ([]User
 	out := make([]UserSummary, len(users))
 	for i, u := range users {
 		x := by[u.ID]
-		out[i] = UserSummary{User: u, ServiceAccount: x.svc, HasPassword: x.pw, HasTOTP: x.totp, OIDC: x.oidc}
+		out[i] = UserSummary{User: u, ServiceAccount: x.svc, HasPassword: x.pw, HasTOTP: x.totp, OIDC: x.oidc, SecondFactorExempt: x.exempt}
 		if x.last.Valid {
 			out[i].LastSignInAt = x.last.Time.UTC()
 		}

@@ -49,6 +49,15 @@ type card struct {
 	ID, Value, Label string
 }
 
+// performanceCards are the dashboard's headline figures, as the dashboard,
+// the home page and the board pack show them.
+func performanceCards(p service.Performance) []card {
+	t := p.Threshold
+	return []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
+		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},
+		{"guns", p.GunsSeized.Text(t), "Guns seized"}, {"warrants", p.Warrants.Text(t), "Warrants"}, {"sentence", p.SentenceYears(), "Sentence length (years)"}}
+}
+
 // performanceInput reads the dashboard's filters from q (the query string,
 // or the export form), each clipped to 60 characters, and a form holding
 // them.
@@ -122,10 +131,7 @@ func (h *Web) performancePage(w http.ResponseWriter, r *http.Request) error {
 		q.Set("format", "xlsx")
 		d.XLSXHref = template.URL("/performance/export?" + q.Encode()) //nolint:gosec // as above
 	}
-	t := p.Threshold
-	d.Cards = []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
-		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},
-		{"guns", p.GunsSeized.Text(t), "Guns seized"}, {"warrants", p.Warrants.Text(t), "Warrants"}, {"sentence", p.SentenceYears(), "Sentence length (years)"}}
+	d.Cards = performanceCards(p)
 	page := h.newPage(r, "Performance "+p.PeriodLabel(), "/performance")
 	page.Errors = f.Summary()
 	page.Data = d

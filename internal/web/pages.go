@@ -7,21 +7,6 @@ import (
 	"alliance/internal/web/view"
 )
 
-func (h *Web) home(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.currentPartnership(r.Context())
-	if err != nil {
-		return err
-	}
-	g, err := h.svc.AtAGlance(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	page := h.newPage(r, "Home", "/")
-	page.Partnership = &p
-	page.Data = g
-	return h.render(w, r, http.StatusOK, "home", page)
-}
-
 func (h *Web) agencies(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.currentPartnership(r.Context())
 	if err != nil {

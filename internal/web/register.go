@@ -47,6 +47,8 @@ var registerFuncs = template.FuncMap{
 	"agencyChoice": agencyChoice,
 	"sub":          sub,
 	"apmisLabel":   service.APMISLabel,
+	"waited":       waited,
+	"reasonLabel":  func(r service.AttentionReason) string { return r.Label() },
 }
 
 func planStatusLabel(s domain.PlanStatus) string {

@@ -38,8 +38,10 @@ type Options struct {
 	// and the dashboard.
 	Disruptions *service.Disruptions
 	Performance *service.PerformanceService
-	OIDC        *service.OIDC // nil when sign-in through an identity provider is off
-	Log         *slog.Logger
+	// Homes builds each user's home page.
+	Homes *service.Homes
+	OIDC  *service.OIDC // nil when sign-in through an identity provider is off
+	Log   *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 
@@ -69,6 +71,7 @@ type Web struct {
 	// disruptions and perf serve /disruptions and /performance.
 	disruptions *service.Disruptions
 	perf        *service.PerformanceService
+	homes       *service.Homes
 	oidc        *service.OIDC
 	log         *slog.Logger
 	views       *view.Engine
@@ -89,7 +92,7 @@ type Web struct {
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
 	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil ||
-		opts.Register == nil || opts.Disruptions == nil || opts.Performance == nil {
+		opts.Register == nil || opts.Disruptions == nil || opts.Performance == nil || opts.Homes == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -112,7 +115,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance,
+		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance, homes: opts.Homes,
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
