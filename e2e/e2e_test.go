@@ -355,7 +355,7 @@ func TestPages(t *testing.T) {
 		status         bool
 	}{
 		{"sign in", "", "/sign-in", "Sign in to Alliance", []string{"Email address", "Password"}, false},
-		{"home", "analyst@nyp.example", "/", "North Yorkshire: Project Alliance", []string{"At a glance", "195", "Demo account"}, false},
+		{"home", "analyst@nyp.example", "/", "Your work", []string{"North Yorkshire: Project Alliance", "Needs attention", "At a glance", "195", "Demo account"}, false},
 		{"agencies", "analyst@nyp.example", "/agencies", "Partner agencies", []string{"North Yorkshire Police", "St Giles Trust"}, false},
 		{"areas", "analyst@nyp.example", "/areas", "Reporting structure", []string{"Craven", "E07000163"}, false},
 		{"district", "analyst@nyp.example", "/areas/E06000014", "York", []string{"Acomb"}, false},

@@ -47,4 +47,3 @@ func (h *Web) home(w http.ResponseWriter, r *http.Request) error {
 	page.Data = d
 	return h.render(w, r, http.StatusOK, "home", page)
 }
-
