@@ -9,7 +9,9 @@ import (
 )
 
 func TestUnusualReaders(t *testing.T) {
-	reader := func(name string, n int) store.ReaderCount { return store.ReaderCount{UserID: name, Name: name, Records: n} }
+	reader := func(name string, n int) store.ReaderCount {
+		return store.ReaderCount{UserID: name, Name: name, Records: n}
+	}
 	tests := []struct {
 		name       string
 		readers    []store.ReaderCount
