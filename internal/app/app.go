@@ -51,6 +51,7 @@ type App struct {
 	disruptions *service.Disruptions
 	performance *service.PerformanceService
 	homes       *service.Homes
+	boardPacks  *service.BoardPacks
 	indexer     *service.SearchIndexer
 	jobs        *service.Jobs
 
@@ -181,6 +182,7 @@ func (a *App) services(box *auth.Box) {
 	a.disruptions = service.NewDisruptions(st, log, alog)
 	a.performance = service.NewPerformance(st, alog, a.cfg.SuppressBelow)
 	a.homes = service.NewHomes(st, log, alog, a.performance)
+	a.boardPacks = service.NewBoardPacks(st, a.performance, a.pictures)
 	for _, s := range []interface{ UsePolicies(*service.Policies) }{
 		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes,
 	} {

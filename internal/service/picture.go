@@ -206,6 +206,17 @@ func (ps *Pictures) today() time.Time { return domain.UKDay(ps.st.Now()) }
 // someone whose roles do not allow reading groups gets ErrForbidden. The
 // groups the lists name are logged as one consultation.
 func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCGPicture, error) {
+	return ps.picture(ctx, a, fy, true)
+}
+
+// Figures is Picture's counts alone (mapped, dismantled and the trend),
+// without the ranked and needs-attention lists, which name groups: what a
+// board pack prints.
+func (ps *Pictures) Figures(ctx context.Context, a domain.Actor, fy string) (OCGPicture, error) {
+	return ps.picture(ctx, a, fy, false)
+}
+
+func (ps *Pictures) picture(ctx context.Context, a domain.Actor, fy string, lists bool) (OCGPicture, error) {
 	p, err := ps.policyOf(ctx, ps.st)
 	if err != nil {
 		return OCGPicture{}, err
@@ -261,7 +272,7 @@ func (ps *Pictures) Picture(ctx context.Context, a domain.Actor, fy string) (OCG
 		}
 		pic.Trend = append(pic.Trend, PictureYear{Year: y, Mapped: figure(m), Dismantled: figure(d)})
 	}
-	if p.Allowed(a, authz.List, domain.KindOCG) {
+	if lists && p.Allowed(a, authz.List, domain.KindOCG) {
 		pic.Ranked, err = ps.st.NewOCGQuery(p, a, authz.List).WithStatuses(domain.StatusMapped, domain.StatusAdopted, domain.StatusManaged).
 			ByScore().List(ctx, 0, 0)
 		if err != nil {

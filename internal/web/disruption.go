@@ -52,10 +52,11 @@ type card struct {
 // performanceCards are the dashboard's headline figures, as the dashboard,
 // the home page and the board pack show them.
 func performanceCards(p service.Performance) []card {
-	t := p.Threshold
-	return []card{{"disruptions", p.Disruptions.Text(t), "Disruptions"}, {"adults", p.AdultsSafeguarded.Text(t), "Adults safeguarded"},
-		{"children", p.ChildrenSafeguarded.Text(t), "Children safeguarded"}, {"open-activities", p.OpenActivities.Text(t), "Open activity records"},
-		{"guns", p.GunsSeized.Text(t), "Guns seized"}, {"warrants", p.Warrants.Text(t), "Warrants"}, {"sentence", p.SentenceYears(), "Sentence length (years)"}}
+	var out []card
+	for _, f := range service.BoardFigures(p) {
+		out = append(out, card{ID: f.ID, Value: f.Value, Label: f.Label})
+	}
+	return out
 }
 
 // performanceInput reads the dashboard's filters from q (the query string,
@@ -540,12 +541,7 @@ func monthsText(months any) string {
 func cellText(c service.Cell, threshold int) string { return c.Text(threshold) }
 
 // rateText writes a rate per 1,000 to two places.
-func rateText(r *float64) string {
-	if r == nil {
-		return "Not known"
-	}
-	return fmt.Sprintf("%.2f", *r)
-}
+func rateText(r *float64) string { return service.RateText(r) }
 
 // dict builds a map from key, value pairs, for passing several values to a
 // template.

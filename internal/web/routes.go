@@ -102,6 +102,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /activities", router.AccessSignedIn, h.page(h.activityCreate))
 	t.Handle("POST /activities/{id}/close", router.AccessSignedIn, h.page(h.activityClose))
 	t.Handle("GET /performance", router.AccessSignedIn, h.page(h.performancePage))
+	t.Handle("GET /performance/board-pack", router.AccessSignedIn, h.page(h.boardPackPage))
+	t.Handle("GET /performance/board-pack.pdf", router.AccessSignedIn, h.page(h.boardPackPDF))
 	t.Handle("GET /performance/export", router.AccessSignedIn, h.page(h.performanceExportForm))
 	t.Handle("POST /performance/export", router.AccessSignedIn, h.page(h.performanceExport))
 
