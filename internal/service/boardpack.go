@@ -180,4 +180,3 @@ func (bp BoardPack) WritePDF(w io.Writer) error { return importexport.WritePDF(w
 func (bp BoardPack) FileName() string {
 	return "alliance-board-pack-" + strings.ReplaceAll(bp.Performance.PeriodLabel(), "/", "-") + "-" + string(BoardPackMarking) + ".pdf"
 }
-

@@ -42,8 +42,8 @@ type Options struct {
 	Homes *service.Homes
 	// BoardPacks builds the board pack page and PDF.
 	BoardPacks *service.BoardPacks
-	OIDC  *service.OIDC // nil when sign-in through an identity provider is off
-	Log   *slog.Logger
+	OIDC       *service.OIDC // nil when sign-in through an identity provider is off
+	Log        *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 
