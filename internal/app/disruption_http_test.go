@@ -206,3 +206,46 @@ func TestDisruptionPersonFinderHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestDisruptionOutcomeLinesHTTP: the form opens one outcome line, not
+// eight; "Add another outcome" brings the form back with one more line,
+// the values kept and nothing stored, up to eight; a line with values
+// stays open after an error.
+func TestDisruptionOutcomeLinesHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			st := a.Store()
+			analyst := signIn(t, a, "analyst@nyp.example")
+			stored := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT count(*) FROM disruption`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := stored()
+			scenario{name: "a new form", path: "/disruptions/new", cookie: analyst, wantStatus: 200,
+				wantContains:    []string{`name="outcome-1-type"`, `id="add-outcome"`, `name="outcome_lines" value="1"`, `data-for="seizure"`},
+				wantNotContains: []string{`name="outcome-2-type"`}}.run(t, h)
+			form := url.Values{"subject": {"theme"}, "theme": {"Cuckooed flats in Scarborough"}, "outcome_lines": {"1"}, "outcome-1-type": {"arrest"},
+				"outcome-1-quantity": {"3"}, "action": {"add_outcome"}}
+			scenario{name: "add a line", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains:    []string{`name="outcome-2-type"`, `name="outcome_lines" value="2"`, `value="Cuckooed flats in Scarborough"`, `name="outcome-1-quantity" type="text" value="3"`},
+				wantNotContains: []string{`name="outcome-3-type"`, "There is a problem"}}.run(t, h)
+			form.Set("outcome_lines", "8")
+			scenario{name: "at most eight", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains: []string{`name="outcome-8-type"`}, wantNotContains: []string{`name="outcome-9-type"`, `id="add-outcome"`}}.run(t, h)
+			form.Set("outcome_lines", "1")
+			form.Set("outcome-4-quantity", "x")
+			form.Set("action", "submit")
+			scenario{name: "an error keeps its line open", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 422,
+				wantContains: []string{"There is a problem", `name="outcome-4-quantity"`}, wantNotContains: []string{`name="outcome-5-type"`}}.run(t, h)
+			if got := stored(); got != before {
+				t.Errorf("got %d disruptions stored, want %d: opening lines and failing store nothing", got, before)
+			}
+		})
+	}
+}

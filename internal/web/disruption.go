@@ -222,6 +222,11 @@ type disruptionFormData struct {
 	OutcomeTypes []Option
 	SeizureTypes []Option
 	Lines        []int
+	// MoreLines: another outcome line may be opened; Measures maps each
+	// outcome type to its measure ("code:measure ..."), for the script
+	// that shows only the inputs a chosen kind needs.
+	MoreLines bool
+	Measures  string
 	Agencies     []domain.Agency
 	Types        []domain.AgencyTypeInfo
 	Impacts      []domain.Impact
@@ -263,9 +268,40 @@ func (h *Web) findPeople(r *http.Request, f *Form, d *disruptionFormData) error 
 	return nil
 }
 
-// outcomeLines is how many outcome rows the form offers; a disruption with
-// more is recorded, then given the rest from its page.
+// outcomeLines is how many outcome rows the form offers at most; a
+// disruption with more is recorded, then given the rest from its page.
 const outcomeLines = 8
+
+// outcomeFields are the inputs of one outcome line.
+var outcomeFields = []string{"type", "seizure_type", "drug_class", "agency", "quantity", "grams", "value", "years", "months", "note"}
+
+// shownOutcomeLines is which outcome lines the form opens: every line up
+// to the last one with anything in it (or an error), the lines the
+// recorder has opened (outcome_lines), one more after "Add another
+// outcome", and at least one; never more than outcomeLines.
+func shownOutcomeLines(f *Form) []int {
+	n := 1
+	if v, err := strconv.Atoi(f.Get("outcome_lines")); err == nil && v > n {
+		n = v
+	}
+	for i := 1; i <= outcomeLines; i++ {
+		for _, k := range outcomeFields {
+			name := fmt.Sprintf("outcome-%d-%s", i, k)
+			if strings.TrimSpace(f.Get(name)) != "" || f.Errors[name] != "" {
+				n = max(n, i)
+			}
+		}
+	}
+	if f.Get("action") == "add_outcome" {
+		n++
+	}
+	n = min(n, outcomeLines)
+	lines := make([]int, n)
+	for i := range lines {
+		lines[i] = i + 1
+	}
+	return lines
+}
 
 func (h *Web) disruptionNew(w http.ResponseWriter, r *http.Request) error {
 	a := router.ActorFrom(r.Context())
@@ -337,9 +373,13 @@ func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status 
 	for _, t := range form.SeizureTypes {
 		d.SeizureTypes = append(d.SeizureTypes, Option{Value: t.Code, Label: t.Name})
 	}
-	for i := range outcomeLines {
-		d.Lines = append(d.Lines, i+1)
+	d.Lines = shownOutcomeLines(f)
+	d.MoreLines = len(d.Lines) < outcomeLines
+	var measures []string
+	for _, t := range form.OutcomeTypes {
+		measures = append(measures, t.Code+":"+string(t.Measure))
 	}
+	d.Measures = strings.Join(measures, " ")
 	p := h.newPage(r, "Record a disruption", "/disruptions")
 	p.Errors = f.Summary()
 	p.Data = d
@@ -361,7 +401,7 @@ func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
 		in.Outcomes = append(in.Outcomes, service.OutcomeInput{Type: k("type"), SeizureType: k("seizure_type"), DrugClass: k("drug_class"), AgencyID: k("agency"),
 			Quantity: k("quantity"), Grams: k("grams"), Value: k("value"), Years: k("years"), Months: k("months"), Note: k("note")})
 	}
-	if f.Get("action") == "find_person" {
+	if f.Get("action") == "find_person" || f.Get("action") == "add_outcome" {
 		// The person finder, without JavaScript: the same form again,
 		// with the people found to choose from; nothing is stored.
 		return h.disruptionFormPage(w, r, http.StatusOK, f)

@@ -73,3 +73,27 @@ function drawChart (table) {
     }
   })
 }
+
+// Outcome lines on the disruption form: once a line's kind is chosen, only
+// the inputs that kind needs are shown (a count; a seizure's type, count,
+// value and agency; drugs' class, grams and value; a sentence's years and
+// months). Inputs holding a value or an error stay shown. Without
+// JavaScript every input of an open line is shown, and the server ignores
+// those the kind does not use.
+const outcomes = document.getElementById('outcomes')
+if (outcomes) {
+  const measure = Object.fromEntries(outcomes.dataset.measures.split(' ').filter(Boolean).map(p => p.split(':')))
+  const update = (fieldset) => {
+    const kind = fieldset.querySelector('select[name$="-type"]').value
+    const m = measure[kind]
+    fieldset.querySelectorAll('[data-for]').forEach(el => {
+      const keep = [...el.querySelectorAll('input, select')].some(i => i.value !== '' && !(i.tagName === 'SELECT' && i.selectedIndex === 0)) ||
+        el.querySelector('.govuk-form-group--error') !== null
+      el.hidden = !keep && (!m || !el.dataset.for.split(' ').includes(m))
+    })
+  }
+  outcomes.querySelectorAll('fieldset[data-outcome]').forEach(fs => {
+    update(fs)
+    fs.querySelector('select[name$="-type"]').addEventListener('change', () => update(fs))
+  })
+}
