@@ -227,9 +227,9 @@ type disruptionFormData struct {
 	// that shows only the inputs a chosen kind needs.
 	MoreLines bool
 	Measures  string
-	Agencies     []domain.Agency
-	Types        []domain.AgencyTypeInfo
-	Impacts      []domain.Impact
+	Agencies  []domain.Agency
+	Types     []domain.AgencyTypeInfo
+	Impacts   []domain.Impact
 	// People are the people the person finder found by name (person_q),
 	// to choose from; NoPeople says it looked and found none.
 	People   []Option
