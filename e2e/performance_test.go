@@ -88,6 +88,11 @@ func TestDisruptionJourney(t *testing.T) {
 		[2]string{`input[name="threats"][value="county_lines"]`, "click"},
 		[2]string{"#outcome-1-type", "adults_safeguarded"},
 		[2]string{"#outcome-1-quantity", "3"},
+	)
+	// The form opens one outcome line; the second is added, with what was
+	// typed kept.
+	clickAndLoad(t, officer, "#add-outcome")
+	fill(t, officer,
 		[2]string{"#outcome-2-type", "seizure"},
 		[2]string{"#outcome-2-seizure_type", "cash_pace"},
 		[2]string{"#outcome-2-quantity", "1"},

@@ -75,7 +75,7 @@ func TestSignInWithTOTP(t *testing.T) {
 	if err := chromedp.Do(tb.ctx, chromedp.Click(chromedp.CSS("a.govuk-button")), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
-	if got := tb.text(t, "h1"); got != "North Yorkshire: Project Alliance" {
+	if got := tb.text(t, "h1"); got != "Your work" {
 		t.Errorf("after set-up: got %q, want the home page", got)
 	}
 
@@ -97,7 +97,7 @@ func TestSignInWithTOTP(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS("#code")), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatalf("right code: %v", err)
 	}
-	if got := tb2.text(t, "h1"); got != "North Yorkshire: Project Alliance" {
+	if got := tb2.text(t, "h1"); got != "Your work" {
 		t.Errorf("after the code: got %q, want the home page", got)
 	}
 }

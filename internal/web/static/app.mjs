@@ -80,7 +80,7 @@ function drawChart (table) {
 // months). Inputs holding a value or an error stay shown. Without
 // JavaScript every input of an open line is shown, and the server ignores
 // those the kind does not use.
-const outcomes = document.getElementById('outcomes')
+const outcomes = document.getElementById('outcome-lines')
 if (outcomes) {
   const measure = Object.fromEntries(outcomes.dataset.measures.split(' ').filter(Boolean).map(p => p.split(':')))
   const update = (fieldset) => {
