@@ -249,3 +249,69 @@ func TestDisruptionOutcomeLinesHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestDisruptionGroupFinderHTTP: "Find groups" runs the forgiving search
+// for groups (misspelt, logged with its words) and brings the form back
+// with the groups found to choose from, nothing stored; a group the
+// recorder may not see is not offered; choosing one records the
+// disruption against it.
+func TestDisruptionGroupFinderHTTP(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			st := a.Store()
+			var group, ward, nyp string
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM ocg WHERE name = 'Malton cocaine supply network'`).Scan(&group); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM org_unit WHERE level = 'ward' ORDER BY code LIMIT 1`).Scan(&ward); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Reader().QueryRow(`SELECT CAST(id AS text) FROM agency WHERE short_name = 'NYP'`).Scan(&nyp); err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := st.Reader().QueryRow(`SELECT count(*) FROM disruption WHERE ocg_id = $1`, group).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			before := count()
+			form := url.Values{"subject": {"ocg"}, "four_p": {"pursue"}, "impact": {"minor"}, "rationale": {"Two runners arrested at the line's safe house"},
+				"disrupted_on": {st.Now().Format("02/01/2006")}, "unit": {ward}, "lead_agency": {nyp}, "threats": {"drugs"}, "classification": {"OFFICIAL"},
+				"handling": {"P"}, "restricted": {"no"}, "group_q": {"Maltn cocain"}, "action": {"find_group"}}
+			analyst := signIn(t, a, "analyst@nyp.example")
+			scenario{name: "find groups", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains:    []string{`name="ocg" type="radio" value="` + group + `"`, "Malton cocaine supply network, OCG-", `value="Maltn cocain"`, "None of these"},
+				wantNotContains: []string{"There is a problem", `<select class="govuk-select" id="ocg"`}}.run(t, h)
+			var n int
+			if err := st.Reader().QueryRow(`SELECT count(*) FROM audit_event WHERE record_label LIKE '%Maltn cocain%'`).Scan(&n); err != nil || n == 0 {
+				t.Errorf("the group search's words are not in the audit log: %d, %v", n, err)
+			}
+			if got := count(); got != before {
+				t.Fatalf("after finding groups: got %d disruptions against the group, want %d", got, before)
+			}
+			form.Set("group_q", "Zebulon Quartermaine")
+			scenario{name: "nothing found", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 200,
+				wantContains: []string{`id="no-groups"`, `id="ocg"`}}.run(t, h)
+			// A council officer may not see every group: a restricted one
+			// is not offered to them.
+			var hidden string
+			if err := st.Reader().QueryRow(`SELECT name FROM ocg WHERE restricted = TRUE ORDER BY reference LIMIT 1`).Scan(&hidden); err == nil {
+				form.Set("group_q", hidden)
+				scenario{name: "restricted group", method: "POST", path: "/disruptions", cookie: signIn(t, a, "officer@nyc.example"), body: form.Encode(), wantStatus: 200,
+					wantNotContains: []string{hidden + ", OCG-"}}.run(t, h)
+			}
+			form.Set("group_q", "Maltn cocain")
+			form.Set("ocg", group)
+			form.Set("action", "submit")
+			scenario{name: "chosen", method: "POST", path: "/disruptions", cookie: analyst, body: form.Encode(), wantStatus: 303}.run(t, h)
+			if got := count(); got != before+1 {
+				t.Errorf("after choosing: got %d disruptions against the group, want %d", got, before+1)
+			}
+		})
+	}
+}

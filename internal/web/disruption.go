@@ -234,6 +234,10 @@ type disruptionFormData struct {
 	// to choose from; NoPeople says it looked and found none.
 	People   []Option
 	NoPeople bool
+	// FoundGroups are the groups "Find groups" found for group_q to choose
+	// from (then shown instead of the list); NoGroups says it found none.
+	FoundGroups []Option
+	NoGroups    bool
 }
 
 // findPeople runs the form's person finder: the forgiving register search,
@@ -265,6 +269,36 @@ func (h *Web) findPeople(r *http.Request, f *Form, d *disruptionFormData) error 
 	if len(d.People) == 0 {
 		f.Move("entity", "person_q")
 	}
+	return nil
+}
+
+// findGroups fills d.FoundGroups with the groups the viewer may see that
+// the forgiving search finds for group_q (logged with its words like any
+// search), when it holds a name.
+func (h *Web) findGroups(r *http.Request, f *Form, d *disruptionFormData) error {
+	q := f.Get("group_q")
+	if q == "" {
+		return nil
+	}
+	res, err := h.finder.Search(r.Context(), router.ActorFrom(r.Context()), service.SearchInput{Text: q, Kinds: []string{service.KindGroup}}, 1)
+	var verr *domain.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		f.Fail("group_q", verr.Problems[0].Message)
+	case err != nil:
+		return err
+	}
+	for _, it := range res.Items {
+		label := it.Name + ", " + it.Reference
+		if it.Matched != "" {
+			label += " (" + it.MatchedAs + " " + it.Matched + ")"
+		}
+		d.FoundGroups = append(d.FoundGroups, Option{Value: it.ID, Label: label, Checked: f.Get("ocg") == it.ID})
+	}
+	if len(d.FoundGroups) > 0 {
+		d.FoundGroups = append(d.FoundGroups, Option{Value: "", Label: "None of these", Checked: f.Get("ocg") == ""})
+	}
+	d.NoGroups = err == nil && len(d.FoundGroups) == 0
 	return nil
 }
 
@@ -331,6 +365,9 @@ func (h *Web) disruptionFormPage(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	if err := h.findPeople(r, f, &d); err != nil {
+		return err
+	}
+	if err := h.findGroups(r, f, &d); err != nil {
 		return err
 	}
 	acts, err := h.disruptions.Activities(ctx, a, true)
@@ -401,7 +438,7 @@ func (h *Web) disruptionCreate(w http.ResponseWriter, r *http.Request) error {
 		in.Outcomes = append(in.Outcomes, service.OutcomeInput{Type: k("type"), SeizureType: k("seizure_type"), DrugClass: k("drug_class"), AgencyID: k("agency"),
 			Quantity: k("quantity"), Grams: k("grams"), Value: k("value"), Years: k("years"), Months: k("months"), Note: k("note")})
 	}
-	if f.Get("action") == "find_person" || f.Get("action") == "add_outcome" {
+	if a := f.Get("action"); a == "find_person" || a == "find_group" || a == "add_outcome" {
 		// The person finder, without JavaScript: the same form again,
 		// with the people found to choose from; nothing is stored.
 		return h.disruptionFormPage(w, r, http.StatusOK, f)
