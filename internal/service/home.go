@@ -288,14 +288,10 @@ func (h *Homes) panel(ctx context.Context, pol authz.Policy, a domain.Actor, tod
 		return nil, err
 	}
 	p.OldestDays = DaysSince(oldest, today)
-	all, err := queue().LongestWaiting().List(ctx, p.Waiting)
-	if err != nil {
+	// Waiting more than PanelLongWait days: changed before the start of the
+	// UK day PanelLongWait days ago.
+	if p.LongWaits, err = queue().UpdatedBefore(domain.UKMidnight(today.AddDate(0, 0, -PanelLongWait))).Count(ctx); err != nil {
 		return nil, err
-	}
-	for _, d := range all {
-		if DaysSince(d.UpdatedAt, today) > PanelLongWait {
-			p.LongWaits++
-		}
 	}
 	for _, d := range p.Oldest {
 		shown.add(domain.KindDisruption, d.ID)

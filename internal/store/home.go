@@ -38,6 +38,12 @@ func (q *DisruptionQuery) DisruptedIn(p domain.Period) *DisruptionQuery {
 	return q
 }
 
+// UpdatedBefore keeps the disruptions whose status last changed before t.
+func (q *DisruptionQuery) UpdatedBefore(t time.Time) *DisruptionQuery {
+	q.conds = append(q.conds, "d.updated_at < "+q.args.Add(t.UTC()))
+	return q
+}
+
 // LongestWaiting orders List by how long each disruption has been in its
 // status, the longest first, rather than newest first.
 func (q *DisruptionQuery) LongestWaiting() *DisruptionQuery {
