@@ -36,19 +36,22 @@ type Options struct {
 	Search   *service.Search
 	// Performance serves the dashboard's figures.
 	Performance *service.PerformanceService
+	// Submissions serves partner submissions and the triage queue.
+	Submissions *service.Submissions
 	Log         *slog.Logger
 }
 
 // API serves /api/v1 to callers with an API token. It is safe for
 // concurrent use.
 type API struct {
-	svc      *service.Service
-	reports  *service.Reports
-	register *service.Register
-	pictures *service.Pictures
-	finder   *service.Search
-	perf     *service.PerformanceService
-	log      *slog.Logger
+	svc         *service.Service
+	reports     *service.Reports
+	register    *service.Register
+	pictures    *service.Pictures
+	finder      *service.Search
+	perf        *service.PerformanceService
+	submissions *service.Submissions
+	log         *slog.Logger
 }
 
 // New returns the API.
@@ -57,7 +60,7 @@ func New(opts Options) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, perf: opts.Performance, log: log}
+	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, perf: opts.Performance, submissions: opts.Submissions, log: log}
 }
 
 // Unauthorized answers API calls without a valid token.
@@ -95,6 +98,10 @@ func (a *API) Register(t *router.Table) {
 	t.HandleAPI("POST /api/v1/ocgs/{id}/members/{link}/end", router.AccessSignedIn, a.handle(a.endMember))
 	t.HandleAPI("GET /api/v1/people/{id}", router.AccessSignedIn, a.handle(a.getPerson))
 	t.HandleAPI("GET /api/v1/search", router.AccessSignedIn, a.handle(a.search))
+	// Intelligence from partners: the service decides who may submit and
+	// who may triage.
+	t.HandleAPI("POST /api/v1/submissions", router.AccessSignedIn, a.handle(a.createSubmission))
+	t.HandleAPI("GET /api/v1/triage", router.AccessSignedIn, a.handle(a.getTriage))
 	// Anything else under /api/: a problem document, not an HTML page.
 	t.Handle("/api/", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "There is no such API resource."})

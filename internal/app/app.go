@@ -52,6 +52,7 @@ type App struct {
 	performance *service.PerformanceService
 	homes       *service.Homes
 	boardPacks  *service.BoardPacks
+	submissions *service.Submissions
 	indexer     *service.SearchIndexer
 	jobs        *service.Jobs
 
@@ -183,8 +184,9 @@ func (a *App) services(box *auth.Box) {
 	a.performance = service.NewPerformance(st, alog, a.cfg.SuppressBelow)
 	a.homes = service.NewHomes(st, log, alog, a.performance)
 	a.boardPacks = service.NewBoardPacks(st, a.performance, a.pictures)
+	a.submissions = service.NewSubmissions(st, log, alog, a.reports)
 	for _, s := range []interface{ UsePolicies(*service.Policies) }{
-		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes,
+		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes, a.submissions,
 	} {
 		s.UsePolicies(a.policies)
 	}

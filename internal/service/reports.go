@@ -239,6 +239,28 @@ type ReportInput struct {
 
 // Create validates in and stores a report from a's agency.
 func (r *Reports) Create(ctx context.Context, a domain.Actor, in ReportInput) (domain.InfoReport, error) {
+	rep, err := r.prepare(ctx, a, in)
+	if err != nil {
+		return rep, err
+	}
+	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error { return r.insert(ctx, tx, a, &rep) })
+	return rep, err
+}
+
+// insert stores a prepared report in tx with its collection entry.
+func (r *Reports) insert(ctx context.Context, tx *sql.Tx, a domain.Actor, rep *domain.InfoReport) error {
+	rep.ID, rep.Reference = "", ""
+	if err := r.st.InsertInfoReport(ctx, tx, rep); err != nil {
+		return err
+	}
+	_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindInfoReport),
+		RecordIDs: []string{rep.ID}, Label: rep.Reference})
+	return err
+}
+
+// prepare validates in as a report a may write, or returns a
+// *domain.ValidationError naming the fields.
+func (r *Reports) prepare(ctx context.Context, a domain.Actor, in ReportInput) (domain.InfoReport, error) {
 	p, err := r.Policy(ctx)
 	if err != nil {
 		return domain.InfoReport{}, err
@@ -281,16 +303,7 @@ func (r *Reports) Create(ctx context.Context, a domain.Actor, in ReportInput) (d
 	if err := p.Can(a, authz.Create, domain.KindInfoReport, m); err != nil {
 		return domain.InfoReport{}, err
 	}
-	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		rep.ID, rep.Reference = "", ""
-		if err := r.st.InsertInfoReport(ctx, tx, &rep); err != nil {
-			return err
-		}
-		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindInfoReport),
-			RecordIDs: []string{rep.ID}, Label: rep.Reference})
-		return err
-	})
-	return rep, err
+	return rep, nil
 }
 
 func appendUnique(list []string, v string) []string {

@@ -48,6 +48,8 @@ var registerFuncs = template.FuncMap{
 	"sub":          sub,
 	"apmisLabel":   service.APMISLabel,
 	"waited":       waited,
+	"waitedFor":    waitedFor,
+	"add":          func(a, b int) int { return a + b },
 	"reasonLabel":  func(r service.AttentionReason) string { return r.Label() },
 }
 

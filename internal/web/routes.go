@@ -49,6 +49,17 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /account/tokens/{id}/revoke", router.AccessSignedIn, h.page(h.revokeToken))
 
 	// Information reports: the policy decides per record.
+	// Intelligence from partners and the public, and its triage. The public
+	// page needs no account and keeps nothing about who sent a report.
+	t.Handle("GET /report-crime", router.AccessPublic, h.page(h.reportCrimeForm))
+	t.Handle("POST /report-crime", router.AccessPublic, h.public.Wrap(h.page(h.reportCrime), h.page(h.reportCrimeTooMany)))
+	t.Handle("GET /submissions", router.AccessSignedIn, h.page(h.submissionsMine))
+	t.Handle("GET /submissions/new", router.AccessSignedIn, h.page(h.submissionNew))
+	t.Handle("POST /submissions", router.AccessSignedIn, h.page(h.submissionCreate))
+	t.Handle("GET /submissions/{id}", router.AccessSignedIn, h.page(h.submissionShow))
+	t.Handle("POST /submissions/{id}/answer", router.AccessSignedIn, h.page(h.submissionAnswer))
+	t.Handle("POST /submissions/{id}/decision", router.Roles(domain.RoleAnalyst), h.page(h.submissionDecide))
+	t.Handle("GET /triage", router.Roles(domain.RoleAnalyst), h.page(h.triage))
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
 	t.Handle("GET /reports/new", router.AccessSignedIn, h.page(h.reportNew))
 	t.Handle("POST /reports", router.AccessSignedIn, h.page(h.reportCreate))

@@ -42,8 +42,10 @@ type Options struct {
 	Homes *service.Homes
 	// BoardPacks builds the board pack page and PDF.
 	BoardPacks *service.BoardPacks
-	OIDC       *service.OIDC // nil when sign-in through an identity provider is off
-	Log        *slog.Logger
+	// Submissions serves partner submissions, public reports and triage.
+	Submissions *service.Submissions
+	OIDC        *service.OIDC // nil when sign-in through an identity provider is off
+	Log         *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 
@@ -75,6 +77,8 @@ type Web struct {
 	perf        *service.PerformanceService
 	homes       *service.Homes
 	boardPacks  *service.BoardPacks
+	submissions *service.Submissions
+	public      *RateLimit
 	oidc        *service.OIDC
 	log         *slog.Logger
 	views       *view.Engine
@@ -95,7 +99,7 @@ type Web struct {
 // New parses the templates and hashes the assets.
 func New(opts Options) (*Web, error) {
 	if opts.Service == nil || opts.Identity == nil || opts.Reports == nil || opts.Admin == nil || opts.Auditing == nil || opts.Sharing == nil ||
-		opts.Register == nil || opts.Disruptions == nil || opts.Performance == nil || opts.Homes == nil || opts.BoardPacks == nil {
+		opts.Register == nil || opts.Disruptions == nil || opts.Performance == nil || opts.Homes == nil || opts.BoardPacks == nil || opts.Submissions == nil {
 		return nil, errors.New("web: missing a service")
 	}
 	assets, err := NewAssets()
@@ -118,7 +122,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance, homes: opts.Homes, boardPacks: opts.BoardPacks,
+		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance, homes: opts.Homes, boardPacks: opts.BoardPacks, submissions: opts.Submissions, public: NewRateLimit(0.05, 5),
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
