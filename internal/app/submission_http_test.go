@@ -241,7 +241,7 @@ func TestSubmissionTriage(t *testing.T) {
 			scenario{name: "answer", method: "POST", path: "/submissions/" + routine + "/answer", cookie: officer, wantStatus: 303,
 				body: "answer=The+second+floor"}.run(t, h)
 			scenario{name: "no grades", method: "POST", path: "/submissions/" + routine + "/decision", cookie: analyst, wantStatus: 422,
-				body: url.Values{"action": {"grade"}, "title": {"Flat on Castle Road"}, "body": {"Second-floor flat used by the line"}}.Encode(),
+				body:         url.Values{"action": {"grade"}, "title": {"Flat on Castle Road"}, "body": {"Second-floor flat used by the line"}}.Encode(),
 				wantContains: []string{`href="#source_grade"`, `href="#intel_grade"`}}.run(t, h)
 			var reports int
 			if err := db.QueryRow(`SELECT count(*) FROM info_report WHERE title = 'Flat on Castle Road'`).Scan(&reports); err != nil || reports != 0 {
