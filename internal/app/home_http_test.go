@@ -129,10 +129,13 @@ func TestHomePages(t *testing.T) {
 			t.Run("analyst", func(t *testing.T) {
 				c := signIn(t, a, "analyst@nyp.example")
 				body := scenario{name: "analyst home", path: "/", cookie: c, wantStatus: 200,
-					wantContains: []string{`id="home-analyst"`, "Groups needing attention", "Proposed groups to triage"}}.run(t, h).Body.String()
+					wantContains: []string{`id="home-analyst"`, "Groups needing attention", "Proposed groups to assess", `href="/triage"`}}.run(t, h).Body.String()
 				want := count(`SELECT count(*) FROM ocg WHERE status IN ('proposed', 'under_assessment')`)
 				if got := figure(t, body, "analyst-proposed"); got != want || want == 0 {
 					t.Errorf("got %d proposed, want %d", got, want)
+				}
+				if got, want := figure(t, body, "analyst-triage"), count(`SELECT count(*) FROM submission WHERE status IN ('new', 'question')`); got != want || want == 0 {
+					t.Errorf("got %d to triage, want %d (the police analyst sees every open submission)", got, want)
 				}
 				noLRO := count(`SELECT count(*) FROM ocg WHERE status IN ('adopted', 'managed') AND lro_user_id IS NULL`)
 				if got := figure(t, body, "analyst-no-lro"); got != noLRO {

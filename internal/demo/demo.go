@@ -106,7 +106,7 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 			name string
 			run  func(context.Context) error
 		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}, {"sharing", b.sharing}, {"reports", b.reports},
-			{"register", b.register}}
+			{"register", b.register}, {"submissions", b.submissions}}
 		for i, step := range steps {
 			if err := step.run(ctx); err != nil {
 				return err

@@ -115,6 +115,9 @@ type AnalystHome struct {
 	Proposed                              []domain.OCG // proposed or under assessment, oldest first
 	ProposedTotal                         int
 	ReportsThisWeek                       int
+	// Triage counts the submissions and public reports waiting for the
+	// intelligence unit.
+	Triage int
 }
 
 // PartnerHome is what an officer's agency gave this year and what is asked
@@ -131,6 +134,9 @@ type PartnerHome struct {
 	Returned     []domain.Disruption // the officer's own, returned by the panel
 	Drafts       int
 	YearProposed int // groups the agency proposed that are in the register
+	// Questions counts the officer's submissions the intelligence unit has
+	// asked a question about.
+	Questions int
 }
 
 // DPOHome is the agreements due for review and unusual access.
@@ -397,6 +403,11 @@ func (h *Homes) analyst(ctx context.Context, pol authz.Policy, a domain.Actor, t
 			shown.add(domain.KindOCG, o.ID)
 		}
 	}
+	if pol.Allowed(a, authz.List, domain.KindSubmission) {
+		if an.Triage, err = h.st.NewSubmissionQuery(pol, a, authz.List).Open().Count(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if pol.Allowed(a, authz.List, domain.KindInfoReport) {
 		from := today.AddDate(0, 0, -6)
 		n, err := h.st.NewInfoReportQuery(pol, a, authz.List).CreatedIn(domain.UKMidnight(from), domain.UKMidnight(today.AddDate(0, 0, 1))).Count(ctx)
@@ -446,6 +457,11 @@ func (h *Homes) partner(ctx context.Context, pol authz.Policy, a domain.Actor, f
 		q := h.st.NewOCGQuery(pol, a, authz.List).Where("o.status <> 'archived'")
 		q.Where("o.origin_agency_id = " + q.Arg(a.AgencyID))
 		if p.YearProposed, err = q.Count(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if pol.Allowed(a, authz.List, domain.KindSubmission) {
+		if p.Questions, err = h.st.NewSubmissionQuery(pol, a, authz.List).WithSubmitter(a.UserID).WithStatus(domain.SubmissionQuestion).Count(ctx); err != nil {
 			return nil, err
 		}
 	}

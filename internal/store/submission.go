@@ -101,6 +101,12 @@ func (q *SubmissionQuery) Open() *SubmissionQuery {
 	return q
 }
 
+// WithStatus keeps the submissions in status st.
+func (q *SubmissionQuery) WithStatus(st domain.SubmissionStatus) *SubmissionQuery {
+	q.conds = append(q.conds, "x.status = "+q.args.Add(string(st)))
+	return q
+}
+
 // NewestFirst orders the list newest first, rather than by urgency.
 func (q *SubmissionQuery) NewestFirst() *SubmissionQuery {
 	q.order = "x.created_at DESC, x.reference DESC"

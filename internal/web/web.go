@@ -159,6 +159,11 @@ func (h *Web) nav(pol authz.Policy, a domain.Actor, current string) []view.NavIt
 	if pol.Allowed(a, authz.List, domain.KindInfoReport) {
 		items = append(items, view.NavItem{Label: "Information reports", Href: "/reports"})
 	}
+	if a.Has(domain.RoleAnalyst) && pol.Allowed(a, authz.List, domain.KindSubmission) {
+		items = append(items, view.NavItem{Label: "Triage", Href: "/triage"})
+	} else if pol.Allowed(a, authz.Create, domain.KindSubmission) {
+		items = append(items, view.NavItem{Label: "Submissions", Href: "/submissions"})
+	}
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	for _, it := range []view.NavItem{{Label: "Users", Href: "/admin/users"}, {Label: "Sharing agreements", Href: "/sharing"},
 		{Label: "Scoring models", Href: "/admin/scoring-models"}, {Label: "Reference data", Href: "/admin/reference-data"},
