@@ -298,7 +298,7 @@ func (sv *Submissions) Submission(ctx context.Context, a domain.Actor, id string
 	return x, triage, sv.logRead(ctx, a, []string{x.ID}, x.Reference)
 }
 
-// DecisionInput is an analyst's triage step: "grade" (into a report, from
+// TriageDecision is an analyst's triage step: "grade" (into a report, from
 // Report), "question" (ask the submitter Question), "close" (with Reason)
 // or "priority" (set Priority).
 type TriageDecision struct {
