@@ -29,7 +29,7 @@ func TestEveryServiceMethodLogs(t *testing.T) {
 				}
 				return s
 			}
-			analyst, officer, admin, dpo := actor("analyst@nyp.example"), actor("officer@nyc.example"), actor("admin@nyp.example"), actor("dpo@nyp.example")
+			analyst, officer, admin, dpo := actor("analyst@nyp.example"), actor("analyst@rocu.example"), actor("admin@nyp.example"), actor("dpo@nyp.example")
 			pid := analyst.Actor.PartnershipID
 			latest := func() audit.Event {
 				t.Helper()

@@ -25,7 +25,7 @@ func TestRestrictedRecordIsInvisible(t *testing.T) {
 			a := newApp(t, e, nil)
 			h := a.Handler()
 			ctx := context.Background()
-			author := signIn(t, a, "analyst@nyp.example")
+			author := signIn(t, a, "lro@nyc.example") // a council author: a police original would never reach the council officer (authz.SeesReport)
 			s, err := a.Identity().Authenticate(ctx, author)
 			if err != nil {
 				t.Fatal(err)

@@ -188,7 +188,7 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 		}
 		return nil
 	}
-	if !p.Opens(a, act, kind) || !visible(a, m) {
+	if !p.Opens(a, act, kind) || !visible(a, m) || (kind == domain.KindInfoReport && !SeesReport(a, m)) {
 		return domain.ErrNotFound
 	}
 	if !p.Allowed(a, act, kind) {
@@ -198,6 +198,15 @@ func (p Policy) Can(a domain.Actor, act Action, kind domain.RecordKind, m domain
 		return domain.ErrForbidden
 	}
 	return nil
+}
+
+// SeesReport is the rule for information reports on top of the marking:
+// partners read police intelligence only through sanitised products. A
+// report whose originating agency is police, a ROCU or the NCA, and which
+// is not a sanitised version, reaches only law enforcement and its own
+// agency, whatever its handling code.
+func SeesReport(a domain.Actor, m domain.Marking) bool {
+	return a.LawEnforcement() || !m.OriginLawEnforcement || m.Sanitised || m.OriginAgencyID == a.AgencyID
 }
 
 // Opens reports whether a's permissions let act reach records of kind at
@@ -226,6 +235,15 @@ func AccessKey(m domain.Marking) string {
 		slices.Sort(s)
 		return strings.Join(slices.Compact(s), ",")
 	}
+	key := accessKey(m, sorted)
+	if m.OriginLawEnforcement && !m.Sanitised { // SeesReport reads these
+		key += " police-original origin=" + m.OriginAgencyID
+	}
+	return key
+}
+
+// accessKey is AccessKey's marking part.
+func accessKey(m domain.Marking, sorted func([]string) string) string {
 	if m.Restricted {
 		return "restricted users=" + sorted(m.NamedUsers) + " agencies=" + sorted(m.NamedAgencies)
 	}

@@ -142,3 +142,31 @@ func TestAccessKey(t *testing.T) {
 		t.Errorf("got %d keys and %d ways of being seen, want at least 20 and 8: the cases do not exercise the rule", len(byKey), len(byVisibility))
 	}
 }
+
+func TestSeesReport(t *testing.T) {
+	police := domain.Actor{AgencyID: "p1", AgencyType: domain.AgencyPolice}
+	rocu := domain.Actor{AgencyID: "r1", AgencyType: domain.AgencyROCU}
+	council := domain.Actor{AgencyID: "c1", AgencyType: domain.AgencyLocalAuthority}
+	tests := []struct {
+		name string
+		a    domain.Actor
+		m    domain.Marking
+		want bool
+	}{
+		{"police read a police original", police, domain.Marking{OriginAgencyID: "p2", OriginLawEnforcement: true}, true},
+		{"a ROCU reads a police original", rocu, domain.Marking{OriginAgencyID: "p2", OriginLawEnforcement: true}, true},
+		{"a council does not read a police original", council, domain.Marking{OriginAgencyID: "p2", OriginLawEnforcement: true}, false},
+		{"whatever its handling", council, domain.Marking{OriginAgencyID: "p2", OriginLawEnforcement: true, Handling: domain.HandlingC,
+			ConditionAgencies: []string{"c1"}}, false},
+		{"a council reads a sanitised version", council, domain.Marking{OriginAgencyID: "p2", OriginLawEnforcement: true, Sanitised: true}, true},
+		{"a council reads another partner's report", council, domain.Marking{OriginAgencyID: "c2"}, true},
+		{"a council reads its own", council, domain.Marking{OriginAgencyID: "c1"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SeesReport(tc.a, tc.m); got != tc.want {
+				t.Errorf("got %t, want %t", got, tc.want)
+			}
+		})
+	}
+}

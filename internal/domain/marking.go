@@ -58,6 +58,12 @@ type Marking struct {
 	Restricted    bool
 	NamedUsers    []string
 	NamedAgencies []string
+	// For information reports, filled by reads: the originating agency is
+	// police, a ROCU or the NCA; the report is a sanitised version of
+	// another, written for partners. A police original never reaches a user
+	// outside law enforcement (but its own agency's), whatever its handling.
+	OriginLawEnforcement bool
+	Sanitised            bool
 }
 
 // RecordKind names a kind of protected record, the unit role permissions

@@ -17,10 +17,13 @@ type InfoReport struct {
 	AreaID             string
 	AreaName           string
 	OriginAgencyName   string
-	CreatedBy          string
-	CreatedByName      string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// SanitisedFrom is, for a sanitised version written for partners, the
+	// original it was written from.
+	SanitisedFrom string
+	CreatedBy     string
+	CreatedByName string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // SourceGrades are the 3x5x2 source evaluations.

@@ -35,10 +35,10 @@ func (s *Store) InsertInfoReport(ctx context.Context, tx *sql.Tx, r *domain.Info
 	}
 	m := r.Marking
 	_, err := tx.ExecContext(ctx, `INSERT INTO info_report (id, partnership_id, reference, title, body, source_grade, intel_grade,
-		handling_code, handling_conditions, classification, restricted, origin_agency_id, area_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		handling_code, handling_conditions, classification, restricted, origin_agency_id, area_id, created_by, created_at, updated_at, sanitised_from)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		r.ID, m.PartnershipID, r.Reference, r.Title, r.Body, r.SourceGrade, r.IntelGrade, string(m.Handling), r.HandlingConditions,
-		string(m.Classification), m.Restricted, m.OriginAgencyID, nullIfEmpty(r.AreaID), r.CreatedBy, r.CreatedAt, r.UpdatedAt)
+		string(m.Classification), m.Restricted, m.OriginAgencyID, nullIfEmpty(r.AreaID), r.CreatedBy, r.CreatedAt, r.UpdatedAt, nullIfEmpty(r.SanitisedFrom))
 	if err != nil {
 		return s.mapInsertErr(fmt.Errorf("store: insert info report: %w", err), "information report")
 	}
@@ -128,7 +128,8 @@ func (q *InfoReportQuery) Count(ctx context.Context) (int, error) {
 
 const infoReportSelect = `SELECT r.id, r.partnership_id, r.reference, r.title, r.body, r.source_grade, r.intel_grade,
 	r.handling_code, r.handling_conditions, r.classification, r.restricted, r.origin_agency_id, a.name,
-	COALESCE(CAST(r.area_id AS text), ''), COALESCE(o.name, ''), r.created_by, u.display_name, r.created_at, r.updated_at
+	COALESCE(CAST(r.area_id AS text), ''), COALESCE(o.name, ''), r.created_by, u.display_name, r.created_at, r.updated_at,
+	COALESCE(CAST(r.sanitised_from AS text), ''), a.agency_type
 	FROM info_report r
 	JOIN agency a ON a.id = r.origin_agency_id
 	JOIN app_user u ON u.id = r.created_by
@@ -136,11 +137,12 @@ const infoReportSelect = `SELECT r.id, r.partnership_id, r.reference, r.title, r
 
 func scanInfoReport(r interface{ Scan(...any) error }) (domain.InfoReport, error) {
 	var x domain.InfoReport
-	var handling, class string
+	var handling, class, originType string
 	err := r.Scan(&x.ID, &x.Marking.PartnershipID, &x.Reference, &x.Title, &x.Body, &x.SourceGrade, &x.IntelGrade,
 		&handling, &x.HandlingConditions, &class, &x.Marking.Restricted, &x.Marking.OriginAgencyID, &x.OriginAgencyName,
-		&x.AreaID, &x.AreaName, &x.CreatedBy, &x.CreatedByName, &x.CreatedAt, &x.UpdatedAt)
+		&x.AreaID, &x.AreaName, &x.CreatedBy, &x.CreatedByName, &x.CreatedAt, &x.UpdatedAt, &x.SanitisedFrom, &originType)
 	x.Marking.Handling, x.Marking.Classification = domain.HandlingCode(handling), domain.Classification(class)
+	x.Marking.OriginLawEnforcement, x.Marking.Sanitised = domain.AgencyType(originType).LawEnforcement(), x.SanitisedFrom != ""
 	x.CreatedAt, x.UpdatedAt = x.CreatedAt.UTC(), x.UpdatedAt.UTC()
 	return x, err
 }

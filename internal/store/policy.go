@@ -35,12 +35,15 @@ func (a *Args) Values() []any { return a.vals }
 // restriction.
 type markingColumns struct {
 	ID, Partnership, Origin, Classification, Handling, Restricted string
+	// Sanitised is, for information reports, the column that names the
+	// original a sanitised version was written from.
+	Sanitised string
 }
 
 // columnsOf returns the marking columns of a record table aliased alias,
 // named as every record table names them.
 func columnsOf(alias string) markingColumns {
-	return markingColumns{ID: alias + ".id", Partnership: alias + ".partnership_id", Origin: alias + ".origin_agency_id",
+	return markingColumns{ID: alias + ".id", Partnership: alias + ".partnership_id", Origin: alias + ".origin_agency_id", Sanitised: alias + ".sanitised_from",
 		Classification: alias + ".classification", Handling: alias + ".handling_code", Restricted: alias + ".restricted"}
 }
 
@@ -80,6 +83,12 @@ func predicateOn(p authz.Policy, a domain.Actor, act authz.Action, kind domain.R
 	b.WriteString(")")
 	if act == authz.Edit {
 		fmt.Fprintf(&b, " AND %s = %s", cols.Origin, agency)
+	}
+	// authz.SeesReport: outside law enforcement, no police original but the
+	// agency's own.
+	if kind == domain.KindInfoReport && !a.LawEnforcement() {
+		fmt.Fprintf(&b, " AND (%s = %s OR %s IS NOT NULL OR NOT EXISTS (SELECT 1 FROM agency oa WHERE oa.id = %s AND oa.agency_type IN ('%s', '%s', '%s')))",
+			cols.Origin, agency, cols.Sanitised, cols.Origin, domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA)
 	}
 	return "(" + b.String() + ")"
 }

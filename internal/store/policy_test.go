@@ -83,7 +83,8 @@ func buildPolicyFixture(t *testing.T, s *store.Store) *policyFixture {
 		n := 0
 		add := func(origin domain.Agency, class domain.Classification, mut func(*domain.Marking)) error {
 			n++
-			m := domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: origin.ID, Classification: class, Handling: domain.HandlingP}
+			m := domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: origin.ID, Classification: class, Handling: domain.HandlingP,
+				OriginLawEnforcement: origin.Type.LawEnforcement()}
 			mut(&m)
 			word := "alpha"
 			if n%2 == 0 {
@@ -95,6 +96,17 @@ func buildPolicyFixture(t *testing.T, s *store.Store) *policyFixture {
 				return err
 			}
 			f.records = append(f.records, r)
+			// Every third police original also has a sanitised version with
+			// the same marking: partners may read the version, not the original.
+			if origin.Type.LawEnforcement() && n%3 == 0 {
+				v := r
+				v.ID, v.Reference, v.Title, v.SanitisedFrom = "", "", fmt.Sprintf("Sanitised %d %s", n, word), r.ID
+				v.Marking.Sanitised = true
+				if err := s.InsertInfoReport(ctx, tx, &v); err != nil {
+					return err
+				}
+				f.records = append(f.records, v)
+			}
 			return nil
 		}
 		for _, ot := range []domain.AgencyType{domain.AgencyPolice, domain.AgencyLocalAuthority, domain.AgencyCharity} {
