@@ -32,14 +32,16 @@ func (h *harness) reportByTitle(t *testing.T, email, title string) string {
 	return page.Items[0].ID
 }
 
-// TestReasonPromptAndWhoHasSeen: a council officer opening a police report
-// is asked why, once; the data protection officer then sees that access,
-// with the reason, on the record's "who has seen it" page.
+// TestReasonPromptAndWhoHasSeen: a regional organised crime unit analyst
+// opening a force's report is asked why, once; the data protection officer
+// then sees that access, with the reason, on the record's "who has seen
+// it" page. (A council officer never sees a police original: see
+// TestPoliceOriginalsNeverReachPartners.)
 func TestReasonPromptAndWhoHasSeen(t *testing.T) {
 	h := setup(t)
 	id := h.reportByTitle(t, "analyst@nyp.example", "Cuckooed flat used for supply")
 	tb := h.tab(t)
-	h.signIn(t, tb, "officer@nyc.example", demo.Password)
+	h.signIn(t, tb, "analyst@rocu.example", demo.Password)
 	if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/reports/"+id), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestReasonPromptAndWhoHasSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := dpo.text(t, "#audit-entries")
-	for _, want := range []string{"Safeguarding a person: Strategy meeting for the tenant", "North Yorkshire Council", "collection", "disclosure"} {
+	for _, want := range []string{"Safeguarding a person: Strategy meeting for the tenant", "Yorkshire and Humber Regional Organised Crime Unit", "collection", "disclosure"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("who has seen it: table lacks %q", want)
 		}

@@ -98,10 +98,117 @@ func (h *Web) reportShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return h.reportPage(w, r, http.StatusOK, rep, NewForm(nil))
+}
+
+// reportData is a report's page: the report, its sanitised versions and
+// where a version went, and the forms to write and disseminate one for
+// those who may.
+type reportData struct {
+	domain.InfoReport
+	Form           *Form
+	MaySanitise    bool
+	Versions       []domain.InfoReport
+	Disseminations []service.Dissemination
+	MayDisseminate bool
+	Agencies       []Option
+	Types          []Option
+	ISAs           []Option
+}
+
+func (h *Web) reportPage(w http.ResponseWriter, r *http.Request, status int, rep domain.InfoReport, f *Form) error {
+	a := router.ActorFrom(r.Context())
+	d := reportData{InfoReport: rep, Form: f}
+	var err error
+	if h.reports.MaySanitise(r.Context(), a) {
+		if rep.SanitisedFrom == "" {
+			d.MaySanitise = rep.Marking.OriginLawEnforcement
+			if d.Versions, err = h.reports.Sanitised(r.Context(), a, rep.ID); err != nil {
+				return err
+			}
+		} else if rep.Marking.OriginAgencyID == a.AgencyID {
+			d.MayDisseminate = true
+			ags, err := h.svc.Agencies(r.Context(), domain.Partnership{ID: a.PartnershipID})
+			if err != nil {
+				return err
+			}
+			for _, ag := range ags {
+				if !ag.Type.LawEnforcement() {
+					d.Agencies = append(d.Agencies, Option{Value: ag.ID, Label: ag.Name, Checked: f.Has("agencies", ag.ID)})
+				}
+			}
+			types, err := h.svc.AgencyTypes(r.Context())
+			if err != nil {
+				return err
+			}
+			for _, t := range types {
+				if !t.Code.LawEnforcement() {
+					d.Types = append(d.Types, Option{Value: string(t.Code), Label: t.Name, Checked: f.Has("types", string(t.Code))})
+				}
+			}
+			isas, err := h.sharing.UsableBy(r.Context(), a)
+			if err != nil {
+				return err
+			}
+			d.ISAs = []Option{{Value: "", Label: "Choose the agreement"}}
+			for _, i := range isas {
+				d.ISAs = append(d.ISAs, Option{Value: i.ID, Label: i.Reference + ": " + i.Title, Checked: f.Get("isa") == i.ID})
+			}
+		}
+	}
+	if d.Disseminations, err = h.reports.Disseminations(r.Context(), a, rep); err != nil {
+		return err
+	}
 	p := h.newPage(r, rep.Reference+": "+rep.Title, "/reports")
 	p.Breadcrumbs = []view.Crumb{{Label: "Home", Href: "/"}, {Label: "Information reports", Href: "/reports"}}
-	p.Data = rep
-	return h.render(w, r, http.StatusOK, "report", p)
+	p.Errors = f.Summary()
+	p.Data = d
+	return h.render(w, r, status, "report", p)
+}
+
+// reportSanitise writes a sanitised version of a police original.
+func (h *Web) reportSanitise(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	a := router.ActorFrom(r.Context())
+	v, err := h.reports.Sanitise(r.Context(), a, r.PathValue("id"), service.SanitiseInput{Title: f.Get("title"), Body: f.Get("body")})
+	if f.FailAll(err) {
+		rep, verr := h.reports.View(r.Context(), a, r.PathValue("id"))
+		if verr != nil {
+			return verr
+		}
+		return h.reportPage(w, r, http.StatusUnprocessableEntity, rep, f)
+	}
+	if err != nil {
+		return err
+	}
+	seeOther(w, r, "/reports/"+v.ID)
+	return nil
+}
+
+// reportDisseminate sends a sanitised version to partners.
+func (h *Web) reportDisseminate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	a := router.ActorFrom(r.Context())
+	err := h.reports.Disseminate(r.Context(), a, r.PathValue("id"), service.DisseminateInput{Agencies: f.Values["agencies"], Types: f.Values["types"],
+		ISAID: f.Get("isa"), Purpose: f.Get("purpose")})
+	if f.FailAll(err) {
+		rep, verr := h.reports.View(r.Context(), a, r.PathValue("id"))
+		if verr != nil {
+			return verr
+		}
+		return h.reportPage(w, r, http.StatusUnprocessableEntity, rep, f)
+	}
+	if err != nil {
+		return err
+	}
+	seeOther(w, r, "/reports/"+r.PathValue("id"))
+	return nil
 }
 
 type reportFormData struct {

@@ -1,0 +1,118 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"alliance/internal/service"
+	"alliance/internal/store/storetest"
+)
+
+// TestPoliceOriginalsNeverReachPartners plants a marker in police
+// originals of every handling (P at OFFICIAL, C with the council's agency
+// type in its conditions, restricted to the council officer by name) and
+// walks every route a council officer can reach (pages, lists, search,
+// exports, the API, triage, home): the marker never appears. The analyst
+// then writes a sanitised version without the marker and disseminates it
+// to councils under an agreement in force: the council officer reads it,
+// HMRC does not, and the dissemination is a disclosure in the audit log.
+func TestPoliceOriginalsNeverReachPartners(t *testing.T) {
+	const marker = "MARKERQZX7"
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			ctx := context.Background()
+			analystCookie := signIn(t, a, "analyst@nyp.example")
+			analyst, err := a.Identity().Authenticate(ctx, analystCookie)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var originals []string
+			for _, in := range []service.ReportInput{
+				{Classification: "OFFICIAL", Handling: "P"},
+				{Classification: "OFFICIAL", Handling: "C", HandlingConditions: "Councils only", ConditionTypes: []string{"local_authority"}},
+				{Classification: "OFFICIAL-SENSITIVE", Handling: "P", Restricted: true, NamedUsers: []string{"officer@nyc.example"}},
+			} {
+				in.Title, in.Body, in.SourceGrade, in.IntelGrade = "Source "+marker+" at Castle Road", "Informant "+marker+" says the line uses flat 4", "1", "A"
+				rep, err := a.Reports().Create(ctx, analyst.Actor, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				originals = append(originals, rep.ID)
+			}
+			// The control: the police see them where the council is walked.
+			if rec := getAs(a, "/reports?q=Informant", false, analystCookie, ""); !strings.Contains(rec.Body.String(), marker) {
+				t.Fatalf("the analyst's search does not find the originals: the walk below would prove nothing")
+			}
+			council := signIn(t, a, "officer@nyc.example")
+			councilTok := tokenFor(t, a, "officer@nyc.example", "read")
+			get := func(path string, api bool) *httptest.ResponseRecorder { return getAs(a, path, api, council, councilTok) }
+			paths := []string{"/", "/reports", "/reports?q=Informant", "/reports?q=castle", "/search?q=Informant", "/search?q=Castle+Road",
+				"/reports/export", "/submissions", "/triage", "/ocgs", "/ocg-picture", "/disruptions", "/performance"}
+			for _, id := range originals {
+				paths = append(paths, "/reports/"+id)
+			}
+			for _, p := range paths {
+				if rec := get(p, false); strings.Contains(rec.Body.String(), marker) {
+					t.Errorf("GET %s as the council officer shows the marker (status %d)", p, rec.Code)
+				}
+			}
+			for _, p := range []string{"/api/v1/reports", "/api/v1/reports?q=Informant", "/api/v1/search?q=Informant"} {
+				if rec := get(p, true); strings.Contains(rec.Body.String(), marker) {
+					t.Errorf("GET %s with the council officer's token shows the marker (status %d)", p, rec.Code)
+				}
+			}
+			for _, id := range originals {
+				if rec := get("/reports/"+id, false); rec.Code != http.StatusNotFound {
+					t.Errorf("a police original opens for the council officer: %d", rec.Code)
+				}
+				if rec := get("/api/v1/reports/"+id, true); rec.Code != http.StatusNotFound {
+					t.Errorf("a police original opens through the council's token: %d", rec.Code)
+				}
+			}
+
+			// A sanitised version, disseminated to councils.
+			scenario{name: "a copy is refused", method: "POST", path: "/reports/" + originals[0] + "/sanitise", cookie: analystCookie, wantStatus: 422,
+				body: url.Values{"title": {"x"}, "body": {"Informant " + marker + " says the line uses flat 4"}}.Encode(), wantContains: []string{"repeats the original"}}.run(t, h)
+			scenario{name: "a council officer may not sanitise", method: "POST", path: "/reports/" + originals[0] + "/sanitise", cookie: council, wantStatus: 404,
+				body: "title=x&body=y"}.run(t, h)
+			rec := scenario{name: "sanitise", method: "POST", path: "/reports/" + originals[0] + "/sanitise", cookie: analystCookie, wantStatus: 303,
+				body: url.Values{"title": {"Premises of concern"}, "body": {"A flat on Castle Road is used to supply drugs; young people are seen there."}}.Encode()}.run(t, h)
+			version := strings.TrimPrefix(rec.Header().Get("Location"), "/reports/")
+			if get("/reports/"+version, false).Code != http.StatusNotFound {
+				t.Errorf("the version reaches the council before it is disseminated")
+			}
+			isas, err := a.Sharing().UsableBy(ctx, analyst.Actor)
+			if err != nil || len(isas) == 0 {
+				t.Fatalf("no agreement in force: %v", err)
+			}
+			scenario{name: "no recipient", method: "POST", path: "/reports/" + version + "/disseminate", cookie: analystCookie, wantStatus: 422,
+				body: url.Values{"isa": {isas[0].ID}, "purpose": {"x"}}.Encode(), wantContains: []string{"Choose who to disseminate it to"}}.run(t, h)
+			scenario{name: "the original cannot be disseminated", method: "POST", path: "/reports/" + originals[0] + "/disseminate", cookie: analystCookie,
+				wantStatus: 422, body: url.Values{"types": {"local_authority"}, "isa": {isas[0].ID}, "purpose": {"x"}}.Encode(),
+				wantContains: []string{"Only a sanitised version may be disseminated"}}.run(t, h)
+			scenario{name: "disseminate", method: "POST", path: "/reports/" + version + "/disseminate", cookie: analystCookie, wantStatus: 303,
+				body: url.Values{"types": {"local_authority"}, "isa": {isas[0].ID}, "purpose": {"Housing enforcement on the flat"}}.Encode()}.run(t, h)
+			scenario{name: "the council reads it, after saying why", method: "POST", path: "/reports/" + version + "/purpose", cookie: council, wantStatus: 303,
+				body: "purpose=safeguarding&detail=Tenancy+visit"}.run(t, h)
+			scenario{name: "the council reads the version", path: "/reports/" + version, cookie: council, wantStatus: 200,
+				wantContains:    []string{"Premises of concern", "A flat on Castle Road is used to supply drugs", "A sanitised version of police intelligence"},
+				wantNotContains: []string{marker, "/reports/" + originals[0], "Disseminated to", `id="disseminate"`}}.run(t, h)
+			scenario{name: "HMRC does not", path: "/reports/" + version, cookie: signIn(t, a, "officer@hmrc.example"), wantStatus: 404}.run(t, h)
+			scenario{name: "the analyst sees where it went", path: "/reports/" + version, cookie: analystCookie, wantStatus: 200,
+				wantContains: []string{"Disseminated to", "Housing enforcement on the flat"}}.run(t, h)
+			scenario{name: "and the version from the original", path: "/reports/" + originals[0], cookie: analystCookie, wantStatus: 200,
+				wantContains: []string{"Sanitised versions for partners", "/reports/" + version}}.run(t, h)
+			var n int
+			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_ids = $1 AND recipients LIKE '%local authority%'`,
+				version).Scan(&n); err != nil || n != 1 {
+				t.Errorf("got %d disclosure entries for the dissemination, %v; want 1 naming the recipients", n, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,198 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"alliance/internal/audit"
+	"alliance/internal/authz"
+	"alliance/internal/domain"
+	"alliance/internal/store"
+)
+
+// SanitisedConditions is the handling condition every sanitised version
+// carries: partners read it only once it is disseminated to them.
+const SanitisedConditions = "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded."
+
+// MaySanitise reports whether a may write sanitised versions of police
+// intelligence: a law-enforcement analyst.
+func (r *Reports) MaySanitise(ctx context.Context, a domain.Actor) bool {
+	p, err := r.Policy(ctx)
+	return err == nil && a.Has(domain.RoleAnalyst) && a.LawEnforcement() && p.Allowed(a, authz.Create, domain.KindInfoReport)
+}
+
+// SanitiseInput is a sanitised version's title and text.
+type SanitiseInput struct{ Title, Body string }
+
+// Sanitise writes a sanitised version of the original report id for
+// partners: source, method and identifying detail taken out by the
+// intelligence unit. The version keeps the original's grading and
+// classification, is handled C (readable by partners only once
+// disseminated to them) and is linked to its original.
+func (r *Reports) Sanitise(ctx context.Context, a domain.Actor, id string, in SanitiseInput) (domain.InfoReport, error) {
+	if !r.MaySanitise(ctx, a) {
+		return domain.InfoReport{}, domain.NotFound("information report", id)
+	}
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
+	orig, err := r.st.NewInfoReportQuery(p, a, authz.View).WithID(id).One(ctx)
+	if err != nil {
+		return domain.InfoReport{}, err
+	}
+	verr := &domain.ValidationError{}
+	if orig.SanitisedFrom != "" {
+		verr.Add("body", "This is already a sanitised version: sanitise its original")
+	}
+	v := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), SourceGrade: orig.SourceGrade, IntelGrade: orig.IntelGrade,
+		HandlingConditions: SanitisedConditions, SanitisedFrom: orig.ID, CreatedBy: a.UserID, AreaID: orig.AreaID,
+		Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: orig.Marking.Classification,
+			Handling: domain.HandlingC, Sanitised: true, OriginLawEnforcement: true}}
+	switch n := utf8.RuneCountInString(v.Title); {
+	case n == 0:
+		verr.Add("title", "Enter a title for partners")
+	case n > 200:
+		verr.Add("title", "Title must be 200 characters or fewer")
+	}
+	switch n := utf8.RuneCountInString(v.Body); {
+	case n == 0:
+		verr.Add("body", "Enter the sanitised text")
+	case n > 20000:
+		verr.Add("body", "The sanitised text must be 20,000 characters or fewer")
+	case v.Body == strings.TrimSpace(orig.Body):
+		verr.Add("body", "The sanitised text repeats the original: take out the source, the method and anything that identifies a person")
+	}
+	if err := verr.Err(); err != nil {
+		return v, err
+	}
+	err = r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error { return r.insert(ctx, tx, a, &v) })
+	return v, err
+}
+
+// Dissemination is one recipient a sanitised version was sent to.
+type Dissemination = store.Dissemination
+
+// DisseminateInput says to whom a sanitised version goes, why and under
+// which information sharing agreement.
+type DisseminateInput struct {
+	Agencies []string // agency IDs
+	Types    []string // agency type codes
+	ISAID    string
+	Purpose  string
+}
+
+// Disseminate sends a sanitised version written by a's agency to the
+// agencies and agency types in, under an agreement in force: the
+// recipients join its handling conditions (so the policy lets them read
+// it), and it is recorded as a disclosure with its recipients and
+// agreement, all in one transaction.
+func (r *Reports) Disseminate(ctx context.Context, a domain.Actor, id string, in DisseminateInput) error {
+	if !r.MaySanitise(ctx, a) {
+		return domain.NotFound("information report", id)
+	}
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := r.st.NewInfoReportQuery(p, a, authz.Edit).WithID(id).One(ctx)
+	if err != nil {
+		return err
+	}
+	verr := &domain.ValidationError{}
+	if v.SanitisedFrom == "" {
+		verr.Add("agencies", "Only a sanitised version may be disseminated: write one first")
+		return verr
+	}
+	agencies, err := r.st.Agencies(ctx, a.PartnershipID)
+	if err != nil {
+		return err
+	}
+	types, err := r.st.AgencyTypes(ctx)
+	if err != nil {
+		return err
+	}
+	now := r.st.Now()
+	var list []store.Dissemination
+	var names []string
+	for _, id := range in.Agencies {
+		i := slices.IndexFunc(agencies, func(x domain.Agency) bool { return x.ID == id })
+		if i < 0 {
+			verr.Add("agencies", "Choose the agencies from the list")
+			break
+		}
+		list = append(list, store.Dissemination{ReportID: v.ID, AgencyID: id, At: now})
+		names = append(names, agencies[i].Name)
+	}
+	for _, t := range in.Types {
+		i := slices.IndexFunc(types, func(x domain.AgencyTypeInfo) bool { return string(x.Code) == t })
+		if i < 0 {
+			verr.Add("types", "Choose the kinds of agency from the list")
+			break
+		}
+		list = append(list, store.Dissemination{ReportID: v.ID, AgencyType: domain.AgencyType(t), At: now})
+		names = append(names, "every "+strings.ToLower(types[i].Name))
+	}
+	if len(in.Agencies)+len(in.Types) == 0 {
+		verr.Add("agencies", "Choose who to disseminate it to: agencies or kinds of agency")
+	}
+	purpose := strings.TrimSpace(in.Purpose)
+	switch n := utf8.RuneCountInString(purpose); {
+	case n == 0:
+		verr.Add("purpose", "Enter the purpose of the dissemination")
+	case n > 500:
+		verr.Add("purpose", "The purpose must be 500 characters or fewer")
+	}
+	isas, err := r.st.ISAs(ctx, a.PartnershipID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(isas, func(x domain.ISA) bool { return x.ID == in.ISAID })
+	if i < 0 {
+		verr.Add("isa", "Choose the information sharing agreement it relies on")
+	} else if ok, why := isas[i].Usable(now); !ok {
+		verr.Add("isa", "That agreement cannot be relied on: %s", why)
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	for j := range list {
+		list[j].ISAID, list[j].Purpose = in.ISAID, purpose
+	}
+	recipients := strings.Join(names, ", ")
+	return r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		if err := r.st.Disseminate(ctx, tx, a.PartnershipID, list, a.UserID); err != nil {
+			return err
+		}
+		if err := r.st.InsertDisclosure(ctx, tx, store.DisclosureRecord{PartnershipID: a.PartnershipID, ActorID: a.UserID, AgencyID: a.AgencyID,
+			RecordType: string(domain.KindInfoReport), RecordCount: 1, Purpose: purpose, Recipients: recipients, ISAID: in.ISAID,
+			Channel: "dissemination", At: now}); err != nil {
+			return err
+		}
+		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport),
+			RecordIDs: []string{v.ID}, Label: "Dissemination of " + v.Reference, Justification: purpose, Recipients: recipients, ISAID: in.ISAID})
+		return err
+	})
+}
+
+// Sanitised lists the sanitised versions of an original that a may see,
+// and, for each version a's agency wrote, to whom it was disseminated.
+func (r *Reports) Sanitised(ctx context.Context, a domain.Actor, originalID string) ([]domain.InfoReport, error) {
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.st.NewInfoReportQuery(p, a, authz.List).WithSanitisedFrom(originalID).List(ctx, 50, 0)
+}
+
+// Disseminations lists to whom a report a may see was disseminated; only
+// its writers' agency sees the list.
+func (r *Reports) Disseminations(ctx context.Context, a domain.Actor, rep domain.InfoReport) ([]store.Dissemination, error) {
+	if rep.Marking.OriginAgencyID != a.AgencyID {
+		return nil, nil
+	}
+	return r.st.Disseminations(ctx, rep.ID)
+}
