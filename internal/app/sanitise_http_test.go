@@ -51,7 +51,9 @@ func TestPoliceOriginalsNeverReachPartners(t *testing.T) {
 			}
 			council := signIn(t, a, "officer@nyc.example")
 			councilTok := tokenFor(t, a, "officer@nyc.example", "read")
-			get := func(path string, api bool) *httptest.ResponseRecorder { return getAs(a, path, api, council, councilTok) }
+			get := func(path string, api bool) *httptest.ResponseRecorder {
+				return getAs(a, path, api, council, councilTok)
+			}
 			paths := []string{"/", "/reports", "/reports?q=Informant", "/reports?q=castle", "/search?q=Informant", "/search?q=Castle+Road",
 				"/reports/export", "/submissions", "/triage", "/ocgs", "/ocg-picture", "/disruptions", "/performance"}
 			for _, id := range originals {
