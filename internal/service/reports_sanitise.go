@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"alliance/internal/audit"
@@ -107,34 +108,10 @@ func (r *Reports) Disseminate(ctx context.Context, a domain.Actor, id string, in
 		verr.Add("agencies", "Only a sanitised version may be disseminated: write one first")
 		return verr
 	}
-	agencies, err := r.st.Agencies(ctx, a.PartnershipID)
-	if err != nil {
-		return err
-	}
-	types, err := r.st.AgencyTypes(ctx)
-	if err != nil {
-		return err
-	}
 	now := r.st.Now()
-	var list []store.Dissemination
-	var names []string
-	for _, id := range in.Agencies {
-		i := slices.IndexFunc(agencies, func(x domain.Agency) bool { return x.ID == id })
-		if i < 0 {
-			verr.Add("agencies", "Choose the agencies from the list")
-			break
-		}
-		list = append(list, store.Dissemination{ReportID: v.ID, AgencyID: id, At: now})
-		names = append(names, agencies[i].Name)
-	}
-	for _, t := range in.Types {
-		i := slices.IndexFunc(types, func(x domain.AgencyTypeInfo) bool { return string(x.Code) == t })
-		if i < 0 {
-			verr.Add("types", "Choose the kinds of agency from the list")
-			break
-		}
-		list = append(list, store.Dissemination{ReportID: v.ID, AgencyType: domain.AgencyType(t), At: now})
-		names = append(names, "every "+strings.ToLower(types[i].Name))
+	list, names, err := r.recipients(ctx, a.PartnershipID, v.ID, in, now, verr)
+	if err != nil {
+		return err
 	}
 	if len(in.Agencies)+len(in.Types) == 0 {
 		verr.Add("agencies", "Choose who to disseminate it to: agencies or kinds of agency")
@@ -176,6 +153,41 @@ func (r *Reports) Disseminate(ctx context.Context, a domain.Actor, id string, in
 			RecordIDs: []string{v.ID}, Label: "Dissemination of " + v.Reference, Justification: purpose, Recipients: recipients, ISAID: in.ISAID})
 		return err
 	})
+}
+
+// recipients checks the agencies and kinds of agency a dissemination
+// names, adding problems to verr, and returns a row and a name for each.
+func (r *Reports) recipients(ctx context.Context, partnershipID, reportID string, in DisseminateInput, now time.Time,
+	verr *domain.ValidationError) ([]store.Dissemination, []string, error) {
+	agencies, err := r.st.Agencies(ctx, partnershipID)
+	if err != nil {
+		return nil, nil, err
+	}
+	types, err := r.st.AgencyTypes(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var list []store.Dissemination
+	var names []string
+	for _, id := range in.Agencies {
+		i := slices.IndexFunc(agencies, func(x domain.Agency) bool { return x.ID == id })
+		if i < 0 {
+			verr.Add("agencies", "Choose the agencies from the list")
+			break
+		}
+		list = append(list, store.Dissemination{ReportID: reportID, AgencyID: id, At: now})
+		names = append(names, agencies[i].Name)
+	}
+	for _, t := range in.Types {
+		i := slices.IndexFunc(types, func(x domain.AgencyTypeInfo) bool { return string(x.Code) == t })
+		if i < 0 {
+			verr.Add("types", "Choose the kinds of agency from the list")
+			break
+		}
+		list = append(list, store.Dissemination{ReportID: reportID, AgencyType: domain.AgencyType(t), At: now})
+		names = append(names, "every "+strings.ToLower(types[i].Name))
+	}
+	return list, names, nil
 }
 
 // Sanitised lists the sanitised versions of an original that a may see,
