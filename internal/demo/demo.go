@@ -106,7 +106,7 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 			name string
 			run  func(context.Context) error
 		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}, {"sharing", b.sharing}, {"reports", b.reports},
-			{"register", b.register}, {"submissions", b.submissions}}
+			{"register", b.register}, {"submissions", b.submissions}, {"sanitised", b.sanitised}}
 		for i, step := range steps {
 			if err := step.run(ctx); err != nil {
 				return err
@@ -180,8 +180,10 @@ type builder struct {
 	alog    *audit.Log
 	byEmail map[string]domain.User
 	isaIDs  []string
-	unitIDs map[string]string // by ONS code
-	wards   []wardFeature
+	// reportIDs are the demo's information reports, by title.
+	reportIDs map[string]string
+	unitIDs   map[string]string // by ONS code
+	wards     []wardFeature
 	// entries are the demo's audit entries, in the order its work was
 	// done, until flushAudit appends them.
 	entries []audit.Event

@@ -117,6 +117,10 @@ func (b *builder) reports(ctx context.Context) error {
 		if err := b.s.InsertInfoReport(ctx, b.tx, &x); err != nil {
 			return err
 		}
+		if b.reportIDs == nil {
+			b.reportIDs = map[string]string{}
+		}
+		b.reportIDs[x.Title] = x.ID
 		if err := b.record(ctx, by, audit.Entry{Operation: audit.Collection,
 			RecordType: string(domain.KindInfoReport), RecordIDs: []string{x.ID}, Label: x.Reference}); err != nil {
 			return err

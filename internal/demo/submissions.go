@@ -2,10 +2,13 @@ package demo
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/domain"
+	"alliance/internal/store"
 )
 
 // submissions gives the triage queue something to show: partner
@@ -84,6 +87,72 @@ func (b *builder) submissions(ctx context.Context) error {
 				Label: x.Reference + ": triage"}); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// sanitised writes sanitised versions of the demo's police reports and
+// disseminates them, as the intelligence unit does: councils and housing
+// read the cuckooed flat's, fire and HMRC the county line's. Partners read
+// police intelligence only this way. No random draw.
+func (b *builder) sanitised(ctx context.Context) error {
+	analyst, rocu := b.actor("analyst@nyp.example"), b.actor("analyst@rocu.example")
+	specs := []struct {
+		by       domain.Actor
+		original string
+		title    string
+		body     string
+		agencies []string // short names
+		types    []domain.AgencyType
+		purpose  string
+	}{
+		{analyst, "Cuckooed flat used for supply in Scarborough town centre", "Premises of concern in Scarborough town centre",
+			"A first-floor flat in the town centre is believed to be used to supply drugs, and its tenant may be exploited. Consider a safeguarding visit and tenancy action.",
+			nil, []domain.AgencyType{domain.AgencyLocalAuthority, domain.AgencyHousing}, "Safeguarding the tenant and tenancy enforcement"},
+		{rocu, "Line holder identified for a county line into Harrogate", "County line active in Harrogate",
+			"A county line run from outside the county supplies Harrogate. Premises and vehicles linked to it may come to partners' attention.",
+			[]string{"NYFRS", "HMRC"}, nil, "Fire safety visits to linked premises and tax enforcement"},
+	}
+	for _, sp := range specs {
+		orig, ok := b.reportIDs[sp.original]
+		if !ok {
+			return fmt.Errorf("demo: no report %q to sanitise", sp.original)
+		}
+		v := domain.InfoReport{Title: sp.title, Body: sp.body, SourceGrade: "2", IntelGrade: "B", SanitisedFrom: orig, CreatedBy: sp.by.UserID,
+			HandlingConditions: "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded.",
+			Marking: domain.Marking{PartnershipID: sp.by.PartnershipID, OriginAgencyID: sp.by.AgencyID, Classification: domain.OfficialSensitive,
+				Handling: domain.HandlingC, Sanitised: true, OriginLawEnforcement: true}}
+		if err := b.s.InsertInfoReport(ctx, b.tx, &v); err != nil {
+			return err
+		}
+		if err := b.record(ctx, sp.by, audit.Entry{Operation: audit.Collection, RecordType: string(domain.KindInfoReport), RecordIDs: []string{v.ID},
+			Label: v.Reference}); err != nil {
+			return err
+		}
+		now := b.s.Now()
+		var list []store.Dissemination
+		var names []string
+		for _, short := range sp.agencies {
+			list = append(list, store.Dissemination{ReportID: v.ID, AgencyID: b.agency[short].ID, ISAID: b.isaIDs[0], Purpose: sp.purpose, At: now})
+			names = append(names, b.agency[short].Name)
+		}
+		for _, t := range sp.types {
+			list = append(list, store.Dissemination{ReportID: v.ID, AgencyType: t, ISAID: b.isaIDs[0], Purpose: sp.purpose, At: now})
+			names = append(names, "every "+string(t)+" agency")
+		}
+		if err := b.s.Disseminate(ctx, b.tx, sp.by.PartnershipID, list, sp.by.UserID); err != nil {
+			return err
+		}
+		recipients := strings.Join(names, ", ")
+		if err := b.s.InsertDisclosure(ctx, b.tx, store.DisclosureRecord{PartnershipID: sp.by.PartnershipID, ActorID: sp.by.UserID, AgencyID: sp.by.AgencyID,
+			RecordType: string(domain.KindInfoReport), RecordCount: 1, Purpose: sp.purpose, Recipients: recipients, ISAID: b.isaIDs[0],
+			Channel: "dissemination", At: now}); err != nil {
+			return err
+		}
+		if err := b.record(ctx, sp.by, audit.Entry{Operation: audit.Disclosure, RecordType: string(domain.KindInfoReport), RecordIDs: []string{v.ID},
+			Label: "Dissemination of " + v.Reference, Justification: sp.purpose, Recipients: recipients, ISAID: b.isaIDs[0]}); err != nil {
+			return err
 		}
 	}
 	return nil
