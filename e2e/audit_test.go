@@ -32,8 +32,8 @@ func (h *harness) reportByTitle(t *testing.T, email, title string) string {
 	return page.Items[0].ID
 }
 
-// TestReasonPromptAndWhoHasSeen: a regional organised crime unit analyst
-// opening a force's report is asked why, once; the data protection officer
+// TestReasonPromptAndWhoHasSeen: an analyst opening a colleague's report
+// is asked why, once; the data protection officer
 // then sees that access, with the reason, on the record's "who has seen
 // it" page. (A council officer never sees a police original: see
 // TestPoliceOriginalsNeverReachPartners.)
@@ -41,7 +41,7 @@ func TestReasonPromptAndWhoHasSeen(t *testing.T) {
 	h := setup(t)
 	id := h.reportByTitle(t, "analyst@nyp.example", "Cuckooed flat used for supply")
 	tb := h.tab(t)
-	h.signIn(t, tb, "analyst@rocu.example", demo.Password)
+	h.signIn(t, tb, "analyst2@nyp.example", demo.Password)
 	if err := chromedp.Do(tb.ctx, chromedp.Navigate(h.base+"/reports/"+id), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestReasonPromptAndWhoHasSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := dpo.text(t, "#audit-entries")
-	for _, want := range []string{"Safeguarding a person: Strategy meeting for the tenant", "Yorkshire and Humber Regional Organised Crime Unit", "collection", "disclosure"} {
+	for _, want := range []string{"Safeguarding a person: Strategy meeting for the tenant", "North Yorkshire Police", "collection", "disclosure"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("who has seen it: table lacks %q", want)
 		}

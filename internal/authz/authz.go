@@ -235,11 +235,10 @@ func AccessKey(m domain.Marking) string {
 		slices.Sort(s)
 		return strings.Join(slices.Compact(s), ",")
 	}
-	key := accessKey(m, sorted)
-	if m.OriginLawEnforcement && !m.Sanitised { // SeesReport reads these
-		key += " police-original origin=" + m.OriginAgencyID
-	}
-	return key
+	// SeesReport is a rule for information reports only, which no read
+	// model groups by this key; disruptions and groups never carry the
+	// report flags it reads.
+	return accessKey(m, sorted)
 }
 
 // accessKey is AccessKey's marking part.

@@ -253,7 +253,7 @@ func TestInfoReportRoundTrip(t *testing.T) {
 		analyst := f.actorFor(domain.RoleAnalyst, domain.AgencyLocalAuthority)
 		var rec domain.InfoReport
 		for _, r := range f.records {
-			if r.Marking.Handling == domain.HandlingC && len(r.Marking.ConditionTypes) == 1 && r.Marking.ConditionTypes[0] == domain.AgencyLocalAuthority {
+			if r.Marking.Handling == domain.HandlingC && len(r.Marking.ConditionTypes) == 1 && r.Marking.ConditionTypes[0] == domain.AgencyLocalAuthority && !r.Marking.OriginLawEnforcement {
 				rec = r
 				break
 			}
