@@ -10,6 +10,7 @@ import (
 
 	"alliance/internal/service"
 	"alliance/internal/store/storetest"
+	"alliance/internal/web"
 )
 
 // TestPoliceOriginalsNeverReachPartners plants a marker in police
@@ -114,6 +115,75 @@ func TestPoliceOriginalsNeverReachPartners(t *testing.T) {
 			if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM audit_event WHERE operation = 'disclosure' AND record_ids = $1 AND recipients LIKE '%local authority%'`,
 				version).Scan(&n); err != nil || n != 1 {
 				t.Errorf("got %d disclosure entries for the dissemination, %v; want 1 naming the recipients", n, err)
+			}
+		})
+	}
+}
+
+// TestReportLinks: an analyst links a report to a group by its reference;
+// the report page names the group, the group's page lists the report, the
+// link is a combination in the audit log; a reference no one may see is
+// refused naming the field, with nothing stored; a council officer who
+// may see the group does not see the police report on its page.
+func TestReportLinks(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			ctx := context.Background()
+			db := a.Store().Reader()
+			cookie := signIn(t, a, "analyst@nyp.example")
+			s, err := a.Identity().Authenticate(ctx, cookie)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := a.Reports().Create(ctx, s.Actor, service.ReportInput{Title: "Runner seen at the safe house", Body: "A runner for the Malton line",
+				SourceGrade: "2", IntelGrade: "B", Classification: "OFFICIAL", Handling: "P"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var group, ref string
+			if err := db.QueryRow(`SELECT CAST(id AS text), reference FROM ocg WHERE name = 'Malton cocaine supply network'`).Scan(&group, &ref); err != nil {
+				t.Fatal(err)
+			}
+			links := func() int {
+				t.Helper()
+				var n int
+				if err := db.QueryRow(`SELECT count(*) FROM report_link WHERE report_id = $1`, rep.ID).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			scenario{name: "an unknown reference", method: "POST", path: "/reports/" + rep.ID + "/links", cookie: cookie, body: "link=OCG-1999-9999",
+				wantStatus: 422, wantContains: []string{`href="#link"`, "No group or person you may see has that reference"}}.run(t, h)
+			if links() != 0 {
+				t.Fatal("a refused link was stored")
+			}
+			for range 2 { // linking twice changes nothing
+				scenario{name: "link", method: "POST", path: "/reports/" + rep.ID + "/links", cookie: cookie, body: "link=" + strings.ToLower(ref), wantStatus: 303}.run(t, h)
+			}
+			if got := links(); got != 1 {
+				t.Errorf("got %d links, want 1", got)
+			}
+			scenario{name: "the report names the group", path: "/reports/" + rep.ID, cookie: cookie, wantStatus: 200,
+				wantContains: []string{`id="linked"`, "Malton cocaine supply network", "/ocgs/" + group}}.run(t, h)
+			var n int
+			if err := db.QueryRow(`SELECT count(*) FROM audit_event WHERE operation = 'combination' AND record_ids = $1`, rep.ID+" "+group).Scan(&n); err != nil || n != 1 {
+				t.Errorf("got %d combination entries, %v; want 1", n, err)
+			}
+			// The group's page lists it (after the reason prompt).
+			analyst2 := signIn(t, a, "analyst2@nyp.example")
+			scenario{name: "reason again", method: "POST", path: "/ocgs/" + group + "/purpose", cookie: analyst2, wantStatus: 303, body: "purpose=tasking&detail=x"}.run(t, h)
+			scenario{name: "the group lists the report", path: "/ocgs/" + group, cookie: analyst2, wantStatus: 200,
+				wantContains: []string{`id="reports"`, "Runner seen at the safe house"}}.run(t, h)
+			officer := signIn(t, a, "officer@nyc.example")
+			// Give a reason, if the council officer may see the group at all.
+			req := httptest.NewRequest(http.MethodPost, "/ocgs/"+group+"/purpose", strings.NewReader("purpose=tasking&detail=x"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: officer})
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			if rec := getAs(a, "/ocgs/"+group, false, officer, ""); strings.Contains(rec.Body.String(), "Runner seen at the safe house") {
+				t.Errorf("the council officer sees the police report on the group's page (status %d)", rec.Code)
 			}
 		})
 	}

@@ -208,3 +208,144 @@ func (r *Reports) Disseminations(ctx context.Context, a domain.Actor, rep domain
 	}
 	return r.st.Disseminations(ctx, rep.ID)
 }
+
+// LinkedRecord is a group or entity a report concerns, as the viewer may
+// see it.
+type LinkedRecord struct {
+	Kind            domain.NodeKind
+	ID              string
+	Reference, Name string
+}
+
+// MayLink reports whether a may link report rep to register records: its
+// agency wrote it and a may edit reports.
+func (r *Reports) MayLink(ctx context.Context, a domain.Actor, rep domain.InfoReport) bool {
+	p, err := r.Policy(ctx)
+	return err == nil && p.Can(a, authz.Edit, domain.KindInfoReport, rep.Marking) == nil
+}
+
+// Link records that the report id concerns the group or entity kind/nodeID
+// (found with Register.Resolve, so one a may see): a combination in the
+// audit log naming both. Linking twice changes nothing.
+func (r *Reports) Link(ctx context.Context, a domain.Actor, id string, kind domain.NodeKind, nodeID string) error {
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := r.st.NewInfoReportQuery(p, a, authz.Edit).WithID(id).One(ctx)
+	if err != nil {
+		return err
+	}
+	var n int
+	switch kind {
+	case domain.NodeOCG:
+		n, err = r.st.NewOCGQuery(p, a, authz.View).WithID(nodeID).Count(ctx)
+	case domain.NodeEntity:
+		n, err = r.st.NewEntityQuery(p, a, authz.View).WithID(nodeID).Count(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		verr := &domain.ValidationError{}
+		verr.Add("link", "No group or person you may see has that reference")
+		return verr
+	}
+	return r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		added, err := r.st.InsertReportLink(ctx, tx, a.PartnershipID, rep.ID, store.ReportLink{Kind: kind, ID: nodeID}, a.UserID)
+		if err != nil || !added {
+			return err
+		}
+		_, err = r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Combination, RecordType: string(domain.KindInfoReport),
+			RecordIDs: []string{rep.ID, nodeID}, Label: rep.Reference + " linked to a " + string(kind)})
+		return err
+	})
+}
+
+// Linked lists the records report rep concerns that a may see, by name.
+// The caller has already been allowed to see rep; the names shown are
+// logged as consulted with the report.
+func (r *Reports) Linked(ctx context.Context, a domain.Actor, rep domain.InfoReport) ([]LinkedRecord, error) {
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	links, err := r.st.ReportLinks(ctx, rep.ID)
+	if err != nil || len(links) == 0 {
+		return nil, err
+	}
+	var ocgs, ents []string
+	for _, l := range links {
+		if l.Kind == domain.NodeOCG {
+			ocgs = append(ocgs, l.ID)
+		} else {
+			ents = append(ents, l.ID)
+		}
+	}
+	var out []LinkedRecord
+	if len(ocgs) > 0 && p.Allowed(a, authz.List, domain.KindOCG) {
+		list, err := r.st.NewOCGQuery(p, a, authz.List).WithIDs(ocgs).ByName().List(ctx, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			out = append(out, LinkedRecord{Kind: domain.NodeOCG, ID: o.ID, Reference: o.Reference, Name: o.Title()})
+		}
+	}
+	if len(ents) > 0 && p.Allowed(a, authz.List, domain.KindEntity) {
+		list, err := r.st.NewEntityQuery(p, a, authz.List).WithIDs(ents).List(ctx, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			out = append(out, LinkedRecord{Kind: domain.NodeEntity, ID: e.ID, Reference: e.Reference, Name: e.Name})
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	byKind := map[domain.RecordKind][]string{}
+	for _, l := range out {
+		k := domain.KindEntity
+		if l.Kind == domain.NodeOCG {
+			k = domain.KindOCG
+		}
+		byKind[k] = append(byKind[k], l.ID)
+	}
+	return out, r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		for _, k := range []domain.RecordKind{domain.KindOCG, domain.KindEntity} {
+			if ids := byKind[k]; len(ids) > 0 {
+				if _, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(k),
+					RecordIDs: ids, Label: "Records linked to " + rep.Reference}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// About lists, newest first, up to 20 reports a may see that are linked to
+// the group or entity nodeID, logging them as consulted.
+func (r *Reports) About(ctx context.Context, a domain.Actor, nodeID string) ([]domain.InfoReport, error) {
+	p, err := r.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Allowed(a, authz.List, domain.KindInfoReport) {
+		return nil, nil
+	}
+	list, err := r.st.NewInfoReportQuery(p, a, authz.List).LinkedTo(nodeID).List(ctx, 20, 0)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, x := range list {
+		ids[i] = x.ID
+	}
+	return list, r.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := r.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Consultation, RecordType: string(domain.KindInfoReport),
+			RecordIDs: ids, Label: "Reports about a register record"})
+		return err
+	})
+}

@@ -68,3 +68,40 @@ func (s *Store) Disseminations(ctx context.Context, reportID string) ([]Dissemin
 		return d, err
 	})
 }
+
+// LinkedTo keeps the reports linked to the group or entity nodeID.
+func (q *InfoReportQuery) LinkedTo(nodeID string) *InfoReportQuery {
+	q.conds = append(q.conds, "EXISTS (SELECT 1 FROM report_link l WHERE l.report_id = r.id AND "+idIn("l.node_id", []string{nodeID}, &q.args)+")")
+	return q
+}
+
+// ReportLink is one record a report concerns.
+type ReportLink struct {
+	Kind domain.NodeKind
+	ID   string
+}
+
+// InsertReportLink links a report to a group or entity, in tx; linking
+// twice changes nothing. It reports whether the link is new.
+func (s *Store) InsertReportLink(ctx context.Context, tx *sql.Tx, partnershipID, reportID string, l ReportLink, by string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO report_link (partnership_id, report_id, node_kind, node_id, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (report_id, node_kind, node_id) DO NOTHING`, partnershipID, reportID, string(l.Kind), l.ID, by, s.Now())
+	if err != nil {
+		return false, fmt.Errorf("store: link report: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// ReportLinks lists what a report is linked to, in the order linked. The
+// caller must filter the ends by what the viewer may see.
+func (s *Store) ReportLinks(ctx context.Context, reportID string) ([]ReportLink, error) {
+	return collect(ctx, s.rdb, "report links", `SELECT node_kind, CAST(node_id AS text) FROM report_link WHERE report_id = $1 ORDER BY created_at, node_id`,
+		[]any{reportID}, func(r *sql.Rows) (ReportLink, error) {
+			var l ReportLink
+			var k string
+			err := r.Scan(&k, &l.ID)
+			l.Kind = domain.NodeKind(k)
+			return l, err
+		})
+}

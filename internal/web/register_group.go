@@ -309,6 +309,9 @@ type nextStep struct {
 
 type ocgData struct {
 	service.GroupView
+	// Reports are the information reports linked to the group that the
+	// viewer may see.
+	Reports     []domain.InfoReport
 	Today       time.Time
 	Roles       []memberGroup // current members by role
 	Former      []domain.Member
@@ -365,6 +368,9 @@ func (h *Web) ocgShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Disruptions, err = h.disruptions.ForGroup(ctx, a, o.ID); err != nil {
+		return err
+	}
+	if d.Reports, err = h.reports.About(ctx, a, o.ID); err != nil {
 		return err
 	}
 	p := h.newPage(r, o.Reference+": "+o.Title(), "/ocgs")

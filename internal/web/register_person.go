@@ -48,6 +48,9 @@ type entityData struct {
 	FlagNames []string
 	Far       []farLink
 	CanLink   bool
+	// Reports are the information reports linked to the entity that the
+	// viewer may see.
+	Reports []domain.InfoReport
 }
 
 // farLink is a link seen from one end: what it says and where it leads.
@@ -96,6 +99,9 @@ func (h *Web) entityShow(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	e := v.Entity
+	if d.Reports, err = h.reports.About(ctx, a, e.ID); err != nil {
+		return err
+	}
 	p := h.newPage(r, e.Reference+": "+e.Name, "/ocgs")
 	p.Breadcrumbs = []view.Crumb{{Label: "Home", Href: "/"}, {Label: "Groups", Href: "/ocgs"}}
 	p.Data = d

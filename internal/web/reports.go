@@ -110,6 +110,8 @@ type reportData struct {
 	MaySanitise    bool
 	Versions       []domain.InfoReport
 	Disseminations []service.Dissemination
+	Linked         []service.LinkedRecord
+	MayLink        bool
 	MayDisseminate bool
 	Agencies       []Option
 	Types          []Option
@@ -159,6 +161,10 @@ func (h *Web) reportPage(w http.ResponseWriter, r *http.Request, status int, rep
 	if d.Disseminations, err = h.reports.Disseminations(r.Context(), a, rep); err != nil {
 		return err
 	}
+	if d.Linked, err = h.reports.Linked(r.Context(), a, rep); err != nil {
+		return err
+	}
+	d.MayLink = h.reports.MayLink(r.Context(), a, rep)
 	p := h.newPage(r, rep.Reference+": "+rep.Title, "/reports")
 	p.Breadcrumbs = []view.Crumb{{Label: "Home", Href: "/"}, {Label: "Information reports", Href: "/reports"}}
 	p.Errors = f.Summary()
@@ -185,6 +191,35 @@ func (h *Web) reportSanitise(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	seeOther(w, r, "/reports/"+v.ID)
+	return nil
+}
+
+// reportLink links a report to the group or entity whose reference (or
+// ID) the form gives, one the user may see.
+func (h *Web) reportLink(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	a := router.ActorFrom(r.Context())
+	ref, err := h.register.Resolve(r.Context(), a, f.Get("link"))
+	if errors.Is(err, domain.ErrNotFound) {
+		f.Fail("link", "No group or person you may see has that reference")
+	} else if err != nil {
+		return err
+	} else if err = h.reports.Link(r.Context(), a, r.PathValue("id"), ref.Kind, ref.ID); f.FailAll(err) {
+		err = nil
+	} else if err != nil {
+		return err
+	}
+	if !f.OK() {
+		rep, verr := h.reports.View(r.Context(), a, r.PathValue("id"))
+		if verr != nil {
+			return verr
+		}
+		return h.reportPage(w, r, http.StatusUnprocessableEntity, rep, f)
+	}
+	seeOther(w, r, "/reports/"+r.PathValue("id"))
 	return nil
 }
 

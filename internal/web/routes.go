@@ -68,6 +68,7 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /reports/{id}", router.AccessSignedIn, h.page(h.reportShow))
 	t.Handle("POST /reports/{id}/purpose", router.AccessSignedIn, h.page(h.reportPurpose))
 	t.Handle("POST /reports/{id}/sanitise", router.Roles(domain.RoleAnalyst), h.page(h.reportSanitise))
+	t.Handle("POST /reports/{id}/links", router.AccessSignedIn, h.page(h.reportLink))
 	t.Handle("POST /reports/{id}/disseminate", router.Roles(domain.RoleAnalyst), h.page(h.reportDisseminate))
 
 	// The OCG register: the service and policy decide per record.
