@@ -203,14 +203,15 @@ func (h *Web) reportLink(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm(r.PostForm)
 	a := router.ActorFrom(r.Context())
 	ref, err := h.register.Resolve(r.Context(), a, f.Get("link"))
-	if errors.Is(err, domain.ErrNotFound) {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
 		f.Fail("link", "No group or person you may see has that reference")
-	} else if err != nil {
+	case err != nil:
 		return err
-	} else if err = h.reports.Link(r.Context(), a, r.PathValue("id"), ref.Kind, ref.ID); f.FailAll(err) {
-		err = nil
-	} else if err != nil {
-		return err
+	default:
+		if err := h.reports.Link(r.Context(), a, r.PathValue("id"), ref.Kind, ref.ID); !f.FailAll(err) && err != nil {
+			return err
+		}
 	}
 	if !f.OK() {
 		rep, verr := h.reports.View(r.Context(), a, r.PathValue("id"))
