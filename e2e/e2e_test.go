@@ -374,6 +374,10 @@ func TestPages(t *testing.T) {
 		{"performance for the board", "board@nyc.example", "/performance?fy=2023%2F24", "Performance 2023/24", []string{"fewer than 5", "By area"}, false},
 		{"import job", "analyst@nyp.example", "/jobs/" + job.ID, "No problems found", []string{"1 row checked, nothing stored (dry run)", "people.csv", "Finished"}, false},
 		{"export job", "analyst@nyp.example", "/jobs/" + exp.ID, "Export ready", []string{"Download alliance-groups-OFFICIAL-SENSITIVE-", "deleted from Alliance on", "Finished"}, false},
+		{"triage targets", "admin@nyp.example", "/admin/triage-targets", "Triage targets", []string{"Threat to life (hours)", "Save the targets"}, false},
+		{"submissions", "officer@nyc.example", "/submissions", "Your submissions", []string{"Tell the intelligence unit"}, false},
+		{"tell the intelligence unit", "officer@nyc.example", "/submissions/new", "Tell the intelligence unit", []string{"What you saw", "How urgent is it?"}, false},
+		{"board pack", "board@nyp.example", "/performance/board-pack?fy=2023%2F24", "Board pack 2023/24", []string{"257", "Download as PDF", "OCG picture"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}
 	for _, p := range pages {

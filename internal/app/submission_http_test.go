@@ -310,3 +310,53 @@ func TestSubmissionTriage(t *testing.T) {
 		})
 	}
 }
+
+// TestTriageTargets: an administrator sets the partnership's triage
+// targets; bad ones are refused naming the field with nothing stored; the
+// queue then measures against them; no one else may set them.
+func TestTriageTargets(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a := newApp(t, e, nil)
+			h := a.Handler()
+			admin := signIn(t, a, "admin@nyp.example")
+			analyst := signIn(t, a, "analyst@nyp.example")
+			stored := func() int {
+				t.Helper()
+				var n int
+				if err := a.Store().Reader().QueryRow(`SELECT count(*) FROM triage_target`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			good := url.Values{"hours_threat_to_life": {"2"}, "hours_child_at_risk": {"6"}, "hours_time_critical": {"48"}, "hours_routine": {"240"}}
+			scenario{name: "the form", path: "/admin/triage-targets", cookie: admin, wantStatus: 200,
+				wantContains: []string{`name="hours_threat_to_life" type="text" value="1"`, `name="hours_routine" type="text" value="120"`}}.run(t, h)
+			for _, tc := range []struct{ name, field, value, want string }{
+				{"empty", "hours_routine", "", "Enter the target for routine, in hours"},
+				{"not a number", "hours_time_critical", "soon", "must be a whole number of hours from 1 to 2,160"},
+				{"zero", "hours_threat_to_life", "0", "must be a whole number of hours"},
+				{"too long", "hours_routine", "2161", "must be a whole number of hours from 1 to 2,160"},
+				{"out of order", "hours_child_at_risk", "1", "must not be shorter than for a more urgent priority"},
+			} {
+				bad := url.Values{}
+				for k, v := range good {
+					bad[k] = v
+				}
+				bad.Set(tc.field, tc.value)
+				scenario{name: tc.name, method: "POST", path: "/admin/triage-targets", cookie: admin, body: bad.Encode(), wantStatus: 422,
+					wantContains: []string{`href="#` + tc.field + `"`, tc.want}}.run(t, h)
+			}
+			if n := stored(); n != 0 {
+				t.Fatalf("bad targets stored %d rows", n)
+			}
+			scenario{name: "an analyst may not", method: "POST", path: "/admin/triage-targets", cookie: analyst, body: good.Encode(), wantStatus: 404}.run(t, h)
+			scenario{name: "save", method: "POST", path: "/admin/triage-targets", cookie: admin, body: good.Encode(), wantStatus: 303}.run(t, h)
+			if n := stored(); n != 4 {
+				t.Errorf("got %d targets stored, want 4", n)
+			}
+			scenario{name: "the queue uses them", path: "/triage", cookie: analyst, wantStatus: 200,
+				wantContains: []string{"Threat to life: 2 hours", "Child at risk: 6 hours", "Time critical: 2 days", "Routine: 10 days"}}.run(t, h)
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -409,4 +410,64 @@ func (sv *Submissions) Answer(ctx context.Context, a domain.Actor, id, answer st
 		return err
 	})
 	return forSubmitter(x), err
+}
+
+// TriageTargets returns the partnership's triage targets, in hours by
+// priority (the defaults where none is set).
+func (sv *Submissions) TriageTargets(ctx context.Context, a domain.Actor) (map[domain.Priority]int, error) {
+	if a.Anonymous() {
+		return nil, domain.ErrForbidden
+	}
+	t, err := sv.st.TriageTargets(ctx, a.PartnershipID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[domain.Priority]int{}
+	for p, d := range t {
+		out[p] = int(d.Hours())
+	}
+	return out, nil
+}
+
+// MaxTriageHours is the longest target a partnership may set: 90 days.
+const MaxTriageHours = 90 * 24
+
+// SetTriageTargets sets the partnership's triage targets (administrators):
+// whole hours from 1 to MaxTriageHours for every priority, the more urgent
+// never longer than the less urgent. Nothing is stored unless all are
+// right.
+func (sv *Submissions) SetTriageTargets(ctx context.Context, a domain.Actor, in map[domain.Priority]string) error {
+	if !a.Has(domain.RoleAdministrator) {
+		return domain.ErrForbidden
+	}
+	verr := &domain.ValidationError{}
+	hours := map[domain.Priority]int{}
+	prev := 0
+	for _, p := range domain.Priorities {
+		field := "hours_" + string(p)
+		v := strings.TrimSpace(in[p])
+		n, err := strconv.Atoi(v)
+		switch {
+		case v == "":
+			verr.Add(field, "Enter the target for %s, in hours", strings.ToLower(p.Label()))
+			continue
+		case err != nil || n < 1 || n > MaxTriageHours:
+			verr.Add(field, "The target for %s must be a whole number of hours from 1 to %s", strings.ToLower(p.Label()), domain.FormatCount(MaxTriageHours))
+			continue
+		case n < prev:
+			verr.Add(field, "The target for %s must not be shorter than for a more urgent priority", strings.ToLower(p.Label()))
+		}
+		hours[p], prev = n, n
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	return sv.st.InGroupTx(ctx, a.PartnershipID, func(ctx context.Context, tx *sql.Tx) error {
+		if err := sv.st.SetTriageTargets(ctx, tx, a.PartnershipID, hours); err != nil {
+			return err
+		}
+		_, err := sv.alog.Append(ctx, tx, a, audit.MetaFrom(ctx), audit.Entry{Operation: audit.Alteration, RecordType: "triage_target",
+			Label: "Triage targets"})
+		return err
+	})
 }

@@ -196,3 +196,19 @@ func (s *Store) TriageTargets(ctx context.Context, partnershipID string) (map[do
 	}
 	return out, nil
 }
+
+// SetTriageTargets replaces the partnership's triage targets, in hours by
+// priority, in tx.
+func (s *Store) SetTriageTargets(ctx context.Context, tx *sql.Tx, partnershipID string, hours map[domain.Priority]int) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM triage_target WHERE partnership_id = $1`, partnershipID); err != nil {
+		return fmt.Errorf("store: triage targets: %w", err)
+	}
+	for _, p := range domain.Priorities {
+		if h, ok := hours[p]; ok {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO triage_target (partnership_id, priority, hours) VALUES ($1, $2, $3)`, partnershipID, string(p), h); err != nil {
+				return fmt.Errorf("store: triage target: %w", err)
+			}
+		}
+	}
+	return nil
+}

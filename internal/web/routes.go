@@ -60,6 +60,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /submissions/{id}/answer", router.AccessSignedIn, h.page(h.submissionAnswer))
 	t.Handle("POST /submissions/{id}/decision", router.Roles(domain.RoleAnalyst), h.page(h.submissionDecide))
 	t.Handle("GET /triage", router.Roles(domain.RoleAnalyst), h.page(h.triage))
+	t.Handle("GET /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsForm))
+	t.Handle("POST /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsSave))
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
 	t.Handle("GET /reports/new", router.AccessSignedIn, h.page(h.reportNew))
 	t.Handle("POST /reports", router.AccessSignedIn, h.page(h.reportCreate))

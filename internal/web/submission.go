@@ -318,3 +318,54 @@ func waitedFor(d time.Duration) string {
 	}
 	return domain.Count(int(d.Hours()/24), "day", "days")
 }
+
+// triageTargetsData is the administrator's triage targets form.
+type triageTargetsData struct {
+	Form   *Form
+	Fields []triageTargetField
+}
+
+type triageTargetField struct{ Name, Label string }
+
+func (h *Web) triageTargetsForm(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.submissions.TriageTargets(r.Context(), router.ActorFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	v := url.Values{}
+	for p, n := range t {
+		v.Set("hours_"+string(p), strconv.Itoa(n))
+	}
+	return h.triageTargetsPage(w, r, http.StatusOK, NewForm(v))
+}
+
+func (h *Web) triageTargetsPage(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	d := triageTargetsData{Form: f}
+	for _, p := range domain.Priorities {
+		d.Fields = append(d.Fields, triageTargetField{Name: "hours_" + string(p), Label: p.Label() + " (hours)"})
+	}
+	page := h.newPage(r, "Triage targets", "/admin/triage-targets")
+	page.Errors = f.Summary()
+	page.Data = d
+	return h.render(w, r, status, "triage_targets", page)
+}
+
+func (h *Web) triageTargetsSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := NewForm(r.PostForm)
+	in := map[domain.Priority]string{}
+	for _, p := range domain.Priorities {
+		in[p] = f.Get("hours_" + string(p))
+	}
+	err := h.submissions.SetTriageTargets(r.Context(), router.ActorFrom(r.Context()), in)
+	if f.FailAll(err) {
+		return h.triageTargetsPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	seeOther(w, r, "/admin/triage-targets?saved=1")
+	return nil
+}

@@ -167,6 +167,7 @@ func (h *Web) nav(pol authz.Policy, a domain.Actor, current string) []view.NavIt
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	for _, it := range []view.NavItem{{Label: "Users", Href: "/admin/users"}, {Label: "Sharing agreements", Href: "/sharing"},
 		{Label: "Scoring models", Href: "/admin/scoring-models"}, {Label: "Reference data", Href: "/admin/reference-data"},
+		{Label: "Triage targets", Href: "/admin/triage-targets"},
 		{Label: "Audit log", Href: "/audit"}} {
 		if acc, ok := h.pages[it.Href]; ok && acc.Admits(a) {
 			items = append(items, it)
