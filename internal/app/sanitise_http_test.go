@@ -167,6 +167,13 @@ func TestReportLinks(t *testing.T) {
 			}
 			scenario{name: "the report names the group", path: "/reports/" + rep.ID, cookie: cookie, wantStatus: 200,
 				wantContains: []string{`id="linked"`, "Malton cocaine supply network", "/ocgs/" + group}}.run(t, h)
+			// Search finds it by the linked group's reference (not in its
+			// text) and by its grading.
+			for _, q := range []string{url.QueryEscape(ref), "2B+P"} {
+				scenario{name: "search " + q, path: "/reports?q=" + q, cookie: cookie, wantStatus: 200, wantContains: []string{"Runner seen at the safe house"}}.run(t, h)
+			}
+			scenario{name: "search something else", path: "/reports?q=OCG-1999-9999", cookie: cookie, wantStatus: 200,
+				wantNotContains: []string{"Runner seen at the safe house"}}.run(t, h)
 			var n int
 			if err := db.QueryRow(`SELECT count(*) FROM audit_event WHERE operation = 'combination' AND record_ids = $1`, rep.ID+" "+group).Scan(&n); err != nil || n != 1 {
 				t.Errorf("got %d combination entries, %v; want 1", n, err)

@@ -71,14 +71,16 @@ func (s *Store) insertMarkingRows(ctx context.Context, tx *sql.Tx, recordID stri
 // puts the access policy's predicate first, so every list, count, search,
 // page and export built on it sees exactly what the policy allows.
 type InfoReportQuery struct {
-	s     *Store
-	args  Args
-	conds []string
+	s      *Store
+	args   Args
+	conds  []string
+	policy authz.Policy
+	actor  domain.Actor
 }
 
 // NewInfoReportQuery starts a query for actor doing act under policy.
 func (s *Store) NewInfoReportQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *InfoReportQuery {
-	q := &InfoReportQuery{s: s}
+	q := &InfoReportQuery{s: s, policy: policy, actor: actor}
 	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindInfoReport, "r", &q.args))
 	return q
 }
@@ -99,15 +101,25 @@ func (q *InfoReportQuery) WithReference(ref string) *InfoReportQuery {
 	return q
 }
 
-// WithSearch keeps reports whose reference, title or text contains term
-// (case-insensitive).
+// WithSearch keeps reports whose reference, title, text or 3x5x2 grading
+// ("1B", "1B P") contains term (case-insensitive), or that are linked to a
+// group or entity the actor may see whose name or reference contains it: a
+// link to a record the actor may not see never matches, so a search cannot
+// reveal it.
 func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
 	term = strings.TrimSpace(term)
 	if term == "" {
 		return q
 	}
 	p := q.args.Add("%" + escapeLike(strings.ToLower(term)) + "%")
-	q.conds = append(q.conds, fmt.Sprintf(`(lower(r.reference) LIKE %[1]s ESCAPE '\' OR lower(r.title) LIKE %[1]s ESCAPE '\' OR lower(r.body) LIKE %[1]s ESCAPE '\')`, p))
+	ocg := predicate(q.policy, q.actor, authz.View, domain.KindOCG, "lo", &q.args)
+	ent := predicate(q.policy, q.actor, authz.View, domain.KindEntity, "le", &q.args)
+	q.conds = append(q.conds, fmt.Sprintf(`(lower(r.reference) LIKE %[1]s ESCAPE '\' OR lower(r.title) LIKE %[1]s ESCAPE '\' OR lower(r.body) LIKE %[1]s ESCAPE '\'
+		OR lower(r.source_grade || r.intel_grade || ' ' || r.handling_code) LIKE %[1]s ESCAPE '\'
+		OR EXISTS (SELECT 1 FROM report_link l JOIN ocg lo ON lo.id = l.node_id WHERE l.report_id = r.id AND l.node_kind = 'ocg'
+			AND (lower(lo.name) LIKE %[1]s ESCAPE '\' OR lower(lo.reference) LIKE %[1]s ESCAPE '\') AND %[2]s)
+		OR EXISTS (SELECT 1 FROM report_link l JOIN entity le ON le.id = l.node_id WHERE l.report_id = r.id AND l.node_kind = 'entity'
+			AND (lower(le.name) LIKE %[1]s ESCAPE '\' OR lower(le.reference) LIKE %[1]s ESCAPE '\') AND %[3]s))`, p, ocg, ent))
 	return q
 }
 

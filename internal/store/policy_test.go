@@ -364,3 +364,71 @@ func TestPolicySQLMatchesCanForRegister(t *testing.T) {
 		t.Logf("%d register policy cases checked", cases)
 	})
 }
+
+// TestReportSearchThroughLinks: a report every partner may see, linked to a
+// group of every marking, is found by the group's name exactly by the
+// actors the policy lets see that group: a search never reveals a link to
+// a group the searcher may not see. Both engines.
+func TestReportSearchThroughLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPolicyFixture(t, s)
+		council := f.agencies[domain.AgencyLocalAuthority]
+		type pair struct {
+			report, group string
+			m             domain.Marking
+		}
+		var pairs []pair
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for i, r := range f.records {
+				if r.Marking.PartnershipID != f.p.ID || i%4 != 0 {
+					continue
+				}
+				word := fmt.Sprintf("zq%dword", i)
+				o := domain.OCG{Name: "Group " + word, Status: domain.StatusProposed, Ownership: domain.OwnLocal, PrimaryThreat: "drugs",
+					Marking: r.Marking, CreatedBy: r.CreatedBy}
+				if err := s.InsertOCG(ctx, tx, &o); err != nil {
+					return err
+				}
+				open := domain.InfoReport{Title: "Open report", Body: "Nothing in the text", SourceGrade: "2", IntelGrade: "B", CreatedBy: f.actorFor(domain.RoleAnalyst, council.Type).UserID,
+					Marking: domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: council.ID, Classification: domain.Official, Handling: domain.HandlingP}}
+				if err := s.InsertInfoReport(ctx, tx, &open); err != nil {
+					return err
+				}
+				if _, err := s.InsertReportLink(ctx, tx, f.p.ID, open.ID, store.ReportLink{Kind: domain.NodeOCG, ID: o.ID}, open.CreatedBy); err != nil {
+					return err
+				}
+				pairs = append(pairs, pair{open.ID, word, r.Marking})
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, hidden := 0, 0
+		for _, a := range f.actors {
+			if !slices.Contains(a.Roles, domain.RoleAnalyst) && !slices.Contains(a.Roles, domain.RolePartnerOfficer) {
+				continue
+			}
+			for _, p := range pairs {
+				got, err := s.NewInfoReportQuery(f.policy, a, authz.Search).WithSearch(p.group).List(ctx, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := f.policy.Can(a, authz.View, domain.KindOCG, p.m) == nil && f.policy.Can(a, authz.Search, domain.KindInfoReport,
+					domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: council.ID, Classification: domain.Official, Handling: domain.HandlingP}) == nil
+				if (len(got) == 1) != want {
+					t.Errorf("%s@%s searching %s: got %d reports, want found=%t", a.Roles[0], a.AgencyType, p.group, len(got), want)
+				}
+				if want {
+					found++
+				} else {
+					hidden++
+				}
+			}
+		}
+		if found == 0 || hidden == 0 {
+			t.Errorf("got %d found and %d hidden: the test must see both", found, hidden)
+		}
+	})
+}
