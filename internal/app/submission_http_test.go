@@ -231,6 +231,14 @@ func TestSubmissionTriage(t *testing.T) {
 				t.Errorf("the child at risk is not above the routine submission in triage")
 			}
 			scenario{name: "officers do not triage", path: "/triage", cookie: officer, wantStatus: 404}.run(t, h)
+			// A police LRO submits and reads back their own, and only their own.
+			lro := signIn(t, a, "lro@nyp.example")
+			rec = scenario{name: "an LRO submits", method: "POST", path: "/submissions", cookie: lro, wantStatus: 303,
+				body: url.Values{"what": {"Seen the principal at the gym with a new associate"}, "priority": {"routine"}}.Encode()}.run(t, h)
+			scenario{name: "the LRO reads it back", path: location(rec), cookie: lro, wantStatus: 200,
+				wantContains: []string{"Seen the principal at the gym", "Waiting for triage"}}.run(t, h)
+			scenario{name: "but not the council's", path: "/submissions/" + routine, cookie: lro, wantStatus: 404}.run(t, h)
+			scenario{name: "their list", path: "/submissions", cookie: lro, wantStatus: 200, wantNotContains: []string{routine}}.run(t, h)
 			scenario{name: "nor decide", method: "POST", path: "/submissions/" + routine + "/decision", cookie: officer, body: "action=close&reason=x", wantStatus: 404}.run(t, h)
 			scenario{name: "another officer may not see it", path: "/submissions/" + routine, cookie: signIn(t, a, "officer@hmrc.example"), wantStatus: 404}.run(t, h)
 
