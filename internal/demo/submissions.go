@@ -120,7 +120,7 @@ func (b *builder) sanitised(ctx context.Context) error {
 			return fmt.Errorf("demo: no report %q to sanitise", sp.original)
 		}
 		v := domain.InfoReport{Title: sp.title, Body: sp.body, SourceGrade: "2", IntelGrade: "B", SanitisedFrom: orig, CreatedBy: sp.by.UserID,
-			HandlingConditions: "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded.",
+			HandlingConditions: domain.SanitisedConditions,
 			Marking: domain.Marking{PartnershipID: sp.by.PartnershipID, OriginAgencyID: sp.by.AgencyID, Classification: domain.OfficialSensitive,
 				Handling: domain.HandlingC, Sanitised: true, OriginLawEnforcement: true}}
 		if err := b.s.InsertInfoReport(ctx, b.tx, &v); err != nil {

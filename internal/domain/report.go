@@ -42,3 +42,7 @@ var IntelGrades = map[string]string{
 func (r InfoReport) Grading() string {
 	return r.SourceGrade + r.IntelGrade + " " + string(r.Marking.Handling)
 }
+
+// SanitisedConditions is the handling condition every sanitised version
+// carries: partners read it only once it is disseminated to them.
+const SanitisedConditions = "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded."

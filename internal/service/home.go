@@ -125,15 +125,15 @@ type AnalystHome struct {
 type PartnerHome struct {
 	Agency string
 	// Disruptions led by the agency this financial year, by status code.
-	Led          map[string]int
-	LedTotal     int
-	Reports      int // information reports the agency wrote this year
-	Asked        []store.ActionRow
-	AskedTotal   int
-	AskedLate    int
-	Returned     []domain.Disruption // the officer's own, returned by the panel
-	Drafts       int
-	YearProposed int // groups the agency proposed that are in the register
+	Led            map[string]int
+	LedTotal       int
+	Reports        int // information reports the agency wrote this year
+	Asked          []store.ActionRow
+	AskedTotal     int
+	AskedLate      int
+	Returned       []domain.Disruption // the officer's own, returned by the panel
+	Drafts         int
+	GroupsProposed int // groups the agency proposed that are in the register
 	// Questions counts the officer's submissions the intelligence unit has
 	// asked a question about.
 	Questions int
@@ -456,7 +456,7 @@ func (h *Homes) partner(ctx context.Context, pol authz.Policy, a domain.Actor, f
 	if pol.Allowed(a, authz.List, domain.KindOCG) {
 		q := h.st.NewOCGQuery(pol, a, authz.List).Where("o.status <> 'archived'")
 		q.Where("o.origin_agency_id = " + q.Arg(a.AgencyID))
-		if p.YearProposed, err = q.Count(ctx); err != nil {
+		if p.GroupsProposed, err = q.Count(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -258,6 +258,23 @@ func (r *Reports) insert(ctx context.Context, tx *sql.Tx, a domain.Actor, rep *d
 	return err
 }
 
+// checkReportText checks a report's title (1 to 200 characters) and
+// text (1 to 20,000), already trimmed.
+func checkReportText(verr *domain.ValidationError, title, body string) {
+	switch n := utf8.RuneCountInString(title); {
+	case n == 0:
+		verr.Add("title", "Enter a title")
+	case n > 200:
+		verr.Add("title", "Title must be 200 characters or fewer")
+	}
+	switch n := utf8.RuneCountInString(body); {
+	case n == 0:
+		verr.Add("body", "Enter the information")
+	case n > 20000:
+		verr.Add("body", "Information must be 20,000 characters or fewer")
+	}
+}
+
 // prepare validates in as a report a may write, or returns a
 // *domain.ValidationError naming the fields.
 func (r *Reports) prepare(ctx context.Context, a domain.Actor, in ReportInput) (domain.InfoReport, error) {
@@ -272,18 +289,7 @@ func (r *Reports) prepare(ctx context.Context, a domain.Actor, in ReportInput) (
 	rep := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), CreatedBy: a.UserID,
 		SourceGrade: strings.TrimSpace(in.SourceGrade), IntelGrade: strings.ToUpper(strings.TrimSpace(in.IntelGrade)),
 		HandlingConditions: strings.TrimSpace(in.HandlingConditions)}
-	switch n := utf8.RuneCountInString(rep.Title); {
-	case n == 0:
-		verr.Add("title", "Enter a title")
-	case n > 200:
-		verr.Add("title", "Title must be 200 characters or fewer")
-	}
-	switch n := utf8.RuneCountInString(rep.Body); {
-	case n == 0:
-		verr.Add("body", "Enter the information")
-	case n > 20000:
-		verr.Add("body", "Information must be 20,000 characters or fewer")
-	}
+	checkReportText(verr, rep.Title, rep.Body)
 	if _, ok := domain.SourceGrades[rep.SourceGrade]; !ok {
 		verr.Add("source_grade", "Choose the source evaluation: 1, 2 or 3")
 	}

@@ -14,10 +14,6 @@ import (
 	"alliance/internal/store"
 )
 
-// SanitisedConditions is the handling condition every sanitised version
-// carries: partners read it only once it is disseminated to them.
-const SanitisedConditions = "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded."
-
 // MaySanitise reports whether a may write sanitised versions of police
 // intelligence: a law-enforcement analyst.
 func (r *Reports) MaySanitise(ctx context.Context, a domain.Actor) bool {
@@ -50,21 +46,11 @@ func (r *Reports) Sanitise(ctx context.Context, a domain.Actor, id string, in Sa
 		verr.Add("body", "This is already a sanitised version: sanitise its original")
 	}
 	v := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), SourceGrade: orig.SourceGrade, IntelGrade: orig.IntelGrade,
-		HandlingConditions: SanitisedConditions, SanitisedFrom: orig.ID, CreatedBy: a.UserID, AreaID: orig.AreaID,
+		HandlingConditions: domain.SanitisedConditions, SanitisedFrom: orig.ID, CreatedBy: a.UserID, AreaID: orig.AreaID,
 		Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: orig.Marking.Classification,
 			Handling: domain.HandlingC, Sanitised: true, OriginLawEnforcement: true}}
-	switch n := utf8.RuneCountInString(v.Title); {
-	case n == 0:
-		verr.Add("title", "Enter a title for partners")
-	case n > 200:
-		verr.Add("title", "Title must be 200 characters or fewer")
-	}
-	switch n := utf8.RuneCountInString(v.Body); {
-	case n == 0:
-		verr.Add("body", "Enter the sanitised text")
-	case n > 20000:
-		verr.Add("body", "The sanitised text must be 20,000 characters or fewer")
-	case v.Body == strings.TrimSpace(orig.Body):
+	checkReportText(verr, v.Title, v.Body)
+	if v.Body != "" && v.Body == strings.TrimSpace(orig.Body) {
 		verr.Add("body", "The sanitised text repeats the original: take out the source, the method and anything that identifies a person")
 	}
 	if err := verr.Err(); err != nil {

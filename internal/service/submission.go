@@ -147,6 +147,9 @@ func (sv *Submissions) Report(ctx context.Context, partnershipID string, in Subm
 	x.When = textField(verr, "when", "When", in.When, false, domain.SubmissionShortMax)
 	x.Who = textField(verr, "who", "Who", in.Who, false, domain.SubmissionWhoMax)
 	x.Contact = textField(verr, "contact", "Contact details", in.Contact, false, domain.SubmissionContactMax)
+	if partnershipID == "" {
+		verr.Add("partnership", "Choose the area where it happened")
+	}
 	if err := verr.Err(); err != nil {
 		return x, err
 	}

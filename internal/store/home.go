@@ -95,14 +95,10 @@ type ActionFilter struct {
 // ActionRow is an open plan action with the group whose current plan
 // holds it.
 type ActionRow struct {
-	Action   domain.PlanAction
-	OCGID    string
-	OCGName  string
-	OCGRef   string
-	PlanDue  time.Time // the plan's review date
-	LROName  string
-	OverDue  bool // set by the caller, which knows the day
-	Recorded time.Time
+	Action  domain.PlanAction
+	OCGID   string
+	OCGName string
+	OverDue bool // set by the caller, which knows the day
 }
 
 // OpenActions returns the not-started and in-progress actions of the
@@ -119,27 +115,24 @@ func (s *Store) OpenActions(ctx context.Context, policy authz.Policy, actor doma
 		conds = append(conds, idIn("pa.owner_agency_id", []string{f.OwnerAgencyID}, &args))
 	}
 	from := ` FROM plan_action pa JOIN plan p ON p.id = pa.plan_id JOIN ocg o ON o.id = p.ocg_id JOIN agency a ON a.id = pa.owner_agency_id
-		LEFT JOIN app_user lro ON lro.id = o.lro_user_id WHERE ` + strings.Join(conds, " AND ")
+		WHERE ` + strings.Join(conds, " AND ")
 	var n int
 	if err := s.rdb.QueryRowContext(ctx, `SELECT count(*)`+from, args.Values()...).Scan(&n); err != nil {
 		return nil, 0, fmt.Errorf("store: count open actions: %w", err)
 	}
 	query := `SELECT pa.id, pa.plan_id, pa.strand, pa.description, pa.owner_agency_id, a.name, pa.owner_name, pa.due_on, pa.status,
-		pa.created_at, o.id, o.name, o.reference, p.review_due, COALESCE(lro.display_name, '')` + from + ` ORDER BY pa.due_on, o.reference, pa.created_at`
+		o.id, o.name` + from + ` ORDER BY pa.due_on, o.reference, pa.created_at`
 	if limit > 0 {
 		query += ` LIMIT ` + args.Add(limit)
 	}
 	list, err := collect(ctx, s.rdb, "open actions", query, args.Values(), func(r *sql.Rows) (ActionRow, error) {
 		var x ActionRow
-		var strand, due, st, review string
+		var strand, due, st string
 		err := r.Scan(&x.Action.ID, &x.Action.PlanID, &strand, &x.Action.Description, &x.Action.OwnerAgencyID, &x.Action.OwnerAgencyName,
-			&x.Action.OwnerName, &due, &st, &x.Recorded, &x.OCGID, &x.OCGName, &x.OCGRef, &review, &x.LROName)
+			&x.Action.OwnerName, &due, &st, &x.OCGID, &x.OCGName)
 		x.Action.Strand, x.Action.Status = domain.FourP(strand), domain.ActionStatus(st)
 		if d := day(sql.NullString{String: due, Valid: true}); d != nil {
 			x.Action.DueOn = *d
-		}
-		if d := day(sql.NullString{String: review, Valid: true}); d != nil {
-			x.PlanDue = *d
 		}
 		return x, err
 	})

@@ -84,12 +84,6 @@ func (h *Web) reportCrime(w http.ResponseWriter, r *http.Request) error {
 	}
 	x, err := h.submissions.Report(r.Context(), pid, service.SubmissionInput{What: f.Get("what"), Where: f.Get("where"), When: f.Get("when"),
 		Who: f.Get("who"), Contact: f.Get("contact")})
-	if pid == "" {
-		// Validate the fields too, so the reporter hears of everything at once.
-		f.FailAll(err)
-		f.Fail("partnership", "Choose the area where it happened")
-		return h.reportCrimePage(w, r, http.StatusUnprocessableEntity, f)
-	}
 	if f.FailAll(err) {
 		return h.reportCrimePage(w, r, http.StatusUnprocessableEntity, f)
 	}
@@ -208,7 +202,7 @@ func (h *Web) submissionPage(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := submissionData{X: x, Triage: triage, Form: f, Waited: waited(x.CreatedAt, time.Now())}
+	d := submissionData{X: x, Triage: triage, Form: f, Waited: waitedFor(time.Since(x.CreatedAt))}
 	if f.Get("priority") == "" {
 		f.Values.Set("priority", string(x.Priority))
 	}
@@ -311,6 +305,8 @@ func hoursText(d time.Duration) string {
 // waitedFor writes how long something has waited: minutes, hours or days.
 func waitedFor(d time.Duration) string {
 	switch {
+	case d < time.Minute:
+		return "less than a minute"
 	case d < time.Hour:
 		return domain.Count(int(d.Minutes()), "minute", "minutes")
 	case d < 48*time.Hour:
