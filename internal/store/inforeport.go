@@ -1,6 +1,9 @@
 package store
 
 import (
+	"unicode"
+
+	"alliance/internal/match"
 	"context"
 	"database/sql"
 	"fmt"
@@ -35,10 +38,12 @@ func (s *Store) InsertInfoReport(ctx context.Context, tx *sql.Tx, r *domain.Info
 	}
 	m := r.Marking
 	_, err := tx.ExecContext(ctx, `INSERT INTO info_report (id, partnership_id, reference, title, body, source_grade, intel_grade,
-		handling_code, handling_conditions, classification, restricted, origin_agency_id, area_id, created_by, created_at, updated_at, sanitised_from)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		handling_code, handling_conditions, classification, restricted, origin_agency_id, area_id, created_by, created_at, updated_at, sanitised_from,
+		grading_scheme, legacy_handling)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		r.ID, m.PartnershipID, r.Reference, r.Title, r.Body, r.SourceGrade, r.IntelGrade, string(m.Handling), r.HandlingConditions,
-		string(m.Classification), m.Restricted, m.OriginAgencyID, nullIfEmpty(r.AreaID), r.CreatedBy, r.CreatedAt, r.UpdatedAt, nullIfEmpty(r.SanitisedFrom))
+		string(m.Classification), m.Restricted, m.OriginAgencyID, nullIfEmpty(r.AreaID), r.CreatedBy, r.CreatedAt, r.UpdatedAt, nullIfEmpty(r.SanitisedFrom),
+		schemeOf(r), r.LegacyHandling)
 	if err != nil {
 		return s.mapInsertErr(fmt.Errorf("store: insert info report: %w", err), "information report")
 	}
@@ -101,26 +106,53 @@ func (q *InfoReportQuery) WithReference(ref string) *InfoReportQuery {
 	return q
 }
 
-// WithSearch keeps reports whose reference, title, text or 3x5x2 grading
-// ("1B", "1B P") contains term (case-insensitive), or that are linked to a
-// group or entity the actor may see whose name or reference contains it: a
-// link to a record the actor may not see never matches, so a search cannot
-// reveal it.
+// WithSearch keeps reports whose reference, title, text or grading ("1B",
+// "1B P", "B35", "5x5x5") hold every word of term (each as a prefix, in
+// any order), through the engine's full-text index, or that are linked to
+// a group or entity the actor may see whose name, reference or alias
+// holds them, or whose reference is term: a link to a record the actor may not see never matches, so
+// a search cannot reveal it. A term with no letters or digits matches
+// nothing.
 func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
-	term = strings.TrimSpace(term)
-	if term == "" {
+	if strings.TrimSpace(term) == "" {
 		return q
 	}
-	p := q.args.Add("%" + escapeLike(strings.ToLower(term)) + "%")
+	fq := q.s.d.FullTextQuery(reportWords(term))
+	if fq == "" {
+		q.conds = append(q.conds, "(1 = 0)")
+		return q
+	}
+	pid := q.args.Add(q.actor.PartnershipID)
+	text := q.args.Add(fq)
+	ref := strings.TrimSpace(term)
+	refs := q.args.Add(ref) + ", " + q.args.Add(strings.ToUpper(ref))
+	records := q.s.d.FullTextRecords(pid, text)
 	ocg := predicate(q.policy, q.actor, authz.View, domain.KindOCG, "lo", &q.args)
 	ent := predicate(q.policy, q.actor, authz.View, domain.KindEntity, "le", &q.args)
-	q.conds = append(q.conds, fmt.Sprintf(`(lower(r.reference) LIKE %[1]s ESCAPE '\' OR lower(r.title) LIKE %[1]s ESCAPE '\' OR lower(r.body) LIKE %[1]s ESCAPE '\'
-		OR lower(r.source_grade || r.intel_grade || ' ' || r.handling_code) LIKE %[1]s ESCAPE '\'
-		OR EXISTS (SELECT 1 FROM report_link l JOIN ocg lo ON lo.id = l.node_id WHERE l.report_id = r.id AND l.node_kind = 'ocg'
-			AND (lower(lo.name) LIKE %[1]s ESCAPE '\' OR lower(lo.reference) LIKE %[1]s ESCAPE '\') AND %[2]s)
-		OR EXISTS (SELECT 1 FROM report_link l JOIN entity le ON le.id = l.node_id WHERE l.report_id = r.id AND l.node_kind = 'entity'
-			AND (lower(le.name) LIKE %[1]s ESCAPE '\' OR lower(le.reference) LIKE %[1]s ESCAPE '\') AND %[3]s))`, p, ocg, ent))
+	q.conds = append(q.conds, fmt.Sprintf(`r.id IN (%[1]s
+		UNION SELECT l.report_id FROM report_link l JOIN ocg lo ON lo.id = l.node_id
+			WHERE l.node_kind = 'ocg' AND (lo.id IN (%[2]s) OR lo.reference IN (%[5]s)) AND %[3]s
+		UNION SELECT l.report_id FROM report_link l JOIN entity le ON le.id = l.node_id
+			WHERE l.node_kind = 'entity' AND (le.id IN (%[2]s) OR le.reference IN (%[5]s)) AND %[4]s)`,
+		q.s.d.FullTextReports(pid, text), records, ocg, ent, refs))
 	return q
+}
+
+// reportWords splits a search term into the words the full-text indexes
+// hold: accents and case folded, anything not a letter or digit a break
+// (as the engines' tokenizers split text), at most eight words.
+func reportWords(term string) []string {
+	words := strings.FieldsFunc(match.Fold(term), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return words[:min(len(words), 8)]
+}
+
+// schemeOf is the grading scheme to store for r: 3x5x2 unless it says
+// otherwise.
+func schemeOf(r *domain.InfoReport) string {
+	if r.Scheme == "" {
+		return domain.Scheme3x5x2
+	}
+	return r.Scheme
 }
 
 func escapeLike(s string) string {
@@ -141,7 +173,7 @@ func (q *InfoReportQuery) Count(ctx context.Context) (int, error) {
 const infoReportSelect = `SELECT r.id, r.partnership_id, r.reference, r.title, r.body, r.source_grade, r.intel_grade,
 	r.handling_code, r.handling_conditions, r.classification, r.restricted, r.origin_agency_id, a.name,
 	COALESCE(CAST(r.area_id AS text), ''), COALESCE(o.name, ''), r.created_by, u.display_name, r.created_at, r.updated_at,
-	COALESCE(CAST(r.sanitised_from AS text), ''), a.agency_type
+	COALESCE(CAST(r.sanitised_from AS text), ''), a.agency_type, r.grading_scheme, r.legacy_handling
 	FROM info_report r
 	JOIN agency a ON a.id = r.origin_agency_id
 	JOIN app_user u ON u.id = r.created_by
@@ -152,7 +184,7 @@ func scanInfoReport(r interface{ Scan(...any) error }) (domain.InfoReport, error
 	var handling, class, originType string
 	err := r.Scan(&x.ID, &x.Marking.PartnershipID, &x.Reference, &x.Title, &x.Body, &x.SourceGrade, &x.IntelGrade,
 		&handling, &x.HandlingConditions, &class, &x.Marking.Restricted, &x.Marking.OriginAgencyID, &x.OriginAgencyName,
-		&x.AreaID, &x.AreaName, &x.CreatedBy, &x.CreatedByName, &x.CreatedAt, &x.UpdatedAt, &x.SanitisedFrom, &originType)
+		&x.AreaID, &x.AreaName, &x.CreatedBy, &x.CreatedByName, &x.CreatedAt, &x.UpdatedAt, &x.SanitisedFrom, &originType, &x.Scheme, &x.LegacyHandling)
 	x.Marking.Handling, x.Marking.Classification = domain.HandlingCode(handling), domain.Classification(class)
 	x.Marking.OriginLawEnforcement, x.Marking.Sanitised = domain.AgencyType(originType).LawEnforcement(), x.SanitisedFrom != ""
 	x.CreatedAt, x.UpdatedAt = x.CreatedAt.UTC(), x.UpdatedAt.UTC()

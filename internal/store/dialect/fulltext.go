@@ -15,6 +15,14 @@ func (SQLite) FullTextRecords(partnership, query string) string {
 		WHERE search_fts MATCH ` + query + ` AND d.partnership_id = ` + partnership
 }
 
+// FullTextReports returns, for SQLite, a SELECT of the ids of the
+// partnership's reports matching the FTS5 query, read from report_fts
+// (whose rowid is the report's doc_id).
+func (SQLite) FullTextReports(partnership, query string) string {
+	return `SELECT fr.id FROM report_fts CROSS JOIN info_report fr ON fr.doc_id = report_fts.rowid
+		WHERE report_fts MATCH ` + query + ` AND fr.partnership_id = ` + partnership
+}
+
 // FullTextQuery makes an FTS5 query that matches documents containing
 // every word as a prefix: "moha"* "khan"*. words must be normalised
 // (letters and digits only, as match.Tokens returns them).
@@ -36,6 +44,13 @@ func (Postgres) FullTextRecords(partnership, query string) string {
 	tsq := `to_tsquery('simple', ` + query + `)`
 	return `SELECT d.record_id FROM search_doc d WHERE d.partnership_id = ` + partnership + ` AND d.search_tsv @@ ` + tsq + `
 		UNION SELECT o.id FROM ocg o WHERE o.partnership_id = ` + partnership + ` AND o.search_tsv @@ ` + tsq
+}
+
+// FullTextReports returns, for PostgreSQL, a SELECT of the ids of the
+// partnership's reports matching the tsquery text, read through the GIN
+// index on info_report.search_tsv.
+func (Postgres) FullTextReports(partnership, query string) string {
+	return `SELECT fr.id FROM info_report fr WHERE fr.search_tsv @@ to_tsquery('simple', ` + query + `) AND fr.partnership_id = ` + partnership
 }
 
 // FullTextQuery makes a tsquery text that matches every word as a prefix:
