@@ -16,8 +16,10 @@ type reportJSON struct {
 	Reference          string    `json:"reference"`
 	Title              string    `json:"title"`
 	Body               string    `json:"body"`
+	GradingScheme      string    `json:"grading_scheme"` // "3x5x2", or "5x5x5" for a historic report kept as recorded
 	SourceGrade        string    `json:"source_grade"`
 	IntelGrade         string    `json:"intel_grade"`
+	LegacyHandling     string    `json:"legacy_handling,omitempty"` // a 5x5x5 report's handling code, 1 to 5
 	Handling           string    `json:"handling"`
 	HandlingConditions string    `json:"handling_conditions,omitempty"`
 	Classification     string    `json:"classification"`
@@ -27,7 +29,11 @@ type reportJSON struct {
 }
 
 func toJSON(r domain.InfoReport) reportJSON {
-	return reportJSON{r.ID, r.Reference, r.Title, r.Body, r.SourceGrade, r.IntelGrade, string(r.Marking.Handling), r.HandlingConditions,
+	scheme := r.Scheme
+	if scheme == "" {
+		scheme = domain.Scheme3x5x2
+	}
+	return reportJSON{r.ID, r.Reference, r.Title, r.Body, scheme, r.SourceGrade, r.IntelGrade, r.LegacyHandling, string(r.Marking.Handling), r.HandlingConditions,
 		string(r.Marking.Classification), r.Marking.Restricted, r.OriginAgencyName, r.CreatedAt}
 }
 

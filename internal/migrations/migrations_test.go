@@ -140,7 +140,7 @@ func released() map[[2]string]string {
 		{"postgres", "00020_sanitised_reports.sql", "02ece916cfb39236325c007077186142ca59ab983b622f6de45337a7b3c8e6c0"},
 		{"postgres", "00021_report_link.sql", "415621f07e656444807d8710328c9250e62b5efc177b9717cd149edd19bea632"},
 		{"postgres", "00022_submission_read.sql", "8da31bd7f645400fafef9be3b3f6ce3f235c44c71e9e0f76d6ba8a3a2703cbfb"},
-		{"postgres", "00023_report_grading_and_text.sql", "e61c5431491b84d46fec8c0ff75aa5310673507406b7287438fc3177eeec6d50"},
+		{"postgres", "00023_report_grading_and_text.sql", "1f17ad321b1fe1fbd9caf3e9152c1e84eb9924dfb0ff7008548dac6b97f4d9ac"},
 	} {
 		sums[[2]string{r[0], r[1]}] = r[2]
 	}

@@ -45,7 +45,7 @@ func (r *Reports) Sanitise(ctx context.Context, a domain.Actor, id string, in Sa
 	if orig.SanitisedFrom != "" {
 		verr.Add("body", "This is already a sanitised version: sanitise its original")
 	}
-	v := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), SourceGrade: orig.SourceGrade, IntelGrade: orig.IntelGrade,
+	v := domain.InfoReport{Title: strings.TrimSpace(in.Title), Body: strings.TrimSpace(in.Body), Scheme: orig.Scheme, SourceGrade: orig.SourceGrade, IntelGrade: orig.IntelGrade, LegacyHandling: orig.LegacyHandling,
 		HandlingConditions: domain.SanitisedConditions, SanitisedFrom: orig.ID, CreatedBy: a.UserID, AreaID: orig.AreaID,
 		Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: orig.Marking.Classification,
 			Handling: domain.HandlingC, Sanitised: true, OriginLawEnforcement: true}}

@@ -278,3 +278,31 @@ func (s *Store) nextNumber(ctx context.Context, tx *sql.Tx, partnershipID, kind 
 	}
 	return n, nil
 }
+
+// InfoReportReferencesTaken returns which of refs the partnership's
+// reports already carry, read in tx so an import that finds none stores
+// its own before another can take them. It reads no access rule: a
+// reference is unique in the partnership whoever may see its report.
+func (s *Store) InfoReportReferencesTaken(ctx context.Context, tx *sql.Tx, partnershipID string, refs []string) (map[string]bool, error) {
+	taken := map[string]bool{}
+	const chunk = 500
+	for start := 0; start < len(refs); start += chunk {
+		part := refs[start:min(start+chunk, len(refs))]
+		var args Args
+		pid := args.Add(partnershipID)
+		marks := make([]string, len(part))
+		for i, r := range part {
+			marks[i] = args.Add(r)
+		}
+		got, err := collect(ctx, tx, "report references taken",
+			`SELECT reference FROM info_report WHERE partnership_id = `+pid+` AND reference IN (`+strings.Join(marks, ", ")+`)`, args.Values(),
+			func(r *sql.Rows) (string, error) { var x string; err := r.Scan(&x); return x, err })
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range got {
+			taken[x] = true
+		}
+	}
+	return taken, nil
+}

@@ -18,6 +18,8 @@ type reportsData struct {
 	service.ReportPage
 	Prev, Next string
 	ExportURL  string
+	// CanImport: analysts who may write reports may import historic ones.
+	CanImport bool
 }
 
 func pageURL(q string, page int) string {
@@ -52,7 +54,7 @@ func (h *Web) reportList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := reportsData{ReportPage: res}
+	d := reportsData{ReportPage: res, CanImport: res.CanCreate && a.Has(domain.RoleAnalyst)}
 	if res.Page > 1 {
 		d.Prev = pageURL(res.Query, res.Page-1)
 	}

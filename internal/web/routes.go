@@ -65,6 +65,8 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
 	t.Handle("GET /reports/new", router.AccessSignedIn, h.page(h.reportNew))
 	t.Handle("POST /reports", router.AccessSignedIn, h.page(h.reportCreate))
+	t.Handle("GET /reports/import", router.Roles(domain.RoleAnalyst), h.page(h.legacyForm))
+	t.Handle("POST /reports/import", router.Roles(domain.RoleAnalyst), h.page(h.legacyUpload))
 	t.Handle("GET /reports/export", router.AccessSignedIn, h.page(h.reportExportForm))
 	t.Handle("POST /reports/export", router.AccessSignedIn, h.page(h.reportExport))
 	t.Handle("GET /reports/{id}", router.AccessSignedIn, h.page(h.reportShow))

@@ -11,9 +11,11 @@
 -- 2. Full-text search over a report's reference, title, text and grading:
 --    a generated tsvector with a GIN index, the 'simple' configuration over
 --    lower-cased text with accents translated away, as for the register,
---    and hyphens and slashes made spaces, so IR-2026-000042 and 2023/24
---    are words as SQLite's tokenizer makes them (the parser would read
---    "-2026" as a signed number and "2023/24" as a path).
+--    and hyphens, slashes, angle brackets, ampersands, full stops, at
+--    signs, colons and underscores made spaces (as SQLite splits words), so
+--    IR-2026-000042 and 2023/24 are words as SQLite's tokenizer makes them
+--    (the parser would read "-2026" as a signed number and "2023/24" as a
+--    path) and text after a "<" is not taken for an XML tag and dropped.
 ALTER TABLE info_report DROP CONSTRAINT info_report_source_grade_check;
 ALTER TABLE info_report DROP CONSTRAINT info_report_intel_grade_check;
 ALTER TABLE info_report ADD COLUMN grading_scheme text NOT NULL DEFAULT '3x5x2';
@@ -24,8 +26,8 @@ ALTER TABLE info_report ADD CONSTRAINT info_report_grading_check CHECK (
         AND legacy_handling IN ('1', '2', '3', '4', '5') AND handling_code = 'C'));
 ALTER TABLE info_report ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', translate(lower(
     reference || ' ' || title || ' ' || body || ' ' || source_grade || intel_grade || legacy_handling || ' ' || handling_code || ' ' || grading_scheme),
-    'àáâãäåāăąçćčďèéêëēėęěğìíîïīįıłñńňòóôõöøōőřśşšţťùúûüūůűųýÿźżž-/',
-    'aaaaaaaaacccdeeeeeeeegiiiiiiilnnnoooooooorsssttuuuuuuuuyyzzz  '))) STORED;
+    'àáâãäåāăąçćčďèéêëēėęěğìíîïīįıłñńňòóôõöøōőřśşšţťùúûüūůűųýÿźżž-/<>&.@:_',
+    'aaaaaaaaacccdeeeeeeeegiiiiiiilnnnoooooooorsssttuuuuuuuuyyzzz         '))) STORED;
 CREATE INDEX info_report_search_tsv ON info_report USING gin (search_tsv);
 
 -- +goose Down
