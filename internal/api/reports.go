@@ -76,7 +76,7 @@ func (a *API) listReports(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The response marking travels with the data.
 	w.Header().Set("X-Protective-Marking", string(domain.OfficialSensitive))
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "pages": res.Pages,
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "more": res.More, "page": res.Page, "pages": res.Pages,
 		"marking": domain.OfficialSensitive})
 }
 

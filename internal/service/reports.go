@@ -43,10 +43,22 @@ func (r *Reports) Allowed(ctx context.Context, a domain.Actor, act authz.Action)
 	return err == nil && p.Allowed(a, act, domain.KindInfoReport)
 }
 
+// Counts of a report list stop at ListCountLimit, and of a search at
+// SearchCountLimit: past them the page says "more than", and only that
+// many can be paged through (add words to narrow a search). Counting half
+// a million matches would cost more than the page itself.
+const (
+	ListCountLimit   = 10000
+	SearchCountLimit = 1000
+)
+
 // ReportPage is one page of a list.
 type ReportPage struct {
-	Items       []domain.InfoReport
+	Items []domain.InfoReport
+	// Total is how many reports match, up to the count limit; More says
+	// more than that match.
 	Total       int
+	More        bool
 	Page, Pages int
 	PerPage     int
 	Query       string
@@ -81,10 +93,16 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 		perPage = 25
 	}
 	page = max(page, 1)
-	total, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).Count(ctx)
+	limit := ListCountLimit
+	if act == authz.Search {
+		limit = SearchCountLimit
+	}
+	total, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).CountUpTo(ctx, limit+1)
 	if err != nil {
 		return ReportPage{}, err
 	}
+	more := total > limit
+	total = min(total, limit)
 	items, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).List(ctx, perPage, (page-1)*perPage)
 	if err != nil {
 		return ReportPage{}, err
@@ -108,7 +126,7 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 		}
 	}
 	pages := max((total+perPage-1)/perPage, 1)
-	return ReportPage{Items: items, Total: total, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query),
+	return ReportPage{Items: items, Total: total, More: more, Page: page, Pages: pages, PerPage: perPage, Query: strings.TrimSpace(query),
 		CanCreate: p.Allowed(a, authz.Create, domain.KindInfoReport), CanExport: p.Allowed(a, authz.Export, domain.KindInfoReport)}, nil
 }
 

@@ -81,6 +81,13 @@ type InfoReportQuery struct {
 	conds  []string
 	policy authz.Policy
 	actor  domain.Actor
+	// text and links are a search's two ways to match (WithSearch): a
+	// condition on r, the full-text match, and a SELECT of the ids of the
+	// reports linked to a matching record. They are asked apart, each with
+	// the rest of the query and its own best plan, and the two answers
+	// joined (searchIDs): one statement with "text OR links" can use no
+	// index for either.
+	text, links string
 }
 
 // NewInfoReportQuery starts a query for actor doing act under policy.
@@ -126,16 +133,36 @@ func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
 	text := q.args.Add(fq)
 	ref := strings.TrimSpace(term)
 	refs := q.args.Add(ref) + ", " + q.args.Add(strings.ToUpper(ref))
-	records := q.s.d.FullTextRecords(pid, text)
+	// The register records the words or the reference name, found once
+	// through the indexes; the links from them; each record's own policy.
+	cands := q.s.d.FullTextRecords(pid, text) + `
+		UNION SELECT co.id FROM ocg co WHERE co.partnership_id = ` + pid + ` AND co.reference IN (` + refs + `)
+		UNION SELECT ce.id FROM entity ce WHERE ce.partnership_id = ` + pid + ` AND ce.reference IN (` + refs + `)`
 	ocg := predicate(q.policy, q.actor, authz.View, domain.KindOCG, "lo", &q.args)
 	ent := predicate(q.policy, q.actor, authz.View, domain.KindEntity, "le", &q.args)
-	q.conds = append(q.conds, fmt.Sprintf(`r.id IN (%[1]s
-		UNION SELECT l.report_id FROM report_link l JOIN ocg lo ON lo.id = l.node_id
-			WHERE l.node_kind = 'ocg' AND (lo.id IN (%[2]s) OR lo.reference IN (%[5]s)) AND %[3]s
-		UNION SELECT l.report_id FROM report_link l JOIN entity le ON le.id = l.node_id
-			WHERE l.node_kind = 'entity' AND (le.id IN (%[2]s) OR le.reference IN (%[5]s)) AND %[4]s)`,
-		q.s.d.FullTextReports(pid, text), records, ocg, ent, refs))
+	q.text = q.s.d.ReportTextMatch("r", text)
+	q.links = fmt.Sprintf(`SELECT l.report_id FROM report_link l CROSS JOIN ocg lo
+			WHERE l.node_id IN (%[1]s) AND l.node_kind = 'ocg' AND lo.id = l.node_id AND %[2]s
+		UNION SELECT l.report_id FROM report_link l CROSS JOIN entity le
+			WHERE l.node_id IN (%[1]s) AND l.node_kind = 'entity' AND le.id = l.node_id AND %[3]s`, cands, ocg, ent)
 	return q
+}
+
+// searchIDs is, for a search, a SELECT of the ids of the newest n reports
+// the text matches and the newest n reports the links match (all of them
+// when n ≤ 0), each with the query's other conditions: every report of
+// the search's first n, in at most 2n ids.
+func (q *InfoReportQuery) searchIDs(args *Args, n int) string {
+	lim := ""
+	if n > 0 {
+		lim = ` LIMIT ` + args.Add(n)
+	}
+	order := ` ORDER BY r.created_at DESC, r.id DESC` + lim
+	// The linked reports are few: read from the links, so that SQLite
+	// (which keeps a CROSS JOIN's order) never walks every report to
+	// find them.
+	return `SELECT t.id FROM (SELECT r.id FROM info_report r WHERE ` + q.where() + ` AND ` + q.text + order + `) t
+		UNION SELECT k.id FROM (SELECT r.id FROM (` + q.links + `) lk CROSS JOIN info_report r WHERE r.id = lk.report_id AND ` + q.where() + order + `) k`
 }
 
 // reportWords splits a search term into the words the full-text indexes
@@ -161,10 +188,34 @@ func escapeLike(s string) string {
 
 func (q *InfoReportQuery) where() string { return strings.Join(q.conds, " AND ") }
 
+// CountUpTo returns how many reports the query admits, counting no
+// further than limit: a search matching half a million reports need not
+// count them all to show its first page.
+func (q *InfoReportQuery) CountUpTo(ctx context.Context, limit int) (int, error) {
+	var n int
+	args := q.args
+	var query string
+	if q.text != "" {
+		ids := q.searchIDs(&args, limit)
+		query = `SELECT count(*) FROM (SELECT u.id FROM (` + ids + `) u LIMIT ` + args.Add(limit) + `) c`
+	} else {
+		query = `SELECT count(*) FROM (SELECT 1 FROM info_report r WHERE ` + q.where() + ` LIMIT ` + args.Add(limit) + `) c`
+	}
+	if err := q.s.rdb.QueryRowContext(ctx, query, args.Values()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count info reports: %w", err)
+	}
+	return n, nil
+}
+
 // Count returns how many reports the query admits.
 func (q *InfoReportQuery) Count(ctx context.Context) (int, error) {
 	var n int
-	if err := q.s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM info_report r WHERE `+q.where(), q.args.Values()...).Scan(&n); err != nil {
+	args := q.args
+	query := `SELECT count(*) FROM info_report r WHERE ` + q.where()
+	if q.text != "" {
+		query = `SELECT count(*) FROM (` + q.searchIDs(&args, 0) + `) c`
+	}
+	if err := q.s.rdb.QueryRowContext(ctx, query, args.Values()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count info reports: %w", err)
 	}
 	return n, nil
@@ -195,6 +246,13 @@ func scanInfoReport(r interface{ Scan(...any) error }) (domain.InfoReport, error
 func (q *InfoReportQuery) List(ctx context.Context, limit, offset int) ([]domain.InfoReport, error) {
 	query := infoReportSelect + ` WHERE ` + q.where() + ` ORDER BY r.created_at DESC, r.id DESC`
 	args := q.args
+	if q.text != "" {
+		n := 0
+		if limit > 0 {
+			n = limit + max(offset, 0)
+		}
+		query = infoReportSelect + ` WHERE r.id IN (` + q.searchIDs(&args, n) + `) ORDER BY r.created_at DESC, r.id DESC`
+	}
 	if limit > 0 {
 		query += ` LIMIT ` + args.Add(limit) + ` OFFSET ` + args.Add(max(offset, 0))
 	}

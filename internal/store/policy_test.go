@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"alliance/internal/authz"
 	"alliance/internal/domain"
@@ -429,6 +430,80 @@ func TestReportSearchThroughLinks(t *testing.T) {
 		}
 		if found == 0 || hidden == 0 {
 			t.Errorf("got %d found and %d hidden: the test must see both", found, hidden)
+		}
+	})
+}
+
+// TestReportSearchPages pages through a search whose matches come both
+// from the text and from links, newest first, and counts them with and
+// without a limit: every match once, in order, on every page.
+func TestReportSearchPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := buildPolicyFixture(t, s)
+		council := f.agencies[domain.AgencyLocalAuthority]
+		analyst := f.actorFor(domain.RoleAnalyst, council.Type)
+		base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		var want []string // newest first
+		err := s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			m := domain.Marking{PartnershipID: f.p.ID, OriginAgencyID: council.ID, Classification: domain.Official, Handling: domain.HandlingP}
+			o := domain.OCG{Name: "Zqpage Crew", Status: domain.StatusProposed, Ownership: domain.OwnLocal, PrimaryThreat: "drugs", Marking: m,
+				CreatedBy: analyst.UserID}
+			if err := s.InsertOCG(ctx, tx, &o); err != nil {
+				return err
+			}
+			for i := range 9 {
+				r := domain.InfoReport{Title: "Report", Body: "Nothing to see", SourceGrade: "2", IntelGrade: "B", CreatedBy: analyst.UserID,
+					CreatedAt: base.Add(time.Duration(i) * time.Hour), Marking: m}
+				switch i % 3 {
+				case 0:
+					r.Body = "Seen zqpage at the flat" // the text
+				case 1: // a link
+				case 2:
+					r.Body = "Zqpage again" // both
+				}
+				if err := s.InsertInfoReport(ctx, tx, &r); err != nil {
+					return err
+				}
+				if i%3 != 0 {
+					if _, err := s.InsertReportLink(ctx, tx, f.p.ID, r.ID, store.ReportLink{Kind: domain.NodeOCG, ID: o.ID}, analyst.UserID); err != nil {
+						return err
+					}
+				}
+				want = append([]string{r.ID}, want...)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := func() *store.InfoReportQuery {
+			return s.NewInfoReportQuery(f.policy, analyst, authz.Search).WithSearch("zqpag")
+		}
+		if n, err := q().Count(ctx); err != nil || n != 9 {
+			t.Errorf("Count: got %d, %v, want 9", n, err)
+		}
+		if n, err := q().CountUpTo(ctx, 4); err != nil || n != 4 {
+			t.Errorf("CountUpTo(4): got %d, %v, want 4", n, err)
+		}
+		var got []string
+		for page := range 4 {
+			list, err := q().List(ctx, 3, page*3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list {
+				got = append(got, r.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages of 3: got %d reports %v, want the 9 newest first %v", len(got), got, want)
+		}
+		if list, err := q().List(ctx, 0, 0); err != nil || len(list) != 9 {
+			t.Errorf("List(all): got %d, %v, want 9", len(list), err)
+		}
+		if n, err := s.NewInfoReportQuery(f.policy, analyst, authz.Search).WithSearch("<>!").Count(ctx); err != nil || n != 0 {
+			t.Errorf("a search with no words: got %d, %v, want 0", n, err)
 		}
 	})
 }

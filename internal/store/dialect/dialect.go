@@ -39,12 +39,12 @@ type Dialect interface {
 	// FullTextQuery turns normalised words into the engine's full-text
 	// query, each word matched as a prefix.
 	FullTextQuery(words []string) string
-	// FullTextReports returns a SELECT of id: the information reports of a
-	// partnership (placeholder partnership) whose reference, title, text
-	// or grading match a full-text query (placeholder query, a
-	// FullTextQuery value). It reads the engine's full-text index and no
-	// access rule: the caller adds the policy.
-	FullTextReports(partnership, query string) string
+	// ReportTextMatch returns a condition on the information report aliased
+	// alias: its reference, title, text or grading match a full-text query
+	// (placeholder query, a FullTextQuery value). It is written so the
+	// planner can read the full-text index for a rare word or walk the
+	// reports newest first and test each for a common one.
+	ReportTextMatch(alias, query string) string
 	// SkipLocked is what ends a SELECT inside a write transaction that
 	// takes rows of a work queue: on PostgreSQL it locks the rows it
 	// returns and skips those another transaction holds; on SQLite, where

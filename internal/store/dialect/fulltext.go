@@ -15,12 +15,10 @@ func (SQLite) FullTextRecords(partnership, query string) string {
 		WHERE search_fts MATCH ` + query + ` AND d.partnership_id = ` + partnership
 }
 
-// FullTextReports returns, for SQLite, a SELECT of the ids of the
-// partnership's reports matching the FTS5 query, read from report_fts
-// (whose rowid is the report's doc_id).
-func (SQLite) FullTextReports(partnership, query string) string {
-	return `SELECT fr.id FROM report_fts CROSS JOIN info_report fr ON fr.doc_id = report_fts.rowid
-		WHERE report_fts MATCH ` + query + ` AND fr.partnership_id = ` + partnership
+// ReportTextMatch returns, for SQLite, the condition that the report's
+// doc_id is among the rowids of report_fts matching the FTS5 query.
+func (SQLite) ReportTextMatch(alias, query string) string {
+	return alias + `.doc_id IN (SELECT rowid FROM report_fts WHERE report_fts MATCH ` + query + `)`
 }
 
 // FullTextQuery makes an FTS5 query that matches documents containing
@@ -46,11 +44,10 @@ func (Postgres) FullTextRecords(partnership, query string) string {
 		UNION SELECT o.id FROM ocg o WHERE o.partnership_id = ` + partnership + ` AND o.search_tsv @@ ` + tsq
 }
 
-// FullTextReports returns, for PostgreSQL, a SELECT of the ids of the
-// partnership's reports matching the tsquery text, read through the GIN
-// index on info_report.search_tsv.
-func (Postgres) FullTextReports(partnership, query string) string {
-	return `SELECT fr.id FROM info_report fr WHERE fr.search_tsv @@ to_tsquery('simple', ` + query + `) AND fr.partnership_id = ` + partnership
+// ReportTextMatch returns, for PostgreSQL, the match of the report's
+// GIN-indexed search_tsv against the tsquery text.
+func (Postgres) ReportTextMatch(alias, query string) string {
+	return alias + `.search_tsv @@ to_tsquery('simple', ` + query + `)`
 }
 
 // FullTextQuery makes a tsquery text that matches every word as a prefix:
