@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"alliance/internal/audit"
+	"alliance/internal/authz"
 	"alliance/internal/demo"
 	"alliance/internal/domain"
 	"alliance/internal/store"
@@ -66,6 +68,43 @@ func TestLoad(t *testing.T) {
 		}
 		if len(have[domain.RolePartnerOfficer]) < 5 {
 			t.Errorf("partner officers: got %d agencies, want several", len(have[domain.RolePartnerOfficer]))
+		}
+
+		// A year of intelligence, linked to the groups, with historic 5x5x5
+		// reports kept as recorded, as the analyst sees it.
+		grants, err := s.RoleGrants(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var analyst domain.Actor
+		for _, u := range res.Users {
+			if u.Email == "analyst@nyp.example" {
+				analyst = domain.Actor{Kind: domain.ActorUser, UserID: u.ID, PartnershipID: p.ID, AgencyID: u.AgencyID, AgencyType: domain.AgencyPolice, Roles: u.Roles}
+			}
+		}
+		reps, err := s.NewInfoReportQuery(authz.New(grants), analyst, authz.List).List(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		legacy, oldest, newest := 0, time.Now(), time.Time{}
+		for _, r := range reps {
+			if r.Legacy() {
+				legacy++
+				continue
+			}
+			if r.CreatedAt.Before(oldest) {
+				oldest = r.CreatedAt
+			}
+			if r.CreatedAt.After(newest) {
+				newest = r.CreatedAt
+			}
+		}
+		if len(reps) < 100 || legacy != 3 || newest.Sub(oldest) < 300*24*time.Hour {
+			t.Errorf("demo reports: got %d (%d historic) from %s to %s, want 100 or more over a year and 3 historic", len(reps), legacy,
+				oldest.Format(time.DateOnly), newest.Format(time.DateOnly))
+		}
+		if n, err := s.NewInfoReportQuery(authz.New(grants), analyst, authz.Search).WithSearch("cuckooing").Count(ctx); err != nil || n == 0 {
+			t.Errorf("a search of the demo's reports for cuckooing: got %d, %v, want some", n, err)
 		}
 
 		if _, err := demo.Load(ctx, s, demo.Options{Audit: audit.NewLog(s.Now, s.NewID, audit.SigningKey([]byte("test")))}); !errors.Is(err, demo.ErrNotEmpty) {

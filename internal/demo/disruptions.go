@@ -30,9 +30,9 @@ const disruptionSeed = 20230401
 
 // demoGroup is what the disruptions need to know of a demo group.
 type demoGroup struct {
-	id, threat, district string
-	proposed, archiveOn  time.Time
-	fate                 string
+	id, name, threat, district string
+	proposed, archiveOn        time.Time
+	fate                       string
 }
 
 // The seed slide's 2023/24 figures.

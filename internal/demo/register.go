@@ -199,7 +199,10 @@ func (b *builder) register(ctx context.Context) error {
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
-	return r.disruptions(ctx)
+	if err := r.disruptions(ctx); err != nil {
+		return err
+	}
+	return r.intelligence(ctx)
 }
 
 // loadAreas finds the unit ids of the districts and town wards among the
@@ -819,7 +822,7 @@ func (r *regBuilder) network(ctx context.Context, s *groupSpec, o *domain.OCG, b
 	members := nb.members()
 	r.principals = append(r.principals, struct{ group, person string }{o.ID, members[0].e.ID})
 	r.groupIDs = append(r.groupIDs, o.ID)
-	r.groups = append(r.groups, demoGroup{id: o.ID, threat: s.threat, district: s.district, proposed: s.proposed, fate: s.fate, archiveOn: s.archiveOn})
+	r.groups = append(r.groups, demoGroup{id: o.ID, name: o.Name, threat: s.threat, district: s.district, proposed: s.proposed, fate: s.fate, archiveOn: s.archiveOn})
 	r.people[o.ID] = nil
 	for _, m := range members {
 		r.people[o.ID] = append(r.people[o.ID], m.e.ID)
