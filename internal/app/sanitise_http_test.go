@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"alliance/internal/authz"
 	"alliance/internal/service"
 	"alliance/internal/store/storetest"
 	"alliance/internal/web"
@@ -107,6 +108,57 @@ func TestPoliceOriginalsNeverReachPartners(t *testing.T) {
 				wantContains:    []string{"Premises of concern", "A flat on Castle Road is used to supply drugs", "A sanitised version of police intelligence"},
 				wantNotContains: []string{marker, "/reports/" + originals[0], "Disseminated to", `id="disseminate"`}}.run(t, h)
 			scenario{name: "HMRC does not", path: "/reports/" + version, cookie: signIn(t, a, "officer@hmrc.example"), wantStatus: 404}.run(t, h)
+			// Every partner viewer, in every place a report can appear: the
+			// version only where it was disseminated (councils), the
+			// original nowhere.
+			for _, v := range []struct {
+				email string
+				sees  bool
+			}{{"officer@nyc.example", true}, {"officer@york.example", true}, {"officer@hmrc.example", false}, {"officer@nyfrs.example", false},
+				{"officer@probation.example", false}, {"officer@dwp.example", false}, {"officer@broadacres.example", false}} {
+				ck := signIn(t, a, v.email)
+				tok := tokenFor(t, a, v.email, "read")
+				for _, p := range []struct {
+					path string
+					api  bool
+				}{{"/reports", false}, {"/reports?q=premises", false}, {"/reports?q=castle+road", false}, {"/api/v1/reports", true},
+					{"/api/v1/reports?q=premises", true}, {"/search?q=premises", false}, {"/", false}} {
+					body := getAs(a, p.path, p.api, ck, tok).Body.String()
+					if strings.Contains(body, marker) {
+						t.Errorf("%s: GET %s shows the original's marker", v.email, p.path)
+					}
+					if strings.HasPrefix(p.path, "/reports") || strings.HasPrefix(p.path, "/api") {
+						// The list shows the title, the API the text.
+						if got := strings.Contains(body, ">Premises of concern<") || strings.Contains(body, "A flat on Castle Road"); got != v.sees {
+							t.Errorf("%s: GET %s lists the version: got %t, want %t", v.email, p.path, got, v.sees)
+						}
+					}
+				}
+				act, err := a.Identity().Authenticate(ctx, ck)
+				if err != nil {
+					t.Fatal(err)
+				}
+				usable, err := a.Sharing().UsableBy(ctx, act.Actor)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(usable) == 0 {
+					continue
+				}
+				// Partners who may not export reports get 404; one who may
+				// gets only what they may read.
+				want := http.StatusNotFound
+				if a.Reports().Allowed(ctx, act.Actor, authz.Export) {
+					want = http.StatusOK
+				}
+				rec := scenario{name: v.email + " exports", method: "POST", path: "/reports/export", cookie: ck, wantStatus: want,
+					body: url.Values{"q": {"castle road"}, "purpose": {"Tasking"}, "recipients": {"SOC team"}, "isa": {usable[0].ID}}.Encode()}.run(t, h)
+				if rec.Code == http.StatusOK {
+					if got := strings.Contains(rec.Body.String(), "A flat on Castle Road"); got != v.sees || strings.Contains(rec.Body.String(), marker) {
+						t.Errorf("%s: the export holds the version: got %t, want %t; the marker: %t", v.email, got, v.sees, strings.Contains(rec.Body.String(), marker))
+					}
+				}
+			}
 			scenario{name: "the analyst sees where it went", path: "/reports/" + version, cookie: analystCookie, wantStatus: 200,
 				wantContains: []string{"Disseminated to", "Housing enforcement on the flat"}}.run(t, h)
 			scenario{name: "and the version from the original", path: "/reports/" + originals[0], cookie: analystCookie, wantStatus: 200,

@@ -91,8 +91,14 @@ func buildPolicyFixture(t *testing.T, s *store.Store) *policyFixture {
 			if n%2 == 0 {
 				word = "bravo"
 			}
-			r := domain.InfoReport{Title: fmt.Sprintf("Report %d %s", n, word), Body: "Text", SourceGrade: "2", IntelGrade: "B", Marking: m,
-				CreatedBy: f.actorFor(domain.RoleAnalyst, origin.Type).UserID}
+			// Every 3x5x2 grading in turn, and every fourth record handled
+			// C graded under 5x5x5 (kept as recorded): no grading opens or
+			// shuts a record.
+			r := domain.InfoReport{Title: fmt.Sprintf("Report %d %s", n, word), Body: "Text", SourceGrade: string("123"[n%3]),
+				IntelGrade: string("ABCDE"[n%5]), Marking: m, CreatedBy: f.actorFor(domain.RoleAnalyst, origin.Type).UserID}
+			if m.Handling == domain.HandlingC && n%4 == 1 {
+				r.Scheme, r.SourceGrade, r.IntelGrade, r.LegacyHandling = domain.Scheme5x5x5, string("ABCDE"[n%5]), string("12345"[n%5]), string("12345"[(n/5)%5])
+			}
 			if err := s.InsertInfoReport(ctx, tx, &r); err != nil {
 				return err
 			}
