@@ -44,6 +44,7 @@ func TestLegacyReportImport(t *testing.T) {
 				}
 				return page.Total
 			}
+			before := count() // the demo's own historic reports
 			good := "reference,recorded_on,title,text,grading,classification,conditions\n" +
 				"NIM/2011/0042,14/03/2011,Cannabis grow at Mill Lane,LEGACYQZX9 saw the grow lights on at night,B35,OFFICIAL,Refer to DS Hart\n" +
 				"NIM/2012/0007,2012-06-01,Van used for deliveries,A white van <script>alert(1)</script> collects at 6am,a/1/1,OFFICIAL-SENSITIVE,\n"
@@ -65,23 +66,23 @@ func TestLegacyReportImport(t *testing.T) {
 					t.Errorf("%s: got %d, want 422 naming %q", c.name, rec.Code, c.want)
 				}
 			}
-			if n := count(); n != 0 {
-				t.Fatalf("after bad files: got %d historic reports, want 0 (nothing partial)", n)
+			if n := count(); n != before {
+				t.Fatalf("after bad files: got %d historic reports, want the %d there were (nothing partial)", n, before)
 			}
 
 			rec := legacyUpload(t, h, analyst, "old.csv", good)
 			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "2 reports stored") {
 				t.Fatalf("good file: got %d, want 200 with 2 reports stored", rec.Code)
 			}
-			if n := count(); n != 2 {
-				t.Fatalf("got %d historic reports, want 2", n)
+			if n := count(); n != before+2 {
+				t.Fatalf("got %d historic reports, want %d", n, before+2)
 			}
 			rec = legacyUpload(t, h, analyst, "old.csv", good)
 			if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "already held") {
 				t.Errorf("the same file again: got %d, want 422 saying the references are already held", rec.Code)
 			}
-			if n := count(); n != 2 {
-				t.Errorf("after the second upload: got %d historic reports, want 2", n)
+			if n := count(); n != before+2 {
+				t.Errorf("after the second upload: got %d historic reports, want %d", n, before+2)
 			}
 
 			list := getAs(a, "/reports?q=legacyqzx9", false, analyst, "").Body.String()

@@ -64,8 +64,8 @@ func (r InfoReport) Grading() string {
 	return r.SourceGrade + r.IntelGrade + " " + string(r.Marking.Handling)
 }
 
-// SourceMeaning, IntelMeaning and HandlingMeaning return what the
-// report's recorded codes mean under its own scheme.
+// SourceMeaning returns what the report's recorded source evaluation
+// means under its own scheme.
 func (r InfoReport) SourceMeaning() string {
 	if r.Legacy() {
 		return LegacySourceGrades[r.SourceGrade]
@@ -73,7 +73,8 @@ func (r InfoReport) SourceMeaning() string {
 	return SourceGrades[r.SourceGrade]
 }
 
-// IntelMeaning: see SourceMeaning.
+// IntelMeaning returns what the report's recorded intelligence
+// assessment means under its own scheme.
 func (r InfoReport) IntelMeaning() string {
 	if r.Legacy() {
 		return LegacyIntelGrades[r.IntelGrade]

@@ -131,3 +131,46 @@ func TestDisruptionsRollUpMatchesRebuild(t *testing.T) {
 		}
 	})
 }
+
+// TestReports writes synthetic reports and submissions and reads them
+// back: every report and link is stored, the full-text index finds them,
+// and the open submissions are the ones asked for.
+func TestReports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		pid, aid, uid := registerOwner(t, st)
+		if _, err := generate.Register(ctx, st, pid, aid, uid, 200, 10, 1); err != nil {
+			t.Fatal(err)
+		}
+		stats, err := generate.Reports(ctx, st, generate.ReportOptions{PartnershipID: pid, Police: aid, Council: aid, UserID: uid,
+			Reports: 2500, Submissions: 300, OpenSubmissions: 20, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reports, links, open, words int
+		db := st.Reader()
+		for _, c := range []struct {
+			q string
+			n *int
+		}{
+			{`SELECT count(*) FROM info_report WHERE partnership_id = $1`, &reports},
+			{`SELECT count(*) FROM report_link WHERE partnership_id = $1`, &links},
+			{`SELECT count(*) FROM submission WHERE partnership_id = $1 AND status IN ('new', 'question')`, &open},
+		} {
+			if err := db.QueryRowContext(ctx, c.q, pid).Scan(c.n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := st.Dialect().FullTextQuery([]string{"the"})
+		cond := st.Dialect().ReportTextMatch("r", "$2")
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM info_report r WHERE r.partnership_id = $1 AND `+cond, pid, q).Scan(&words); err != nil {
+			t.Fatal(err)
+		}
+		if reports != 2500 || stats.Reports != 2500 || int64(links) != stats.Links || links == 0 || open != 20 || stats.Sanitised == 0 {
+			t.Errorf("got %d reports, %d links (stats %+v), %d open submissions; want 2500, the links counted, 20 and some sanitised", reports, links, stats, open)
+		}
+		if words < reports/2 {
+			t.Errorf("the full-text index finds %d of %d reports holding the commonest word, want most", words, reports)
+		}
+	})
+}

@@ -66,110 +66,135 @@ var (
 // and OpenSubmissions waiting in triage. The same seed writes the same
 // data. References are synthetic (IR-SYN-0000001, SUB-SYN-0000001).
 func Reports(ctx context.Context, st *store.Store, opts ReportOptions) (ReportStats, error) {
-	var stats ReportStats
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x7e907e90))
-	zipf := rand.NewZipf(rng, 1.07, 2, uint64(len(reportWords)-1))
-	groups, err := st.SomeRecordIDs(ctx, opts.PartnershipID, domain.NodeOCG, 5000)
-	if err != nil {
-		return stats, err
+	g := &reportGen{st: st, opts: opts, rng: rng, zipf: rand.NewZipf(rng, 1.07, 2, uint64(len(reportWords)-1)),
+		end: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), span: int64(2 * 365 * 24 * time.Hour), written: map[string]int{}}
+	var err error
+	if g.groups, err = st.SomeRecordIDs(ctx, opts.PartnershipID, domain.NodeOCG, 5000); err != nil {
+		return g.stats, err
 	}
-	entities, err := st.SomeRecordIDs(ctx, opts.PartnershipID, domain.NodeEntity, 50000)
-	if err != nil {
-		return stats, err
+	if g.entities, err = st.SomeRecordIDs(ctx, opts.PartnershipID, domain.NodeEntity, 50000); err != nil {
+		return g.stats, err
 	}
-	end := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	span := int64(2 * 365 * 24 * time.Hour)
-	text := func(words int) string {
-		var b strings.Builder
-		for i := range words {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			switch rng.IntN(25) {
-			case 0:
-				b.WriteString(reportPlaces[rng.IntN(len(reportPlaces))])
-			case 1:
-				b.WriteString(reportNames[rng.IntN(len(reportNames))])
-			case 2:
-				fmt.Fprintf(&b, "YK%02d%c%c%c", rng.IntN(30), 'A'+rng.IntN(26), 'A'+rng.IntN(26), 'A'+rng.IntN(26))
-			default:
-				b.WriteString(reportWords[zipf.Uint64()])
-			}
-		}
-		return b.String()
-	}
-	var lastPolice []string
-	written := map[string]int{}
 	for done := 0; done < opts.Reports; done += reportBatch {
 		if err := ctx.Err(); err != nil {
-			return stats, err
+			return g.stats, err
 		}
 		n := min(reportBatch, opts.Reports-done)
 		list := make([]store.ReportLoad, 0, n)
 		for i := range n {
-			num := done + i + 1
-			at := end.Add(-time.Duration(span * int64(opts.Reports-num) / int64(max(opts.Reports, 1))))
-			r := domain.InfoReport{ID: st.NewID(), Reference: fmt.Sprintf("IR-SYN-%07d", num), Title: text(6), Body: text(40 + rng.IntN(80)),
-				SourceGrade: string(rune('1' + rng.IntN(3))), IntelGrade: string(rune('A' + rng.IntN(5))), CreatedBy: opts.UserID, CreatedAt: at,
-				Marking: domain.Marking{PartnershipID: opts.PartnershipID, OriginAgencyID: opts.Police, Classification: domain.OfficialSensitive,
-					Handling: domain.HandlingP}}
-			m := &r.Marking
-			switch k := rng.IntN(100); {
-			case k < 15:
-				m.Classification = domain.Official
-			case k < 35:
-				m.Handling, r.HandlingConditions = domain.HandlingC, "Police, ROCU and councils only"
-				m.ConditionTypes = []domain.AgencyType{domain.AgencyPolice, domain.AgencyROCU, domain.AgencyLocalAuthority}
-			case k < 40:
-				m.Restricted, m.NamedAgencies = true, []string{opts.Police}
-			case k < 45:
-				m.OriginAgencyID = opts.Council
-			case k < 47 && len(lastPolice) > 0:
-				r.SanitisedFrom = lastPolice[rng.IntN(len(lastPolice))]
-				m.Handling, r.HandlingConditions = domain.HandlingC, domain.SanitisedConditions
-				m.ConditionTypes = []domain.AgencyType{domain.AgencyLocalAuthority}
-				stats.Sanitised++
-			}
-			if m.OriginAgencyID == opts.Police && r.SanitisedFrom == "" && len(lastPolice) < 1000 {
-				lastPolice = append(lastPolice, r.ID)
-			}
-			stats.Conditions += int64(len(m.ConditionTypes))
-			load := store.ReportLoad{Report: r}
-			if rng.IntN(5) == 0 {
-				switch {
-				case len(groups) > 0 && rng.IntN(3) == 0:
-					load.Links = append(load.Links, store.LinkTo{Kind: domain.NodeOCG, ID: groups[rng.IntN(len(groups))]})
-				case len(entities) > 0:
-					load.Links = append(load.Links, store.LinkTo{Kind: domain.NodeEntity, ID: entities[rng.IntN(len(entities))]})
-				}
-				stats.Links += int64(len(load.Links))
-			}
-			list = append(list, load)
+			list = append(list, g.report(done+i+1))
 		}
 		err := st.BulkTx(ctx, opts.PartnershipID, func(ctx context.Context, _ *sql.Tx, b *store.Bulk) error {
-			b.TidyLater(written)
+			b.TidyLater(g.written)
 			return b.LoadReports(ctx, list)
 		})
 		if err != nil {
-			return stats, fmt.Errorf("generate reports: %w", err)
+			return g.stats, fmt.Errorf("generate reports: %w", err)
 		}
-		stats.Reports += int64(n)
+		g.stats.Reports += int64(n)
 	}
-	priorities := domain.Priorities
+	if err := g.submissions(ctx); err != nil {
+		return g.stats, err
+	}
+	return g.stats, st.TidyAfterBulk(ctx, g.written)
+}
+
+// reportGen is Reports' state.
+type reportGen struct {
+	st               *store.Store
+	opts             ReportOptions
+	rng              *rand.Rand
+	zipf             *rand.Zipf
+	end              time.Time
+	span             int64
+	groups, entities []string
+	lastPolice       []string
+	written          map[string]int
+	stats            ReportStats
+}
+
+// text is words of intelligence text.
+func (g *reportGen) text(words int) string {
+	var b strings.Builder
+	for i := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		switch g.rng.IntN(25) {
+		case 0:
+			b.WriteString(reportPlaces[g.rng.IntN(len(reportPlaces))])
+		case 1:
+			b.WriteString(reportNames[g.rng.IntN(len(reportNames))])
+		case 2:
+			fmt.Fprintf(&b, "YK%02d%c%c%c", g.rng.IntN(30), 'A'+g.rng.IntN(26), 'A'+g.rng.IntN(26), 'A'+g.rng.IntN(26))
+		default:
+			b.WriteString(reportWords[g.zipf.Uint64()])
+		}
+	}
+	return b.String()
+}
+
+// report makes report number num, with its marking and links.
+func (g *reportGen) report(num int) store.ReportLoad {
+	opts := g.opts
+	at := g.end.Add(-time.Duration(g.span * int64(opts.Reports-num) / int64(max(opts.Reports, 1))))
+	r := domain.InfoReport{ID: g.st.NewID(), Reference: fmt.Sprintf("IR-SYN-%07d", num), Title: g.text(6), Body: g.text(40 + g.rng.IntN(80)),
+		SourceGrade: string(rune('1' + g.rng.IntN(3))), IntelGrade: string(rune('A' + g.rng.IntN(5))), CreatedBy: opts.UserID, CreatedAt: at,
+		Marking: domain.Marking{PartnershipID: opts.PartnershipID, OriginAgencyID: opts.Police, Classification: domain.OfficialSensitive,
+			Handling: domain.HandlingP}}
+	m := &r.Marking
+	switch k := g.rng.IntN(100); {
+	case k < 15:
+		m.Classification = domain.Official
+	case k < 35:
+		m.Handling, r.HandlingConditions = domain.HandlingC, "Police, ROCU and councils only"
+		m.ConditionTypes = []domain.AgencyType{domain.AgencyPolice, domain.AgencyROCU, domain.AgencyLocalAuthority}
+	case k < 40:
+		m.Restricted, m.NamedAgencies = true, []string{opts.Police}
+	case k < 45:
+		m.OriginAgencyID = opts.Council
+	case k < 47 && len(g.lastPolice) > 0:
+		r.SanitisedFrom = g.lastPolice[g.rng.IntN(len(g.lastPolice))]
+		m.Handling, r.HandlingConditions = domain.HandlingC, domain.SanitisedConditions
+		m.ConditionTypes = []domain.AgencyType{domain.AgencyLocalAuthority}
+		g.stats.Sanitised++
+	}
+	if m.OriginAgencyID == opts.Police && r.SanitisedFrom == "" && len(g.lastPolice) < 1000 {
+		g.lastPolice = append(g.lastPolice, r.ID)
+	}
+	g.stats.Conditions += int64(len(m.ConditionTypes))
+	load := store.ReportLoad{Report: r}
+	if g.rng.IntN(5) == 0 {
+		switch {
+		case len(g.groups) > 0 && g.rng.IntN(3) == 0:
+			load.Links = append(load.Links, store.LinkTo{Kind: domain.NodeOCG, ID: g.groups[g.rng.IntN(len(g.groups))]})
+		case len(g.entities) > 0:
+			load.Links = append(load.Links, store.LinkTo{Kind: domain.NodeEntity, ID: g.entities[g.rng.IntN(len(g.entities))]})
+		}
+		g.stats.Links += int64(len(load.Links))
+	}
+	return load
+}
+
+// submissions writes the submissions: most closed, the last
+// OpenSubmissions waiting in triage, one in ten with a priority drawn.
+func (g *reportGen) submissions(ctx context.Context) error {
+	opts := g.opts
 	subs := make([]domain.Submission, 0, opts.Submissions)
 	for i := range opts.Submissions {
-		at := end.Add(-time.Duration(span * int64(opts.Submissions-i) / int64(max(opts.Submissions, 1))))
-		x := domain.Submission{ID: st.NewID(), PartnershipID: opts.PartnershipID, Reference: fmt.Sprintf("SUB-SYN-%07d", i+1),
-			Source: domain.SourcePartner, What: text(30), Where: reportPlaces[rng.IntN(len(reportPlaces))], Priority: domain.PriorityRoutine,
+		at := g.end.Add(-time.Duration(g.span * int64(opts.Submissions-i) / int64(max(opts.Submissions, 1))))
+		x := domain.Submission{ID: g.st.NewID(), PartnershipID: opts.PartnershipID, Reference: fmt.Sprintf("SUB-SYN-%07d", i+1),
+			Source: domain.SourcePartner, What: g.text(30), Where: reportPlaces[g.rng.IntN(len(reportPlaces))], Priority: domain.PriorityRoutine,
 			Status: domain.SubmissionClosed, DecisionReason: "Not enough to act on", SubmittedBy: opts.UserID, CreatedAt: at,
 			Marking: domain.Marking{PartnershipID: opts.PartnershipID, OriginAgencyID: opts.Council, Classification: domain.OfficialSensitive,
 				Handling: domain.HandlingP}}
-		if rng.IntN(10) == 0 {
-			x.Priority = priorities[rng.IntN(len(priorities))]
+		if g.rng.IntN(10) == 0 {
+			x.Priority = domain.Priorities[g.rng.IntN(len(domain.Priorities))]
 		}
 		if i >= opts.Submissions-opts.OpenSubmissions {
 			x.Status, x.DecisionReason = domain.SubmissionNew, ""
-			if rng.IntN(5) == 0 {
+			if g.rng.IntN(5) == 0 {
 				x.Status, x.Question = domain.SubmissionQuestion, "Which flat?"
 			}
 		}
@@ -177,14 +202,14 @@ func Reports(ctx context.Context, st *store.Store, opts ReportOptions) (ReportSt
 	}
 	for start := 0; start < len(subs); start += reportBatch {
 		part := subs[start:min(start+reportBatch, len(subs))]
-		err := st.BulkTx(ctx, opts.PartnershipID, func(ctx context.Context, _ *sql.Tx, b *store.Bulk) error {
-			b.TidyLater(written)
+		err := g.st.BulkTx(ctx, opts.PartnershipID, func(ctx context.Context, _ *sql.Tx, b *store.Bulk) error {
+			b.TidyLater(g.written)
 			return b.LoadSubmissions(ctx, part)
 		})
 		if err != nil {
-			return stats, fmt.Errorf("generate submissions: %w", err)
+			return fmt.Errorf("generate submissions: %w", err)
 		}
-		stats.Submissions += int64(len(part))
+		g.stats.Submissions += int64(len(part))
 	}
-	return stats, st.TidyAfterBulk(ctx, written)
+	return nil
 }

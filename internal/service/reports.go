@@ -49,7 +49,7 @@ func (r *Reports) Allowed(ctx context.Context, a domain.Actor, act authz.Action)
 // a million matches would cost more than the page itself.
 const (
 	ListCountLimit   = 10000
-	SearchCountLimit = 1000
+	SearchCountLimit = 200
 )
 
 // ReportPage is one page of a list.
@@ -97,13 +97,7 @@ func (r *Reports) List(ctx context.Context, a domain.Actor, query string, page, 
 	if act == authz.Search {
 		limit = SearchCountLimit
 	}
-	total, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).CountUpTo(ctx, limit+1)
-	if err != nil {
-		return ReportPage{}, err
-	}
-	more := total > limit
-	total = min(total, limit)
-	items, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).List(ctx, perPage, (page-1)*perPage)
+	items, total, more, err := r.st.NewInfoReportQuery(p, a, act).WithSearch(query).Page(ctx, perPage, (page-1)*perPage, limit)
 	if err != nil {
 		return ReportPage{}, err
 	}

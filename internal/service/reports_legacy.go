@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"time"
 
 	"alliance/internal/audit"
 	"alliance/internal/authz"
@@ -78,23 +79,43 @@ func (r *Reports) ImportLegacy(ctx context.Context, a domain.Actor, format impor
 	if !p.Allowed(a, authz.Create, domain.KindInfoReport) {
 		return res, domain.ErrForbidden
 	}
+	list, err := readLegacy(format, src, &res)
+	if err != nil || !res.OK() {
+		return res, err
+	}
+	err = r.storeLegacy(ctx, a, p, list, &res)
+	if errors.Is(err, errReferencesTaken) {
+		return res, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Stored = len(list)
+	r.log.InfoContext(ctx, "historic reports imported", "user", a.UserID, "reports", res.Stored)
+	return res, nil
+}
+
+// readLegacy reads and checks the whole file into res, returning its rows
+// (to store only when res is OK).
+func readLegacy(format importexport.Format, src io.Reader, res *LegacyImportResult) ([]importexport.LegacyReport, error) {
 	var rows importexport.RowReader
 	switch format {
 	case importexport.CSV:
 		rows = importexport.NewCSVRows(src)
 	case importexport.XLSX:
+		var err error
 		rows, err = importexport.OpenXLSXRows(src, "", importexport.XLSXLimits{})
 		if err != nil {
 			res.Problems = []domain.FieldError{{Field: "file", Message: "The file could not be read as an XLSX workbook: " + err.Error()}}
-			return res, nil
+			return nil, nil
 		}
 	default:
-		return res, fmt.Errorf("import historic reports: unknown format %q", format)
+		return nil, fmt.Errorf("import historic reports: unknown format %q", format)
 	}
 	defer func() { _ = rows.Close() }()
 	list, problems, more, err := importexport.ReadLegacyReports(rows, maxLegacyProblems)
 	if err != nil {
-		return res, fmt.Errorf("import historic reports: %w", err)
+		return nil, fmt.Errorf("import historic reports: %w", err)
 	}
 	res.Rows, res.Problems, res.MoreProblems = len(list), problems, more
 	for _, x := range list {
@@ -103,40 +124,39 @@ func (r *Reports) ImportLegacy(ctx context.Context, a domain.Actor, format impor
 				Message: x.Reference + " has the shape of an Alliance reference: give the report's reference in the system it came from"})
 		}
 	}
-	if !res.OK() {
-		return res, nil
-	}
+	return list, nil
+}
+
+// errReferencesTaken ends an import whose references are already held;
+// the result names them.
+var errReferencesTaken = errors.New("references taken")
+
+// storeLegacy stores list in one transaction with one collection entry,
+// or, when any reference is already held, names the rows in res and
+// returns errReferencesTaken, storing nothing.
+func (r *Reports) storeLegacy(ctx context.Context, a domain.Actor, p authz.Policy, list []importexport.LegacyReport, res *LegacyImportResult) error {
 	refs := make([]string, len(list))
 	for i, x := range list {
 		refs[i] = x.Reference
 	}
-	errTaken := errors.New("references taken")
-	err = r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return r.st.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		taken, err := r.st.InfoReportReferencesTaken(ctx, tx, a.PartnershipID, refs)
 		if err != nil {
 			return err
 		}
 		if len(taken) > 0 {
+			res.Problems = res.Problems[:0]
 			for _, x := range list {
 				if taken[x.Reference] && len(res.Problems) < maxLegacyProblems {
 					res.Problems = append(res.Problems, domain.FieldError{Field: fmt.Sprintf("row %d, column reference", x.Row),
 						Message: "A report with the reference " + x.Reference + " is already held: each historic report is imported once"})
 				}
 			}
-			return errTaken
+			return errReferencesTaken
 		}
 		ids := make([]string, 0, len(list))
 		for _, x := range list {
-			rep := domain.InfoReport{Reference: x.Reference, Title: x.Title, Body: x.Text, Scheme: domain.Scheme5x5x5,
-				SourceGrade: x.Source, IntelGrade: x.Intel, LegacyHandling: x.Handling,
-				HandlingConditions: LegacyConditions(x.Handling, x.Conditions), CreatedBy: a.UserID, CreatedAt: x.RecordedOn,
-				UpdatedAt: r.st.Now(),
-				Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: x.Classification,
-					Handling: domain.HandlingC, ConditionTypes: legacyRecipients[x.Handling], Restricted: x.Restricted,
-					OriginLawEnforcement: a.LawEnforcement()}}
-			if x.Restricted {
-				rep.Marking.NamedAgencies = []string{a.AgencyID}
-			}
+			rep := legacyReport(a, x, r.st.Now())
 			if err := p.Can(a, authz.Create, domain.KindInfoReport, rep.Marking); err != nil {
 				return err
 			}
@@ -149,13 +169,19 @@ func (r *Reports) ImportLegacy(ctx context.Context, a domain.Actor, format impor
 			RecordType: string(domain.KindInfoReport), RecordIDs: ids, Label: fmt.Sprintf("%d historic reports (5x5x5)", len(ids))})
 		return err
 	})
-	if errors.Is(err, errTaken) {
-		return res, nil
+}
+
+// legacyReport is the report a checked row becomes: a's agency's, graded
+// as recorded, handled C for the recipients its handling code allows.
+func legacyReport(a domain.Actor, x importexport.LegacyReport, now time.Time) domain.InfoReport {
+	rep := domain.InfoReport{Reference: x.Reference, Title: x.Title, Body: x.Text, Scheme: domain.Scheme5x5x5,
+		SourceGrade: x.Source, IntelGrade: x.Intel, LegacyHandling: x.Handling,
+		HandlingConditions: LegacyConditions(x.Handling, x.Conditions), CreatedBy: a.UserID, CreatedAt: x.RecordedOn, UpdatedAt: now,
+		Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: x.Classification,
+			Handling: domain.HandlingC, ConditionTypes: legacyRecipients[x.Handling], Restricted: x.Restricted,
+			OriginLawEnforcement: a.LawEnforcement()}}
+	if x.Restricted {
+		rep.Marking.NamedAgencies = []string{a.AgencyID}
 	}
-	if err != nil {
-		return res, err
-	}
-	res.Stored = len(list)
-	r.log.InfoContext(ctx, "historic reports imported", "user", a.UserID, "reports", res.Stored)
-	return res, nil
+	return rep
 }

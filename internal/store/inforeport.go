@@ -1,6 +1,9 @@
 package store
 
 import (
+	"regexp"
+	"slices"
+	"time"
 	"unicode"
 
 	"alliance/internal/match"
@@ -88,11 +91,12 @@ type InfoReportQuery struct {
 	// joined (searchIDs): one statement with "text OR links" can use no
 	// index for either.
 	text, links string
+	act         authz.Action
 }
 
 // NewInfoReportQuery starts a query for actor doing act under policy.
 func (s *Store) NewInfoReportQuery(policy authz.Policy, actor domain.Actor, act authz.Action) *InfoReportQuery {
-	q := &InfoReportQuery{s: s, policy: policy, actor: actor}
+	q := &InfoReportQuery{s: s, policy: policy, actor: actor, act: act}
 	q.conds = append(q.conds, predicate(policy, actor, act, domain.KindInfoReport, "r", &q.args))
 	return q
 }
@@ -117,9 +121,11 @@ func (q *InfoReportQuery) WithReference(ref string) *InfoReportQuery {
 // "1B P", "B35", "5x5x5") hold every word of term (each as a prefix, in
 // any order), through the engine's full-text index, or that are linked to
 // a group or entity the actor may see whose name, reference or alias
-// holds them, or whose reference is term: a link to a record the actor may not see never matches, so
-// a search cannot reveal it. A term with no letters or digits matches
-// nothing.
+// holds them, or whose reference is term: a link to a record the actor may
+// not see never matches, so a search cannot reveal it. A term shaped like
+// a reference (IR-2026-000042, NIM/2012/004417) is looked up as a
+// reference of a report, group or entity, not as words. A term with no
+// letters or digits matches nothing.
 func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
 	if strings.TrimSpace(term) == "" {
 		return q
@@ -130,17 +136,24 @@ func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
 		return q
 	}
 	pid := q.args.Add(q.actor.PartnershipID)
-	text := q.args.Add(fq)
 	ref := strings.TrimSpace(term)
 	refs := q.args.Add(ref) + ", " + q.args.Add(strings.ToUpper(ref))
-	// The register records the words or the reference name, found once
-	// through the indexes; the links from them; each record's own policy.
-	cands := q.s.d.FullTextRecords(pid, text) + `
-		UNION SELECT co.id FROM ocg co WHERE co.partnership_id = ` + pid + ` AND co.reference IN (` + refs + `)
+	// The register records the reference names, or the words; the links
+	// from them; each record's own policy.
+	cands := `SELECT co.id FROM ocg co WHERE co.partnership_id = ` + pid + ` AND co.reference IN (` + refs + `)
 		UNION SELECT ce.id FROM entity ce WHERE ce.partnership_id = ` + pid + ` AND ce.reference IN (` + refs + `)`
+	if referenceShape.MatchString(ref) {
+		// A reference (IR-2026-000042, OCG-2026-0042, NIM/2012/004417) is
+		// looked up as one: as words, its prefix (IR) is in every report.
+		q.text = `r.reference IN (` + refs + `)`
+	} else {
+		text := q.args.Add(fq)
+		q.text = q.s.d.ReportTextMatch("r", text)
+		cands = q.s.d.FullTextRecords(pid, text) + `
+		UNION ` + cands
+	}
 	ocg := predicate(q.policy, q.actor, authz.View, domain.KindOCG, "lo", &q.args)
 	ent := predicate(q.policy, q.actor, authz.View, domain.KindEntity, "le", &q.args)
-	q.text = q.s.d.ReportTextMatch("r", text)
 	q.links = fmt.Sprintf(`SELECT l.report_id FROM report_link l CROSS JOIN ocg lo
 			WHERE l.node_id IN (%[1]s) AND l.node_kind = 'ocg' AND lo.id = l.node_id AND %[2]s
 		UNION SELECT l.report_id FROM report_link l CROSS JOIN entity le
@@ -152,18 +165,33 @@ func (q *InfoReportQuery) WithSearch(term string) *InfoReportQuery {
 // the text matches and the newest n reports the links match (all of them
 // when n ≤ 0), each with the query's other conditions: every report of
 // the search's first n, in at most 2n ids.
-func (q *InfoReportQuery) searchIDs(args *Args, n int) string {
+func (q *InfoReportQuery) searchIDs(args *Args, n int, ordered bool) string {
+	return q.searchSelect(args, n, ordered, "r.id")
+}
+
+// searchSelect is searchIDs selecting cols of each report (r.id, and
+// r.created_at to order the answer).
+func (q *InfoReportQuery) searchSelect(args *Args, n int, ordered bool, cols string) string {
 	lim := ""
 	if n > 0 {
 		lim = ` LIMIT ` + args.Add(n)
 	}
-	order := ` ORDER BY r.created_at DESC, r.id DESC` + lim
+	// Unordered (to count), the engine may read any n matches: from the
+	// full-text index, not by walking the newest reports.
+	order := lim
+	if ordered {
+		order = ` ORDER BY r.created_at DESC, r.id DESC` + lim
+	}
 	// The linked reports are few: read from the links, so that SQLite
 	// (which keeps a CROSS JOIN's order) never walks every report to
 	// find them.
-	return `SELECT t.id FROM (SELECT r.id FROM info_report r WHERE ` + q.where() + ` AND ` + q.text + order + `) t
-		UNION SELECT k.id FROM (SELECT r.id FROM (` + q.links + `) lk CROSS JOIN info_report r WHERE r.id = lk.report_id AND ` + q.where() + order + `) k`
+	return `SELECT t.* FROM (SELECT ` + cols + ` FROM info_report r WHERE ` + q.where() + ` AND ` + q.text + order + `) t
+		UNION SELECT k.* FROM (SELECT ` + cols + ` FROM (` + q.links + `) lk CROSS JOIN info_report r WHERE r.id = lk.report_id AND ` + q.where() + order + `) k`
 }
+
+// referenceShape is a reference as agencies write them: letters, then
+// parts after hyphens or slashes, with a digit somewhere.
+var referenceShape = regexp.MustCompile(`^[A-Za-z]{1,8}(?:[-/][A-Za-z0-9]+)+$`)
 
 // reportWords splits a search term into the words the full-text indexes
 // hold: accents and case folded, anything not a letter or digit a break
@@ -196,7 +224,7 @@ func (q *InfoReportQuery) CountUpTo(ctx context.Context, limit int) (int, error)
 	args := q.args
 	var query string
 	if q.text != "" {
-		ids := q.searchIDs(&args, limit)
+		ids := q.searchIDs(&args, limit, false)
 		query = `SELECT count(*) FROM (SELECT u.id FROM (` + ids + `) u LIMIT ` + args.Add(limit) + `) c`
 	} else {
 		query = `SELECT count(*) FROM (SELECT 1 FROM info_report r WHERE ` + q.where() + ` LIMIT ` + args.Add(limit) + `) c`
@@ -213,7 +241,7 @@ func (q *InfoReportQuery) Count(ctx context.Context) (int, error) {
 	args := q.args
 	query := `SELECT count(*) FROM info_report r WHERE ` + q.where()
 	if q.text != "" {
-		query = `SELECT count(*) FROM (` + q.searchIDs(&args, 0) + `) c`
+		query = `SELECT count(*) FROM (` + q.searchIDs(&args, 0, false) + `) c`
 	}
 	if err := q.s.rdb.QueryRowContext(ctx, query, args.Values()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count info reports: %w", err)
@@ -251,7 +279,7 @@ func (q *InfoReportQuery) List(ctx context.Context, limit, offset int) ([]domain
 		if limit > 0 {
 			n = limit + max(offset, 0)
 		}
-		query = infoReportSelect + ` WHERE r.id IN (` + q.searchIDs(&args, n) + `) ORDER BY r.created_at DESC, r.id DESC`
+		query = infoReportSelect + ` WHERE r.id IN (` + q.searchIDs(&args, n, true) + `) ORDER BY r.created_at DESC, r.id DESC`
 	}
 	if limit > 0 {
 		query += ` LIMIT ` + args.Add(limit) + ` OFFSET ` + args.Add(max(offset, 0))
@@ -363,4 +391,68 @@ func (s *Store) InfoReportReferencesTaken(ctx context.Context, tx *sql.Tx, partn
 		}
 	}
 	return taken, nil
+}
+
+// Page returns one page of the reports the query admits, newest first,
+// and how many there are, counting no further than limit (more says there
+// are more). A search reads the ids of its first limit+1 matches once, in
+// order, and takes the page from them: one walk of the index answers both
+// the count and the page.
+func (q *InfoReportQuery) Page(ctx context.Context, perPage, offset, limit int) (items []domain.InfoReport, total int, more bool, err error) {
+	if q.text == "" {
+		if total, err = q.CountUpTo(ctx, limit+1); err != nil {
+			return nil, 0, false, err
+		}
+		items, err = q.List(ctx, perPage, offset)
+		return items, min(total, limit), total > limit, err
+	}
+	type hit struct {
+		id string
+		at time.Time
+	}
+	args := q.args
+	hits, err := collect(ctx, q.s.rdb, "search info reports", q.searchSelect(&args, limit+1, true, "r.id, r.created_at"), args.Values(),
+		func(r *sql.Rows) (hit, error) { var x hit; err := r.Scan(&x.id, &x.at); return x, err })
+	if err != nil {
+		return nil, 0, false, err
+	}
+	// The two ways' answers, newest first, as List orders them.
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := b.at.Compare(a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(b.id, a.id)
+	})
+	ids := make([]string, 0, min(len(hits), limit+1))
+	for _, h := range hits[:min(len(hits), limit+1)] {
+		ids = append(ids, h.id)
+	}
+	total, more = min(len(ids), limit), len(ids) > limit
+	offset = max(offset, 0)
+	if offset >= total {
+		return nil, total, more, nil
+	}
+	page := ids[offset:min(offset+perPage, total)]
+	// The page's reports by id, under the policy again, put in the ids'
+	// order here. SQLite keeps a CROSS JOIN's order, so it looks the ids up
+	// rather than walking the partnership's reports.
+	p := q.s.NewInfoReportQuery(q.policy, q.actor, q.act)
+	args = p.args
+	pick := `FROM (SELECT x.id FROM info_report x WHERE ` + idIn("x.id", page, &args) + `) pick CROSS JOIN info_report r`
+	query := strings.Replace(infoReportSelect, "FROM info_report r", pick, 1) + ` WHERE r.id = pick.id AND ` + p.where()
+	got, err := collect(ctx, q.s.rdb, "list info reports", query, args.Values(),
+		func(r *sql.Rows) (domain.InfoReport, error) { return scanInfoReport(r) })
+	if err != nil {
+		return nil, 0, false, err
+	}
+	byID := make(map[string]domain.InfoReport, len(got))
+	for _, r := range got {
+		byID[r.ID] = r
+	}
+	for _, id := range page {
+		if r, ok := byID[id]; ok {
+			items = append(items, r)
+		}
+	}
+	return items, total, more, nil
 }

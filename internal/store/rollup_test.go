@@ -705,6 +705,24 @@ func TestRollupMigrationRebuildsCells(t *testing.T) {
 		if len(scopes) < 800 {
 			t.Fatalf("fixture: got %d scoped disruptions, want at least 800", len(scopes))
 		}
+		// Migration 23's down refuses while 5x5x5 reports are held (decision
+		// 32): the fixture's go first.
+		err = s.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, q := range []string{
+				`DELETE FROM record_condition WHERE record_id IN (SELECT id FROM info_report WHERE grading_scheme = '5x5x5')`,
+				`DELETE FROM record_grant WHERE record_id IN (SELECT id FROM info_report WHERE grading_scheme = '5x5x5')`,
+				`DELETE FROM info_report WHERE grading_scheme = '5x5x5' AND sanitised_from IS NOT NULL`,
+				`DELETE FROM info_report WHERE grading_scheme = '5x5x5'`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := s.MigrateDownTo(ctx, "rollup_by_period"); err != nil {
 			t.Fatal(err)
 		}
