@@ -3,7 +3,8 @@
 // import, and a package without an entry fails. The layers, from the bottom:
 //
 //	domain                          (standard library only)
-//	authz, match, importexport,     (pure: rules, matching, file formats;
+//	authz, match, importexport,     (pure: rules, matching, file formats,
+//	eligibility,                     programmes' rules;
 //	observe, router, web/view,       no SQL, no I/O beyond what they format)
 //	store/dialect, store/txhook,
 //	migrations, config, loadtest
@@ -43,6 +44,7 @@ var allowed = map[string][]string{
 	"internal/domain":        {},
 	"internal/authz":         {"internal/domain"},
 	"internal/match":         {},
+	"internal/eligibility":   {},
 	"internal/importexport":  {"internal/domain"},
 	"internal/observe":       {},
 	"internal/router":        {"internal/domain", "internal/observe"},

@@ -28,7 +28,7 @@ var reportBenchQueries = []string{"cash", "cuckooing", "county lines", "exploit"
 
 // benchReference is the shape of a reference, as the store's search
 // recognises one.
-var benchReference = regexp.MustCompile(`^[A-Za-z]{1,8}(?:[-/][A-Za-z0-9]+)+$`)
+var benchReference = regexp.MustCompile(`^[A-Za-z]{1,8}([-/][A-Za-z0-9]+)+$`)
 
 // reportBenchSizes are the reports, submissions and open submissions of
 // the report benchmarks: 1,000,000, 200,000 and 2,000, or

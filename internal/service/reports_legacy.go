@@ -33,7 +33,7 @@ const maxLegacyProblems = 100
 
 // alliancePattern is the shape of Alliance's own report references, which
 // a historic reference may not take: the counter would later reach it.
-var alliancePattern = regexp.MustCompile(`^(?i)IR-\d{4}-\d{6}$`)
+var alliancePattern = regexp.MustCompile(`^[Ii][Rr]-[0-9]{4}-[0-9]{6}$`)
 
 // legacyRecipients are, for each 5x5x5 handling code, the agency types a
 // historic report is handled C for (decision 32): 1 and 2 permit other law

@@ -191,7 +191,7 @@ func (q *InfoReportQuery) searchSelect(args *Args, n int, ordered bool, cols str
 
 // referenceShape is a reference as agencies write them: letters, then
 // parts after hyphens or slashes, with a digit somewhere.
-var referenceShape = regexp.MustCompile(`^[A-Za-z]{1,8}(?:[-/][A-Za-z0-9]+)+$`)
+var referenceShape = regexp.MustCompile(`^[A-Za-z]{1,8}([-/][A-Za-z0-9]+)+$`)
 
 // reportWords splits a search term into the words the full-text indexes
 // hold: accents and case folded, anything not a letter or digit a break
