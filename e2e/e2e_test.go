@@ -336,6 +336,10 @@ func TestPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var divan string
+	if err := h.app.Store().Reader().QueryRow(`SELECT CAST(id AS text) FROM programme WHERE name = 'Operation Divan'`).Scan(&divan); err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range []string{job.ID, exp.ID} {
 		for {
 			var status string
@@ -377,6 +381,9 @@ func TestPages(t *testing.T) {
 		{"triage targets", "admin@nyp.example", "/admin/triage-targets", "Triage targets", []string{"Threat to life (hours)", "Save the targets"}, false},
 		{"submissions", "officer@nyc.example", "/submissions", "Your submissions", []string{"Tell the intelligence unit"}, false},
 		{"tell the intelligence unit", "officer@nyc.example", "/submissions/new", "Tell the intelligence unit", []string{"What you saw", "How urgent is it?"}, false},
+		{"programmes", "officer@nyc.example", "/programmes", "Prevention programmes", []string{"Operation Choice", "Stepping Up", "Taking referrals"}, false},
+		{"a programme", "officer@nyc.example", "/programmes/" + divan, "Operation Divan", []string{"under 18", "Where a referral goes", "youth_justice"}, false},
+		{"add a programme", "admin@nyp.example", "/programmes/new", "Add a programme", []string{"Eligibility rules and routes (JSON)", "Youngest age"}, false},
 		{"board pack", "board@nyp.example", "/performance/board-pack?fy=2023%2F24", "Board pack 2023/24", []string{"257", "Download as PDF", "OCG picture"}, false},
 		{"not found", "analyst@nyp.example", "/areas/E05999999", "Page not found", []string{"Go to the home page"}, true},
 	}

@@ -53,6 +53,7 @@ type App struct {
 	homes       *service.Homes
 	boardPacks  *service.BoardPacks
 	submissions *service.Submissions
+	programmes  *service.Programmes
 	indexer     *service.SearchIndexer
 	jobs        *service.Jobs
 
@@ -185,6 +186,7 @@ func (a *App) services(box *auth.Box) {
 	a.homes = service.NewHomes(st, log, alog, a.performance)
 	a.boardPacks = service.NewBoardPacks(st, a.performance, a.pictures)
 	a.submissions = service.NewSubmissions(st, log, alog, a.reports)
+	a.programmes = service.NewProgrammes(st, log, alog)
 	for _, s := range []interface{ UsePolicies(*service.Policies) }{
 		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes, a.submissions,
 	} {

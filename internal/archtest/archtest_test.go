@@ -63,12 +63,12 @@ var allowed = map[string][]string{
 	"internal/audit": {"internal/domain", "internal/observe", "internal/store", "internal/store/dialect", "internal/store/txhook"},
 
 	"internal/auth": {},
-	"internal/service": {"internal/domain", "internal/authz", "internal/audit", "internal/auth",
+	"internal/service": {"internal/domain", "internal/authz", "internal/audit", "internal/auth", "internal/eligibility",
 		"internal/importexport", "internal/match", "internal/observe", "internal/store", "internal/store/dialect"},
 	"internal/generate": {"internal/domain", "internal/audit", "internal/match", "internal/store"},
-	"internal/demo":     {"internal/domain", "internal/audit", "internal/auth", "internal/match", "internal/store"},
+	"internal/demo":     {"internal/domain", "internal/audit", "internal/auth", "internal/eligibility", "internal/match", "internal/store"},
 
-	"internal/web": {"internal/domain", "internal/authz", "internal/audit", "internal/importexport",
+	"internal/web": {"internal/domain", "internal/authz", "internal/audit", "internal/eligibility", "internal/importexport",
 		"internal/observe", "internal/router", "internal/service", "internal/web/view"},
 	"internal/api": {"internal/domain", "internal/observe", "internal/router", "internal/service"},
 

@@ -118,6 +118,7 @@ func released() map[[2]string]string {
 		{"sqlite", "00021_report_link.sql", "3541bc6cd3f937f146cd3b2680104f6c6e50b70b6c9a1b732f2cc293932b2bcf"},
 		{"sqlite", "00022_submission_read.sql", "8da31bd7f645400fafef9be3b3f6ce3f235c44c71e9e0f76d6ba8a3a2703cbfb"},
 		{"sqlite", "00023_report_grading_and_text.sql", "8bf94b228e2194b2d94c77b50311e8ef6935548b72c64a9c465f5dae7d92807d"},
+		{"sqlite", "00024_programme.sql", "844a795bf923c6379c22a72353eda5e7ca78f02a901569acbbb3922e06ee61ac"},
 		{"postgres", "00001_reference.sql", "9cc31e88dbb12a34b557aa57d53b7e0fb857b60d4e1491b46e69515d5a90ba6d"},
 		{"postgres", "00002_identity.sql", "d33e8c8735b6c45efa852e6571f72a6af24dd3fbc8ecd2a326f4a3b1dc3abfd3"},
 		{"postgres", "00003_audit.sql", "8f3fd8ba1ec930fe944412f051818a751200bd1997fb6e2a436690f9c6ef197e"},
@@ -141,6 +142,7 @@ func released() map[[2]string]string {
 		{"postgres", "00021_report_link.sql", "415621f07e656444807d8710328c9250e62b5efc177b9717cd149edd19bea632"},
 		{"postgres", "00022_submission_read.sql", "8da31bd7f645400fafef9be3b3f6ce3f235c44c71e9e0f76d6ba8a3a2703cbfb"},
 		{"postgres", "00023_report_grading_and_text.sql", "1f17ad321b1fe1fbd9caf3e9152c1e84eb9924dfb0ff7008548dac6b97f4d9ac"},
+		{"postgres", "00024_programme.sql", "1ac0e4aa947603060e60b28464908ffe408b0dcf77fb5c3cfe02171e065bfae1"},
 	} {
 		sums[[2]string{r[0], r[1]}] = r[2]
 	}

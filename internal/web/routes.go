@@ -60,6 +60,14 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("POST /submissions/{id}/answer", router.AccessSignedIn, h.page(h.submissionAnswer))
 	t.Handle("POST /submissions/{id}/decision", router.Roles(domain.RoleAnalyst), h.page(h.submissionDecide))
 	t.Handle("GET /triage", router.Roles(domain.RoleAnalyst), h.page(h.triage))
+	// Prevention programmes: everyone signed in reads them; administrators
+	// write them (the service checks too).
+	t.Handle("GET /programmes", router.AccessSignedIn, h.page(h.programmeList))
+	t.Handle("GET /programmes/new", router.Roles(domain.RoleAdministrator), h.page(h.programmeNew))
+	t.Handle("POST /programmes", router.Roles(domain.RoleAdministrator), h.page(h.programmeSave))
+	t.Handle("GET /programmes/{id}", router.AccessSignedIn, h.page(h.programmeShow))
+	t.Handle("GET /programmes/{id}/edit", router.Roles(domain.RoleAdministrator), h.page(h.programmeEdit))
+	t.Handle("POST /programmes/{id}", router.Roles(domain.RoleAdministrator), h.page(h.programmeSave))
 	t.Handle("GET /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsForm))
 	t.Handle("POST /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsSave))
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
