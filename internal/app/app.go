@@ -54,6 +54,7 @@ type App struct {
 	boardPacks  *service.BoardPacks
 	submissions *service.Submissions
 	programmes  *service.Programmes
+	referrals   *service.Referrals
 	indexer     *service.SearchIndexer
 	jobs        *service.Jobs
 
@@ -187,6 +188,7 @@ func (a *App) services(box *auth.Box) {
 	a.boardPacks = service.NewBoardPacks(st, a.performance, a.pictures)
 	a.submissions = service.NewSubmissions(st, log, alog, a.reports)
 	a.programmes = service.NewProgrammes(st, log, alog)
+	a.referrals = service.NewReferrals(st, log, alog)
 	for _, s := range []interface{ UsePolicies(*service.Policies) }{
 		a.reports, a.scoring, a.register, a.pictures, a.search, a.importer, a.disruptions, a.performance, a.homes, a.submissions,
 	} {

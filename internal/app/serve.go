@@ -152,7 +152,7 @@ func (a *App) buildHandler(ctx context.Context, opts Options) error {
 	metrics := a.metrics()
 	ui, err := web.New(web.Options{Service: a.svc, Identity: a.id, Reports: a.reports, Admin: a.admin, Auditing: a.audits, Sharing: a.sharing,
 		Scoring: a.scoring, Register: a.register, Pictures: a.pictures, Search: a.search, Importer: a.importer, Jobs: a.jobs,
-		Disruptions: a.disruptions, Performance: a.performance, Homes: a.homes, BoardPacks: a.boardPacks, Submissions: a.submissions, Programmes: a.programmes, OIDC: oidcSvc, Log: a.log, Version: opts.Version,
+		Disruptions: a.disruptions, Performance: a.performance, Homes: a.homes, BoardPacks: a.boardPacks, Submissions: a.submissions, Programmes: a.programmes, Referrals: a.referrals, OIDC: oidcSvc, Log: a.log, Version: opts.Version,
 		ImportMaxBytes: int64(a.cfg.ImportMaxMB) << 20})
 	if err != nil {
 		return err

@@ -68,6 +68,13 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /programmes/{id}", router.AccessSignedIn, h.page(h.programmeShow))
 	t.Handle("GET /programmes/{id}/edit", router.Roles(domain.RoleAdministrator), h.page(h.programmeEdit))
 	t.Handle("POST /programmes/{id}", router.Roles(domain.RoleAdministrator), h.page(h.programmeSave))
+	// Referrals: behind the firewall the service keeps in SQL (decision 33).
+	t.Handle("GET /referrals", router.AccessSignedIn, h.page(h.referralList))
+	t.Handle("GET /referrals/new", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.referralNew))
+	t.Handle("POST /referrals", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.referralCreate))
+	t.Handle("GET /referrals/{id}", router.AccessSignedIn, h.page(h.referralShow))
+	t.Handle("POST /referrals/{id}/sessions", router.AccessSignedIn, h.page(h.referralSession))
+	t.Handle("POST /referrals/{id}/status", router.Roles(domain.RoleReferralCoordinator), h.page(h.referralStatus))
 	t.Handle("GET /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsForm))
 	t.Handle("POST /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsSave))
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))

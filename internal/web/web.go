@@ -46,8 +46,10 @@ type Options struct {
 	Submissions *service.Submissions
 	// Programmes serves the prevention programmes.
 	Programmes *service.Programmes
-	OIDC       *service.OIDC // nil when sign-in through an identity provider is off
-	Log        *slog.Logger
+	// Referrals serves referrals to them, behind the firewall.
+	Referrals *service.Referrals
+	OIDC      *service.OIDC // nil when sign-in through an identity provider is off
+	Log       *slog.Logger
 	// Version is the build's version string, shown on the about page.
 	Version string
 
@@ -81,6 +83,7 @@ type Web struct {
 	boardPacks  *service.BoardPacks
 	submissions *service.Submissions
 	programmes  *service.Programmes
+	referrals   *service.Referrals
 	public      *RateLimit
 	oidc        *service.OIDC
 	log         *slog.Logger
@@ -125,7 +128,7 @@ func New(opts Options) (*Web, error) {
 		log = slog.Default()
 	}
 	return &Web{svc: opts.Service, id: opts.Identity, reports: opts.Reports, admin: opts.Admin, audits: opts.Auditing, sharing: opts.Sharing, scoring: opts.Scoring, pictures: opts.Pictures, register: opts.Register, finder: opts.Search, oidc: opts.OIDC,
-		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance, homes: opts.Homes, boardPacks: opts.BoardPacks, submissions: opts.Submissions, programmes: opts.Programmes, public: NewRateLimit(0.05, 5),
+		importer: opts.Importer, jobs: opts.Jobs, importMaxBytes: opts.ImportMaxBytes, disruptions: opts.Disruptions, perf: opts.Performance, homes: opts.Homes, boardPacks: opts.BoardPacks, submissions: opts.Submissions, programmes: opts.Programmes, referrals: opts.Referrals, public: NewRateLimit(0.05, 5),
 		log: log, views: views, assets: assets, version: opts.Version, limit: NewRateLimit(2, 10)}, nil
 }
 
