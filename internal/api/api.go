@@ -38,7 +38,9 @@ type Options struct {
 	Performance *service.PerformanceService
 	// Submissions serves partner submissions and the triage queue.
 	Submissions *service.Submissions
-	Log         *slog.Logger
+	// Referrals serves referrals to programmes, behind the firewall.
+	Referrals *service.Referrals
+	Log       *slog.Logger
 }
 
 // API serves /api/v1 to callers with an API token. It is safe for
@@ -51,6 +53,7 @@ type API struct {
 	finder      *service.Search
 	perf        *service.PerformanceService
 	submissions *service.Submissions
+	referrals   *service.Referrals
 	log         *slog.Logger
 }
 
@@ -60,7 +63,7 @@ func New(opts Options) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, perf: opts.Performance, submissions: opts.Submissions, log: log}
+	return &API{svc: opts.Service, reports: opts.Reports, register: opts.Register, pictures: opts.Pictures, finder: opts.Search, perf: opts.Performance, submissions: opts.Submissions, referrals: opts.Referrals, log: log}
 }
 
 // Unauthorized answers API calls without a valid token.
@@ -102,6 +105,10 @@ func (a *API) Register(t *router.Table) {
 	// who may triage.
 	t.HandleAPI("POST /api/v1/submissions", router.AccessSignedIn, a.handle(a.createSubmission))
 	t.HandleAPI("GET /api/v1/triage", router.AccessSignedIn, a.handle(a.getTriage))
+	// Referrals and programme summaries: coordinators (the service's
+	// firewall decides what each lists).
+	t.HandleAPI("GET /api/v1/referrals", router.Roles(domain.RoleReferralCoordinator), a.handle(a.getReferrals))
+	t.HandleAPI("GET /api/v1/programmes/{id}/summary", router.Roles(domain.RoleReferralCoordinator), a.handle(a.getProgrammeSummary))
 	// Anything else under /api/: a problem document, not an HTML page.
 	t.Handle("/api/", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "There is no such API resource."})

@@ -117,6 +117,30 @@ func TestReferrals(t *testing.T) {
 				body: url.Values{"status": {"completed"}}.Encode(), wantStatus: 422, wantContains: []string{"Choose how the referral ended"}}.run(t, h)
 			scenario{name: "complete", method: "POST", path: "/referrals/" + id + "/status", cookie: coord,
 				body: url.Values{"status": {"completed"}, "outcome": {"completed"}}.Encode(), wantStatus: 303}.run(t, h)
+			// The API: coordinators only, the firewall's answer, the summary's counts.
+			ctok := tokenFor(t, a, "referrals@nycsp.example", "read")
+			if rec := getAs(a, "/api/v1/referrals?programme="+choice+"&status=completed", true, "", ctok); rec.Code != http.StatusOK ||
+				!strings.Contains(rec.Body.String(), marker) || !strings.Contains(rec.Body.String(), `"age_at_referral":15`) {
+				t.Errorf("GET /api/v1/referrals as the coordinator: got %d %.300s", rec.Code, rec.Body.String())
+			}
+			for _, bad := range []string{"?status=lost", "?programme=x", "?page=0"} {
+				if rec := getAs(a, "/api/v1/referrals"+bad, true, "", ctok); rec.Code != http.StatusBadRequest {
+					t.Errorf("GET /api/v1/referrals%s: got %d, want 400", bad, rec.Code)
+				}
+			}
+			if rec := getAs(a, "/api/v1/referrals", true, "", tokenFor(t, a, "analyst@nyp.example", "read")); rec.Code != http.StatusNotFound ||
+				strings.Contains(rec.Body.String(), "Zebulon") {
+				t.Errorf("GET /api/v1/referrals as an analyst: got %d, want 404 (the route is the coordinators')", rec.Code)
+			}
+			sum := getAs(a, "/api/v1/programmes/"+choice+"/summary?fy=2026/27", true, "", ctok)
+			if body := sum.Body.String(); sum.Code != http.StatusOK || !strings.Contains(body, `"completed":1`) || !strings.Contains(body, `"engaged":1`) ||
+				!strings.Contains(body, `"fy":"2026/27"`) || strings.Contains(body, "Zebulon") {
+				t.Errorf("the programme summary: got %d %s", sum.Code, body)
+			}
+			if rec := getAs(a, "/api/v1/programmes/"+choice+"/summary?fy=2026/28", true, "", ctok); rec.Code != http.StatusBadRequest {
+				t.Errorf("a summary of a bad year: got %d, want 400", rec.Code)
+			}
+
 			var collected, consulted, altered int
 			if err := db.QueryRow(`SELECT
 				sum(CASE WHEN operation = 'collection' THEN 1 ELSE 0 END), sum(CASE WHEN operation = 'consultation' THEN 1 ELSE 0 END),

@@ -162,7 +162,7 @@ func (a *App) buildHandler(ctx context.Context, opts Options) error {
 	a.table = router.NewTable(metrics.RequestDuration, guard.Wrap)
 	ui.Register(a.table)
 	apis := api.New(api.Options{Service: a.svc, Reports: a.reports, Register: a.register, Pictures: a.pictures, Search: a.search,
-		Performance: a.performance, Submissions: a.submissions, Log: a.log})
+		Performance: a.performance, Submissions: a.submissions, Referrals: a.referrals, Log: a.log})
 	apis.Register(a.table)
 	web.Ops{Ready: a.svc.Ready, Registry: metrics.Registry}.Register(a.table)
 

@@ -414,3 +414,53 @@ func (rs *Referrals) SetStatus(ctx context.Context, a domain.Actor, id, status, 
 		return err
 	})
 }
+
+// ProgrammeSummary is a programme's year: how many were referred, by
+// status and outcome, how many engaged (attended a session) and
+// completed. It holds counts only.
+type ProgrammeSummary struct {
+	Programme  domain.Programme
+	Year       domain.FiscalYear
+	Referrals  int
+	Engaged    int
+	Completed  int
+	ByStatus   map[domain.ReferralStatus]int
+	ByOutcome  map[domain.ReferralOutcome]int
+	Statuses   []domain.ReferralStatus
+	StillOpen  int
+	EngagedPct int // whole percent of referrals
+}
+
+// Summary returns the programme's summary for the financial year (the
+// referrals made in it), for referral coordinators.
+func (rs *Referrals) Summary(ctx context.Context, a domain.Actor, programmeID string, fy domain.FiscalYear) (ProgrammeSummary, error) {
+	if !a.Has(domain.RoleReferralCoordinator) {
+		return ProgrammeSummary{}, domain.ErrForbidden
+	}
+	prog, err := rs.st.Programme(ctx, a.PartnershipID, programmeID)
+	if err != nil {
+		return ProgrammeSummary{}, err
+	}
+	counts, err := rs.st.ReferralCounts(ctx, a.PartnershipID, prog.ID, fy.Start(), fy.End().AddDate(0, 0, 1))
+	if err != nil {
+		return ProgrammeSummary{}, err
+	}
+	out := ProgrammeSummary{Programme: prog, Year: fy, ByStatus: map[domain.ReferralStatus]int{}, ByOutcome: map[domain.ReferralOutcome]int{},
+		Statuses: domain.ReferralStatuses}
+	for _, c := range counts {
+		out.Referrals += c.Count
+		out.Engaged += c.Attended
+		out.ByStatus[c.Status] += c.Count
+		if c.Outcome != "" {
+			out.ByOutcome[c.Outcome] += c.Count
+		}
+		if c.Status.Open() {
+			out.StillOpen += c.Count
+		}
+	}
+	out.Completed = out.ByStatus[domain.ReferralCompleted]
+	if out.Referrals > 0 {
+		out.EngagedPct = (out.Engaged*100 + out.Referrals/2) / out.Referrals
+	}
+	return out, nil
+}

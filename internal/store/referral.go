@@ -186,3 +186,28 @@ func (q *ReferralQuery) One(ctx context.Context) (domain.Referral, error) {
 	}
 	return list[0], nil
 }
+
+// ReferralCount is how many of a programme's referrals in a period have a
+// status and outcome, and how many of them attended a session.
+type ReferralCount struct {
+	Status   domain.ReferralStatus
+	Outcome  domain.ReferralOutcome
+	Count    int
+	Attended int
+}
+
+// ReferralCounts counts the programme's referrals made from from up to
+// (not including) to, by status and outcome: aggregates, no personal data.
+func (s *Store) ReferralCounts(ctx context.Context, partnershipID, programmeID string, from, to time.Time) ([]ReferralCount, error) {
+	return collect(ctx, s.rdb, "referral counts", `SELECT x.status, x.outcome, count(*),
+		sum(CASE WHEN EXISTS (SELECT 1 FROM referral_session rs WHERE rs.referral_id = x.id AND rs.attended) THEN 1 ELSE 0 END)
+		FROM referral x WHERE x.partnership_id = $1 AND x.programme_id = $2 AND x.referred_on >= $3 AND x.referred_on < $4
+		GROUP BY x.status, x.outcome ORDER BY x.status, x.outcome`, []any{partnershipID, programmeID, isoDay(from), isoDay(to)},
+		func(r *sql.Rows) (ReferralCount, error) {
+			var c ReferralCount
+			var st, out string
+			err := r.Scan(&st, &out, &c.Count, &c.Attended)
+			c.Status, c.Outcome = domain.ReferralStatus(st), domain.ReferralOutcome(out)
+			return c, err
+		})
+}

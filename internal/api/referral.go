@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"alliance/internal/domain"
+	"alliance/internal/router"
+)
+
+type referralJSON struct {
+	ID          string  `json:"id"`
+	Reference   string  `json:"reference"`
+	Programme   string  `json:"programme"`
+	ProgrammeID string  `json:"programme_id"`
+	Subject     string  `json:"subject_name"`
+	DOB         string  `json:"subject_dob"`
+	Age         int     `json:"age_at_referral"`
+	Source      string  `json:"source"`
+	ReferredOn  string  `json:"referred_on"`
+	Status      string  `json:"status"`
+	Outcome     string  `json:"outcome,omitempty"`
+	Route       string  `json:"route,omitempty"`
+	Worker      *string `json:"worker,omitempty"`
+}
+
+// getReferrals is a coordinator's caseload: ?programme= (an id), ?status=
+// and ?page= filter and page it. The firewall is the service's.
+func (a *API) getReferrals(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	verr := &domain.ValidationError{}
+	page := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			verr.Add("page", "page must be a whole number from 1")
+		}
+		page = n
+	}
+	if v := q.Get("programme"); v != "" {
+		if _, err := uuid.Parse(v); err != nil {
+			verr.Add("programme", "programme must be a programme's id")
+		}
+	}
+	status := q.Get("status")
+	if status != "" && !validReferralStatus(status) {
+		verr.Add("status", "status must be one of received, accepted, allocated, engaged, declined, completed, closed")
+	}
+	if err := verr.Err(); err != nil {
+		return err
+	}
+	c, err := a.referrals.Caseload(r.Context(), router.ActorFrom(r.Context()), q.Get("programme"), status, page)
+	if err != nil {
+		return err
+	}
+	items := make([]referralJSON, 0, len(c.Items))
+	for _, x := range c.Items {
+		j := referralJSON{ID: x.ID, Reference: x.Reference, Programme: x.ProgrammeName, ProgrammeID: x.ProgrammeID, Subject: x.SubjectName,
+			DOB: x.SubjectDOB.Format("2006-01-02"), Age: x.AgeAtReferral, Source: string(x.Source), ReferredOn: x.ReferredOn.Format("2006-01-02"),
+			Status: string(x.Status), Outcome: string(x.Outcome), Route: x.Route}
+		if x.WorkerName != "" {
+			j.Worker = &x.WorkerName
+		}
+		items = append(items, j)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": c.Total, "page": c.Page, "pages": c.Pages})
+}
+
+func validReferralStatus(s string) bool {
+	for _, x := range domain.ReferralStatuses {
+		if string(x) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// getProgrammeSummary is a programme's year for coordinators: ?fy=2023/24
+// (default the current year).
+func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error {
+	fy := domain.FiscalYearOf(time.Now().UTC())
+	if v := r.URL.Query().Get("fy"); v != "" {
+		y, err := domain.ParseFiscalYear(v)
+		if err != nil {
+			verr := &domain.ValidationError{}
+			verr.Add("fy", "fy must be a financial year like 2023/24")
+			return verr
+		}
+		fy = y
+	}
+	s, err := a.referrals.Summary(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), fy)
+	if err != nil {
+		return err
+	}
+	byStatus, byOutcome := map[string]int{}, map[string]int{}
+	for k, v := range s.ByStatus {
+		byStatus[string(k)] = v
+	}
+	for k, v := range s.ByOutcome {
+		byOutcome[string(k)] = v
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"programme": s.Programme.Name, "programme_id": s.Programme.ID, "fy": s.Year.String(),
+		"referrals": s.Referrals, "engaged": s.Engaged, "engaged_percent": s.EngagedPct, "completed": s.Completed, "still_open": s.StillOpen,
+		"by_status": byStatus, "by_outcome": byOutcome})
+}
