@@ -109,6 +109,7 @@ func (a *API) Register(t *router.Table) {
 	// firewall decides what each lists).
 	t.HandleAPI("GET /api/v1/referrals", router.Roles(domain.RoleReferralCoordinator), a.handle(a.getReferrals))
 	t.HandleAPI("GET /api/v1/programmes/{id}/summary", router.Roles(domain.RoleReferralCoordinator), a.handle(a.getProgrammeSummary))
+	t.HandleAPI("GET /api/v1/nrm-summary", router.Roles(domain.RoleReferralCoordinator), a.handle(a.getNRMSummary))
 	// Anything else under /api/: a problem document, not an HTML page.
 	t.Handle("/api/", router.AccessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "There is no such API resource."})

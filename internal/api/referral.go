@@ -106,3 +106,32 @@ func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error 
 		"referrals": s.Referrals, "engaged": s.Engaged, "engaged_percent": s.EngagedPct, "completed": s.Completed, "still_open": s.StillOpen,
 		"by_status": byStatus, "by_outcome": byOutcome})
 }
+
+// getNRMSummary is the year's NRM referrals counted, for coordinators:
+// ?fy=2023/24 (default the current year).
+func (a *API) getNRMSummary(w http.ResponseWriter, r *http.Request) error {
+	fy := domain.FiscalYearOf(time.Now().UTC())
+	if v := r.URL.Query().Get("fy"); v != "" {
+		y, err := domain.ParseFiscalYear(v)
+		if err != nil {
+			verr := &domain.ValidationError{}
+			verr.Add("fy", "fy must be a financial year like 2023/24")
+			return verr
+		}
+		fy = y
+	}
+	s, err := a.referrals.NRMSummary(r.Context(), router.ActorFrom(r.Context()), fy)
+	if err != nil {
+		return err
+	}
+	quarters := func(q [4]int) map[string]int { return map[string]int{"Q1": q[0], "Q2": q[1], "Q3": q[2], "Q4": q[3]} }
+	var change *int
+	if s.ChangeKnown {
+		change = &s.ChangePercent
+	}
+	ages := map[string]int{"child": s.ByAge["child"], "adult": s.ByAge["adult"], "unknown": s.ByAge["unknown"]}
+	return writeJSON(w, http.StatusOK, map[string]any{"fy": s.Year.String(), "total": s.Total, "by_age_at_exploitation": ages,
+		"by_exploitation_type": s.ByType, "by_quarter": quarters(s.ByQuarter), "county_lines": s.CountyLines,
+		"under_18_percent": s.Under18Percent, "most_common_type": s.MostCommonType, "change_percent": change, "rg_overdue": s.RGOverdue,
+		"previous_year": map[string]any{"fy": s.Before.String(), "total": s.TotalBefore, "by_quarter": quarters(s.ByQuarterBefore)}})
+}

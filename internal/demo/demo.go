@@ -36,7 +36,7 @@ const Slug = "north-yorkshire"
 const MetaKey = "demo.version"
 
 // Version is bumped when the demo's content changes.
-const Version = "5"
+const Version = "6"
 
 // Password is every demo account's password. Demo accounts sign in without a
 // second factor, and every page says so while one is signed in.
@@ -106,7 +106,7 @@ func Load(ctx context.Context, s *store.Store, opts Options) (Result, error) {
 			name string
 			run  func(context.Context) error
 		}{{"partnership", b.partnership}, {"areas", b.areas}, {"agencies", b.agencies}, {"users", b.users}, {"sharing", b.sharing}, {"reports", b.reports},
-			{"register", b.register}, {"submissions", b.submissions}, {"sanitised", b.sanitised}, {"programmes", b.programmes}}
+			{"register", b.register}, {"submissions", b.submissions}, {"sanitised", b.sanitised}, {"programmes", b.programmes}, {"nrm", b.nrm}}
 		for i, step := range steps {
 			if err := step.run(ctx); err != nil {
 				return err

@@ -120,6 +120,7 @@ func released() map[[2]string]string {
 		{"sqlite", "00023_report_grading_and_text.sql", "8bf94b228e2194b2d94c77b50311e8ef6935548b72c64a9c465f5dae7d92807d"},
 		{"sqlite", "00024_programme.sql", "844a795bf923c6379c22a72353eda5e7ca78f02a901569acbbb3922e06ee61ac"},
 		{"sqlite", "00025_referral.sql", "76876bc0f91d3c508b7fb0167aaf842804fd53801bba90a2e357e40c0d0008dc"},
+		{"sqlite", "00026_nrm.sql", "cbfe26441c389b2a0a572e8ea007d3bf294e546f48c203b87a9b5d093debe517"},
 		{"postgres", "00001_reference.sql", "9cc31e88dbb12a34b557aa57d53b7e0fb857b60d4e1491b46e69515d5a90ba6d"},
 		{"postgres", "00002_identity.sql", "d33e8c8735b6c45efa852e6571f72a6af24dd3fbc8ecd2a326f4a3b1dc3abfd3"},
 		{"postgres", "00003_audit.sql", "8f3fd8ba1ec930fe944412f051818a751200bd1997fb6e2a436690f9c6ef197e"},
@@ -145,6 +146,7 @@ func released() map[[2]string]string {
 		{"postgres", "00023_report_grading_and_text.sql", "1f17ad321b1fe1fbd9caf3e9152c1e84eb9924dfb0ff7008548dac6b97f4d9ac"},
 		{"postgres", "00024_programme.sql", "1ac0e4aa947603060e60b28464908ffe408b0dcf77fb5c3cfe02171e065bfae1"},
 		{"postgres", "00025_referral.sql", "1de758a894fbdb1e9526b791deb1fcb1c10b85e72cb5ee88c69a747c55eeefc6"},
+		{"postgres", "00026_nrm.sql", "5335aea57cc65dfc64ee703ae38480c75f0eb3c8d6e927e020f2e79614739ab7"},
 	} {
 		sums[[2]string{r[0], r[1]}] = r[2]
 	}

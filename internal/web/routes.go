@@ -75,6 +75,13 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /referrals/{id}", router.AccessSignedIn, h.page(h.referralShow))
 	t.Handle("POST /referrals/{id}/sessions", router.AccessSignedIn, h.page(h.referralSession))
 	t.Handle("POST /referrals/{id}/status", router.Roles(domain.RoleReferralCoordinator), h.page(h.referralStatus))
+	// NRM referrals and Duty to Notify reports: the same firewall.
+	t.Handle("GET /nrm", router.AccessSignedIn, h.page(h.nrmList))
+	t.Handle("GET /nrm/new", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.nrmNew))
+	t.Handle("POST /nrm", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.nrmCreate))
+	t.Handle("GET /nrm/summary", router.Roles(domain.RoleReferralCoordinator), h.page(h.nrmSummary))
+	t.Handle("GET /nrm/{id}", router.AccessSignedIn, h.page(h.nrmShow))
+	t.Handle("POST /nrm/{id}/decisions", router.AccessSignedIn, h.page(h.nrmDecide))
 	t.Handle("GET /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsForm))
 	t.Handle("POST /admin/triage-targets", router.Roles(domain.RoleAdministrator), h.page(h.triageTargetsSave))
 	t.Handle("GET /reports", router.AccessSignedIn, h.page(h.reportList))
