@@ -27,8 +27,9 @@ type referralJSON struct {
 	Worker      *string `json:"worker,omitempty"`
 }
 
-// getReferrals is a coordinator's caseload: ?programme= (an id), ?status=
-// and ?page= filter and page it. The firewall is the service's.
+// getReferrals is a coordinator's caseload: the query parameters
+// programme (an id), status and page filter and page it. The firewall is
+// the service's.
 func (a *API) getReferrals(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	verr := &domain.ValidationError{}
@@ -78,7 +79,7 @@ func validReferralStatus(s string) bool {
 	return false
 }
 
-// getProgrammeSummary is a programme's year for coordinators: ?fy=2023/24
+// getProgrammeSummary is a programme's year for coordinators: fy=2023/24
 // (default the current year).
 func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error {
 	fy := domain.FiscalYearOf(time.Now().UTC())
@@ -108,7 +109,7 @@ func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error 
 }
 
 // getNRMSummary is the year's NRM referrals counted, for coordinators:
-// ?fy=2023/24 (default the current year).
+// fy=2023/24 (default the current year).
 func (a *API) getNRMSummary(w http.ResponseWriter, r *http.Request) error {
 	fy := domain.FiscalYearOf(time.Now().UTC())
 	if v := r.URL.Query().Get("fy"); v != "" {
