@@ -104,7 +104,9 @@ func (h *Web) nrmPage(w http.ResponseWriter, r *http.Request, status int, f *For
 	return h.render(w, r, status, "nrm", p)
 }
 
-func (h *Web) nrmShow(w http.ResponseWriter, r *http.Request) error { return h.nrmPage(w, r, http.StatusOK, nil) }
+func (h *Web) nrmShow(w http.ResponseWriter, r *http.Request) error {
+	return h.nrmPage(w, r, http.StatusOK, nil)
+}
 
 func (h *Web) nrmDecide(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
