@@ -170,6 +170,15 @@ func (h *Web) nav(pol authz.Policy, a domain.Actor, current string) []view.NavIt
 	} else if pol.Allowed(a, authz.Create, domain.KindSubmission) {
 		items = append(items, view.NavItem{Label: "Submissions", Href: "/submissions"})
 	}
+	// Referrals and NRM for those who may make them (the forms' routes
+	// admit them); programmes for those who run them or write them.
+	admits := func(path string) bool { acc, ok := h.pages[path]; return ok && acc.Admits(a) }
+	if admits("/referrals/new") {
+		items = append(items, view.NavItem{Label: "Referrals", Href: "/referrals"}, view.NavItem{Label: "NRM", Href: "/nrm"})
+	}
+	if admits("/nrm/summary") || admits("/programmes/new") {
+		items = append(items, view.NavItem{Label: "Programmes", Href: "/programmes"})
+	}
 	items = append(items, view.NavItem{Label: "Agencies", Href: "/agencies"}, view.NavItem{Label: "Areas", Href: "/areas"})
 	for _, it := range []view.NavItem{{Label: "Users", Href: "/admin/users"}, {Label: "Sharing agreements", Href: "/sharing"},
 		{Label: "Scoring models", Href: "/admin/scoring-models"}, {Label: "Reference data", Href: "/admin/reference-data"},
