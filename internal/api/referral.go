@@ -47,7 +47,7 @@ func (a *API) getReferrals(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	status := q.Get("status")
-	if status != "" && !validReferralStatus(status) {
+	if status != "" && !domain.ReferralStatus(status).Known() {
 		verr.Add("status", "status must be one of received, accepted, allocated, engaged, declined, completed, closed")
 	}
 	if err := verr.Err(); err != nil {
@@ -70,27 +70,28 @@ func (a *API) getReferrals(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": c.Total, "page": c.Page, "pages": c.Pages})
 }
 
-func validReferralStatus(s string) bool {
-	for _, x := range domain.ReferralStatuses {
-		if string(x) == s {
-			return true
-		}
+// fyParam reads the query parameter fy (a financial year like 2023/24),
+// the current year when it is absent.
+func fyParam(r *http.Request) (domain.FiscalYear, error) {
+	v := r.URL.Query().Get("fy")
+	if v == "" {
+		return domain.FiscalYearOf(time.Now().UTC()), nil
 	}
-	return false
+	y, err := domain.ParseFiscalYear(v)
+	if err != nil {
+		verr := &domain.ValidationError{}
+		verr.Add("fy", "fy must be a financial year like 2023/24")
+		return 0, verr
+	}
+	return y, nil
 }
 
 // getProgrammeSummary is a programme's year for coordinators: fy=2023/24
 // (default the current year).
 func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error {
-	fy := domain.FiscalYearOf(time.Now().UTC())
-	if v := r.URL.Query().Get("fy"); v != "" {
-		y, err := domain.ParseFiscalYear(v)
-		if err != nil {
-			verr := &domain.ValidationError{}
-			verr.Add("fy", "fy must be a financial year like 2023/24")
-			return verr
-		}
-		fy = y
+	fy, err := fyParam(r)
+	if err != nil {
+		return err
 	}
 	s, err := a.referrals.Summary(r.Context(), router.ActorFrom(r.Context()), r.PathValue("id"), fy)
 	if err != nil {
@@ -111,15 +112,9 @@ func (a *API) getProgrammeSummary(w http.ResponseWriter, r *http.Request) error 
 // getNRMSummary is the year's NRM referrals counted, for coordinators:
 // fy=2023/24 (default the current year).
 func (a *API) getNRMSummary(w http.ResponseWriter, r *http.Request) error {
-	fy := domain.FiscalYearOf(time.Now().UTC())
-	if v := r.URL.Query().Get("fy"); v != "" {
-		y, err := domain.ParseFiscalYear(v)
-		if err != nil {
-			verr := &domain.ValidationError{}
-			verr.Add("fy", "fy must be a financial year like 2023/24")
-			return verr
-		}
-		fy = y
+	fy, err := fyParam(r)
+	if err != nil {
+		return err
 	}
 	s, err := a.referrals.NRMSummary(r.Context(), router.ActorFrom(r.Context()), fy)
 	if err != nil {

@@ -36,7 +36,7 @@ const Slug = "north-yorkshire"
 const MetaKey = "demo.version"
 
 // Version is bumped when the demo's content changes.
-const Version = "6"
+const Version = "7"
 
 // Password is every demo account's password. Demo accounts sign in without a
 // second factor, and every page says so while one is signed in.

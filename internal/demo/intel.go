@@ -98,28 +98,12 @@ func (r *regBuilder) intelligence(ctx context.Context) error {
 		body := fmt.Sprintf(h.text, districtTown[top.district].town)
 		rep := domain.InfoReport{Reference: h.ref, Title: "Historic intelligence on " + top.name + fmt.Sprintf(" (%d of 3)", i+1), Body: body,
 			Scheme: domain.Scheme5x5x5, SourceGrade: h.grading[:1], IntelGrade: h.grading[1:2], LegacyHandling: h.grading[2:],
-			HandlingConditions: legacyConditions(h.grading[2:]), CreatedBy: by.UserID, CreatedAt: on,
+			HandlingConditions: domain.LegacyConditions(h.grading[2:], ""), CreatedBy: by.UserID, CreatedAt: on,
 			Marking: domain.Marking{PartnershipID: r.pid, OriginAgencyID: by.AgencyID, Classification: domain.OfficialSensitive, Handling: domain.HandlingC,
-				ConditionTypes: legacyTypes(h.grading[2:])}}
+				ConditionTypes: domain.LegacyRecipients(h.grading[2:])}}
 		if err := r.writeReport(ctx, by, &rep, []store.ReportLink{{Kind: domain.NodeOCG, ID: top.id}}); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// legacyConditions and legacyTypes are the handling of a historic report
-// with 5x5x5 handling code h, as the import gives it (decision 32).
-func legacyConditions(h string) string {
-	return "Historic 5x5x5 handling code " + h + " as recorded: " + domain.LegacyHandlingCodes[h] + "."
-}
-
-func legacyTypes(h string) []domain.AgencyType {
-	switch h {
-	case "1", "2":
-		return []domain.AgencyType{domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA, domain.AgencyHMRC}
-	case "3":
-		return []domain.AgencyType{domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA}
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func (b *builder) referrals(ctx context.Context, p domain.Programme, rules eligi
 			age := p.MinAge + rng.IntN(p.MaxAge-max(p.MinAge, 10)+1) + max(0, 10-p.MinAge)
 			dob := referred.AddDate(-age, -rng.IntN(11), -rng.IntN(27))
 			incident := referred.AddDate(0, 0, -rng.IntN(4))
-			f := eligibility.Facts{Numbers: map[string]int{"age": ageOn(dob, referred)}, Words: map[string][]string{
+			f := eligibility.Facts{Numbers: map[string]int{"age": domain.AgeOn(dob, referred)}, Words: map[string][]string{
 				"offence": {"possession"}, "referral_source": {sources[rng.IntN(len(sources))]}, "open_to": {[]string{"cfs", "yjs", "", ""}[rng.IntN(4)]}},
 				Flags: map[string]bool{"in_custody": false, "parental_consent": true, "knife_concern": true, "provable_crime": false}}
 			if ok, failed := rules.Check(f); !ok {
@@ -89,7 +89,7 @@ func (b *builder) referrals(ctx context.Context, p domain.Programme, rules eligi
 			consent := referred
 			r := domain.Referral{PartnershipID: p.PartnershipID, ProgrammeID: p.ID, SubjectName: givenNames[rng.IntN(len(givenNames))] + " " +
 				familyNames[rng.IntN(len(familyNames))], SubjectDOB: dob, SubjectGender: []string{"female", "male", "male"}[rng.IntN(3)],
-				AgeAtReferral: ageOn(dob, referred), Source: domain.ReferralSource(f.Words["referral_source"][0]), IncidentOn: incident,
+				AgeAtReferral: domain.AgeOn(dob, referred), Source: domain.ReferralSource(f.Words["referral_source"][0]), IncidentOn: incident,
 				ReferredOn: referred, Facts: string(facts), Route: rules.Route(f), ConsentYoung: &consent, ConsentParent: &consent,
 				Status: mix.status, AgencyID: by.AgencyID, CreatedBy: by.UserID}
 			if mix.status != domain.ReferralReceived && mix.status != domain.ReferralAccepted {
@@ -124,13 +124,4 @@ func (b *builder) referrals(ctx context.Context, p domain.Programme, rules eligi
 		}
 	}
 	return nil
-}
-
-// ageOn is the age in whole years on day of someone born on dob.
-func ageOn(dob, day time.Time) int {
-	age := day.Year() - dob.Year()
-	if day.Month() < dob.Month() || day.Month() == dob.Month() && day.Day() < dob.Day() {
-		age--
-	}
-	return age
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Referral is a young person referred to a prevention programme: who
 // they are, what happened, the facts the programme's rules were checked
@@ -90,6 +93,18 @@ func (s ReferralStatus) Label() string {
 		return "Closed"
 	}
 	return string(s)
+}
+
+// Known reports whether s is one of ReferralStatuses.
+func (s ReferralStatus) Known() bool { return slices.Contains(ReferralStatuses, s) }
+
+// AgeOn is the age in whole years, on day, of someone born on dob.
+func AgeOn(dob, day time.Time) int {
+	age := day.Year() - dob.Year()
+	if day.Month() < dob.Month() || day.Month() == dob.Month() && day.Day() < dob.Day() {
+		age--
+	}
+	return age
 }
 
 // Open reports whether the referral is still being worked.

@@ -133,3 +133,34 @@ func (r InfoReport) Advisory() string {
 // SanitisedConditions is the handling condition every sanitised version
 // carries: partners read it only once it is disseminated to them.
 const SanitisedConditions = "Sanitised for partners: share only with the agencies it was disseminated to, for the purpose and under the agreement recorded."
+
+// LegacyRecipients are the agency types a historic 5x5x5 report with
+// handling code h is handled C for (decision 32): 1 and 2 permit other law
+// enforcement and prosecuting agencies, 3 law enforcement only, 4 and 5
+// nobody beyond the originating agency. Partners read it only through a
+// sanitised version.
+func LegacyRecipients(h string) []AgencyType {
+	switch h {
+	case "1", "2":
+		return []AgencyType{AgencyPolice, AgencyROCU, AgencyNCA, AgencyHMRC}
+	case "3":
+		return []AgencyType{AgencyPolice, AgencyROCU, AgencyNCA}
+	}
+	return nil
+}
+
+// LegacyConditions is the handling conditions text of a historic report
+// with 5x5x5 handling code h, followed by any conditions recorded with it.
+func LegacyConditions(h, recorded string) string {
+	s := "Historic 5x5x5 handling code " + h + " as recorded: " + LegacyHandlingCodes[h] + "."
+	switch h {
+	case "4", "5":
+		s += " Only the originating agency reads it here; refer to the originator before any use or dissemination."
+	default:
+		s += " Law enforcement partners may read it here; partners read it only through a sanitised version."
+	}
+	if recorded != "" {
+		s += " Recorded conditions: " + recorded
+	}
+	return s
+}

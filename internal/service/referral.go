@@ -129,7 +129,7 @@ func (rs *Referrals) check(a domain.Actor, prog domain.Programme, in ReferralInp
 		if dob.After(*referred) {
 			verr.Add("subject_dob", "The date of birth cannot be after the referral")
 		} else {
-			r.AgeAtReferral = ageOn(*dob, *referred)
+			r.AgeAtReferral = domain.AgeOn(*dob, *referred)
 			facts.Numbers["age"] = r.AgeAtReferral
 			if r.AgeAtReferral < prog.MinAge || r.AgeAtReferral > prog.MaxAge {
 				verr.Add("subject_dob", "%s is %d on the date of the referral: %s is for ages %d to %d", firstWord(r.SubjectName), r.AgeAtReferral,
@@ -219,15 +219,6 @@ func factsOf(f *eligibility.Facts, source domain.ReferralSource, in ReferralInpu
 		}
 	}
 	f.Flags["parental_consent"] = parentConsent
-}
-
-// ageOn is the age in whole years on day of someone born on dob.
-func ageOn(dob, day time.Time) int {
-	age := day.Year() - dob.Year()
-	if day.Month() < dob.Month() || day.Month() == dob.Month() && day.Day() < dob.Day() {
-		age--
-	}
-	return age
 }
 
 func firstWord(s string) string {

@@ -35,35 +35,6 @@ const maxLegacyProblems = 100
 // a historic reference may not take: the counter would later reach it.
 var alliancePattern = regexp.MustCompile(`^[Ii][Rr]-[0-9]{4}-[0-9]{6}$`)
 
-// legacyRecipients are, for each 5x5x5 handling code, the agency types a
-// historic report is handled C for (decision 32): 1 and 2 permit other law
-// enforcement and prosecuting agencies, 3 law enforcement only, 4 and 5
-// nobody beyond the originating agency. Partners read it only through a
-// sanitised version.
-var legacyRecipients = map[string][]domain.AgencyType{
-	"1": {domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA, domain.AgencyHMRC},
-	"2": {domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA, domain.AgencyHMRC},
-	"3": {domain.AgencyPolice, domain.AgencyROCU, domain.AgencyNCA},
-	"4": nil,
-	"5": nil,
-}
-
-// LegacyConditions is the handling conditions text of a historic report
-// with 5x5x5 handling code h, followed by any conditions recorded with it.
-func LegacyConditions(h, recorded string) string {
-	s := "Historic 5x5x5 handling code " + h + " as recorded: " + domain.LegacyHandlingCodes[h] + "."
-	switch h {
-	case "4", "5":
-		s += " Only the originating agency reads it here; refer to the originator before any use or dissemination."
-	default:
-		s += " Law enforcement partners may read it here; partners read it only through a sanitised version."
-	}
-	if recorded != "" {
-		s += " Recorded conditions: " + recorded
-	}
-	return s
-}
-
 // ImportLegacy reads a CSV or XLSX file of historic reports graded under
 // 5x5x5 (importexport.LegacyReportColumns) and stores them as a's agency's,
 // with their grading as recorded and a handling of C (decision 32), in one
@@ -176,9 +147,9 @@ func (r *Reports) storeLegacy(ctx context.Context, a domain.Actor, p authz.Polic
 func legacyReport(a domain.Actor, x importexport.LegacyReport, now time.Time) domain.InfoReport {
 	rep := domain.InfoReport{Reference: x.Reference, Title: x.Title, Body: x.Text, Scheme: domain.Scheme5x5x5,
 		SourceGrade: x.Source, IntelGrade: x.Intel, LegacyHandling: x.Handling,
-		HandlingConditions: LegacyConditions(x.Handling, x.Conditions), CreatedBy: a.UserID, CreatedAt: x.RecordedOn, UpdatedAt: now,
+		HandlingConditions: domain.LegacyConditions(x.Handling, x.Conditions), CreatedBy: a.UserID, CreatedAt: x.RecordedOn, UpdatedAt: now,
 		Marking: domain.Marking{PartnershipID: a.PartnershipID, OriginAgencyID: a.AgencyID, Classification: x.Classification,
-			Handling: domain.HandlingC, ConditionTypes: legacyRecipients[x.Handling], Restricted: x.Restricted,
+			Handling: domain.HandlingC, ConditionTypes: domain.LegacyRecipients(x.Handling), Restricted: x.Restricted,
 			OriginLawEnforcement: a.LawEnforcement()}}
 	if x.Restricted {
 		rep.Marking.NamedAgencies = []string{a.AgencyID}

@@ -21,7 +21,7 @@ func (h *Web) referralList(w http.ResponseWriter, r *http.Request) error {
 		page = n
 	}
 	status := q.Get("status")
-	if status != "" && !validStatus(status) {
+	if status != "" && !domain.ReferralStatus(status).Known() {
 		return domain.NotFound("status", status)
 	}
 	c, err := h.referrals.Caseload(r.Context(), router.ActorFrom(r.Context()), q.Get("programme"), status, page)
@@ -40,15 +40,6 @@ func (h *Web) referralList(w http.ResponseWriter, r *http.Request) error {
 type referralsData struct {
 	service.Caseload
 	Statuses []Option
-}
-
-func validStatus(s string) bool {
-	for _, x := range domain.ReferralStatuses {
-		if string(x) == s {
-			return true
-		}
-	}
-	return false
 }
 
 type referralFormData struct {

@@ -68,17 +68,19 @@ func (h *Web) Register(t *router.Table) {
 	t.Handle("GET /programmes/{id}", router.AccessSignedIn, h.page(h.programmeShow))
 	t.Handle("GET /programmes/{id}/edit", router.Roles(domain.RoleAdministrator), h.page(h.programmeEdit))
 	t.Handle("POST /programmes/{id}", router.Roles(domain.RoleAdministrator), h.page(h.programmeSave))
-	// Referrals: behind the firewall the service keeps in SQL (decision 33).
+	// Referrals: behind the firewall the service keeps in SQL (decision 33);
+	// made by first responders and coordinators.
+	referrers := router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst)
 	t.Handle("GET /referrals", router.AccessSignedIn, h.page(h.referralList))
-	t.Handle("GET /referrals/new", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.referralNew))
-	t.Handle("POST /referrals", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.referralCreate))
+	t.Handle("GET /referrals/new", referrers, h.page(h.referralNew))
+	t.Handle("POST /referrals", referrers, h.page(h.referralCreate))
 	t.Handle("GET /referrals/{id}", router.AccessSignedIn, h.page(h.referralShow))
 	t.Handle("POST /referrals/{id}/sessions", router.AccessSignedIn, h.page(h.referralSession))
 	t.Handle("POST /referrals/{id}/status", router.Roles(domain.RoleReferralCoordinator), h.page(h.referralStatus))
 	// NRM referrals and Duty to Notify reports: the same firewall.
 	t.Handle("GET /nrm", router.AccessSignedIn, h.page(h.nrmList))
-	t.Handle("GET /nrm/new", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.nrmNew))
-	t.Handle("POST /nrm", router.Roles(domain.RolePartnerOfficer, domain.RoleReferralCoordinator, domain.RoleLRO, domain.RoleAnalyst), h.page(h.nrmCreate))
+	t.Handle("GET /nrm/new", referrers, h.page(h.nrmNew))
+	t.Handle("POST /nrm", referrers, h.page(h.nrmCreate))
 	t.Handle("GET /nrm/summary", router.Roles(domain.RoleReferralCoordinator), h.page(h.nrmSummary))
 	t.Handle("GET /nrm/{id}", router.AccessSignedIn, h.page(h.nrmShow))
 	t.Handle("POST /nrm/{id}/decisions", router.AccessSignedIn, h.page(h.nrmDecide))
